@@ -1,0 +1,3 @@
+"""FrameSense: offline footage search to NLE timeline."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,147 @@
+"""The shots stage: one decode pass yields shot boundaries and a thumbnail per shot."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import av
+
+from ..errors import MediaError
+from ..media.frames import frame_image, open_video, sample_grid, save_jpeg_atomic
+from .base import AnalysisContext, Analyzer
+from .shots import Boundary, CutFadeDetector, ShotDetector, shots_from_boundaries
+
+THUMB_WIDTH = 320
+
+
+@dataclass
+class ScanResult:
+    frames: int
+    shots: list[tuple[int, int, str]]
+    thumbnails: dict[int, tuple[int, str, int, int]] = field(default_factory=dict)  # shot idx -> (frame, relpath, w, h)
+    seconds: float = 0.0
+    note: str | None = None
+
+
+class _ThumbPicker:
+    """Keeps a few small pictures per shot (at 1, 2, 4, 8... frames in) and saves the
+    one nearest the shot's middle when the shot is known to have ended."""
+
+    def __init__(self, out_dir: Path, rel_base: str, dark: float):
+        self.out_dir, self.rel_base, self.dark = out_dir, rel_base, dark
+        self.candidates: list[tuple[int, bool, object]] = []  # (frame, lit, image)
+        self.shot_start = 0
+
+    def offer(self, index, frame, luma):
+        r = index - self.shot_start
+        if r == 0 or (r & (r - 1)) == 0 or not self.candidates:
+            self.candidates.append((index, luma >= self.dark, frame_image(frame, THUMB_WIDTH)))
+
+    def close_shot(self, start, end):
+        """Pick and save the thumbnail for [start, end); drop candidates before end."""
+        mine = [c for c in self.candidates if start <= c[0] < end]
+        self.candidates = [c for c in self.candidates if c[0] >= end]
+        self.shot_start = end
+        if not mine:
+            return None
+        mid = (start + end - 1) / 2
+        frame, _, image = min(mine, key=lambda c: (not c[1], abs(c[0] - mid)))
+        rel = f"{self.rel_base}/{frame:08d}.jpg"
+        save_jpeg_atomic(image, self.out_dir / rel)
+        return frame, rel, image.width, image.height
+
+
+def scan_video(path, library_dir: Path, media_key: str, *, detector: ShotDetector | None = None,
+               progress=lambda f, note="": None, expected_frames: int | None = None) -> ScanResult:
+    """Decode every frame once: detect shots on sample grids, keep a thumbnail per shot."""
+    t0 = time.perf_counter()
+    detector = detector or CutFadeDetector()
+    dark = getattr(detector, "dark", 24.0)
+    picker = _ThumbPicker(Path(library_dir), f"thumbnails/{media_key[:2]}/{media_key}", dark)
+    boundaries: list[Boundary] = []
+    closed_until = 0
+    shot_idx = 0
+    thumbs: dict[int, tuple] = {}
+    pending: deque = deque()
+    count = 0
+    note = None
+
+    def settle(upto_frame):
+        """Close every shot whose end boundary is now known and lies at or before upto_frame."""
+        nonlocal closed_until, shot_idx
+        for b in sorted(boundaries, key=lambda b: b.frame):
+            if closed_until < b.frame <= upto_frame:
+                thumb = picker.close_shot(closed_until, b.frame)
+                if thumb:
+                    thumbs[shot_idx] = thumb
+                shot_idx += 1
+                closed_until = b.frame
+
+    with open_video(path) as (container, stream):
+        try:
+            for frame in container.decode(stream):
+                grid = sample_grid(frame)
+                boundaries.extend(detector.push(count, grid))
+                pending.append((count, frame, float(grid[0].mean())))
+                count += 1
+                while len(pending) > detector.lag:
+                    idx, f, luma = pending.popleft()
+                    settle(idx)
+                    picker.offer(idx, f, luma)
+                if expected_frames and count % 64 == 0:
+                    progress(min(count / expected_frames, 1.0), f"frame {count}/{expected_frames}")
+        except av.error.FFmpegError as exc:
+            if count == 0:
+                raise MediaError(path, f"cannot decode video: {exc}") from None
+            note = f"decoding stopped at frame {count}: {exc}"
+    if count == 0:
+        raise MediaError(path, "the video stream has no decodable frames")
+    boundaries.extend(detector.finish())
+    while pending:
+        idx, f, luma = pending.popleft()
+        settle(idx)
+        picker.offer(idx, f, luma)
+    settle(count)
+    shots = shots_from_boundaries(boundaries, count)
+    last = picker.close_shot(closed_until, count)
+    if last:
+        thumbs[len(shots) - 1] = last
+    if expected_frames and count < expected_frames * 0.98 and not note:
+        note = f"decoded {count} of {expected_frames} frames the header promises (truncated?)"
+    return ScanResult(frames=count, shots=shots, thumbnails=thumbs,
+                      seconds=time.perf_counter() - t0, note=note)
+
+
+class ShotsAnalyzer(Analyzer):
+    name = "shots"
+    version = "1"
+    owns_tables = ("shots", "thumbnails")
+
+    def applies_to(self, media):
+        return bool(media.get("has_video"))
+
+    def analyze(self, ctx: AnalysisContext) -> ScanResult:
+        m = ctx.media
+        return scan_video(m["path"], ctx.library_dir, m["content_hash"] or f"id{m['id']}",
+                          progress=ctx.progress, expected_frames=m.get("frames"))
+
+    def store(self, catalog, media, result: ScanResult):
+        mid = media["id"]
+        catalog.execute("DELETE FROM thumbnails WHERE media_id = ?", (mid,))
+        catalog.execute("DELETE FROM shots WHERE media_id = ?", (mid,))
+        for k, (start, end, kind) in enumerate(result.shots):
+            sid = catalog.insert("shots", {"media_id": mid, "idx": k, "start_frame": start,
+                                           "end_frame": end, "transition": kind})
+            thumb = result.thumbnails.get(k)
+            if thumb:
+                frame, rel, w, h = thumb
+                catalog.insert("thumbnails", {"media_id": mid, "shot_id": sid, "frame": frame,
+                                              "path": rel, "width": w, "height": h})
+        rate = (media["rate_num"], media["rate_den"])
+        catalog.update("media", mid, {"frames": result.frames,
+                                      "duration": result.frames * rate[1] / rate[0]
+                                      if all(rate) else media["duration"]})
+        return result.note

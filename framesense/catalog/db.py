@@ -1,0 +1,166 @@
+"""The catalog: one SQLite file in WAL mode, foreign keys on, one writer at a time.
+
+Writes happen inside ``with catalog.transaction():`` blocks, one per unit of
+work, so a killed run leaves either the whole unit or none of it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from fractions import Fraction
+from pathlib import Path
+
+import sqlite_utils
+
+from ..config import CATALOG_FILE, resolve_library
+from . import schema
+
+
+class Catalog:
+    def __init__(self, library_dir: Path, conn: sqlite3.Connection):
+        self.dir = Path(library_dir)
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._tx_depth = 0
+        self._lock = threading.RLock()
+
+    # -- opening ---------------------------------------------------------
+    @classmethod
+    def open(cls, library=None, *, create: bool = True) -> "Catalog":
+        lib = resolve_library(library)
+        path = lib / CATALOG_FILE
+        if not path.exists() and not create:
+            raise FileNotFoundError(f"no FrameSense library at {lib} (run 'framesense index' to create one)")
+        try:
+            lib.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OSError(f"cannot create library folder {lib}: {exc.strerror}") from None
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=30, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        schema.migrate(conn)
+        return cls(lib, conn)
+
+    @property
+    def path(self) -> Path:
+        return self.dir / CATALOG_FILE
+
+    def close(self):
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- transactions ----------------------------------------------------
+    @contextmanager
+    def transaction(self):
+        """One unit of work: BEGIN IMMEDIATE ... COMMIT, rolled back on any error. Nests."""
+        with self._lock:
+            if self._tx_depth:
+                self._tx_depth += 1
+                try:
+                    yield self
+                finally:
+                    self._tx_depth -= 1
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._tx_depth = 1
+            try:
+                yield self
+            except BaseException:
+                self._tx_depth = 0
+                self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self._tx_depth = 0
+                self.conn.execute("COMMIT")
+
+    def execute(self, sql: str, params=()):
+        return self.conn.execute(sql, params)
+
+    def query(self, sql: str, params=()) -> list[dict]:
+        return [dict(r) for r in self.conn.execute(sql, params)]
+
+    def one(self, sql: str, params=()) -> dict | None:
+        row = self.conn.execute(sql, params).fetchone()
+        return dict(row) if row else None
+
+    def insert(self, table: str, values: dict) -> int:
+        cols = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        cur = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(values.values()))
+        return cur.lastrowid
+
+    def update(self, table: str, row_id: int, values: dict) -> None:
+        sets = ", ".join(f"{k} = ?" for k in values)
+        self.conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", (*values.values(), row_id))
+
+    # -- media -------------------------------------------------------------
+    def media_by_path(self, path) -> dict | None:
+        return self.one("SELECT * FROM media WHERE path = ?", (str(path),))
+
+    def media_by_id(self, media_id: int) -> dict | None:
+        return self.one("SELECT * FROM media WHERE id = ?", (media_id,))
+
+    def media_list(self, status: str | None = None, path_like: str | None = None) -> list[dict]:
+        sql, params = "SELECT * FROM media WHERE 1", []
+        if status:
+            sql += " AND status = ?"
+            params.append(status)
+        if path_like:
+            sql += " AND path LIKE ?"
+            params.append(path_like)
+        return self.query(sql + " ORDER BY path", params)
+
+    def find_media(self, ref: str) -> dict:
+        """Resolve a user's media reference: a path (absolute or relative) or a unique name."""
+        p = Path(ref).expanduser()
+        row = self.media_by_path(p.resolve()) if p.exists() else self.media_by_path(ref)
+        if row:
+            return row
+        rows = self.query("SELECT * FROM media WHERE name = ? OR path LIKE ?", (p.name, f"%/{p.name}"))
+        if len(rows) == 1:
+            return rows[0]
+        if len(rows) > 1:
+            raise LookupError(f"{ref}: matches {len(rows)} catalogued files; give the full path")
+        raise LookupError(f"{ref}: not in the catalog (index it first with 'framesense index')")
+
+    def shots(self, media_id: int) -> list[dict]:
+        return self.query(
+            "SELECT s.*, t.path AS thumbnail, t.frame AS thumbnail_frame FROM shots s "
+            "LEFT JOIN thumbnails t ON t.shot_id = s.id WHERE s.media_id = ? ORDER BY s.idx",
+            (media_id,))
+
+    def runs(self, media_id: int) -> dict[str, dict]:
+        return {r["analyzer"]: r for r in self.query(
+            "SELECT * FROM analysis_runs WHERE media_id = ?", (media_id,))}
+
+    def add_folder(self, path) -> None:
+        self.execute("INSERT OR IGNORE INTO folders (path) VALUES (?)", (str(path),))
+
+    def folders(self) -> list[str]:
+        return [r["path"] for r in self.query("SELECT path FROM folders ORDER BY path")]
+
+    def meta(self, key: str, default=None):
+        row = self.one("SELECT value FROM meta WHERE key = ?", (key,))
+        return json.loads(row["value"]) if row else default
+
+    def set_meta(self, key: str, value) -> None:
+        self.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                     (key, json.dumps(value)))
+
+
+def media_rate(row: dict) -> Fraction | None:
+    """The exact frame rate of a catalogued media row (None for audio-only files)."""
+    if row.get("rate_num") and row.get("rate_den"):
+        return Fraction(row["rate_num"], row["rate_den"])
+    return None

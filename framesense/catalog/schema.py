@@ -1,0 +1,66 @@
+"""Discover component migrations and bring a catalog up to date."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sqlite3
+
+from . import migrations as _pkg
+
+_EXTRA: dict[str, list[str]] = {}
+
+
+def register(component: str, scripts: list[str]) -> None:
+    """Let a plugin version its own tables alongside the built-in components."""
+    _EXTRA[component] = list(scripts)
+
+
+def components() -> dict[str, list[str]]:
+    found = {}
+    for mod in pkgutil.iter_modules(_pkg.__path__):
+        found[mod.name] = importlib.import_module(f"{_pkg.__name__}.{mod.name}").MIGRATIONS
+    found.update(_EXTRA)
+    # core first: everything else references media
+    return dict(sorted(found.items(), key=lambda kv: (kv[0] != "core", kv[0])))
+
+
+def migrate(conn: sqlite3.Connection) -> dict[str, int]:
+    """Apply pending migrations; each script runs in its own transaction."""
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+    have = dict(conn.execute("SELECT component, version FROM schema_versions").fetchall())
+    result = {}
+    for name, scripts in components().items():
+        current = have.get(name, 0)
+        if current > len(scripts):
+            raise RuntimeError(
+                f"catalog schema for '{name}' is version {current}, newer than this FrameSense "
+                f"({len(scripts)}); upgrade FrameSense to open it")
+        for version in range(current + 1, len(scripts) + 1):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _split(scripts[version - 1]):
+                    conn.execute(statement)
+                conn.execute("INSERT INTO schema_versions (component, version) VALUES (?, ?) "
+                             "ON CONFLICT (component) DO UPDATE SET version = excluded.version",
+                             (name, version))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        result[name] = len(scripts)
+    return result
+
+
+def _split(script: str) -> list[str]:
+    """Split a script into statements (executescript would commit our transaction)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                out.append(buf)
+            buf = ""
+    if buf.strip():
+        out.append(buf)
+    return out

@@ -1,0 +1,22 @@
+"""Errors that carry a message meant for the user: what failed, where, and why."""
+
+
+class FrameSenseError(Exception):
+    """Base for errors the CLI prints without a traceback."""
+
+
+class MediaError(FrameSenseError):
+    """A file could not be read as media; the message names the file and the reason."""
+
+    def __init__(self, path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class ModelUnavailable(FrameSenseError):
+    """A model is missing; the message says how to get it."""
+
+
+class QueryError(FrameSenseError):
+    """A search query that cannot be run as given."""

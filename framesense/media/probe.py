@@ -1,0 +1,186 @@
+"""Probe a file: streams, exact rate, duration, start timecode and reel name."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import av
+
+from ..errors import MediaError
+from ..timecode import Timecode, parse_rate, rate_str, snap_rate
+
+# Demuxers that read a single still picture: a photo in a footage folder is not footage.
+_STILL_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "bmp_pipe", "gif", "webp_pipe", "tiff_pipe",
+                  "svg_pipe", "psd_pipe", "dpx_pipe", "exr_pipe", "pgm_pipe", "ppm_pipe", "j2k_pipe"}
+_TC_KEYS = ("timecode",)
+_REEL_KEYS = ("reel_name", "reel", "com.apple.quicktime.reel", "tape_name")
+
+
+@dataclass
+class AudioStream:
+    index: int
+    codec: str
+    channels: int
+    sample_rate: int
+    language: str | None = None
+
+
+@dataclass
+class MediaInfo:
+    path: str
+    container: str
+    duration: float  # seconds
+    has_video: bool
+    width: int | None = None
+    height: int | None = None
+    rate: Fraction | None = None
+    vfr: bool = False
+    frames: int | None = None
+    video_codec: str | None = None
+    pix_fmt: str | None = None
+    start_timecode: str | None = None
+    drop_frame: bool = False
+    reel: str | None = None
+    audio: list[AudioStream] = field(default_factory=list)
+
+    @property
+    def rate_str(self) -> str | None:
+        return rate_str(self.rate) if self.rate else None
+
+    @property
+    def start_tc_frames(self) -> int:
+        """The start timecode as a frame count at the media's rate (0 when absent)."""
+        if not self.start_timecode or not self.rate:
+            return 0
+        return Timecode(self.rate, self.drop_frame).to_frames(self.start_timecode)
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["rate"] = self.rate_str
+        return d
+
+
+def reel_from_name(path: str | os.PathLike) -> str:
+    """A reel name from the file name: letters, digits and underscores, upper case."""
+    stem = Path(path).stem
+    reel = re.sub(r"[^A-Za-z0-9_]+", "_", stem).strip("_").upper()
+    return reel or "AX"
+
+
+def _first(meta_dicts, keys):
+    for meta in meta_dicts:
+        for k in keys:
+            v = meta.get(k)
+            if v:
+                return str(v).strip()
+    return None
+
+
+def _open(path: str):
+    p = Path(path)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise MediaError(path, "file not found") from None
+    except PermissionError:
+        raise MediaError(path, "permission denied") from None
+    if not p.is_file():
+        raise MediaError(path, "not a regular file")
+    if st.st_size == 0:
+        raise MediaError(path, "empty file (0 bytes)")
+    if not os.access(p, os.R_OK):
+        raise MediaError(path, "permission denied")
+    try:
+        return av.open(str(p), metadata_errors="ignore")
+    except av.error.InvalidDataError:
+        raise MediaError(path, "not a readable media file: no demuxer recognises its contents "
+                         "(not media, or corrupt/truncated)") from None
+    except PermissionError:
+        raise MediaError(path, "permission denied") from None
+    except (av.error.FFmpegError, OSError) as exc:
+        raise MediaError(path, f"cannot open: {exc.strerror if getattr(exc, 'strerror', None) else exc}") from None
+
+
+def _video_rate(stream) -> tuple[Fraction | None, bool]:
+    avg = stream.average_rate
+    base = stream.base_rate or stream.guessed_rate
+    cand = [Fraction(r) for r in (avg, base) if r]
+    if not cand:
+        return None, False
+    if avg and base:
+        a, b = Fraction(avg), Fraction(base)
+        vfr = abs(a - b) / b > Fraction(1, 200)
+        chosen = a if vfr else b
+    else:
+        vfr = False
+        chosen = cand[0]
+    return snap_rate(chosen), vfr
+
+
+def probe(path: str | os.PathLike, *, check_decode: bool = True) -> MediaInfo:
+    """Read a file's streams and timing; raise MediaError with a reason if it is not usable."""
+    path = str(path)
+    container = _open(path)
+    try:
+        fmt = container.format.name
+        if fmt.split(",")[0] in _STILL_FORMATS:
+            raise MediaError(path, f"a still image ({fmt}), not footage")
+        videos = [s for s in container.streams.video
+                  if not (s.disposition & av.stream.Disposition.attached_pic)]
+        audios = [s for s in container.streams.audio if s.codec_context.channels]
+        if not videos and not audios:
+            raise MediaError(path, "no video or audio streams")
+
+        metas = [dict(s.metadata) for s in container.streams] + [dict(container.metadata)]
+        duration = float(container.duration / av.time_base) if container.duration else 0.0
+        info = MediaInfo(path=path, container=fmt, duration=duration, has_video=bool(videos))
+        if videos:
+            v = videos[0]
+            cc = v.codec_context
+            info.width, info.height = cc.width, cc.height
+            info.video_codec = cc.name
+            info.pix_fmt = cc.pix_fmt
+            info.rate, info.vfr = _video_rate(v)
+            if v.duration and v.time_base:
+                info.duration = float(v.duration * v.time_base)
+            if info.rate:
+                info.frames = v.frames or round(Fraction(info.duration) * info.rate)
+            tc = _first([dict(v.metadata)] + metas, _TC_KEYS)
+            if tc and info.rate:
+                drop = (";" in tc or "." in tc) and Timecode(info.rate).fps in (30, 60)
+                try:
+                    tcode = Timecode(info.rate, drop)
+                    frames = tcode.to_frames(tc)
+                    info.start_timecode = tcode.to_string(frames)
+                    info.drop_frame = tcode.drop_frame
+                except ValueError:
+                    info.start_timecode = None
+        for a in audios:
+            cc = a.codec_context
+            info.audio.append(AudioStream(index=a.index, codec=cc.name, channels=cc.channels,
+                                          sample_rate=cc.sample_rate,
+                                          language=a.metadata.get("language")))
+            if not videos and a.duration and a.time_base:
+                info.duration = max(info.duration, float(a.duration * a.time_base))
+        info.reel = _first(metas, _REEL_KEYS) or reel_from_name(path)
+        if info.duration <= 0 and not info.frames:
+            raise MediaError(path, "no duration: the file holds no decodable media")
+        if check_decode:
+            _check_decodes(container, videos[0] if videos else audios[0], path)
+        return info
+    finally:
+        container.close()
+
+
+def _check_decodes(container, stream, path):
+    """Decode the first frame, so a file with a valid header but broken data fails here."""
+    try:
+        for frame in container.decode(stream):
+            return
+    except av.error.FFmpegError as exc:
+        raise MediaError(path, f"cannot decode {stream.type} stream: {exc}") from None
+    raise MediaError(path, f"{stream.type} stream has no decodable frames (truncated?)")

@@ -1,0 +1,202 @@
+"""Synthetic footage with known cuts, rates, timecodes and sound.
+
+Used by the tests, the benchmarks and ``framesense demo``: every property a
+test asserts (cut frames, rate, start timecode, where words are spoken) is
+chosen here, so results can be checked exactly.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import wave
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from ..timecode import parse_rate
+
+
+@dataclass
+class Shot:
+    frames: int
+    seed: int
+    fade_in: int = 0   # frames of fade from black at the start
+    fade_out: int = 0  # frames of fade to black at the end
+    brightness: float = 0.0  # added to every pixel (-255..255), for "re-graded copy" tests
+    letterbox: float = 0.0   # fraction of height covered by black bars (top + bottom)
+
+
+@dataclass
+class SynthResult:
+    path: Path
+    rate: Fraction
+    frames: int
+    cuts: list[int]  # first frame of every shot but the first
+    shot_ranges: list[tuple[int, int]]  # [start, end) per shot
+    speech: list[tuple[float, float, str]] = field(default_factory=list)
+
+
+def shot_texture(seed: int, height: int, width: int) -> np.ndarray:
+    """A smooth random colour field: distinct per seed, textured enough to show motion."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 256, (9, 16, 3)).astype(np.float32)
+    # Bilinear upsampling of a coarse grid gives large blobs, like out-of-focus scenery.
+    ys = np.linspace(0, 8, height, dtype=np.float32)
+    xs = np.linspace(0, 15, width * 2, dtype=np.float32)
+    y0 = np.clip(ys.astype(int), 0, 7); x0 = np.clip(xs.astype(int), 0, 14)
+    fy = (ys - y0)[:, None, None]; fx = (xs - x0)[None, :, None]
+    a = small[y0][:, x0]; b = small[y0][:, x0 + 1]; c = small[y0 + 1][:, x0]; d = small[y0 + 1][:, x0 + 1]
+    img = (a * (1 - fy) * (1 - fx) + b * (1 - fy) * fx + c * fy * (1 - fx) + d * fy * fx)
+    detail = rng.integers(-24, 24, (height // 8 + 1, width * 2 // 8 + 1, 1)).astype(np.float32)
+    img += np.repeat(np.repeat(detail, 8, 0), 8, 1)[:height, : width * 2]
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def render_shot_frame(tex: np.ndarray, shot: Shot, i: int, width: int, height: int) -> np.ndarray:
+    """Frame i of a shot: a slow pan over its texture, plus a moving block and fades."""
+    off = (i * 3) % width
+    img = tex[:, off: off + width].astype(np.int16)
+    bx = (i * 7) % max(1, width - width // 8)
+    img[height // 3: height // 3 + height // 8, bx: bx + width // 8] = (255 - (shot.seed * 37) % 256)
+    if shot.brightness:
+        img = img + int(shot.brightness)
+    gain = 1.0
+    if shot.fade_in and i < shot.fade_in:
+        gain = i / shot.fade_in
+    if shot.fade_out and i >= shot.frames - shot.fade_out:
+        gain = min(gain, (shot.frames - 1 - i) / shot.fade_out)
+    if gain < 1.0:
+        img = img * gain
+    if shot.letterbox:
+        bar = int(height * shot.letterbox / 2)
+        img[:bar] = 0
+        img[height - bar:] = 0
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def write_video(path, shots: list[Shot], *, rate="25", width=320, height=180,
+                start_timecode: str | None = None, reel: str | None = None,
+                audio: str | None = "tone", speech: list[tuple[float, str]] | None = None,
+                codec="libx264", crf=20, gop: int | None = None) -> SynthResult:
+    """Write a video whose shots and sound are exactly known.
+
+    audio: None (no audio stream), "tone" (a quiet sine) or "silence".
+    speech: [(start_seconds, sentence)] spoken by espeak-ng into the audio track.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rate = parse_rate(rate)
+    total = sum(s.frames for s in shots)
+    out = av.open(str(path), "w", options={"movflags": "use_metadata_tags"} if reel else None)
+    v = out.add_stream(codec, rate=rate)
+    v.width, v.height = width, height
+    v.pix_fmt = "yuv420p"
+    if codec == "libx264":
+        v.options = {"preset": "veryfast", "crf": str(crf), **({"g": str(gop)} if gop else {})}
+    if start_timecode:
+        v.metadata["timecode"] = start_timecode
+    if reel:
+        out.metadata["reel_name"] = reel
+    speech_spans: list[tuple[float, float, str]] = []
+    pcm = None
+    sr = 16000
+    duration = float(Fraction(total) / rate)
+    if audio is not None or speech:
+        pcm = np.zeros(int(duration * sr) + sr, dtype=np.float32)
+        if audio == "tone":
+            t = np.arange(pcm.size) / sr
+            pcm += 0.05 * np.sin(2 * np.pi * 220 * t).astype(np.float32)
+        for start, text in speech or []:
+            voice = speak(text, sr)
+            a = int(start * sr)
+            pcm[a: a + voice.size] += voice[: max(0, pcm.size - a)]
+            speech_spans.append((start, start + voice.size / sr, text))
+        pcm = pcm[: int(duration * sr)]
+        a_stream = out.add_stream("aac", rate=sr)
+        a_stream.layout = "mono"
+    cuts, ranges, start = [], [], 0
+    for k, shot in enumerate(shots):
+        tex = shot_texture(shot.seed, height, width)
+        for i in range(shot.frames):
+            img = render_shot_frame(tex, shot, i, width, height)
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+            frame.pts = start + i
+            frame.time_base = 1 / rate
+            for packet in v.encode(frame):
+                out.mux(packet)
+        ranges.append((start, start + shot.frames))
+        if k:
+            cuts.append(start)
+        start += shot.frames
+    for packet in v.encode():
+        out.mux(packet)
+    if pcm is not None:
+        _encode_audio(out, a_stream, pcm, sr)
+    out.close()
+    return SynthResult(path=path, rate=rate, frames=total, cuts=cuts, shot_ranges=ranges,
+                       speech=speech_spans)
+
+
+def _encode_audio(out, stream, pcm: np.ndarray, sr: int):
+    chunk = 1024
+    for i in range(0, pcm.size, chunk):
+        block = pcm[i: i + chunk]
+        frame = av.AudioFrame.from_ndarray(block[None, :].astype(np.float32), format="fltp", layout="mono")
+        frame.sample_rate = sr
+        frame.pts = i
+        for packet in stream.encode(frame):
+            out.mux(packet)
+    for packet in stream.encode():
+        out.mux(packet)
+
+
+def espeak_available() -> bool:
+    return shutil.which("espeak-ng") is not None
+
+
+def speak(text: str, sr: int = 16000, voice: str = "en-us", wpm: int = 150) -> np.ndarray:
+    """Speak a sentence with espeak-ng and return mono float32 samples at sr."""
+    exe = shutil.which("espeak-ng")
+    if not exe:
+        raise RuntimeError("espeak-ng is not installed (Debian: apt-get install espeak-ng)")
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = Path(tmp) / "s.wav"
+        subprocess.run([exe, "-v", voice, "-s", str(wpm), "-w", str(wav), text], check=True,
+                       capture_output=True)
+        return read_wav(wav, sr)
+
+
+def read_wav(path, sr: int = 16000) -> np.ndarray:
+    with wave.open(str(path)) as w:
+        raw = w.readframes(w.getnframes())
+        src_sr, ch, width = w.getframerate(), w.getnchannels(), w.getsampwidth()
+    data = np.frombuffer(raw, dtype={1: np.uint8, 2: np.int16, 4: np.int32}[width]).astype(np.float32)
+    data = data.reshape(-1, ch).mean(axis=1) / float(2 ** (8 * width - 1))
+    if src_sr != sr:
+        n = int(round(data.size * sr / src_sr))
+        data = np.interp(np.linspace(0, data.size - 1, n), np.arange(data.size), data).astype(np.float32)
+    return data.astype(np.float32)
+
+
+def write_broken_files(folder) -> dict[str, Path]:
+    """Files a footage folder can hold that are not usable media, keyed by what is wrong."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {}
+    files["empty"] = folder / "empty.mp4"
+    files["empty"].write_bytes(b"")
+    files["text"] = folder / "notes.mov"
+    files["text"].write_text("this is not a video, just a text file with a video extension\n" * 20)
+    files["garbage"] = folder / "garbage.mkv"
+    files["garbage"].write_bytes(np.random.default_rng(1).integers(0, 256, 200_000, dtype=np.uint8).tobytes())
+    good = write_video(folder / "_tmp_good.mp4", [Shot(50, 1)], audio=None)
+    data = good.path.read_bytes()
+    good.path.unlink()
+    files["truncated"] = folder / "truncated.mp4"
+    files["truncated"].write_bytes(data[: len(data) // 3])
+    return files
