@@ -1,0 +1,26 @@
+# One command each: install everything, run the demo, run the tests.
+PY ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+
+.PHONY: install system-deps demo test bench
+
+install: system-deps
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip wheel
+	$(BIN)/pip install -e '.[all,dev]'
+
+# Debian/Ubuntu test tools: espeak-ng speaks test sentences, xvfb for screenshots, tesseract for OCR.
+system-deps:
+	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng xvfb tesseract-ocr >/dev/null; \
+	else echo "note: install espeak-ng, xvfb and tesseract-ocr with your package manager for the full test suite"; fi
+
+demo:
+	$(BIN)/framesense demo
+
+test:
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+bench:
+	$(BIN)/python benchmarks/ingest.py

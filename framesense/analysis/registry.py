@@ -1,0 +1,14 @@
+"""The analyzers that ``framesense index`` runs, in order.
+
+Built-ins are listed here; plugins add theirs through the plugin hooks.
+"""
+
+from __future__ import annotations
+
+from .base import Analyzer
+
+
+def builtin_analyzers(options: dict | None = None) -> list[Analyzer]:
+    from .scan import ShotsAnalyzer
+
+    return [ShotsAnalyzer()]

@@ -1,0 +1,294 @@
+"""``framesense index``: walk folders, register media, run analyzers incrementally.
+
+Per file: stat, fingerprint (size + mtime + a partial content hash), probe, then
+each analyzer as its own transaction. Re-running skips what is done, redoes
+what changed, and follows moved files by their fingerprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import traceback
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .analysis.base import AnalysisContext, Analyzer
+from .catalog import Catalog
+from .errors import MediaError
+from .media.probe import MediaInfo, probe
+
+# Files a footage folder holds beside the footage; never probed when walking a folder.
+SIDECAR_EXTS = {
+    ".srt", ".vtt", ".json", ".txt", ".xml", ".fcpxml", ".edl", ".otio", ".otioz", ".ale", ".csv",
+    ".md", ".pdf", ".doc", ".docx", ".jpg", ".jpeg", ".png", ".gif", ".tif", ".tiff", ".bmp",
+    ".webp", ".heic", ".psd", ".db", ".sqlite", ".ini", ".log", ".zip", ".py", ".html", ".lut",
+    ".cube", ".xmp", ".thm", ".lrv", ".sha1", ".md5", ".bak", ".tmp", ".part",
+}
+
+HASH_CHUNK = 1 << 20
+
+
+def content_hash(path, size: int | None = None) -> str:
+    """blake2b of the size and three 1 MiB pieces (head, middle, tail): fast on huge files."""
+    size = os.path.getsize(path) if size is None else size
+    h = hashlib.blake2b(digest_size=16)
+    h.update(str(size).encode())
+    with open(path, "rb") as f:
+        for offset in sorted({0, max(0, size // 2 - HASH_CHUNK // 2), max(0, size - HASH_CHUNK)}):
+            f.seek(offset)
+            h.update(f.read(HASH_CHUNK))
+    return h.hexdigest()
+
+
+def walk(paths: Iterable, errors: list) -> list[Path]:
+    """Expand folders into candidate files; a file named explicitly is always a candidate."""
+    found: list[Path] = []
+    for raw in paths:
+        p = Path(raw).expanduser()
+        if not p.exists():
+            errors.append((str(p), "path not found"))
+            continue
+        p = p.resolve()
+        if p.is_file():
+            found.append(p)
+            continue
+        for root, dirs, files in os.walk(p, onerror=lambda e: errors.append((e.filename, f"cannot list folder: {e.strerror}"))):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if name.startswith(".") or Path(name).suffix.lower() in SIDECAR_EXTS:
+                    continue
+                found.append(Path(root) / name)
+    seen, unique = set(), []
+    for f in found:
+        if f not in seen:
+            seen.add(f)
+            unique.append(f)
+    return unique
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    action: str               # new, changed, moved, unchanged, failed
+    error: str | None = None
+    stages: dict = field(default_factory=dict)  # analyzer -> done/failed/skipped/cached
+
+
+@dataclass
+class IndexReport:
+    files: list[FileOutcome] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.error]
+
+    def counts(self) -> dict:
+        out: dict = {}
+        for f in self.files:
+            out[f.action] = out.get(f.action, 0) + 1
+        return out
+
+    def to_json(self) -> dict:
+        return {"counts": self.counts(), "failed": [{"path": f.path, "error": f.error} for f in self.failed],
+                "notices": self.notices, "seconds": round(self.seconds, 3),
+                "files": [vars(f) for f in self.files]}
+
+
+class Progress:
+    """What the pipeline reports; the CLI draws a bar, the app a view."""
+
+    def start(self, total_files: int): ...
+    def file(self, index: int, path: str): ...
+    def stage(self, name: str, fraction: float, note: str = ""): ...
+    def file_done(self, outcome: FileOutcome): ...
+    def notice(self, message: str): ...
+    def cancelled(self) -> bool:
+        return False
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _media_values(info: MediaInfo) -> dict:
+    import json
+    return {
+        "container": info.container, "duration": info.duration, "frames": info.frames,
+        "rate_num": info.rate.numerator if info.rate else None,
+        "rate_den": info.rate.denominator if info.rate else None,
+        "vfr": int(info.vfr), "width": info.width, "height": info.height,
+        "video_codec": info.video_codec, "pix_fmt": info.pix_fmt, "has_video": int(info.has_video),
+        "audio_streams": json.dumps([vars(a) for a in info.audio]),
+        "start_timecode": info.start_timecode, "start_tc_frames": info.start_tc_frames,
+        "drop_frame": int(info.drop_frame), "reel": info.reel,
+    }
+
+
+class Indexer:
+    def __init__(self, catalog: Catalog, analyzers: list[Analyzer], progress: Progress | None = None,
+                 on_error: Callable[[str, str], None] | None = None):
+        self.catalog = catalog
+        self.analyzers = analyzers
+        self.progress = progress or Progress()
+        self._unavailable: dict[str, str] = {}
+        for a in analyzers:
+            reason = a.unavailable_reason()
+            if reason:
+                self._unavailable[a.name] = reason
+
+    def run(self, paths: Iterable) -> IndexReport:
+        t0 = time.perf_counter()
+        report = IndexReport()
+        for name, reason in self._unavailable.items():
+            report.notices.append(f"{name}: {reason}")
+            self.progress.notice(f"{name}: {reason}")
+        walk_errors: list = []
+        paths = list(paths)
+        files = walk(paths, walk_errors)
+        for raw in paths:
+            p = Path(raw).expanduser()
+            if p.is_dir():
+                with self.catalog.transaction():
+                    self.catalog.add_folder(p.resolve())
+        for path, reason in walk_errors:
+            report.files.append(FileOutcome(path=path, action="failed", error=reason))
+        self.progress.start(len(files))
+        for i, path in enumerate(files):
+            if self.progress.cancelled():
+                report.notices.append("cancelled")
+                break
+            self.progress.file(i, str(path))
+            outcome = self.index_file(path)
+            report.files.append(outcome)
+            self.progress.file_done(outcome)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    # -- one file ------------------------------------------------------------
+    def index_file(self, path: Path) -> FileOutcome:
+        cat = self.catalog
+        spath = str(path)
+        try:
+            st = path.stat()
+        except OSError as exc:
+            return FileOutcome(spath, "failed", f"cannot stat: {exc.strerror}")
+        row = cat.media_by_path(spath)
+        try:
+            if row and row["size"] == st.st_size and row["mtime_ns"] == st.st_mtime_ns and row["content_hash"]:
+                action = "unchanged"
+            else:
+                digest = content_hash(path, st.st_size)
+                action, row = self._register(path, st, digest, row)
+        except MediaError as exc:
+            self._record_failure(path, st, exc.reason, row)
+            return FileOutcome(spath, "failed", exc.reason)
+        except OSError as exc:
+            reason = f"cannot read: {exc.strerror or exc}"
+            self._record_failure(path, st, reason, row)
+            return FileOutcome(spath, "failed", reason)
+        outcome = FileOutcome(spath, action)
+        self._run_analyzers(row, outcome)
+        return outcome
+
+    def _register(self, path: Path, st, digest: str, row: dict | None):
+        """Insert, update or move a media row; returns (action, row)."""
+        cat = self.catalog
+        spath = str(path)
+        if row and row["content_hash"] == digest and row["size"] == st.st_size:
+            with cat.transaction():
+                cat.update("media", row["id"], {"mtime_ns": st.st_mtime_ns, "updated_at": _now()})
+            return "unchanged", cat.media_by_id(row["id"])
+        if not row:
+            for twin in cat.query("SELECT * FROM media WHERE content_hash = ? AND size = ? AND status != 'failed'",
+                                  (digest, st.st_size)):
+                if not Path(twin["path"]).exists():
+                    with cat.transaction():
+                        cat.update("media", twin["id"], {"path": spath, "folder": str(path.parent),
+                                                         "name": path.name, "mtime_ns": st.st_mtime_ns,
+                                                         "updated_at": _now()})
+                    return "moved", cat.media_by_id(twin["id"])
+        info = probe(path)
+        values = {"path": spath, "folder": str(path.parent), "name": path.name, "size": st.st_size,
+                  "mtime_ns": st.st_mtime_ns, "content_hash": digest, "status": "pending", "error": None,
+                  "updated_at": _now(), **_media_values(info)}
+        with cat.transaction():
+            if row:
+                # Changed content: every derived row goes (cascade), the media keeps its id.
+                cat.execute("DELETE FROM analysis_runs WHERE media_id = ?", (row["id"],))
+                for a in self.analyzers:
+                    for table in a.owns_tables:
+                        cat.execute(f"DELETE FROM {table} WHERE media_id = ?", (row["id"],))
+                cat.update("media", row["id"], values)
+                media_id, action = row["id"], ("changed" if row["content_hash"] else "new")
+            else:
+                media_id, action = cat.insert("media", values), "new"
+        return action, cat.media_by_id(media_id)
+
+    def _record_failure(self, path: Path, st, reason: str, row: dict | None):
+        cat = self.catalog
+        values = {"path": str(path), "folder": str(path.parent), "name": path.name, "size": st.st_size,
+                  "mtime_ns": st.st_mtime_ns, "content_hash": None, "status": "failed", "error": reason,
+                  "updated_at": _now()}
+        with cat.transaction():
+            if row:
+                cat.update("media", row["id"], values)
+            else:
+                cat.insert("media", values)
+
+    def _run_analyzers(self, row: dict, outcome: FileOutcome):
+        cat = self.catalog
+        runs = cat.runs(row["id"])
+        failures = []
+        for a in self.analyzers:
+            if a.name in self._unavailable or not a.applies_to(row):
+                continue
+            prev = runs.get(a.name)
+            model = a.model_id()
+            if prev and prev["status"] == "done" and prev["version"] == a.version and prev["model"] == model:
+                outcome.stages[a.name] = "cached"
+                continue
+            blocked = [r for r in a.requires if outcome.stages.get(r) not in ("done", "cached")
+                       and any(x.name == r for x in self.analyzers)]
+            if blocked:
+                outcome.stages[a.name] = "skipped"
+                continue
+            started = _now()
+            t0 = time.perf_counter()
+            self.progress.stage(a.name, 0.0)
+            ctx = AnalysisContext(catalog=cat, media=cat.media_by_id(row["id"]), library_dir=cat.dir,
+                                  progress=lambda f, note="", n=a.name: self.progress.stage(n, f, note))
+            try:
+                result = a.analyze(ctx)
+                with cat.transaction():
+                    note = a.store(cat, ctx.media, result)
+                    self._record_run(row["id"], a, model, "done", None, note, started, t0)
+                outcome.stages[a.name] = "done"
+            except Exception as exc:  # an analyzer's failure is recorded, the run goes on
+                reason = exc.reason if isinstance(exc, MediaError) else f"{type(exc).__name__}: {exc}"
+                detail = None if isinstance(exc, MediaError) else traceback.format_exc(limit=8)
+                with cat.transaction():
+                    self._record_run(row["id"], a, model, "failed", reason, detail, started, t0)
+                outcome.stages[a.name] = "failed"
+                failures.append(f"{a.name}: {reason}")
+            self.progress.stage(a.name, 1.0)
+        status = "failed" if failures else "indexed"
+        error = "; ".join(failures) or None
+        with cat.transaction():
+            cat.update("media", row["id"], {"status": status, "error": error, "updated_at": _now()})
+        if failures:
+            outcome.error = error
+
+    def _record_run(self, media_id, a: Analyzer, model, status, error, detail, started, t0):
+        self.catalog.execute(
+            "INSERT INTO analysis_runs (media_id, analyzer, version, model, status, error, detail, started_at, "
+            "finished_at, seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (media_id, analyzer) DO UPDATE SET "
+            "version = excluded.version, model = excluded.model, status = excluded.status, error = excluded.error, "
+            "detail = excluded.detail, started_at = excluded.started_at, finished_at = excluded.finished_at, "
+            "seconds = excluded.seconds",
+            (media_id, a.name, a.version, model, status, error, detail, started, _now(), time.perf_counter() - t0))
