@@ -1,0 +1,45 @@
+"""The PySide6 desktop app: a view over the Qt-free core (the only package that imports Qt)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _application(argv=None):
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
+    app.setApplicationName("FrameSense")
+    app.setOrganizationName("FrameSense")
+    app.setDesktopFileName("framesense")
+    return app
+
+
+def main(library=None) -> int:
+    """Open the main window and run until it closes."""
+    app = _application()
+    from .main_window import MainWindow
+
+    window = MainWindow(library)
+    window.show()
+    return app.exec()
+
+
+def smoke(screenshot, library=None, query: str | None = None, timeline: int = 0, timeout: float = 120.0,
+          size=(1400, 860)) -> int:
+    """Open the window offscreen, run a query, wait for results, save a screenshot; 0 on success."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen") if not os.environ.get("DISPLAY") else None
+    app = _application()
+    from PySide6.QtCore import QSettings, QTemporaryDir
+
+    from .main_window import MainWindow
+    from .smoke import run_smoke
+
+    tmp = QTemporaryDir()  # never touch the user's saved settings from a check
+    settings = QSettings(os.path.join(tmp.path(), "smoke.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(library, settings=settings)
+    try:
+        return run_smoke(app, window, screenshot, query=query, timeline=timeline, timeout=timeout, size=size)
+    finally:
+        window.close()

@@ -1,0 +1,85 @@
+"""Frame-accurate decoding for the player, on a worker thread.
+
+A job seeks to the keyframe before its first frame, decodes (and drops) up to
+it, then converts each frame of [first, last) to a QImage at display size and
+puts it on a small queue. The GUI pulls frames at the media rate; a full queue
+makes the job wait, so pausing costs no work.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass
+from fractions import Fraction
+
+from PySide6.QtGui import QImage
+
+from ..media.frames import open_video
+
+END = object()  # put on the queue after the last frame of a job
+
+
+@dataclass
+class DecodedFrame:
+    index: int        # media frame index at the media rate
+    image: QImage
+
+
+class DecodeJob(threading.Thread):
+    def __init__(self, path: str, rate: Fraction, first: int, last: int, size: tuple[int, int], depth: int = 6):
+        super().__init__(daemon=True, name="framesense-decode")
+        self.path, self.rate, self.first, self.last = path, Fraction(rate), first, last
+        self.size = size
+        self.frames: queue.Queue = queue.Queue(maxsize=depth)
+        self.error: str | None = None
+        self._stop = threading.Event()
+
+    def stop(self):
+        self._stop.set()
+
+    def _put(self, item) -> bool:
+        while not self._stop.is_set():
+            try:
+                self.frames.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run(self):
+        try:
+            self._decode()
+        except Exception as exc:  # shown in the player; never kills the app
+            self.error = f"{self.path}: cannot decode ({exc})"
+        self._put(END)
+
+    def _decode(self):
+        with open_video(self.path, threads=1) as (container, stream):
+            tb = stream.time_base
+            start_pts = stream.start_time or 0
+            seconds = Fraction(self.first) / self.rate
+            container.seek(start_pts + int(seconds / tb), stream=stream, backward=True, any_frame=False)
+            w, h = self._display_size(stream)
+            for frame in container.decode(stream):
+                if self._stop.is_set():
+                    return
+                if frame.pts is None:
+                    continue
+                index = round((frame.pts - start_pts) * tb * self.rate)
+                if index < self.first:
+                    continue
+                if index >= self.last:
+                    return
+                rgb = frame.reformat(width=w, height=h, format="rgb24").to_ndarray()
+                image = QImage(rgb.data, w, h, rgb.strides[0], QImage.Format.Format_RGB888).copy()
+                if not self._put(DecodedFrame(index, image)):
+                    return
+
+    def _display_size(self, stream) -> tuple[int, int]:
+        src_w, src_h = stream.codec_context.width, stream.codec_context.height
+        box_w, box_h = self.size
+        scale = max(0.05, min(box_w / src_w, box_h / src_h, 2.0))
+        w = max(16, int(src_w * scale) // 2 * 2)
+        h = max(16, int(src_h * scale) // 2 * 2)
+        return w, h

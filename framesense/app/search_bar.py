@@ -1,0 +1,134 @@
+"""One search field with modes; an image can be dropped onto it or pasted."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
+
+from ..search.query import SearchQuery
+
+MODES = ["phrase", "description", "image", "same footage"]
+IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif"}
+PLACEHOLDERS = {
+    "phrase": "Words as spoken, e.g. we choose to go  (news* for a prefix)",
+    "description": "Describe the picture, e.g. a red car at night  (-term weighs against)",
+    "image": "Drop or paste an image, or type its path",
+    "same footage": "MEDIA_PATH@SECONDS or an image file: find reuses of that shot",
+}
+
+
+def build_query(mode: str, text: str, limit: int = 50, pad_before: float = 0.0, pad_after: float = 0.0,
+                media: list[str] | None = None) -> SearchQuery:
+    """The core SearchQuery for what was typed in a mode (the CLI's flags, one per mode)."""
+    text = text.strip()
+    q = SearchQuery(limit=limit, pad_before=pad_before, pad_after=pad_after, media=list(media or []))
+    if mode == "phrase":
+        q.phrase = text or None
+    elif mode == "description":
+        q.text = [t.strip() for t in text.split(",") if t.strip()]
+    elif mode == "image":
+        q.image = [text] if text else []
+    elif mode == "same footage":
+        q.same_as = text or None
+    else:
+        raise ValueError(f"unknown search mode {mode!r}")
+    return q
+
+
+def parse_query_text(text: str) -> tuple[str, str]:
+    """'text: red car' -> ('description', 'red car'); no prefix means phrase."""
+    prefixes = {"phrase": "phrase", "text": "description", "description": "description", "image": "image",
+                "same": "same footage", "same-as": "same footage"}
+    head, sep, rest = text.partition(":")
+    if sep and head.strip().lower() in prefixes and not Path(text).exists():
+        return prefixes[head.strip().lower()], rest.strip()
+    return "phrase", text
+
+
+class QueryField(QLineEdit):
+    image_given = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self.setClearButtonEnabled(True)
+
+    def dragEnterEvent(self, event):
+        md = event.mimeData()
+        if md.hasImage() or any(Path(u.toLocalFile()).suffix.lower() in IMAGE_EXTS for u in md.urls()):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event):
+        md = event.mimeData()
+        for u in md.urls():
+            if Path(u.toLocalFile()).suffix.lower() in IMAGE_EXTS:
+                self.image_given.emit(u.toLocalFile())
+                event.acceptProposedAction()
+                return
+        if md.hasImage():
+            self.image_given.emit(_save_pasted(md.imageData()))
+            event.acceptProposedAction()
+            return
+        super().dropEvent(event)
+
+    def keyPressEvent(self, event):
+        if event.matches(QKeySequence.StandardKey.Paste):
+            md = QGuiApplication.clipboard().mimeData()
+            if md is not None and md.hasImage() and not md.hasText():
+                self.image_given.emit(_save_pasted(md.imageData()))
+                return
+        super().keyPressEvent(event)
+
+
+def _save_pasted(image) -> str:
+    """A pasted picture becomes a PNG file: the core searches by image files."""
+    folder = Path(tempfile.gettempdir()) / "framesense-pasted"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"pasted-{time.time_ns()}.png"
+    image.save(str(path), "PNG")
+    return str(path)
+
+
+class SearchBar(QWidget):
+    search_requested = Signal(str, str)   # mode, text
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.mode = QComboBox(self)
+        self.mode.addItems(MODES)
+        self.mode.setToolTip("What to search by")
+        self.field = QueryField(self)
+        self.field.returnPressed.connect(self.submit)
+        self.field.image_given.connect(self.use_image)
+        self.button = QPushButton("Search", self)
+        self.button.setDefault(True)
+        self.button.clicked.connect(self.submit)
+        self.mode.currentTextChanged.connect(lambda m: self.field.setPlaceholderText(PLACEHOLDERS[m]))
+        self.field.setPlaceholderText(PLACEHOLDERS["phrase"])
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.mode)
+        layout.addWidget(self.field, 1)
+        layout.addWidget(self.button)
+
+    def set_query(self, mode: str, text: str):
+        self.mode.setCurrentText(mode)
+        self.field.setText(text)
+
+    def use_image(self, path: str):
+        if self.mode.currentText() not in ("image", "same footage"):
+            self.mode.setCurrentText("image")
+        self.field.setText(path)
+        self.submit()
+
+    def submit(self):
+        text = self.field.text().strip()
+        if text:
+            self.search_requested.emit(self.mode.currentText(), text)

@@ -1,0 +1,58 @@
+"""Smoke mode: drive the real window without a person and keep a screenshot."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+
+from .search_bar import parse_query_text
+
+
+def wait_until(app, predicate, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.01)
+    return predicate()
+
+
+def run_smoke(app, window, screenshot, query=None, timeline=0, timeout=120.0, size=(1400, 860)) -> int:
+    window.resize(*size)
+    window.show()
+    wait_until(app, lambda: window.isVisible(), 5)
+    if query:
+        mode, text = parse_query_text(query)
+        window.search.set_query(mode, text)
+        window.search.submit()
+        if not wait_until(app, lambda: not window.searching, timeout):
+            print(f"error: the search did not finish within {timeout:.0f} s", file=sys.stderr)
+            return 3
+        if window.last_error:
+            print(f"error: {window.last_error}", file=sys.stderr)
+            return 2
+        if not window.results.hits:
+            print(f"error: no hits for {query!r}", file=sys.stderr)
+            return 4
+        if timeline:
+            window.add_hits_to_timeline(list(range(min(timeline, len(window.results.hits)))))
+        window.results.list.setFocus()
+        window.player.cue(min(1, len(window.player.items) - 1) if window.player.items else 0)
+        # the player shows a real decoded frame before the picture is taken
+        shown = []
+        window.player.frame_shown.connect(shown.append)
+        wait_until(app, lambda: bool(shown), 20)
+    for _ in range(5):
+        app.processEvents()
+        time.sleep(0.02)
+    path = Path(screenshot)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(path)):
+        print(f"error: could not write the screenshot {path}", file=sys.stderr)
+        return 2
+    print(f"screenshot: {path} ({len(window.results.hits)} hits, {len(window.timeline.sequence.clips)} clips)")
+    return 0

@@ -1,0 +1,132 @@
+"""Background work for the window: indexing and searching off the GUI thread.
+
+SQLite connections belong to one thread, so every worker opens its own Catalog
+on the library folder and closes it when done. Results travel back as Qt
+signals (queued onto the GUI thread).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+
+from PySide6.QtCore import QObject, QRunnable, Signal
+
+from ..catalog import Catalog
+from ..ingest import Indexer, Progress
+
+
+class IndexSignals(QObject):
+    started = Signal(int)                 # total files
+    file = Signal(int, str)               # index, path
+    stage = Signal(str, float, str)       # analyzer, fraction, note
+    file_done = Signal(object)            # FileOutcome
+    notice = Signal(str)
+    finished = Signal(object)             # IndexReport
+    failed = Signal(str)
+
+
+class QtProgress(Progress):
+    """Forwards the Indexer's callbacks as Qt signals; cancel() makes the run stop between files."""
+
+    def __init__(self, signals: IndexSignals):
+        self.signals = signals
+        self._cancel = threading.Event()
+
+    def cancel(self):
+        self._cancel.set()
+
+    def start(self, total_files):
+        self.signals.started.emit(total_files)
+
+    def file(self, index, path):
+        self.signals.file.emit(index, path)
+
+    def stage(self, name, fraction, note=""):
+        self.signals.stage.emit(name, float(fraction), note or "")
+
+    def file_done(self, outcome):
+        self.signals.file_done.emit(outcome)
+
+    def notice(self, message):
+        self.signals.notice.emit(message)
+
+    def cancelled(self):
+        return self._cancel.is_set()
+
+
+def analyzer_options(speech: bool = True, visual: bool = True, disable=(), speech_model=None, language=None) -> dict:
+    return {"speech": speech, "visual": visual, "disable": set(disable), "speech_model": speech_model,
+            "language": language}
+
+
+class IndexWorker(QRunnable):
+    def __init__(self, library, paths, options: dict):
+        super().__init__()
+        self.setAutoDelete(False)
+        self.library, self.paths, self.options = library, [str(p) for p in paths], options
+        self.signals = IndexSignals()
+        self.progress = QtProgress(self.signals)
+        self.done = threading.Event()
+
+    def cancel(self):
+        self.progress.cancel()
+
+    def run(self):
+        from ..analysis.registry import builtin_analyzers
+        try:
+            catalog = Catalog.open(self.library)
+            try:
+                analyzers = [a for a in builtin_analyzers(self.options) if a.name not in self.options.get("disable", ())]
+                report = Indexer(catalog, analyzers, self.progress).run(self.paths)
+            finally:
+                catalog.close()
+            self.signals.finished.emit(report)
+        except Exception as exc:  # shown to the user; the window goes on
+            traceback.print_exc()
+            self.signals.failed.emit(f"indexing stopped: {exc}")
+        finally:
+            self.done.set()
+
+
+class SearchSignals(QObject):
+    hits = Signal(int, object)       # generation, list[Hit] (a batch; more may follow)
+    finished = Signal(int, float)    # generation, seconds
+    failed = Signal(int, str)
+
+
+def run_search(catalog, query):
+    """The core search; here so a missing provider reads as a message, not a traceback."""
+    from ..search.engine import run
+    try:
+        return run(catalog, query)
+    except ModuleNotFoundError as exc:
+        kind = exc.name.rsplit(".", 1)[-1] if exc.name else "this"
+        raise RuntimeError(f"{kind} search is not available in this build of FrameSense") from None
+
+
+class SearchWorker(QRunnable):
+    def __init__(self, library, query, generation: int):
+        super().__init__()
+        self.setAutoDelete(False)
+        self.library, self.query, self.generation = library, query, generation
+        self.signals = SearchSignals()
+        self.done = threading.Event()
+
+    def run(self):
+        t0 = time.perf_counter()
+        try:
+            catalog = Catalog.open(self.library)
+            try:
+                hits = run_search(catalog, self.query)
+            finally:
+                catalog.close()
+            # Hand hits over in small batches so the first rows show while thumbnails load.
+            for i in range(0, len(hits), 12):
+                self.signals.hits.emit(self.generation, hits[i: i + 12])
+            self.signals.finished.emit(self.generation, time.perf_counter() - t0)
+        except Exception as exc:
+            self.signals.failed.emit(self.generation, str(exc))
+        finally:
+            self.done.set()

@@ -1,0 +1,30 @@
+"""``framesense app``: the desktop window (PySide6 is imported only when this runs)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..cli import Ctx, cli, pass_ctx
+
+
+@cli.command()
+@click.option("--smoke", "screenshot", type=click.Path(dir_okay=False), default=None,
+              help="Check mode: open the window offscreen, run --query, save a screenshot here and exit.")
+@click.option("--query", default=None,
+              help="With --smoke: the search to run ('words' for a phrase; 'text: ...', 'image: FILE', 'same: ...').")
+@click.option("--timeline", "timeline_n", default=0, show_default=True, type=int,
+              help="With --smoke: add this many of the first hits to the timeline.")
+@click.option("--timeout", default=120.0, show_default=True, type=float, help="With --smoke: seconds to wait for results.")
+@pass_ctx
+def app(ctx: Ctx, screenshot, query, timeline_n, timeout):
+    """Open the desktop app: search, playphrase-style playback, timeline and export."""
+    try:
+        from .. import app as gui
+    except ImportError as exc:
+        raise click.ClickException(f"the desktop app needs PySide6 ({exc}); install it with: "
+                                   "pip install 'framesense[app]'") from None
+    if screenshot:
+        sys.exit(gui.smoke(screenshot, ctx.library, query=query, timeline=timeline_n, timeout=timeout))
+    sys.exit(gui.main(ctx.library))
