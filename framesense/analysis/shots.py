@@ -119,3 +119,18 @@ def shots_from_boundaries(boundaries: list[Boundary], total_frames: int) -> list
         if end > start:
             shots.append((start, end, kind))
     return shots
+
+
+def score_boundaries(detected: list[int], truth: list[int], tolerance: int = 0) -> dict:
+    """Precision and recall of detected cut frames against known ones (greedy one-to-one match)."""
+    unmatched = sorted(truth)
+    tp = 0
+    for d in sorted(detected):
+        best = min(unmatched, key=lambda t: abs(t - d), default=None)
+        if best is not None and abs(best - d) <= tolerance:
+            unmatched.remove(best)
+            tp += 1
+    fp, fn = len(detected) - tp, len(unmatched)
+    return {"tp": tp, "fp": fp, "fn": fn,
+            "precision": tp / (tp + fp) if tp + fp else 1.0,
+            "recall": tp / (tp + fn) if tp + fn else 1.0}
