@@ -24,6 +24,7 @@ class ShotDetector:
     """Interface: push every frame's grid in order, collect boundaries, then finish()."""
 
     lag = 0  # frames a boundary may be reported after its frame was pushed
+    luma = 0.0  # mean luma (8-bit) of the last frame pushed
 
     def push(self, index: int, grid: np.ndarray) -> list[Boundary]:
         raise NotImplementedError
@@ -54,11 +55,11 @@ class CutFadeDetector(ShotDetector):
 
     def push(self, index, grid):
         out = []
-        luma = float(grid[0].mean())
+        luma = self.luma = float(grid[0].mean())
         is_dark = luma < self.dark
         if self._prev is not None:
-            d = np.abs(grid - self._prev)
-            score = float((2 * d[0].mean() + d[1].mean() + d[2].mean()) / 4)
+            dy, du, dv = np.abs(grid - self._prev).reshape(3, -1).mean(axis=1)
+            score = float((2 * dy + du + dv) / 4)
             both_dark = is_dark and self._prev_dark
             self._scores.append((index, score, both_dark))
         self._prev, self._prev_dark = grid, is_dark
