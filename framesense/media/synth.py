@@ -57,11 +57,16 @@ def shot_texture(seed: int, height: int, width: int) -> np.ndarray:
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
+def _ping_pong(x: int, span: int) -> int:
+    p = x % (2 * span)
+    return p if p < span else 2 * span - p
+
+
 def render_shot_frame(tex: np.ndarray, shot: Shot, i: int, width: int, height: int) -> np.ndarray:
     """Frame i of a shot: a slow pan over its texture, plus a moving block and fades."""
-    off = (i * 3) % width
+    off = _ping_pong(i * 3, width)  # pan back and forth: never a jump inside a shot
     img = tex[:, off: off + width].astype(np.int16)
-    bx = (i * 7) % max(1, width - width // 8)
+    bx = _ping_pong(i * 7, max(1, width - width // 8))
     img[height // 3: height // 3 + height // 8, bx: bx + width // 8] = (255 - (shot.seed * 37) % 256)
     if shot.brightness:
         img = img + int(shot.brightness)
