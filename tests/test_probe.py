@@ -52,3 +52,27 @@ def test_probe_bad_files_name_file_and_reason(tmp_path):
     Image.new("RGB", (64, 64), "red").save(still, "PNG")
     with pytest.raises(MediaError, match="still image"):
         probe(still)
+
+
+def test_variable_frame_rate_is_flagged(tmp_path):
+    import av
+    import numpy as np
+    from fractions import Fraction
+    path = tmp_path / "phone.mkv"
+    out = av.open(str(path), "w")
+    s = out.add_stream("libx264", rate=30)
+    s.width, s.height, s.pix_fmt = 160, 96, "yuv420p"
+    s.time_base = Fraction(1, 1000)
+    t = 0
+    for i in range(90):
+        f = av.VideoFrame.from_ndarray(np.full((96, 160, 3), i * 2 % 255, np.uint8), format="rgb24")
+        f.pts, f.time_base = t, Fraction(1, 1000)
+        t += 33 if i % 3 else 80  # a phone dropping its rate now and then
+        for p in s.encode(f):
+            out.mux(p)
+    for p in s.encode():
+        out.mux(p)
+    out.close()
+    assert probe(path).vfr is True
+    cfr = write_video(tmp_path / "cfr.mov", [Shot(60, 1)], rate="30000/1001", audio=None)
+    assert probe(cfr.path).vfr is False
