@@ -14,6 +14,8 @@ def _program(seed: int, n: int = 8):
     shots[3].fade_out = 10
     shots[4 if n > 4 else 3].fade_in = 0
     shots[5].fade_in = 8 if n > 5 else 0
+    shots[1].flash_at = 20  # a flash inside a shot is not a cut
+    shots[7].flash_at = 30
     return shots
 
 
@@ -58,6 +60,12 @@ def test_precision_recall_over_a_mixed_set(tmp_path):
     precision = stats["tp"] / (stats["tp"] + stats["fp"])
     recall = stats["tp"] / (stats["tp"] + stats["fn"])
     assert precision >= 0.95 and recall >= 0.95, stats
+
+
+def test_flash_is_not_a_cut(tmp_path):
+    r = write_video(tmp_path / "flash.mp4", [Shot(40, 1, flash_at=15), Shot(40, 2, flash_at=25)], audio=None)
+    result = scan_video(r.path, tmp_path / "lib", "x" * 32)
+    assert [s[0] for s in result.shots] == [0, 40]
 
 
 def test_score_boundaries():

@@ -48,7 +48,7 @@ class CutFadeDetector(ShotDetector):
         self.min_shot, self.dark = min_shot, dark
         self.lag = window + 1
         self._prev = None
-        self._scores: deque[tuple[int, float, bool]] = deque()
+        self._scores: deque[tuple[int, float, bool, np.ndarray]] = deque()
         self._last_boundary = 0
         self._dark_start: int | None = None
         self._seen_lit = False
@@ -61,7 +61,7 @@ class CutFadeDetector(ShotDetector):
             dy, du, dv = np.abs(grid - self._prev).reshape(3, -1).mean(axis=1)
             score = float((2 * dy + du + dv) / 4)
             both_dark = is_dark and self._prev_dark
-            self._scores.append((index, score, both_dark))
+            self._scores.append((index, score, both_dark, self._prev))
         self._prev, self._prev_dark = grid, is_dark
         out.extend(self._fade(index, is_dark))
         w = self.window
@@ -72,14 +72,24 @@ class CutFadeDetector(ShotDetector):
 
     def _judge(self, pos):
         scores = self._scores
-        i, s, both_dark = scores[pos]
+        i, s, both_dark, before = scores[pos]
         if both_dark or s < self.min_score:
             return []
         around = [scores[k][1] for k in range(len(scores)) if k != pos]
         ref = sum(around) / len(around) if around else 0.0
         if s < self.ratio * max(ref, 1.0):
             return []
+        # A flash (one odd frame, then the same picture as before) is not a cut: neither
+        # the odd frame (i+1 looks like i-1) nor the return from it (i looks like i-2).
+        if pos + 2 < len(scores) and self._alike(scores[pos + 2][3], before, s):
+            return []
+        if pos >= 1 and self._alike(scores[pos + 1][3] if pos + 1 < len(scores) else self._prev,
+                                    scores[pos - 1][3], s):
+            return []
         return self._emit(i, "cut")
+
+    def _alike(self, a, b, jump) -> bool:
+        return float(np.abs(a - b).mean()) < jump / self.ratio
 
     def _fade(self, index, is_dark):
         out = []

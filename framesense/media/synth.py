@@ -29,6 +29,7 @@ class Shot:
     fade_out: int = 0  # frames of fade to black at the end
     brightness: float = 0.0  # added to every pixel (-255..255), for "re-graded copy" tests
     letterbox: float = 0.0   # fraction of height covered by black bars (top + bottom)
+    flash_at: int | None = None  # a single white frame here (a photographer's flash), not a cut
 
 
 @dataclass
@@ -77,6 +78,8 @@ def render_shot_frame(tex: np.ndarray, shot: Shot, i: int, width: int, height: i
         gain = min(gain, (shot.frames - 1 - i) / shot.fade_out)
     if gain < 1.0:
         img = img * gain
+    if shot.flash_at is not None and i == shot.flash_at:
+        img = np.minimum(img + 160, 255)
     if shot.letterbox:
         bar = int(height * shot.letterbox / 2)
         img[:bar] = 0
