@@ -1,0 +1,234 @@
+"""The desktop app, driven for real: offscreen window, real media, real catalog, real exports."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6", reason="the desktop app needs PySide6 (pip install 'framesense[app]')")
+
+from PySide6.QtCore import QSettings, Qt, QTimer  # noqa: E402
+
+from framesense.media.synth import Shot, write_video  # noqa: E402
+
+RATE = 25
+
+
+@pytest.fixture(scope="module")
+def footage(tmp_path_factory) -> Path:
+    """Two tiny clips with known shots and start timecodes, and a file that is not media."""
+    folder = tmp_path_factory.mktemp("footage")
+    write_video(folder / "alpha.mp4", [Shot(25, 1), Shot(30, 2), Shot(20, 3)], rate=str(RATE),
+                start_timecode="01:00:00:00", audio=None, gop=10)
+    write_video(folder / "beta.mp4", [Shot(20, 4), Shot(25, 5)], rate=str(RATE),
+                start_timecode="10:00:00:00", audio=None, gop=10)
+    (folder / "broken.mp4").write_bytes(b"not a video at all " * 50)
+    return folder
+
+
+@pytest.fixture
+def window(qtbot, library, tmp_path):
+    from framesense.app.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(library, settings=settings)
+    qtbot.addWidget(win)
+    win.resize(1200, 760)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+
+
+def index_in_window(qtbot, win, folder, **options):
+    worker = win.add_folder(folder, speech=False, visual=False, **options)
+    assert worker is not None
+    qtbot.waitUntil(lambda: not win.indexing, timeout=60_000)
+    return worker
+
+
+def test_add_folder_indexes_in_background_and_shows_failures(qtbot, window, footage):
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(5)
+    stages = []
+    worker = window.add_folder(footage, speech=False, visual=False)
+    worker.signals.stage.connect(lambda name, f, note: stages.append((name, f)))
+    assert window.indexing
+    qtbot.waitUntil(lambda: not window.indexing, timeout=60_000)
+    timer.stop()
+    # The GUI thread kept turning while the worker indexed.
+    assert len(ticks) >= 3, f"event loop stalled during indexing ({len(ticks)} ticks)"
+    assert ("shots", 1.0) in stages
+    items = window.library.media_items()
+    assert items["alpha.mp4"].text(1) == "indexed"
+    assert items["alpha.mp4"].text(3) == "25"
+    assert items["alpha.mp4"].text(4) == "01:00:00:00"
+    assert items["beta.mp4"].text(2) == "1.80 s"
+    assert items["broken.mp4"].text(1) == "failed"
+    assert "not a readable media file" in items["broken.mp4"].text(5)
+    assert "1 failed" in window.library.progress.label.text()
+
+
+def test_cancel_stops_between_files(qtbot, window, footage):
+    worker = window.add_folder(footage, speech=False, visual=False)
+    window.cancel_indexing()
+    qtbot.waitUntil(lambda: not window.indexing, timeout=60_000)
+    assert worker.progress.cancelled()
+    assert "cancelled" in window.library.progress.label.text()
+    # Nothing half-done: whatever was catalogued is complete.
+    for row in window.catalog.media_list():
+        assert row["status"] in ("indexed", "failed")
+
+
+def browse(qtbot, win, name):
+    items = win.library.media_items()
+    win.library.tree.setCurrentItem(items[name])
+    qtbot.waitUntil(lambda: len(win.results.hits) > 0, timeout=5000)
+    win.results.list.setFocus()
+
+
+def test_player_steps_through_hits_frame_accurately(qtbot, window, footage):
+    index_in_window(qtbot, window, footage)
+    browse(qtbot, window, "alpha.mp4")
+    assert [(h.start, h.end) for h in window.results.hits] == [(0.0, 1.0), (1.0, 2.2), (2.2, 3.0)]
+    assert "01:00:01:00" in window.results.list.item(1).text()  # start timecode + offset
+    window.player.pad_before.setValue(0.2)
+    window.player.pad_after.setValue(0.0)
+    # Padded in-points: shot 2 starts at frame 25, 0.2 s earlier is frame 20.
+    with qtbot.waitSignal(window.player.frame_shown, timeout=10_000,
+                          check_params_cb=lambda f: f == 0):
+        window.player.cue(0)
+    for expected in (20, 50):
+        with qtbot.waitSignal(window.player.frame_shown, timeout=10_000,
+                              check_params_cb=lambda f, e=expected: f == e):
+            qtbot.keyClick(window.results.list, Qt.Key.Key_Right)
+    assert window.results.selected_indices() == [2]      # the list follows the player
+    assert window.player.position.text() == "01:00:02:00"
+    with qtbot.waitSignal(window.player.frame_shown, timeout=10_000, check_params_cb=lambda f: f == 20):
+        qtbot.keyClick(window.results.list, Qt.Key.Key_Left)
+    # One frame forward, one back: exact frames, not keyframes.
+    with qtbot.waitSignal(window.player.frame_shown, timeout=10_000, check_params_cb=lambda f: f == 21):
+        qtbot.keyClick(window.results.list, Qt.Key.Key_Period)
+    with qtbot.waitSignal(window.player.frame_shown, timeout=10_000, check_params_cb=lambda f: f == 20):
+        qtbot.keyClick(window.results.list, Qt.Key.Key_J)
+    # Play: runs to the end of the hit, then on into the next one.
+    shown = []
+    window.player.frame_shown.connect(lambda f: shown.append((window.player.index, f)))
+    qtbot.keyClick(window.results.list, Qt.Key.Key_Space)
+    assert window.player.playing
+    qtbot.waitUntil(lambda: (2, 50) in shown, timeout=20_000)
+    qtbot.keyClick(window.results.list, Qt.Key.Key_K)
+    assert not window.player.playing
+    assert [f for i, f in shown if i == 1] == list(range(21, 55))   # every frame up to the out-point
+    assert window.player.index == 2
+
+
+def test_timeline_add_reorder_undo_and_export_edl(qtbot, window, footage, tmp_path):
+    pycmx = pytest.importorskip("pycmx")
+    index_in_window(qtbot, window, footage)
+    browse(qtbot, window, "alpha.mp4")
+    window.player.pad_before.setValue(0.0)
+    window.player.pad_after.setValue(0.0)
+    window.results.list.setCurrentRow(0)
+    window.results.list.setFocus()
+    qtbot.keyClick(window.results.list, Qt.Key.Key_A)          # the key adds the current hit
+    window.add_hits_to_timeline([1, 2])                          # the menu/drop path adds several
+    seq = window.timeline.sequence
+    assert [(c.source_in, c.source_out) for c in seq.clips] == [(0, 25), (25, 55), (55, 75)]
+    assert window.timeline.strip.count() == 3
+    assert "1.20s" in window.timeline.strip.item(1).text()
+
+    window.timeline.move_clip(0, 2)                              # what a drag in the strip does
+    assert [c.source_in for c in seq.clips] == [25, 55, 0]
+    window.timeline.strip.setCurrentRow(0)
+    window.timeline.trim_in.setValue(30)                         # trim the in-point by 5 frames
+    assert (seq.clips[0].source_in, seq.clips[0].source_out) == (30, 55)
+    window.timeline.undo_stack.undo()
+    assert seq.clips[0].source_in == 25
+    window.timeline.undo_stack.undo()
+    assert [c.source_in for c in seq.clips] == [0, 25, 55]
+    window.timeline.undo_stack.redo()
+    assert [c.source_in for c in seq.clips] == [25, 55, 0]
+    window.timeline.strip.setCurrentRow(1)
+    window.timeline.delete_selected()
+    assert [c.source_in for c in seq.clips] == [25, 0]
+    window.timeline.undo_stack.undo()
+    assert [c.source_in for c in seq.clips] == [25, 55, 0]
+
+    # The sequence plays back in the player, clip by clip.
+    window.timeline.strip.setCurrentRow(0)
+    with qtbot.waitSignal(window.player.frame_shown, timeout=10_000, check_params_cb=lambda f: f == 25):
+        window.play_sequence()
+    window.player.pause()
+    assert window.playlist_mode == "sequence" and len(window.player.items) == 3
+
+    # Save and open again.
+    saved = window.save_sequence(path=tmp_path / "cut.fsseq")
+    window.new_sequence()
+    assert window.open_sequence(saved)
+    assert [c.source_in for c in window.timeline.sequence.clips] == [25, 55, 0]
+
+    dlg = window.export_dialog()
+    dlg.set_format("edl")
+    dlg.path.setText(str(tmp_path / "cut.edl"))
+    assert dlg.export(), dlg.result.toPlainText()
+    assert "Wrote" in dlg.result.toPlainText()
+    with open(tmp_path / "cut.edl") as f:
+        edl = pycmx.parse_cmx3600(f)
+    events = [e.edits[0] for e in edl.events]
+    assert [(e.source_in, e.source_out) for e in events] == [
+        ("01:00:01:00", "01:00:02:05"), ("01:00:02:05", "01:00:03:00"), ("01:00:00:00", "01:00:01:00")]
+    assert events[1].record_in == events[0].record_out
+
+
+def test_export_error_is_shown(qtbot, window, tmp_path):
+    dlg = window.export_dialog()
+    dlg.path.setText(str(tmp_path / "x.edl"))
+    assert not dlg.export()
+    assert dlg.result.toPlainText().startswith("Error: the sequence is empty")
+
+
+def test_search_runs_in_a_worker_and_reports(qtbot, window, footage):
+    index_in_window(qtbot, window, footage)
+    window.search.set_query("phrase", "fishing boats")
+    window.search.submit()
+    assert window.searching
+    qtbot.waitUntil(lambda: not window.searching, timeout=30_000)
+    try:
+        from framesense.search import phrase  # noqa: F401
+    except ImportError:
+        assert "phrase search is not available" in window.results.summary.text()
+    else:
+        assert window.results.summary.text() in ("No hits",) or "hits" in window.results.summary.text()
+
+
+def test_settings_and_window_state_persist(qtbot, library, tmp_path):
+    from framesense.app.main_window import MainWindow
+
+    ini = str(tmp_path / "s.ini")
+    win = MainWindow(library, settings=QSettings(ini, QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    win.apply_settings({"pad_before": 1.5, "pad_after": 0.25})
+    win.resize(700, 500)
+    win.close()
+    again = MainWindow(None, settings=QSettings(ini, QSettings.Format.IniFormat))
+    qtbot.addWidget(again)
+    assert again.library_dir == Path(library).resolve()
+    assert again.player.pads() == (1.5, 0.25)
+    assert again.size().width() == 700
+    again.close()
+
+
+def test_smoke_mode_writes_a_screenshot(cli, footage, tmp_path):
+    cli("index", footage, "--no-speech", "--no-visual", check=False)
+    shot = tmp_path / "window.png"
+    proc = cli("app", "--smoke", shot)
+    assert shot.exists() and shot.stat().st_size > 10_000, proc.stderr
+    from PIL import Image
+    assert Image.open(shot).size[0] >= 1000
+    bad = cli("app", "--smoke", tmp_path / "b.png", "--query", "text: anything", check=False)
+    assert bad.returncode != 0 and "error" in bad.stderr
