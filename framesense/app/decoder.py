@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 from fractions import Fraction
 
+import numpy as np
 from PySide6.QtGui import QImage
 
 from ..media.frames import open_video
@@ -71,7 +72,7 @@ class DecodeJob(threading.Thread):
                     continue
                 if index >= self.last:
                     return
-                rgb = frame.reformat(width=w, height=h, format="rgb24").to_ndarray()
+                rgb = np.ascontiguousarray(frame.reformat(width=w, height=h, format="rgb24").to_ndarray())
                 image = QImage(rgb.data, w, h, rgb.strides[0], QImage.Format.Format_RGB888).copy()
                 if not self._put(DecodedFrame(index, image)):
                     return

@@ -86,12 +86,16 @@ class LibraryPanel(QWidget):
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(True)
         self.tree.itemSelectionChanged.connect(self._selected)
+        self.detail = QLabel(self)
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.progress = IndexProgressView(self)
         self.indexing_path: str | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.add_button)
         layout.addWidget(self.tree, 1)
+        layout.addWidget(self.detail)
         layout.addWidget(self.progress)
 
     def refresh(self, catalog):
@@ -117,9 +121,8 @@ class LibraryPanel(QWidget):
             failed = sum(node.child(i).text(1) == "failed" for i in range(n))
             node.setText(1, f"{n} files" + (f", {failed} failed" if failed else ""))
             node.setExpanded(f in expanded or len(nodes) <= 3)
-        for c in range(1, len(self.COLUMNS)):
+        for c in range(len(self.COLUMNS)):
             self.tree.resizeColumnToContents(c)
-        self.tree.setColumnWidth(0, max(self.tree.columnWidth(0), 160))
 
     def _media_item(self, row) -> QTreeWidgetItem:
         status = "indexing" if row["path"] == self.indexing_path else row["status"]
@@ -148,6 +151,9 @@ class LibraryPanel(QWidget):
     def _selected(self):
         items = self.tree.selectedItems()
         if items:
+            it = items[0]
+            why = it.text(5)
+            self.detail.setText(f"<small>{it.toolTip(0)}</small>" + (f"<br><span style='color:#c0392b'>failed: {why}</span>" if why else ""))
             mid = items[0].data(0, Qt.ItemDataRole.UserRole + 1)
             if mid is not None:
                 self.media_selected.emit(mid)

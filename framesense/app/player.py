@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPixmap
-from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout,
+from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QSizePolicy, QStyle, QToolButton, QVBoxLayout,
                                QWidget)
 
 from ..timecode import Timecode
@@ -81,7 +81,8 @@ class VideoView(QWidget):
             p.drawPixmap((self.width() - pix.width()) // 2, (self.height() - pix.height()) // 2, pix)
         else:
             p.setPen(Qt.GlobalColor.gray)
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.message)
+            p.drawText(self.rect().adjusted(16, 16, -16, -16), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                       self.message)
         p.end()
 
 
@@ -116,16 +117,19 @@ class Player(QWidget):
         self.position.setObjectName("timecode")
         self.counter = QLabel("", self)
 
-        def button(text, tip, slot):
+        def button(icon, tip, slot):
             b = QToolButton(self)
-            b.setText(text)
+            b.setIcon(self.style().standardIcon(icon))
             b.setToolTip(tip)
+            b.setAutoRaise(True)
             b.clicked.connect(slot)
             return b
 
-        self.prev_button = button("⏮", "Previous hit (Left)", self.previous_item)
-        self.play_button = button("▶", "Play / pause (Space)", self.toggle)
-        self.next_button = button("⏭", "Next hit (Right)", self.next_item)
+        SP = QStyle.StandardPixmap
+        self._icons = {True: self.style().standardIcon(SP.SP_MediaPause), False: self.style().standardIcon(SP.SP_MediaPlay)}
+        self.prev_button = button(SP.SP_MediaSkipBackward, "Previous hit (Left)", self.previous_item)
+        self.play_button = button(SP.SP_MediaPlay, "Play / pause (Space, L, K)", self.toggle)
+        self.next_button = button(SP.SP_MediaSkipForward, "Next hit (Right)", self.next_item)
         self.pad_before = QDoubleSpinBox(self, minimum=0.0, maximum=10.0, singleStep=0.1, value=pad_before,
                                          suffix=" s", toolTip="Padding before each hit")
         self.pad_after = QDoubleSpinBox(self, minimum=0.0, maximum=10.0, singleStep=0.1, value=pad_after,
@@ -196,14 +200,14 @@ class Player(QWidget):
             self.cue(max(0, self.index))
         self.playing = True
         self._retime()
-        self.play_button.setText("⏸")
+        self.play_button.setIcon(self._icons[True])
         self.state_changed.emit(True)
 
     def pause(self):
         self.playing = False
         self.speed = 1
         self._retime()
-        self.play_button.setText("▶")
+        self.play_button.setIcon(self._icons[False])
         self.state_changed.emit(False)
 
     def toggle(self):

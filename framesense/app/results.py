@@ -20,7 +20,7 @@ ROLE_INFO = Qt.ItemDataRole.UserRole + 1
 
 class HitDelegate(QStyledItemDelegate):
     def sizeHint(self, option, index):
-        return QSize(300, THUMB.height() + 12)
+        return QSize(300, THUMB.height() + 28)
 
     def paint(self, painter, option, index):
         info = index.data(ROLE_INFO) or {}
@@ -33,7 +33,7 @@ class HitDelegate(QStyledItemDelegate):
                 painter.fillRect(option.rect, option.palette.color(QPalette.ColorRole.AlternateBase))
             fg = option.palette.color(QPalette.ColorRole.Text)
         r = option.rect.adjusted(6, 6, -6, -6)
-        thumb_rect = QRect(r.left(), r.top(), THUMB.width(), THUMB.height())
+        thumb_rect = QRect(r.left(), r.top() + (r.height() - THUMB.height()) // 2, THUMB.width(), THUMB.height())
         pix = info.get("pixmap")
         if pix is not None and not pix.isNull():
             painter.drawPixmap(thumb_rect, pix)
@@ -41,7 +41,8 @@ class HitDelegate(QStyledItemDelegate):
             painter.fillRect(thumb_rect, QColor(40, 40, 40))
         text_left = thumb_rect.right() + 10
         doc = QTextDocument()
-        doc.setDefaultStyleSheet(f"body {{ color: {fg.name()}; }} .dim {{ color: {fg.name()}; }}")
+        dim = "#cfd8e3" if option.state & QStyle.StateFlag.State_Selected else "#7a7a7a"
+        doc.setDefaultStyleSheet(f"body {{ color: {fg.name()}; }} .dim {{ color: {dim}; }}")
         doc.setHtml(info.get("html", ""))
         doc.setTextWidth(max(50, r.right() - text_left))
         painter.translate(text_left, r.top() - 4)
@@ -58,6 +59,7 @@ class ResultsList(QListWidget):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.setUniformItemSizes(True)
         self.setAlternatingRowColors(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     def mimeTypes(self):
         return [HITS_MIME]
@@ -117,7 +119,7 @@ class ResultsPanel(QWidget):
         name = Path(hit.media_path).name
         words = caption_html(hit.text, hit.context)
         html = (f"<body><b>{_esc(name)}</b><br><span style='font-family: monospace'>{tc}</span>"
-                f" &nbsp; score {hit.score:.3f} &nbsp; <i>{_esc(hit.kind)}</i>"
+                f" &nbsp;·&nbsp; {hit.end - hit.start:.2f} s<br><span class='dim'>{_esc(hit.kind)} · score {hit.score:.3f}</span>"
                 + (f"<br>{words}" if words else "") + "</body>")
         item = QListWidgetItem()
         item.setData(ROLE_HIT, i)

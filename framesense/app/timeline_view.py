@@ -108,7 +108,6 @@ class TimelinePanel(QWidget):
         self.sequence = seqmod.Sequence()
         self.path = None
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda _: self.changed.emit())
         self.strip = ClipStrip(self)
         self.strip.move_requested.connect(self.move_clip)
         self.strip.hits_dropped.connect(self.hits_dropped)
