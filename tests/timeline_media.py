@@ -21,3 +21,22 @@ def make_footage(folder: Path, frames: int = 48) -> dict[str, Path]:
         out[rate] = write_video(folder / name, [Shot(frames, seed=10 + i)], rate=rate, start_timecode=tc,
                                 reel=reel, audio=audio, width=160, height=96, gop=12).path
     return out
+
+
+def index_footage(tmp: Path):
+    """Generate the footage, index it with the real CLI, and return (catalog, {rate: media row})."""
+    from framesense.catalog import Catalog
+    from tests.conftest import run_cli
+
+    files = make_footage(tmp / "footage")
+    run_cli(tmp / "library", "index", tmp / "footage", "--no-speech", "--no-visual")
+    catalog = Catalog.open(tmp / "library")
+    rows = {rate: catalog.media_by_path(str(p.resolve())) for rate, p in files.items()}
+    assert all(rows.values()), rows
+    return catalog, rows
+
+
+def hit(row, start, end, text="hello world", query="hello"):
+    from framesense.search.hits import Hit
+    return Hit(media_id=row["id"], media_path=row["path"], start=start, end=end, score=1.0, kind="phrase",
+               text=text, query=query)

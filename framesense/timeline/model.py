@@ -199,6 +199,19 @@ class Sequence:
                 "start_frame": self.start_frame, "drop_frame": self.drop_frame}
 
 
+_EPS = Fraction(1, 10**6)
+
+
+def seconds_to_frames(seconds, rate: Fraction, up: bool) -> int:
+    """floor (or ceil) of seconds * rate, where a float within a millionth of a frame of a
+    boundary counts as on it: Hit times are floats, and 0.8 s is 20.000000000000001 frames at 25."""
+    x = Fraction(seconds) * rate
+    nearest = round(x)
+    if abs(x - nearest) < _EPS:
+        return nearest
+    return seconds_to_frame_ceil(seconds, rate) if up else seconds_to_frame_floor(seconds, rate)
+
+
 def _round_half_up(x: Fraction) -> int:
     return int((x + Fraction(1, 2)).__floor__())
 
@@ -222,16 +235,16 @@ def clip_from_hit(catalog, hit, *, pad_before: float = 0.0, pad_after: float = 0
         media = cache[hit.media_id] = SourceMedia.from_row(row)
     start = max(Fraction(0), Fraction(hit.start) - Fraction(pad_before))
     end = Fraction(hit.end) + Fraction(pad_after)
-    s_in = seconds_to_frame_floor(start, media.rate)
-    s_out = seconds_to_frame_ceil(end, media.rate)
+    s_in = seconds_to_frames(start, media.rate, up=False)
+    s_out = seconds_to_frames(end, media.rate, up=True)
     if media.frames:
         s_out = min(s_out, media.frames)
         s_in = min(s_in, media.frames - 1)
     s_out = max(s_out, s_in + 1)
     markers = []
     if hit.text or hit.query:
-        m_in = max(s_in, seconds_to_frame_floor(Fraction(hit.start), media.rate))
-        m_out = min(s_out, max(m_in + 1, seconds_to_frame_ceil(Fraction(hit.end), media.rate)))
+        m_in = max(s_in, seconds_to_frames(hit.start, media.rate, up=False))
+        m_out = min(s_out, max(m_in + 1, seconds_to_frames(hit.end, media.rate, up=True)))
         markers.append(Marker(frame=m_in, duration=m_out - m_in, name=hit.text or hit.query or "",
                               text=hit.text, query=hit.query))
     return Clip(media=media, source_in=s_in, source_out=s_out, label=hit.text or None, markers=markers,
