@@ -65,6 +65,7 @@ def export_cmd(ctx: Ctx, sequence_file, phrase, text, image, limit, media_filter
                rate, name, no_edl_comments, allow_missing, as_json):
     """Turn a search (or a saved sequence) into an NLE timeline: OTIO, FCP7 XML, FCPXML or CMX3600 EDL."""
     from ..errors import QueryError
+    from ..timecode import rate_str
     from ..timeline.exporters import export, format_for_path
 
     fmt = fmt or format_for_path(output)
@@ -78,7 +79,7 @@ def export_cmd(ctx: Ctx, sequence_file, phrase, text, image, limit, media_filter
                    catalog=ctx.catalog if fmt == "otio" else None)
     if as_json:
         emit_json({"format": fmt, "files": [str(p) for p in paths], "clips": len(seq.clips),
-                   "rate": f"{seq.rate.numerator}/{seq.rate.denominator}", "duration_frames": seq.duration})
+                   "rate": rate_str(seq.rate), "duration_frames": seq.duration})
         return
     for p in paths:
         click.echo(str(p))

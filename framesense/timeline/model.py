@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..catalog.db import media_rate
 from ..errors import FrameSenseError, MediaError
-from ..timecode import Timecode, drop_frame_allowed, parse_rate, seconds_to_frame_ceil, seconds_to_frame_floor
+from ..timecode import Timecode, rate_str, drop_frame_allowed, parse_rate, seconds_to_frame_ceil, seconds_to_frame_floor
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class SourceMedia:
                    audio_channels=channels, media_id=row.get("id"))
 
     def to_json(self) -> dict:
-        return {"path": self.path, "rate": f"{self.rate.numerator}/{self.rate.denominator}",
+        return {"path": self.path, "rate": rate_str(self.rate),
                 "frames": self.frames, "start_frame": self.start_frame, "drop_frame": self.drop_frame,
                 "reel": self.reel, "width": self.width, "height": self.height,
                 "audio_channels": self.audio_channels, "media_id": self.media_id}
@@ -195,7 +195,7 @@ class Sequence:
                                          "relink it or pass --allow-missing to export it offline")
 
     def to_json(self) -> dict:
-        return {"name": self.name, "rate": f"{self.rate.numerator}/{self.rate.denominator}",
+        return {"name": self.name, "rate": rate_str(self.rate),
                 "start_frame": self.start_frame, "drop_frame": self.drop_frame}
 
 
