@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import shutil
-from fractions import Fraction
 
 import opentimelineio as otio
 import pycmx

@@ -17,7 +17,7 @@ import opentimelineio as otio
 
 from ..errors import FrameSenseError
 from ..timecode import parse_rate, rate_str, snap_rate
-from .model import Clip, Marker, Sequence, SourceMedia
+from .model import Clip, Sequence, SourceMedia
 
 KEY = "framesense"
 
