@@ -30,8 +30,9 @@ def _browse_row(parent, edit: QLineEdit, pick) -> QWidget:
 class ExportDialog(QDialog):
     """Pick format, sequence rate and path; shows what was written or why not."""
 
-    def __init__(self, sequence: seqmod.Sequence, parent=None, folder: str | None = None):
+    def __init__(self, sequence: seqmod.Sequence, parent=None, folder: str | None = None, catalog=None):
         super().__init__(parent)
+        self.catalog = catalog
         self.setWindowTitle("Export sequence")
         self.sequence = sequence
         self.written: list[Path] = []
@@ -81,7 +82,7 @@ class ExportDialog(QDialog):
         key, _ = seqmod.EXPORT_FORMATS[self.format.currentText()]
         try:
             rate = parse_rate(self.rate.currentText())
-            self.written = seqmod.export_sequence(self.sequence, self.path.text(), key, rate)
+            self.written = seqmod.export_sequence(self.sequence, self.path.text(), key, rate, catalog=self.catalog)
         except Exception as exc:
             self.result.setPlainText(f"Error: {exc}")
             return False

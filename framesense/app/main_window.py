@@ -28,7 +28,7 @@ from .timeline_view import TimelinePanel
 from .workers import IndexWorker, SearchWorker, analyzer_options
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
-SEQUENCE_FILTER = "FrameSense sequences (*.fsseq);;All files (*)"
+SEQUENCE_FILTER = "Sequences (*.otio);;All files (*)"
 DEFAULTS = {"pad_before": 0.5, "pad_after": 0.5, "sample_interval": 2.0, "speech": True, "visual": True}
 
 
@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         self._search_gen = 0
         self._searching = False
         self._media_cache: dict[int, dict] = {}
+        self._clip_cache: dict = {}   # media id -> the core's SourceMedia
         self.playlist_mode = "results"
         self._playlist_hits: list[int] = []
         self.last_error: str | None = None
@@ -83,7 +84,8 @@ class MainWindow(QMainWindow):
         self.player = Player(self, float(self._setting("pad_before")), float(self._setting("pad_after")))
         self.player.pads_changed.connect(lambda *_: self._rebuild_playlist())
         self.player.item_changed.connect(self._player_item_changed)
-        self.timeline = TimelinePanel(self)
+        self.timeline = TimelinePanel(self, thumbnail_for=lambda c: self.thumbnail_at(c.media.media_id, c.source_in))
+        self.timeline.error.connect(self.error)
         self.timeline.play_requested.connect(self.play_sequence)
         self.timeline.hits_dropped.connect(self.add_hits_to_timeline)
         self.timeline.changed.connect(self._update_title)
@@ -250,6 +252,7 @@ class MainWindow(QMainWindow):
     # -- library and indexing ------------------------------------------------------
     def refresh_library(self):
         self._media_cache.clear()
+        self._clip_cache.clear()
         self.library.refresh(self.catalog)
 
     def choose_folder(self):
@@ -333,13 +336,16 @@ class MainWindow(QMainWindow):
         rate = media_rate(row)
         frame = int(Fraction(str(hit.start)) * rate)
         tc = Timecode(rate, bool(row["drop_frame"])).to_string((row["start_tc_frames"] or 0) + frame)
-        thumb = hit.thumbnail
-        if not thumb:
-            shot = self.catalog.one(
-                "SELECT t.path FROM shots s JOIN thumbnails t ON t.shot_id = s.id WHERE s.media_id = ? "
-                "AND s.start_frame <= ? ORDER BY s.start_frame DESC LIMIT 1", (hit.media_id, frame))
-            thumb = str(self.catalog.dir / shot["path"]) if shot else None
-        return tc, thumb
+        return tc, hit.thumbnail or self.thumbnail_at(hit.media_id, frame)
+
+    def thumbnail_at(self, media_id, frame: int) -> str | None:
+        """The thumbnail of the shot that holds a frame."""
+        if media_id is None:
+            return None
+        shot = self.catalog.one(
+            "SELECT t.path FROM shots s JOIN thumbnails t ON t.shot_id = s.id WHERE s.media_id = ? "
+            "AND s.start_frame <= ? ORDER BY s.start_frame DESC LIMIT 1", (media_id, frame))
+        return str(self.catalog.dir / shot["path"]) if shot else None
 
     def start_search(self, mode: str, text: str):
         pad_b, pad_a = self.player.pads()
@@ -415,8 +421,14 @@ class MainWindow(QMainWindow):
         hit = self.results.hits[hit_index]
         row = self.media_row(hit.media_id)
         if not row or media_rate(row) is None:
-            return None
-        return seqmod.clip_from_hit(hit, row, *self.player.pads())
+            return None   # audio-only media: nothing to show or cut
+        return seqmod.clip_from_hit(self.catalog, hit, *self.player.pads(), cache=self._clip_cache)
+
+    @staticmethod
+    def _play_item(clip, caption: str) -> PlayItem:
+        m = clip.media
+        return PlayItem(m.path, m.rate, clip.source_in, clip.source_out, label=m.name, caption=caption,
+                        start_tc_frames=m.start_frame, drop_frame=m.drop_frame)
 
     def _rebuild_playlist(self, cue: bool = True):
         if self.playlist_mode != "results":
@@ -428,9 +440,7 @@ class MainWindow(QMainWindow):
             if clip is None:
                 continue
             hit = self.results.hits[i]
-            items.append(PlayItem(clip.media_path, clip.rate, clip.source_in, clip.source_out, label=clip.name,
-                                  caption=caption_html(hit.text, hit.context), start_tc_frames=clip.start_tc_frames,
-                                  drop_frame=clip.drop_frame))
+            items.append(self._play_item(clip, caption_html(hit.text, hit.context)))
             order.append(i)
         was_playing = self.player.playing
         self._playlist_hits = order
@@ -470,9 +480,7 @@ class MainWindow(QMainWindow):
             self.error("The timeline is empty")
             return
         self.playlist_mode = "sequence"
-        items = [PlayItem(c.media_path, c.rate, c.source_in, c.source_out, label=c.name,
-                          caption=caption_html(c.text, None), start_tc_frames=c.start_tc_frames,
-                          drop_frame=c.drop_frame) for c in clips]
+        items = [self._play_item(c, caption_html(seqmod.clip_text(c), None)) for c in clips]
         start = max(0, self.timeline.strip.currentRow())
         self.player.set_playlist(items, start if start < len(items) else 0, play=True)
 
@@ -488,13 +496,15 @@ class MainWindow(QMainWindow):
         if not clips:
             self.error("Select hits (with video) to add to the timeline")
             return
-        if not self.timeline.sequence.clips:
-            self.timeline.sequence.rate = clips[0].rate
+        seq = self.timeline.sequence
+        if not seq.clips and seq.rate != clips[0].media.rate:  # an empty sequence takes its first clip's rate
+            seq.rate, seq.drop_frame = clips[0].media.rate, clips[0].media.drop_frame
+            seq.start_frame = seq.timecode.to_frames("01:00:00:00")
         self.timeline.add_clips(clips, at)
         self.statusBar().showMessage(f"Added {len(clips)} clip(s) to the timeline", 5000)
 
     def new_sequence(self):
-        self.timeline.set_sequence(seqmod.Sequence())
+        self.timeline.set_sequence(seqmod.new_sequence())
 
     def choose_sequence(self):
         path, _ = QFileDialog.getOpenFileName(self, "Open sequence", str(self.library_dir), SEQUENCE_FILTER)
@@ -514,11 +524,11 @@ class MainWindow(QMainWindow):
     def save_sequence(self, ask: bool = False, path=None):
         path = path or (None if ask else self.timeline.path)
         if path is None:
-            default = str(self.library_dir / f"{self.timeline.sequence.name}.fsseq")
+            default = str(self.library_dir / f"{self.timeline.sequence.name}{seqmod.SEQUENCE_SUFFIX}")
             path, _ = QFileDialog.getSaveFileName(self, "Save sequence", default, SEQUENCE_FILTER)
             if not path:
                 return None
-        path = seqmod.save_sequence(self.timeline.sequence, path)
+        path = seqmod.save_sequence(self.timeline.sequence, path, catalog=self.catalog)
         self.timeline.path = path
         self.timeline.undo_stack.setClean()
         self.timeline.refresh()
@@ -527,7 +537,7 @@ class MainWindow(QMainWindow):
 
     def export_dialog(self) -> ExportDialog:
         folder = self.settings.value("export/folder") or str(Path.home())
-        return ExportDialog(self.timeline.sequence, self, folder)
+        return ExportDialog(self.timeline.sequence, self, folder, catalog=self.catalog)
 
     def show_export(self):
         dlg = self.export_dialog()

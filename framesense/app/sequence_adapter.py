@@ -1,228 +1,108 @@
-"""The app's seam to the core sequence model: clips, undoable edits, save/open, export.
+"""The app's seam to the core timeline (framesense.timeline): clips, edits, files, export.
 
-Everything the timeline view does to a sequence goes through the command
-objects here (apply/revert), which the view wraps in QUndoCommands. Until the
-core timeline package (framesense.timeline) provides its own sequence and
-command objects, this module holds a minimal Qt-free stand-in with the same
-shape; swapping in the core pieces means changing the imports at the bottom.
+The views call only what is here; every edit is one of the core's command
+objects (do/undo), which the timeline view wraps in QUndoCommands. Keeping the
+seam in one module means a change in the core's names touches one file.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
-from fractions import Fraction
+from dataclasses import replace
 from pathlib import Path
 
-from ..catalog import media_rate
-from ..errors import FrameSenseError
-from ..timecode import Timecode, parse_rate, rate_str
+from ..timecode import parse_rate
+from ..timeline import commands as core
+from ..timeline import otio_io
+from ..timeline.exporters import FORMATS, export
+from ..timeline.model import Clip, Sequence
+from ..timeline.model import clip_from_hit as _core_clip_from_hit
 
-EXPORT_FORMATS = {  # label -> (format key, file suffix)
-    "OpenTimelineIO (.otio)": ("otio", ".otio"),
-    "FCP7 XML for Premiere (.xml)": ("fcp7", ".xml"),
-    "FCPXML for Final Cut / Resolve (.fcpxml)": ("fcpxml", ".fcpxml"),
-    "CMX3600 EDL (.edl)": ("edl", ".edl"),
+__all__ = ["Clip", "Sequence", "EXPORT_FORMATS", "clip_from_hit", "insert", "remove", "move", "trim",
+           "new_sequence", "save_sequence", "load_sequence", "export_sequence", "clip_text", "clip_timecode"]
+
+SEQUENCE_SUFFIX = ".otio"
+
+_LABELS = {
+    "otio": "OpenTimelineIO (.otio)",
+    "otioz": "OpenTimelineIO bundle with media (.otioz)",
+    "fcp7": "FCP7 XML for Premiere (.xml)",
+    "fcpxml": "FCPXML for Final Cut / Resolve (.fcpxml)",
+    "edl": "CMX3600 EDL (.edl)",
 }
+EXPORT_FORMATS = {_LABELS.get(k, k): (k, suffix) for k, (_, suffix) in FORMATS.items()}  # label -> (key, suffix)
 
 
-@dataclass
-class Clip:
-    media_id: int
-    media_path: str
-    name: str
-    rate: Fraction
-    source_in: int            # first frame (media frame index)
-    source_out: int           # exclusive
-    start_tc_frames: int = 0
-    drop_frame: bool = False
-    reel: str | None = None
-    thumbnail: str | None = None
-    text: str | None = None   # spoken words of a phrase hit (becomes a marker)
-    query: str | None = None
-
-    @property
-    def frames(self) -> int:
-        return self.source_out - self.source_in
-
-    @property
-    def seconds(self) -> float:
-        return float(Fraction(self.frames) / self.rate)
-
-    def timecode_in(self) -> str:
-        return Timecode(self.rate, self.drop_frame).to_string(self.start_tc_frames + self.source_in)
-
-    def to_json(self) -> dict:
-        d = asdict(self)
-        d["rate"] = rate_str(self.rate)
-        return d
-
-    @classmethod
-    def from_json(cls, d: dict) -> "Clip":
-        d = dict(d)
-        d["rate"] = parse_rate(d["rate"])
-        return cls(**d)
+def new_sequence(name: str = "Sequence 1", rate=None) -> Sequence:
+    return Sequence(name=name, rate=parse_rate(rate)) if rate else Sequence(name=name)
 
 
-@dataclass
-class Sequence:
-    name: str = "Sequence 1"
-    rate: Fraction = Fraction(25)
-    clips: list[Clip] = field(default_factory=list)
-
-    def to_json(self) -> dict:
-        return {"name": self.name, "rate": rate_str(self.rate), "clips": [c.to_json() for c in self.clips]}
-
-    @classmethod
-    def from_json(cls, d: dict) -> "Sequence":
-        return cls(name=d.get("name", "Sequence"), rate=parse_rate(d.get("rate", "25")),
-                   clips=[Clip.from_json(c) for c in d.get("clips", [])])
+def clip_from_hit(catalog, hit, pad_before: float = 0.0, pad_after: float = 0.0, cache: dict | None = None) -> Clip:
+    """A hit's padded range in whole frames of its media (the core's rounding and clamping)."""
+    return _core_clip_from_hit(catalog, hit, pad_before=pad_before, pad_after=pad_after, media_cache=cache)
 
 
-def clip_from_hit(hit, media_row: dict, pad_before: float = 0.0, pad_after: float = 0.0) -> Clip:
-    """A hit's padded time range snapped outward to whole frames of its media."""
-    import math
-    rate = media_rate(media_row)
-    if rate is None:
-        raise FrameSenseError(f"{hit.media_path}: has no video, so it cannot go on the timeline")
-    total = media_row.get("frames") or 10 ** 9
-    first = max(0, math.floor(Fraction(str(max(0.0, hit.start - pad_before))) * rate))
-    last = min(total, math.ceil(Fraction(str(hit.end + pad_after)) * rate))
-    last = max(last, first + 1)
-    return Clip(media_id=hit.media_id, media_path=hit.media_path, name=Path(hit.media_path).name, rate=rate,
-                source_in=first, source_out=last, start_tc_frames=media_row.get("start_tc_frames") or 0,
-                drop_frame=bool(media_row.get("drop_frame")), reel=media_row.get("reel"),
-                thumbnail=hit.thumbnail, text=hit.text, query=hit.query)
+def clip_text(clip: Clip) -> str | None:
+    """The spoken words a clip was found by (its first marker), for captions."""
+    return next((m.text for m in clip.markers if m.text), None)
 
 
-# -- undoable edits -----------------------------------------------------------
-class Command:
-    text = "edit"
-
-    def apply(self, seq: Sequence): ...
-    def revert(self, seq: Sequence): ...
+def clip_timecode(clip: Clip, frame: int | None = None) -> str:
+    m = clip.media
+    return m.timecode.to_string(m.start_frame + (clip.source_in if frame is None else frame))
 
 
-class AddClips(Command):
-    def __init__(self, clips: list[Clip], index: int | None = None):
-        self.clips, self.index = list(clips), index
-        self.text = f"Add {len(self.clips)} clip{'s' if len(self.clips) != 1 else ''}"
+# -- edits: the core's command objects (do/undo) -------------------------------------
+class Batch(core.Command):
+    """Several core commands as one undo step."""
 
-    def apply(self, seq):
-        at = len(seq.clips) if self.index is None else max(0, min(self.index, len(seq.clips)))
-        self._at = at
-        seq.clips[at:at] = self.clips
+    def __init__(self, commands: list, text: str):
+        self.commands, self.text = list(commands), text
 
-    def revert(self, seq):
-        del seq.clips[self._at: self._at + len(self.clips)]
+    def do(self, seq):
+        for c in self.commands:
+            c.do(seq)
 
-
-class RemoveClips(Command):
-    def __init__(self, indices: list[int]):
-        self.indices = sorted(set(indices))
-        self.text = f"Delete {len(self.indices)} clip{'s' if len(self.indices) != 1 else ''}"
-
-    def apply(self, seq):
-        self._removed = [(i, seq.clips[i]) for i in self.indices]
-        for i in reversed(self.indices):
-            del seq.clips[i]
-
-    def revert(self, seq):
-        for i, clip in self._removed:
-            seq.clips.insert(i, clip)
+    def undo(self, seq):
+        for c in reversed(self.commands):
+            c.undo(seq)
 
 
-class MoveClip(Command):
-    """Move the clip at src so that it ends up at index dst."""
-
-    def __init__(self, src: int, dst: int):
-        self.src, self.dst = src, dst
-        self.text = "Move clip"
-
-    def apply(self, seq):
-        clip = seq.clips.pop(self.src)
-        seq.clips.insert(self.dst, clip)
-
-    def revert(self, seq):
-        clip = seq.clips.pop(self.dst)
-        seq.clips.insert(self.src, clip)
+def insert(clips: list[Clip], index: int | None = None):
+    cmd = core.Insert(list(clips), index)
+    cmd.text = f"Add {len(clips)} clip{'s' if len(clips) != 1 else ''}"
+    return cmd
 
 
-class TrimClip(Command):
-    def __init__(self, index: int, source_in: int, source_out: int):
-        if source_out <= source_in:
-            raise FrameSenseError(f"a clip needs at least one frame (in {source_in}, out {source_out})")
-        self.index, self.new = index, (source_in, source_out)
-        self.text = "Trim clip"
-
-    def apply(self, seq):
-        c = seq.clips[self.index]
-        self.old = (c.source_in, c.source_out)
-        c.source_in, c.source_out = self.new
-
-    def revert(self, seq):
-        c = seq.clips[self.index]
-        c.source_in, c.source_out = self.old
+def remove(indices: list[int]):
+    rows = sorted(set(indices), reverse=True)   # from the end, so earlier indices stay valid
+    return Batch([core.Remove(i) for i in rows], f"Delete {len(rows)} clip{'s' if len(rows) != 1 else ''}")
 
 
-# -- files --------------------------------------------------------------------
-def save_sequence(seq: Sequence, path) -> Path:
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(seq.to_json(), indent=2))
-    tmp.replace(path)
-    return path
+def move(src: int, dst: int):
+    cmd = core.Move(src, dst)
+    cmd.text = "Move clip"
+    return cmd
+
+
+def trim(index: int, source_in: int, source_out: int):
+    cmd = core.Trim(index, source_in, source_out)
+    cmd.text = "Trim clip"
+    return cmd
+
+
+# -- files ----------------------------------------------------------------------------
+def save_sequence(seq: Sequence, path, catalog=None) -> Path:
+    return otio_io.save(seq, path, catalog=catalog)
 
 
 def load_sequence(path) -> Sequence:
-    path = Path(path)
-    try:
-        return Sequence.from_json(json.loads(path.read_text()))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise FrameSenseError(f"{path}: not a FrameSense sequence ({exc})") from None
+    return otio_io.load(path)
 
 
-def to_otio(seq: Sequence, rate: Fraction | None = None):
-    """The sequence as an OTIO timeline at the sequence rate; sources keep their own rates."""
-    import opentimelineio as otio
-
-    rate = Fraction(rate or seq.rate)
-    timeline = otio.schema.Timeline(name=seq.name)
-    timeline.global_start_time = otio.opentime.RationalTime(0, float(rate))
-    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
-    timeline.tracks.append(track)
-    for c in seq.clips:
-        r = float(c.rate)
-        ref = otio.schema.ExternalReference(
-            target_url=Path(c.media_path).as_uri(),
-            available_range=None)
-        src = otio.opentime.TimeRange(otio.opentime.RationalTime(c.start_tc_frames + c.source_in, r),
-                                      otio.opentime.RationalTime(c.frames, r))
-        clip = otio.schema.Clip(name=c.reel or Path(c.media_path).stem, media_reference=ref, source_range=src)
-        if c.text:
-            clip.markers.append(otio.schema.Marker(
-                name=c.text, marked_range=otio.opentime.TimeRange(src.start_time, otio.opentime.RationalTime(0, r))))
-        track.append(clip)
-    return timeline
-
-
-def export_sequence(seq: Sequence, path, fmt: str, rate=None) -> list[Path]:
-    """Write the sequence in one interchange format; returns the files written."""
-    import opentimelineio as otio
-
-    if not seq.clips:
-        raise FrameSenseError("the sequence is empty: add hits to the timeline first")
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise FrameSenseError(f"{path.parent}: folder does not exist")
-    rate = parse_rate(rate) if rate else seq.rate
-    timeline = to_otio(seq, rate)
-    adapter = {"otio": "otio_json", "fcp7": "fcp_xml", "fcpxml": "fcpx_xml", "edl": "cmx_3600"}.get(fmt)
-    if adapter is None:
-        raise FrameSenseError(f"unknown export format {fmt!r}")
-    kwargs = {"rate": float(rate)} if fmt == "edl" else {}
-    try:
-        otio.adapters.write_to_file(timeline, str(path), adapter_name=adapter, **kwargs)
-    except Exception as exc:  # the adapter's message is the user's best clue
-        raise FrameSenseError(f"{path}: could not write {fmt}: {exc}") from None
-    return [path]
+def export_sequence(seq: Sequence, path, fmt: str, rate=None, catalog=None) -> list[Path]:
+    """Write one interchange format at a chosen sequence rate (record TC restarts at 01:00:00:00)."""
+    if rate is not None and parse_rate(rate) != seq.rate:
+        rate = parse_rate(rate)
+        seq = replace(seq, rate=rate, drop_frame=seq.drop_frame and rate.denominator == 1001, start_frame=None,
+                      clips=list(seq.clips))
+    return export(seq, path, fmt, catalog=catalog if fmt == "otio" else None)

@@ -22,16 +22,20 @@ CLIP_ICON = QSize(112, 63)
 class EditCommand(QUndoCommand):
     """One core edit on the undo stack."""
 
-    def __init__(self, panel: "TimelinePanel", command: seqmod.Command):
+    def __init__(self, panel: "TimelinePanel", command):
         super().__init__(command.text)
         self.panel, self.command = panel, command
+        self.applied = True   # the panel ran it once already, to catch a refused edit before pushing
 
     def redo(self):
-        self.command.apply(self.panel.sequence)
+        if self.applied:
+            self.applied = False
+        else:
+            self.command.do(self.panel.sequence)
         self.panel.refresh()
 
     def undo(self):
-        self.command.revert(self.panel.sequence)
+        self.command.undo(self.panel.sequence)
         self.panel.refresh()
 
 
@@ -103,9 +107,12 @@ class TimelinePanel(QWidget):
     play_requested = Signal()
     hits_dropped = Signal(list, int)
 
-    def __init__(self, parent=None):
+    error = Signal(str)
+
+    def __init__(self, parent=None, thumbnail_for=lambda clip: None):
         super().__init__(parent)
-        self.sequence = seqmod.Sequence()
+        self.thumbnail_for = thumbnail_for
+        self.sequence = seqmod.new_sequence()
         self.path = None
         self.undo_stack = QUndoStack(self)
         self.strip = ClipStrip(self)
@@ -148,28 +155,36 @@ class TimelinePanel(QWidget):
         self.refresh()
 
     # -- edits ----------------------------------------------------------------
-    def push(self, command: seqmod.Command):
+    def push(self, command) -> bool:
+        """Run a core edit onto the undo stack; a refused edit (out of range) is reported, not raised."""
+        try:
+            command.do(self.sequence)
+        except (ValueError, IndexError) as exc:
+            self.error.emit(str(exc))
+            self.refresh()
+            return False
         self.undo_stack.push(EditCommand(self, command))
+        return True
 
     def add_clips(self, clips, index=None):
         if clips:
-            self.push(seqmod.AddClips(clips, index))
+            self.push(seqmod.insert(clips, index))
 
     def move_clip(self, src: int, dst: int):
         n = len(self.sequence.clips)
         if 0 <= src < n and 0 <= dst < n and src != dst:
-            self.push(seqmod.MoveClip(src, dst))
+            self.push(seqmod.move(src, dst))
             self.strip.setCurrentRow(dst)
 
     def trim_clip(self, index: int, source_in: int, source_out: int):
         c = self.sequence.clips[index]
         if (c.source_in, c.source_out) != (source_in, source_out):
-            self.push(seqmod.TrimClip(index, source_in, source_out))
+            self.push(seqmod.trim(index, source_in, source_out))
 
     def delete_selected(self):
         rows = [self.strip.row(it) for it in self.strip.selectedItems()]
         if rows:
-            self.push(seqmod.RemoveClips(rows))
+            self.push(seqmod.remove(rows))
 
     def set_sequence(self, seq: seqmod.Sequence, path=None):
         self.sequence, self.path = seq, path
@@ -182,20 +197,22 @@ class TimelinePanel(QWidget):
         self.strip.blockSignals(True)
         self.strip.clear()
         for c in self.sequence.clips:
-            item = QListWidgetItem(f"{c.name}\n{c.seconds:.2f}s · {c.timecode_in()}")
-            if c.thumbnail:
-                pix = QPixmap(c.thumbnail)
+            item = QListWidgetItem(f"{c.media.name}\n{float(c.seconds):.2f}s · {seqmod.clip_timecode(c)}")
+            thumb = self.thumbnail_for(c)
+            if thumb:
+                pix = QPixmap(thumb)
                 if not pix.isNull():
                     item.setIcon(QIcon(pix.scaled(CLIP_ICON, Qt.AspectRatioMode.KeepAspectRatio,
                                                   Qt.TransformationMode.SmoothTransformation)))
-            item.setToolTip(f"{c.media_path}\nframes {c.source_in}-{c.source_out} ({c.frames} frames)"
-                            + (f"\n“{c.text}”" if c.text else ""))
+            words = seqmod.clip_text(c)
+            item.setToolTip(f"{c.media.path}\nframes {c.source_in}-{c.source_out} ({c.duration} frames)"
+                            + (f"\n“{words}”" if words else ""))
             item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
             self.strip.addItem(item)
         self.strip.blockSignals(False)
         if self.strip.count():
             self.strip.setCurrentRow(min(max(current, 0), self.strip.count() - 1))
-        total = sum(c.seconds for c in self.sequence.clips)
+        total = float(self.sequence.duration / self.sequence.rate)
         name = self.sequence.name + (" *" if not self.undo_stack.isClean() else "")
         self.title.setText(f"<b>{name}</b> — {len(self.sequence.clips)} clips, {total:.2f} s")
         self._show_clip(self.strip.currentRow())
