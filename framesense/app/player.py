@@ -31,21 +31,32 @@ class PlayItem:
     caption: str = ""     # rich text: the sentence with the matched words in bold
     start_tc_frames: int = 0
     drop_frame: bool = False
+    words: tuple = ()     # (text, start s, end s) of the matched words: the one being spoken is lit
+    text: str | None = None
+    context: str | None = None
 
     def timecode(self, frame: int) -> str:
         return Timecode(self.rate, self.drop_frame).to_string(self.start_tc_frames + max(0, frame))
 
 
-def caption_html(text: str | None, context: str | None) -> str:
-    """The sentence with the matched words in bold (or just the words)."""
+def _words_html(words, lit: int | None) -> str:
+    out = []
+    for i, w in enumerate(words):
+        t = html.escape(w)
+        out.append(f"<span style='color:#e67e22'>{t}</span>" if i == lit else t)
+    return " ".join(out)
+
+
+def caption_html(text: str | None, context: str | None, words=None, lit: int | None = None) -> str:
+    """The sentence with the matched words in bold (or just the words); word `lit` in colour."""
     if not context and not text:
         return ""
+    matched = _words_html([w[0] for w in words], lit) if words else html.escape(text or "")
     if context and text:
         lo = context.lower().find(text.lower())
         if lo >= 0:
             hi = lo + len(text)
-            return (html.escape(context[:lo]) + "<b>" + html.escape(context[lo:hi]) + "</b>"
-                    + html.escape(context[hi:]))
+            return html.escape(context[:lo]) + "<b>" + matched + "</b>" + html.escape(context[hi:])
     if text:
         return f"<b>{html.escape(text)}</b>" + (f" — {html.escape(context)}" if context else "")
     return html.escape(context)
@@ -102,6 +113,7 @@ class Player(QWidget):
         self.error: str | None = None
         self._job: DecodeJob | None = None
         self._need = 0                   # frames to pull while paused (cue, step)
+        self._lit = None                 # the word lit in the caption
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
         self._timer.start(20)
@@ -181,6 +193,7 @@ class Player(QWidget):
         self._start_job(item, start)
         self._need = 1
         self.caption.setText(item.caption)
+        self._lit = None
         self.counter.setText(f"{index + 1}/{len(self.items)}  {item.label}")
         self.item_changed.emit(index)
 
@@ -278,6 +291,12 @@ class Player(QWidget):
         self.view.show_image(got.image)
         item = self.items[self.index]
         self.position.setText(item.timecode(got.index))
+        if item.words:
+            t = float(Fraction(got.index) / item.rate)
+            lit = next((i for i, w in enumerate(item.words) if w[1] <= t < w[2]), None)
+            if lit != self._lit:
+                self._lit = lit
+                self.caption.setText(caption_html(item.text, item.context, item.words, lit))
         self.frame_shown.emit(got.index)
 
     def shutdown(self):

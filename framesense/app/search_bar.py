@@ -17,7 +17,7 @@ IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif"}
 PLACEHOLDERS = {
     "phrase": "Words as spoken, e.g. we choose to go  (news* for a prefix)",
     "description": "Describe the picture, e.g. a red car at night  (-term weighs against)",
-    "image": "Drop or paste an image, or type its path",
+    "image": "Drop or paste an image, or type its path (or MEDIA_PATH@SECONDS)",
     "same footage": "MEDIA_PATH@SECONDS or an image file: find reuses of that shot",
 }
 
@@ -32,7 +32,10 @@ def build_query(mode: str, text: str, limit: int = 50, pad_before: float = 0.0, 
     elif mode == "description":
         q.text = [t.strip() for t in text.split(",") if t.strip()]
     elif mode == "image":
-        q.image = [text] if text else []
+        if "@" in text and not Path(text).exists():
+            q.like = text      # MEDIA_PATH@SECONDS: a catalogued frame as the example
+        else:
+            q.image = [text] if text else []
     elif mode == "same footage":
         q.same_as = text or None
     else:
