@@ -259,3 +259,40 @@ def test_search_modes_build_core_queries(tmp_path):
     assert build_query("same footage", "/m/a.mov@3").same_as == "/m/a.mov@3"
     assert parse_query_text("text: a red car") == ("description", "a red car")
     assert parse_query_text("we choose to go") == ("phrase", "we choose to go")
+
+
+@pytest.fixture(scope="module")
+def spoken(tmp_path_factory) -> Path:
+    from framesense.media.synth import espeak_available
+
+    if not espeak_available():
+        pytest.fail("espeak-ng is needed to generate speech test media")
+    folder = tmp_path_factory.mktemp("spoken")
+    write_video(folder / "harbour.mp4", [Shot(50, 7), Shot(50, 8)], rate=str(RATE), start_timecode="02:00:00:00",
+                audio="silence", speech=[(0.4, "the fishing boats are coming home")], gop=10)
+    return folder
+
+
+def test_phrase_search_shows_hits_with_words_and_plays_them(qtbot, window, spoken):
+    try:
+        from framesense.search import phrase  # noqa: F401
+    except ImportError:
+        pytest.fail("phrase search (framesense.search.phrase) is missing from this build")
+    import torch
+    torch.set_num_threads(2)
+    window.add_folder(spoken, speech=True, visual=False)
+    qtbot.waitUntil(lambda: not window.indexing, timeout=180_000)
+    assert window.library.media_items()["harbour.mp4"].text(1) == "indexed", window.library.media_items()["harbour.mp4"].text(5)
+    window.search.set_query("phrase", "fishing boats")
+    qtbot.keyClick(window.search.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.searching, timeout=30_000)
+    assert window.results.hits, window.results.summary.text()
+    hit = window.results.hits[0]
+    assert hit.kind == "phrase" and hit.text.lower().startswith("fishing")
+    assert "fishing" in window.results.list.item(0).text().lower()
+    # The player cues the padded in-point and captions the sentence with the words in bold.
+    pad = window.player.pads()[0]
+    expected = math.floor(max(0.0, hit.start - pad) * RATE + 1e-6)
+    qtbot.waitUntil(lambda: window.player.current_frame == expected, timeout=10_000)
+    assert "<b>" in window.player.caption.text() and "fishing" in window.player.caption.text().lower()
+    assert window.player.position.text().startswith("02:00:")

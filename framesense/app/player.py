@@ -51,11 +51,13 @@ def caption_html(text: str | None, context: str | None, words=None, lit: int | N
     """The sentence with the matched words in bold (or just the words); word `lit` in colour."""
     if not context and not text:
         return ""
-    matched = _words_html([w[0] for w in words], lit) if words else html.escape(text or "")
     if context and text:
-        lo = context.lower().find(text.lower())
+        lo = context.find(text)                     # the same spelling first ("The" vs "the")
+        if lo < 0:
+            lo = context.lower().find(text.lower())
         if lo >= 0:
             hi = lo + len(text)
+            matched = _words_html([w[0] for w in words], lit) if words else html.escape(context[lo:hi])
             return html.escape(context[:lo]) + "<b>" + matched + "</b>" + html.escape(context[hi:])
     if text:
         return f"<b>{html.escape(text)}</b>" + (f" — {html.escape(context)}" if context else "")

@@ -52,13 +52,13 @@ class ClipStrip(QListWidget):
         self.setWrapping(False)
         self.setMovement(QListView.Movement.Snap)
         self.setIconSize(CLIP_ICON)
-        self.setGridSize(QSize(CLIP_ICON.width() + 16, CLIP_ICON.height() + 44))
+        self.setGridSize(QSize(CLIP_ICON.width() + 24, CLIP_ICON.height() + 58))
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setAcceptDrops(True)
         self.setWordWrap(True)
-        self.setFixedHeight(CLIP_ICON.height() + 64)
+        self.setFixedHeight(CLIP_ICON.height() + 78)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
     def _drop_row(self, pos) -> int:
@@ -197,14 +197,15 @@ class TimelinePanel(QWidget):
         self.strip.blockSignals(True)
         self.strip.clear()
         for c in self.sequence.clips:
-            item = QListWidgetItem(f"{c.media.name}\n{float(c.seconds):.2f}s · {seqmod.clip_timecode(c)}")
+            words = seqmod.clip_text(c)
+            text = f"{c.media.name}\n{float(c.seconds):.2f}s · {seqmod.clip_timecode(c)}"
+            item = QListWidgetItem(text + (f"\n“{_short(words)}”" if words else ""))
             thumb = self.thumbnail_for(c)
             if thumb:
                 pix = QPixmap(thumb)
                 if not pix.isNull():
                     item.setIcon(QIcon(pix.scaled(CLIP_ICON, Qt.AspectRatioMode.KeepAspectRatio,
                                                   Qt.TransformationMode.SmoothTransformation)))
-            words = seqmod.clip_text(c)
             item.setToolTip(f"{c.media.path}\nframes {c.source_in}-{c.source_out} ({c.duration} frames)"
                             + (f"\n“{words}”" if words else ""))
             item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
@@ -236,3 +237,7 @@ class TimelinePanel(QWidget):
         a, b = self.trim_in.value(), self.trim_out.value()
         if b > a:
             self.trim_clip(row, a, b)
+
+
+def _short(text: str, n: int = 18) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
