@@ -9,7 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool
+from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QMainWindow, QMessageBox, QSplitter,
                                QVBoxLayout, QWidget)
@@ -58,6 +58,8 @@ class MainWindow(QMainWindow):
         icon = RESOURCES / "framesense.svg"
         if icon.exists():
             self.setWindowIcon(QIcon(str(icon)))
+        self._refresh_timer = QTimer(self, singleShot=True, interval=300)
+        self._refresh_timer.timeout.connect(self.refresh_library)
         self._build()
         self._actions()
         self._restore()
@@ -253,9 +255,15 @@ class MainWindow(QMainWindow):
 
     # -- library and indexing ------------------------------------------------------
     def refresh_library(self):
+        self._refresh_timer.stop()
         self._media_cache.clear()
         self._clip_cache.clear()
         self.library.refresh(self.catalog)
+
+    def _refresh_soon(self):
+        """Coalesce refreshes while indexing: a big folder would rebuild the tree per file."""
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
 
     def choose_folder(self):
         path = QFileDialog.getExistingDirectory(self, "Add a footage folder")
@@ -292,11 +300,11 @@ class MainWindow(QMainWindow):
     def _index_file(self, index, path):
         self.library.indexing_path = path
         self.library.progress.file(index, path)
-        self.refresh_library()
+        self._refresh_soon()
 
     def _index_file_done(self, outcome):
         self.library.indexing_path = None
-        self.refresh_library()
+        self._refresh_soon()
         if outcome.error:
             self.statusBar().showMessage(f"{Path(outcome.path).name}: {outcome.error}", 10000)
 

@@ -33,6 +33,7 @@ class QtProgress(Progress):
     def __init__(self, signals: IndexSignals):
         self.signals = signals
         self._cancel = threading.Event()
+        self._last_stage = 0.0
 
     def cancel(self):
         self._cancel.set()
@@ -44,7 +45,11 @@ class QtProgress(Progress):
         self.signals.file.emit(index, path)
 
     def stage(self, name, fraction, note=""):
-        self.signals.stage.emit(name, float(fraction), note or "")
+        # Analyzers may report every frame; the view needs a few updates a second.
+        now = time.monotonic()
+        if fraction in (0.0, 1.0) or now - self._last_stage >= 0.1:
+            self._last_stage = now
+            self.signals.stage.emit(name, float(fraction), note or "")
 
     def file_done(self, outcome):
         self.signals.file_done.emit(outcome)
