@@ -126,7 +126,8 @@ class LibraryPanel(QWidget):
 
     def _media_item(self, row) -> QTreeWidgetItem:
         status = "indexing" if row["path"] == self.indexing_path else row["status"]
-        rate = rate_str(Fraction(row["rate_num"], row["rate_den"])) if row.get("rate_num") else "-"
+        exact = Fraction(row["rate_num"], row["rate_den"]) if row.get("rate_num") else None
+        rate = f"{float(exact):.3f}".rstrip("0").rstrip(".") if exact else "-"   # 23.976, as editors say it
         dur = f"{row['duration']:.2f} s" if row.get("duration") else "-"
         item = QTreeWidgetItem([row["name"], status, dur, rate, row.get("start_timecode") or "", row.get("error") or ""])
         item.setData(0, Qt.ItemDataRole.UserRole + 1, row["id"])
@@ -135,6 +136,8 @@ class LibraryPanel(QWidget):
             item.setToolTip(5, row["error"])
             item.setToolTip(1, row["error"])
         item.setForeground(1, QBrush(QColor(STATUS_COLOURS.get(status, "#888"))))
+        if exact:
+            item.setToolTip(3, f"{rate_str(exact)} fps" + (" (variable)" if row.get("vfr") else ""))
         return item
 
     def media_items(self) -> dict[str, QTreeWidgetItem]:

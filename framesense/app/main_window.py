@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
         self.vsplit.setStretchFactor(0, 1)
         self.vsplit.setStretchFactor(1, 0)
         self.setCentralWidget(self.vsplit)
-        self.resizeDocks([dock], [380], Qt.Orientation.Horizontal)
+        self.resizeDocks([dock], [400], Qt.Orientation.Horizontal)
         self.hsplit.setSizes([430, 600])
         self.statusBar().showMessage(f"Library: {self.library_dir}")
 
