@@ -347,3 +347,20 @@ def test_export_dialog_writes_every_format(qtbot, window, footage, tmp_path):
     dlg.rate.setCurrentText("fast")
     assert not dlg.export()
     assert dlg.result.toPlainText().startswith("Error: ") and "fast" in dlg.result.toPlainText()
+
+
+def test_filter_by_media_limits_results_and_playlist(qtbot, window, footage):
+    from framesense.search.hits import Hit
+
+    index_in_window(qtbot, window, footage)
+    browse(qtbot, window, "alpha.mp4")
+    beta = window.catalog.find_media("beta.mp4")
+    window.results.add_hits([Hit(beta["id"], beta["path"], 0.2, 0.6, 0.5, "test")])
+    assert len(window.results.visible_indices()) == 4
+    box = window.results.filter
+    box.setCurrentIndex(box.findText("beta.mp4"))
+    assert window.results.visible_indices() == [3]
+    assert [i.path for i in window.player.items] == [beta["path"]]
+    assert window.results.summary.text() == "1 of 4 hits"
+    box.setCurrentIndex(box.findText("Folder: " + footage.name + "/"))
+    assert len(window.results.visible_indices()) == 4

@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self.results = ResultsPanel(self.describe_hit, self)
         self.results.current_hit_changed.connect(self._hit_selected)
         self.results.activated.connect(lambda i: self.add_hits_to_timeline([i]))
+        self.results.filter.currentIndexChanged.connect(lambda _: self._rebuild_playlist())
         self.player = Player(self, float(self._setting("pad_before")), float(self._setting("pad_after")))
         self.player.pads_changed.connect(lambda *_: self._rebuild_playlist())
         self.player.item_changed.connect(self._player_item_changed)

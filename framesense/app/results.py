@@ -61,6 +61,9 @@ class ResultsList(QListWidget):
         self.setAlternatingRowColors(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
+    def startDrag(self, actions):
+        super().startDrag(Qt.DropAction.CopyAction)   # hits are copied out, never moved away
+
     def mimeTypes(self):
         return [HITS_MIME]
 

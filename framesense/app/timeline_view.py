@@ -70,14 +70,22 @@ class ClipStrip(QListWidget):
         return row + (1 if pos.x() > rect.center().x() else 0)
 
     def dragEnterEvent(self, event):
-        if event.mimeData().hasFormat(HITS_MIME) or event.source() is self:
-            event.acceptProposedAction()
+        if event.source() is self:
+            event.setDropAction(Qt.DropAction.MoveAction)
+            event.accept()
+        elif event.mimeData().hasFormat(HITS_MIME):
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
         else:
             event.ignore()
 
     def dragMoveEvent(self, event):
-        if event.mimeData().hasFormat(HITS_MIME) or event.source() is self:
-            event.acceptProposedAction()
+        if event.source() is self:
+            event.setDropAction(Qt.DropAction.MoveAction)
+            event.accept()
+        elif event.mimeData().hasFormat(HITS_MIME):
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
         else:
             event.ignore()
 
@@ -97,7 +105,8 @@ class ClipStrip(QListWidget):
         if event.mimeData().hasFormat(HITS_MIME):
             indices = json.loads(bytes(event.mimeData().data(HITS_MIME)).decode())
             self.hits_dropped.emit(indices, at)
-            event.acceptProposedAction()
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
             return
         event.ignore()
 
