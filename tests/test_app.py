@@ -230,7 +230,7 @@ def test_smoke_mode_writes_a_screenshot(cli, footage, tmp_path):
     assert shot.exists() and shot.stat().st_size > 10_000, proc.stderr
     from PIL import Image
     assert Image.open(shot).size[0] >= 1000
-    bad = cli("app", "--smoke", tmp_path / "b.png", "--query", "text: anything", check=False)
+    bad = cli("app", "--smoke", tmp_path / "b.png", "--query", "zebra quantum", check=False)
     assert bad.returncode != 0 and "error" in bad.stderr
 
 
@@ -364,3 +364,11 @@ def test_filter_by_media_limits_results_and_playlist(qtbot, window, footage):
     assert window.results.summary.text() == "1 of 4 hits"
     box.setCurrentIndex(box.findText("Folder: " + footage.name + "/"))
     assert len(window.results.visible_indices()) == 4
+
+
+def test_smoke_mode_with_a_phrase_query_shows_results_and_timeline(cli, spoken, tmp_path):
+    cli("index", spoken, "--no-visual")
+    shot = tmp_path / "results.png"
+    proc = cli("app", "--smoke", shot, "--query", "fishing boats", "--timeline", "1")
+    assert "1 hits, 1 clips" in proc.stdout, proc.stdout + proc.stderr
+    assert shot.stat().st_size > 10_000

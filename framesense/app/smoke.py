@@ -22,6 +22,20 @@ def wait_until(app, predicate, timeout: float) -> bool:
 
 
 def run_smoke(app, window, screenshot, query=None, timeline=0, timeout=120.0, size=(1400, 860)) -> int:
+    errors = []
+    previous = sys.excepthook
+    sys.excepthook = lambda *exc: (errors.append(exc[1]), previous(*exc))  # an error in any slot fails the check
+    try:
+        code = _run(app, window, screenshot, query, timeline, timeout, size)
+    finally:
+        sys.excepthook = previous
+    if errors and code == 0:
+        print(f"error: {len(errors)} uncaught exception(s) in the window, first: {errors[0]!r}", file=sys.stderr)
+        return 5
+    return code
+
+
+def _run(app, window, screenshot, query, timeline, timeout, size) -> int:
     window.resize(*size)
     window.show()
     wait_until(app, lambda: window.isVisible(), 5)

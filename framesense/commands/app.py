@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -27,4 +28,8 @@ def app(ctx: Ctx, screenshot, query, timeline_n, timeout):
                                    "pip install 'framesense[app]'") from None
     if screenshot:
         sys.exit(gui.smoke(screenshot, ctx.library, query=query, timeline=timeline_n, timeout=timeout))
+    if (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
+            and not os.environ.get("WAYLAND_DISPLAY") and not os.environ.get("QT_QPA_PLATFORM")):
+        raise click.ClickException("no display to open a window on (DISPLAY is not set); "
+                                   "use 'framesense app --smoke FILE.png' for a check without a screen")
     sys.exit(gui.main(ctx.library))
