@@ -161,10 +161,16 @@ class SettingsDialog(QDialog):
         self.visual = QComboBox(self)
         self.visual.addItems(["on", "off"])
         self.visual.setCurrentText("on" if values.get("visual", True) else "off")
+        self.speech_model = QLineEdit(str(values.get("speech_model") or ""), self)
+        self.speech_model.setPlaceholderText("default (tiny.en); a name from 'framesense models list' or a folder")
+        self.clip_model = QLineEdit(str(values.get("clip_model") or ""), self)
+        self.clip_model.setPlaceholderText("default; an open_clip name or a local checkpoint folder")
         form = QFormLayout()
         form.addRow("Library folder", _browse_row(self, self.library, self._pick))
         form.addRow("Speech stage", self.speech)
+        form.addRow("Speech model", self.speech_model)
         form.addRow("Picture stage", self.visual)
+        form.addRow("Picture model", self.clip_model)
         form.addRow("Picture sampling", self.sample)
         form.addRow("Pad before hits", self.pad_before)
         form.addRow("Pad after hits", self.pad_after)
@@ -191,4 +197,5 @@ class SettingsDialog(QDialog):
     def values(self) -> dict:
         return {"library": self.library.text().strip(), "sample_interval": self.sample.value(),
                 "pad_before": self.pad_before.value(), "pad_after": self.pad_after.value(),
-                "speech": self.speech.currentText() == "on", "visual": self.visual.currentText() == "on"}
+                "speech": self.speech.currentText() == "on", "visual": self.visual.currentText() == "on",
+                "speech_model": self.speech_model.text().strip(), "clip_model": self.clip_model.text().strip()}

@@ -29,7 +29,8 @@ from .workers import IndexWorker, SearchWorker, analyzer_options
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 SEQUENCE_FILTER = "Sequences (*.otio);;All files (*)"
-DEFAULTS = {"pad_before": 0.5, "pad_after": 0.5, "sample_interval": 2.0, "speech": True, "visual": True}
+DEFAULTS = {"pad_before": 0.5, "pad_after": 0.5, "sample_interval": 2.0, "speech": True, "visual": True,
+            "speech_model": "", "clip_model": ""}
 
 
 def app_settings() -> QSettings:
@@ -276,8 +277,11 @@ class MainWindow(QMainWindow):
             self.error("Already indexing; wait or cancel first")
             return None
         opts = analyzer_options(speech=options.pop("speech", self._setting("speech")),
-                                visual=options.pop("visual", self._setting("visual")), **options)
-        opts["sample_interval"] = float(self._setting("sample_interval"))
+                                visual=options.pop("visual", self._setting("visual")),
+                                speech_model=options.pop("speech_model", self._setting("speech_model") or None),
+                                **options)
+        opts["visual_every"] = float(self._setting("sample_interval"))   # the picture stage's sampling
+        opts["clip_model"] = self._setting("clip_model") or None
         worker = IndexWorker(self.library_dir, [path], opts)
         s = worker.signals
         s.started.connect(self.library.progress.start)
