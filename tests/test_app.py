@@ -136,7 +136,9 @@ def test_timeline_add_reorder_undo_and_export_edl(qtbot, window, footage, tmp_pa
     window.results.list.setCurrentRow(0)
     window.results.list.setFocus()
     qtbot.keyClick(window.results.list, Qt.Key.Key_A)          # the key adds the current hit
-    window.add_hits_to_timeline([1, 2])                          # the menu/drop path adds several
+    window.results.list.setCurrentRow(1)
+    window.results.list.item(2).setSelected(True)
+    qtbot.mouseClick(window.results.add_button, Qt.MouseButton.LeftButton)   # the button adds the selection
     seq = window.timeline.sequence
     assert [(c.source_in, c.source_out) for c in seq.clips] == [(0, 25), (25, 55), (55, 75)]
     assert window.timeline.strip.count() == 3

@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self.results.current_hit_changed.connect(self._hit_selected)
         self.results.activated.connect(lambda i: self.add_hits_to_timeline([i]))
         self.results.filter.currentIndexChanged.connect(lambda _: self._rebuild_playlist())
+        self.results.add_button.clicked.connect(self.add_selected_to_timeline)
         self.player = Player(self, float(self._setting("pad_before")), float(self._setting("pad_after")))
         self.player.pads_changed.connect(lambda *_: self._rebuild_playlist())
         self.player.item_changed.connect(self._player_item_changed)

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QMimeData, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPalette, QPixmap, QTextDocument
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
+                               QPushButton, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
 
 from .player import caption_html
 
@@ -91,9 +91,12 @@ class ResultsPanel(QWidget):
         self.list = ResultsList(self)
         self.list.currentRowChanged.connect(self._row_changed)
         self.list.itemActivated.connect(lambda it: self.activated.emit(it.data(ROLE_HIT)))
+        self.add_button = QPushButton("Add to timeline", self)
+        self.add_button.setToolTip("Add the selected hits to the timeline (A, Enter, or drag them down)")
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(self.filter)
+        top.addWidget(self.add_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
