@@ -61,7 +61,7 @@ def spread_words(text: str, start: float, end: float, speaker: str | None = None
     tokens = text.split()
     if not tokens:
         return []
-    weights = [max(1, len(t)) for t in tokens]
+    weights = [max(1, len(normalize_word(t))) for t in tokens]  # letters and digits, not punctuation
     total = float(sum(weights))
     out, t = [], start
     dur = max(0.0, end - start)
