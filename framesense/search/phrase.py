@@ -207,19 +207,21 @@ def _fts(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, giving up (limit + 1) once it must exceed limit."""
+    """Edit distance counting a swap of neighbours as one edit; gives up (limit + 1) past limit."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    prev2: list[int] = []
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i] + [0] * len(b)
-        best = i
         for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            best = min(best, cur[j])
-        if best > limit:
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                v = min(v, prev2[j - 2] + 1)
+            cur[j] = v
+        if min(cur) > limit:
             return limit + 1
-        prev = cur
+        prev2, prev = prev, cur
     return prev[-1]
 
 
@@ -235,12 +237,12 @@ def near_terms(catalog: Catalog, word: str) -> dict[int, tuple[int, int]]:
         for tid, cnt in catalog.execute("SELECT id, count FROM terms WHERE norm = ? AND count > 0", (word,)):
             out[tid] = (0, cnt)
         return out
-    grams = {word[i:i + 2] for i in range(len(word) - 1)}
-    need = max(1, len(grams) - 2 * d)
+    letters = set(word)
+    need = len(letters) - d  # each edit removes at most one distinct letter
     for tid, norm, cnt in catalog.execute(
             "SELECT id, norm, count FROM terms WHERE length(norm) BETWEEN ? AND ? AND count > 0",
             (len(word) - d, len(word) + d)):
-        if norm != word and sum(1 for i in range(len(norm) - 1) if norm[i:i + 2] in grams) < need:
+        if len(letters.intersection(norm)) < need:
             continue
         dist = edit_distance(word, norm, d)
         if dist <= d:
