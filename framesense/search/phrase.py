@@ -226,27 +226,55 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 
 def _allowed(word: str) -> int:
-    return 0 if len(word) <= 2 else 1 if len(word) <= 5 else 2
+    return 0 if len(word) <= 2 else 1 if len(word) <= 7 else 2
+
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def edits1(word: str) -> set[str]:
+    """Every string one edit away (delete, swap, replace, insert): looked up through the terms index."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
+    out |= {a + c + b for a, b in splits for c in _ALPHABET}
+    for c in set(word) - set(_ALPHABET):  # letters beyond ASCII: replace/insert those too
+        out |= {a + c + b[1:] for a, b in splits if b} | {a + c + b for a, b in splits}
+    return out
 
 
 def near_terms(catalog: Catalog, word: str) -> dict[int, tuple[int, int]]:
-    """Vocabulary words within a small edit distance: term id -> (distance, count)."""
+    """Vocabulary words within a small edit distance: term id -> (distance, count).
+
+    One edit: the candidate spellings are generated and looked up by index (fast at
+    any vocabulary size). Two edits (words of 8+ letters): a scan of the terms with
+    the same first letter and a similar length, filtered by shared letters before
+    the distance is computed.
+    """
     d = _allowed(word)
     out: dict[int, tuple[int, int]] = {}
+    for tid, cnt in catalog.execute("SELECT id, count FROM terms WHERE norm = ? AND count > 0", (word,)):
+        out[tid] = (0, cnt)
     if d == 0:
-        for tid, cnt in catalog.execute("SELECT id, count FROM terms WHERE norm = ? AND count > 0", (word,)):
-            out[tid] = (0, cnt)
         return out
-    letters = set(word)
-    need = len(letters) - d  # each edit removes at most one distinct letter
-    for tid, norm, cnt in catalog.execute(
-            "SELECT id, norm, count FROM terms WHERE length(norm) BETWEEN ? AND ? AND count > 0",
-            (len(word) - d, len(word) + d)):
-        if len(letters.intersection(norm)) < need:
-            continue
-        dist = edit_distance(word, norm, d)
-        if dist <= d:
-            out[tid] = (dist, cnt)
+    cands = sorted(edits1(word) - {word})
+    for i in range(0, len(cands), 900):
+        chunk = cands[i: i + 900]
+        for tid, cnt in catalog.execute(
+                f"SELECT id, count FROM terms WHERE count > 0 AND norm IN ({','.join('?' * len(chunk))})", chunk):
+            out[tid] = (1, cnt)
+    if d >= 2:
+        letters = set(word)
+        need = len(letters) - d  # each edit removes at most one distinct letter
+        for tid, norm, cnt in catalog.execute(
+                "SELECT id, norm, count FROM terms WHERE norm >= ? AND norm < ? AND length(norm) BETWEEN ? AND ? "
+                "AND count > 0", (word[0], word[0] + "\U0010ffff", len(word) - d, len(word) + d)):
+            if tid in out or len(letters.intersection(norm)) < need:
+                continue
+            dist = edit_distance(word, norm, d)
+            if dist <= d:
+                out[tid] = (dist, cnt)
     return out
 
 
