@@ -41,7 +41,7 @@ def indexed(tmp_path_factory):
                          audio="silence", speech=SENTENCES)
     write_video(footage / "quiet.mp4", [Shot(30, 3)], rate="25", audio="silence")
     lib = root / "library"
-    report = cli_json(lib, "index", footage)
+    report = cli_json(lib, "index", "--speech-model", "tiny.en", footage)
     return {"lib": lib, "report": report, "clip": speech,
             "spans": {text: (start + a, start + b) for start, text in SENTENCES
                       for a, b in [voiced_span(text)]}}
@@ -128,7 +128,7 @@ def test_padding_and_frame_snapping(indexed):
 
 def test_reindex_is_incremental_and_no_speech_skips(indexed, tmp_path):
     from tests.conftest import cli_json
-    again = cli_json(indexed["lib"], "index", indexed["clip"].path)
+    again = cli_json(indexed["lib"], "index", "--speech-model", "tiny.en", indexed["clip"].path)
     assert again["files"][0]["stages"]["speech"] == "cached"
     other = cli_json(tmp_path / "lib2", "index", "--no-speech", indexed["clip"].path)
     assert "speech" not in other["files"][0]["stages"]

@@ -51,7 +51,7 @@ WHISPERX = {"segments": [
 
 def index(lib, *paths):
     with Catalog.open(lib) as cat:
-        return Indexer(cat, builtin_analyzers({"speech": True, "visual": False})).run(paths)
+        return Indexer(cat, builtin_analyzers({"speech": True, "visual": False, "speech_model": "tiny.en"})).run(paths)
 
 
 def phrase(lib, text, **kw):
@@ -108,7 +108,7 @@ def test_cli_import_whisperx_and_keep_on_reindex(tmp_path, cli):
     words = hits[0]["extra"]["words"]
     assert words[1][1] == pytest.approx(1.0) and words[1][2] == pytest.approx(1.6)
     # indexing with speech on keeps the hand-imported transcript (no sidecar, nothing spoken)
-    report = cli.json("index", clip)
+    report = cli.json("index", "--speech-model", "tiny.en", clip)
     assert report["files"][0]["stages"]["speech"] == "done"
     assert len(cli.json("search", "--phrase", "sold 20 boats")) == 1
     # round trip: export as JSON, the words survive

@@ -23,8 +23,9 @@ from ..transcript.store import store_transcripts
 from .base import AnalysisContext, Analyzer
 
 BEAM_SIZE = 1          # greedy decoding: ~2x faster than beam 5 on CPU, same word timing
-BATCH_SIZE = 8         # BatchedInferencePipeline chunks decoded together (long files)
-BATCHED_MIN_SECONDS = 120.0  # below this, plain sequential decoding is as fast
+BATCH_SIZE = 8         # BatchedInferencePipeline chunks decoded together
+# Batched decoding measured no faster on a 2-core CPU (benchmarks/speech.py: tiny.en 26x vs 30x,
+# base 11x vs 12x); it pays off with more cores or a GPU, so it is opt-in (batched=True).
 
 _MODELS: dict[tuple, object] = {}
 _LOCK = threading.Lock()
@@ -62,7 +63,7 @@ def transcribe_samples(model, samples: np.ndarray, *, language: str | None = Non
     if not model.model.is_multilingual:
         language = "en"
     if batched is None:
-        batched = duration >= BATCHED_MIN_SECONDS
+        batched = os.environ.get("FRAMESENSE_WHISPER_BATCHED") == "1"
     kwargs = dict(language=language, word_timestamps=True, vad_filter=True, beam_size=BEAM_SIZE,
                   condition_on_previous_text=False)
     if batched:
