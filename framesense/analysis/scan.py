@@ -27,18 +27,28 @@ class ScanResult:
 
 
 class _ThumbPicker:
-    """Keeps a few small pictures per shot (at 1, 2, 4, 8... frames in) and saves the
-    one nearest the shot's middle when the shot is known to have ended."""
+    """Chooses a thumbnail near each shot's middle with one conversion per shot.
+
+    Decoded frames at 1, 2, 4, 8... frames into the shot are kept by reference (no
+    copy); the middle of a shot of length L lies between the last two of them, so
+    only those two are kept, and the nearer lit one is converted when the shot ends.
+    """
 
     def __init__(self, out_dir: Path, rel_base: str, dark: float):
         self.out_dir, self.rel_base, self.dark = out_dir, rel_base, dark
-        self.candidates: list[tuple[int, bool, object]] = []  # (frame, lit, image)
+        self.candidates: list[tuple[int, bool, object]] = []  # (frame index, lit, av frame)
         self.shot_start = 0
 
     def offer(self, index, frame, luma):
         r = index - self.shot_start
-        if r == 0 or (r & (r - 1)) == 0 or not self.candidates:
-            self.candidates.append((index, luma >= self.dark, frame_image(frame, THUMB_WIDTH)))
+        lit = luma >= self.dark
+        if r == 0 or (r & (r - 1)) == 0 or not self.candidates or (lit and not self.candidates[-1][1]):
+            self.candidates.append((index, lit, frame))
+            lit_ones = [c for c in self.candidates if c[1]]
+            if len(lit_ones) > 2:
+                self.candidates.remove(lit_ones[0])
+            elif len(self.candidates) > 3:
+                self.candidates.pop(0)
 
     def close_shot(self, start, end):
         """Pick and save the thumbnail for [start, end); drop candidates before end."""
@@ -48,7 +58,8 @@ class _ThumbPicker:
         if not mine:
             return None
         mid = (start + end - 1) / 2
-        frame, _, image = min(mine, key=lambda c: (not c[1], abs(c[0] - mid)))
+        frame, _, av_frame = min(mine, key=lambda c: (not c[1], abs(c[0] - mid)))
+        image = frame_image(av_frame, THUMB_WIDTH)
         rel = f"{self.rel_base}/{frame:08d}.jpg"
         save_jpeg_atomic(image, self.out_dir / rel)
         return frame, rel, image.width, image.height
@@ -85,7 +96,7 @@ def scan_video(path, library_dir: Path, media_key: str, *, detector: ShotDetecto
             for frame in container.decode(stream):
                 grid = sample_grid(frame)
                 boundaries.extend(detector.push(count, grid))
-                pending.append((count, frame, float(grid[0].mean())))
+                pending.append((count, frame, detector.luma))
                 count += 1
                 while len(pending) > detector.lag:
                     idx, f, luma = pending.popleft()

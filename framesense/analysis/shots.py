@@ -24,6 +24,7 @@ class ShotDetector:
     """Interface: push every frame's grid in order, collect boundaries, then finish()."""
 
     lag = 0  # frames a boundary may be reported after its frame was pushed
+    luma = 0.0  # mean luma (8-bit) of the last frame pushed
 
     def push(self, index: int, grid: np.ndarray) -> list[Boundary]:
         raise NotImplementedError
@@ -47,20 +48,20 @@ class CutFadeDetector(ShotDetector):
         self.min_shot, self.dark = min_shot, dark
         self.lag = window + 1
         self._prev = None
-        self._scores: deque[tuple[int, float, bool]] = deque()
+        self._scores: deque[tuple[int, float, bool, np.ndarray]] = deque()
         self._last_boundary = 0
         self._dark_start: int | None = None
         self._seen_lit = False
 
     def push(self, index, grid):
         out = []
-        luma = float(grid[0].mean())
+        luma = self.luma = float(grid[0].mean())
         is_dark = luma < self.dark
         if self._prev is not None:
-            d = np.abs(grid - self._prev)
-            score = float((2 * d[0].mean() + d[1].mean() + d[2].mean()) / 4)
+            dy, du, dv = np.abs(grid - self._prev).reshape(3, -1).mean(axis=1)
+            score = float((2 * dy + du + dv) / 4)
             both_dark = is_dark and self._prev_dark
-            self._scores.append((index, score, both_dark))
+            self._scores.append((index, score, both_dark, self._prev))
         self._prev, self._prev_dark = grid, is_dark
         out.extend(self._fade(index, is_dark))
         w = self.window
@@ -71,14 +72,24 @@ class CutFadeDetector(ShotDetector):
 
     def _judge(self, pos):
         scores = self._scores
-        i, s, both_dark = scores[pos]
+        i, s, both_dark, before = scores[pos]
         if both_dark or s < self.min_score:
             return []
         around = [scores[k][1] for k in range(len(scores)) if k != pos]
         ref = sum(around) / len(around) if around else 0.0
         if s < self.ratio * max(ref, 1.0):
             return []
+        # A flash (one odd frame, then the same picture as before) is not a cut: neither
+        # the odd frame (i+1 looks like i-1) nor the return from it (i looks like i-2).
+        if pos + 2 < len(scores) and self._alike(scores[pos + 2][3], before, s):
+            return []
+        if pos >= 1 and self._alike(scores[pos + 1][3] if pos + 1 < len(scores) else self._prev,
+                                    scores[pos - 1][3], s):
+            return []
         return self._emit(i, "cut")
+
+    def _alike(self, a, b, jump) -> bool:
+        return float(np.abs(a - b).mean()) < jump / self.ratio
 
     def _fade(self, index, is_dark):
         out = []
@@ -119,3 +130,18 @@ def shots_from_boundaries(boundaries: list[Boundary], total_frames: int) -> list
         if end > start:
             shots.append((start, end, kind))
     return shots
+
+
+def score_boundaries(detected: list[int], truth: list[int], tolerance: int = 0) -> dict:
+    """Precision and recall of detected cut frames against known ones (greedy one-to-one match)."""
+    unmatched = sorted(truth)
+    tp = 0
+    for d in sorted(detected):
+        best = min(unmatched, key=lambda t: abs(t - d), default=None)
+        if best is not None and abs(best - d) <= tolerance:
+            unmatched.remove(best)
+            tp += 1
+    fp, fn = len(detected) - tp, len(unmatched)
+    return {"tp": tp, "fp": fp, "fn": fn,
+            "precision": tp / (tp + fp) if tp + fp else 1.0,
+            "recall": tp / (tp + fn) if tp + fn else 1.0}

@@ -41,17 +41,10 @@ def _plane_view(plane, deep: bool = False) -> np.ndarray:
     return arr.reshape(plane.height, -1)[:, : plane.width]
 
 
-_GRID_INDEX: dict[tuple, tuple] = {}
-
-
-def _grid_index(h: int, w: int, gh: int, gw: int):
-    key = (h, w, gh, gw)
-    idx = _GRID_INDEX.get(key)
-    if idx is None:
-        ys = (np.arange(gh) * h // gh) + h // (2 * gh)
-        xs = (np.arange(gw) * w // gw) + w // (2 * gw)
-        idx = _GRID_INDEX[key] = (ys[:, None], xs[None, :])
-    return idx
+def _grid_slices(h: int, w: int, gh: int, gw: int):
+    """Strided slices that pick about gh x gw evenly spaced samples (a view, no copy)."""
+    sy, sx = max(1, h // gh), max(1, w // gw)
+    return slice(sy // 2, sy // 2 + sy * gh, sy), slice(sx // 2, sx // 2 + sx * gw, sx)
 
 
 _PLANAR_YUV = {}
@@ -79,7 +72,9 @@ def sample_grid(frame, gw: int = GRID_W, gh: int = GRID_H) -> np.ndarray:
     for k in range(3):
         plane = frame.planes[k]
         arr = _plane_view(plane, deep)
-        g = arr[_grid_index(arr.shape[0], arr.shape[1], gh, gw)]
+        g = arr[_grid_slices(arr.shape[0], arr.shape[1], gh, gw)]
+        if g.shape != (gh, gw):  # planes smaller than the grid: repeat samples
+            g = np.resize(g, (gh, gw))
         out[k] = (g >> 2) if deep else g
     return out
 

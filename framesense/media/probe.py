@@ -121,6 +121,31 @@ def _video_rate(stream) -> tuple[Fraction | None, bool]:
     return snap_rate(chosen), vfr
 
 
+def _pts_irregular(container, stream, packets: int = 240) -> bool:
+    """Demux (no decode) the first packets: uneven frame durations mean variable frame rate."""
+    pts = []
+    try:
+        for packet in container.demux(stream):
+            if packet.pts is not None:
+                pts.append(packet.pts)
+            if len(pts) >= packets:
+                break
+    except av.error.FFmpegError:
+        return False
+    finally:
+        container.seek(0)
+    # Packets come in decode order: with B-frames the last few presentation times are still
+    # missing from the tail, so judge only the head of the sorted list.
+    pts = sorted(pts)[: max(0, len(pts) - 16)]
+    steps = [b - a for a, b in zip(pts, pts[1:]) if b > a]
+    if len(steps) < 8:
+        return False
+    steps.sort()
+    typical = steps[len(steps) // 2]
+    # allow a tick of rounding jitter (e.g. 33/34 ms at 1/1000 time base)
+    return any(abs(d - typical) > max(1, typical * 0.05) for d in steps)
+
+
 def probe(path: str | os.PathLike, *, check_decode: bool = True) -> MediaInfo:
     """Read a file's streams and timing; raise MediaError with a reason if it is not usable."""
     path = str(path)
@@ -145,6 +170,7 @@ def probe(path: str | os.PathLike, *, check_decode: bool = True) -> MediaInfo:
             info.video_codec = cc.name
             info.pix_fmt = cc.pix_fmt
             info.rate, info.vfr = _video_rate(v)
+            info.vfr = info.vfr or _pts_irregular(container, v)
             if v.duration and v.time_base:
                 info.duration = float(v.duration * v.time_base)
             if info.rate:

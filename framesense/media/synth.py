@@ -29,6 +29,7 @@ class Shot:
     fade_out: int = 0  # frames of fade to black at the end
     brightness: float = 0.0  # added to every pixel (-255..255), for "re-graded copy" tests
     letterbox: float = 0.0   # fraction of height covered by black bars (top + bottom)
+    flash_at: int | None = None  # a single white frame here (a photographer's flash), not a cut
 
 
 @dataclass
@@ -57,11 +58,16 @@ def shot_texture(seed: int, height: int, width: int) -> np.ndarray:
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
+def _ping_pong(x: int, span: int) -> int:
+    p = x % (2 * span)
+    return p if p < span else 2 * span - p
+
+
 def render_shot_frame(tex: np.ndarray, shot: Shot, i: int, width: int, height: int) -> np.ndarray:
     """Frame i of a shot: a slow pan over its texture, plus a moving block and fades."""
-    off = (i * 3) % width
+    off = _ping_pong(i * 3, width)  # pan back and forth: never a jump inside a shot
     img = tex[:, off: off + width].astype(np.int16)
-    bx = (i * 7) % max(1, width - width // 8)
+    bx = _ping_pong(i * 7, max(1, width - width // 8))
     img[height // 3: height // 3 + height // 8, bx: bx + width // 8] = (255 - (shot.seed * 37) % 256)
     if shot.brightness:
         img = img + int(shot.brightness)
@@ -72,6 +78,8 @@ def render_shot_frame(tex: np.ndarray, shot: Shot, i: int, width: int, height: i
         gain = min(gain, (shot.frames - 1 - i) / shot.fade_out)
     if gain < 1.0:
         img = img * gain
+    if shot.flash_at is not None and i == shot.flash_at:
+        img = np.minimum(img + 160, 255)
     if shot.letterbox:
         bar = int(height * shot.letterbox / 2)
         img[:bar] = 0
