@@ -177,8 +177,12 @@ def _how_to_get(name: str) -> str:
             f"or a folder holding a CTranslate2 Whisper model (model.bin, config.json, tokenizer.json)")
 
 
-def resolve_speech_model(name: str | None = None) -> Path:
-    """A local folder for a speech model name or path; raises ModelUnavailable saying how to get it."""
+def resolve_speech_model(name: str | None = None, prepare: bool = True) -> Path:
+    """A local folder for a speech model name or path; raises ModelUnavailable saying how to get it.
+
+    prepare=False only checks that the model can be had (the packaged base model is
+    then not joined yet, and its future folder is returned).
+    """
     name = name or DEFAULT_SPEECH_MODEL
     p = Path(name).expanduser()
     if p.exists() or os.sep in name:
@@ -192,7 +196,7 @@ def resolve_speech_model(name: str | None = None) -> Path:
     if name == "tiny.en" and (d := _tiny_en_dir()):
         return d
     if name == "base" and _base_parts():
-        return join_base_model()
+        return join_base_model() if prepare else cached
     try:  # a model an earlier online session put in the Hugging Face cache
         from faster_whisper.utils import download_model
         found = Path(download_model(name, local_files_only=True))

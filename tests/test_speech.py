@@ -163,9 +163,17 @@ def test_missing_model_disables_speech_with_instructions(tmp_path):
     assert bad.returncode == 2 and "not a faster-whisper" in bad.stderr
 
 
-def test_models_list_and_base_join(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory):
+    """A private model cache, so joining base never touches the user's."""
+    d = tmp_path_factory.mktemp("cache") / "models"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FRAMESENSE_MODELS", str(d))
+        yield d
+
+
+def test_models_list_and_base_join(tmp_path, models_dir):
     from tests.conftest import cli_json, run_cli
-    monkeypatch.setenv("FRAMESENSE_MODELS", str(tmp_path / "models"))
     entries = {e["name"]: e for e in cli_json(tmp_path / "lib", "models", "list")}
     assert entries["tiny.en"]["available"] and entries["tiny.en"]["kind"] == "speech"
     path = run_cli(tmp_path / "lib", "models", "path", "base").stdout.strip()
@@ -174,8 +182,21 @@ def test_models_list_and_base_join(tmp_path, monkeypatch):
         while chunk := f.read(1 << 22):
             h.update(chunk)
     assert h.hexdigest() == "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
-    assert path.startswith(str(tmp_path / "models"))
+    assert path.startswith(str(models_dir))
     for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-        assert (tmp_path / "models" / "speech" / "faster-whisper-base" / name).is_file()
+        assert (models_dir / "speech" / "faster-whisper-base" / name).is_file()
     # no half-written leftovers beside it
-    assert [p.name for p in (tmp_path / "models" / "speech").iterdir()] == ["faster-whisper-base"]
+    assert [p.name for p in (models_dir / "speech").iterdir()] == ["faster-whisper-base"]
+
+
+def test_base_detects_language_per_file_and_can_be_overridden(models_dir):
+    """The multilingual default (base) hears German as German unless told otherwise."""
+    from framesense.analysis.speech import SpeechAnalyzer, load_whisper, transcribe_samples
+    from framesense.models import resolve_speech_model
+    assert SpeechAnalyzer().model_name == "base"
+    model = load_whisper(resolve_speech_model("base"))
+    voice = np.concatenate([np.zeros(8000, np.float32), speak("guten Morgen, wie geht es dir heute", voice="de")])
+    segs, lang = transcribe_samples(model, voice)
+    assert lang == "de" and segs
+    _, forced = transcribe_samples(model, voice, language="en")
+    assert forced == "en"

@@ -131,7 +131,7 @@ class SpeechAnalyzer(Analyzer):
         self._reason: str | None = None
         try:
             from ..models import resolve_speech_model
-            self._path = resolve_speech_model(self.model_name)
+            self._path = resolve_speech_model(self.model_name, prepare=False)
         except ModelUnavailable as exc:
             self._reason = str(exc)
         except ImportError as exc:
@@ -159,7 +159,8 @@ class SpeechAnalyzer(Analyzer):
         if sidecar:
             t = read_transcript(sidecar, source="sidecar")
             return SpeechResult([t], note=f"imported {sidecar.name}")
-        model = load_whisper(self._path)
+        from ..models import resolve_speech_model
+        model = load_whisper(resolve_speech_model(self.model_name))  # joins packaged parts on first use
         streams = json.loads(media.get("audio_streams") or "[]")
         out, notes = [], []
         for k, st in enumerate(streams):
