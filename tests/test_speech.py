@@ -200,3 +200,42 @@ def test_base_detects_language_per_file_and_can_be_overridden(models_dir):
     assert lang == "de" and segs
     _, forced = transcribe_samples(model, voice, language="en")
     assert forced == "en"
+
+
+def test_every_audio_stream_with_sound_is_transcribed(tmp_path):
+    """Two sound streams in one file: each gets its own transcript; a phrase never joins them."""
+    import av
+
+    from framesense.analysis.registry import builtin_analyzers
+    from framesense.ingest import Indexer
+    from framesense.search.phrase import search_phrase
+    from framesense.search.query import SearchQuery
+
+    path = tmp_path / "two_tracks.mka"
+    tracks = []
+    for start, text in ((0.5, "open the door and sit down"), (1.5, "please call the office tomorrow morning")):
+        pcm = np.zeros(16000 * 5, np.float32)
+        v = speak(text)
+        pcm[int(start * 16000): int(start * 16000) + v.size] = v
+        tracks.append(pcm)
+    with av.open(str(path), "w") as out:
+        streams = [out.add_stream("pcm_s16le", rate=16000, layout="mono") for _ in tracks]
+        for st, pcm in zip(streams, tracks):
+            for i in range(0, pcm.size, 4000):
+                frame = av.AudioFrame.from_ndarray((pcm[None, i:i + 4000] * 32767).astype(np.int16),
+                                                   format="s16", layout="mono")
+                frame.sample_rate, frame.pts = 16000, i
+                for packet in st.encode(frame):
+                    out.mux(packet)
+            for packet in st.encode():
+                out.mux(packet)
+    with Catalog.open(tmp_path / "lib") as cat:
+        report = Indexer(cat, builtin_analyzers({"speech": True, "speech_model": "tiny.en"})).run([path])
+        assert report.files[0].stages["speech"] == "done", report.files[0]
+        streams = [r["stream"] for r in cat.query("SELECT stream FROM transcripts ORDER BY stream")]
+        assert streams == [0, 1]
+        (door,) = search_phrase(cat, SearchQuery(phrase="sit down"))
+        (nice,) = search_phrase(cat, SearchQuery(phrase="office tomorrow morning"))
+        assert door.extra["stream"] == 0 and nice.extra["stream"] == 1
+        assert "start_frame" not in door.extra  # audio only: no frames to snap to
+        assert search_phrase(cat, SearchQuery(phrase="sit down please")) == []

@@ -158,7 +158,10 @@ class _HitMaker:
             row = cat.one("SELECT idx FROM shots WHERE media_id = ? AND start_frame <= ? AND end_frame > ?",
                           (media_id, frames["start_frame"], frames["start_frame"]))
             shot = row["idx"] if row else None
-        extra = {"match": match, **frames, "words": [[w["text"], w["start"], w["end"]] for w in words]}
+        stream = cat.one("SELECT t.stream FROM segments s JOIN transcripts t ON t.id = s.transcript_id "
+                         "WHERE s.id = ?", (words[0]["segment_id"],))
+        extra = {"match": match, **frames, "stream": stream["stream"] if stream else None,
+                 "words": [[w["text"], w["start"], w["end"]] for w in words]}
         if words[0]["speaker"]:
             extra["speaker"] = words[0]["speaker"]
         return Hit(media_id=media_id, media_path=media.get("path", ""), start=start, end=end, score=score,
