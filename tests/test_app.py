@@ -282,7 +282,7 @@ def test_phrase_search_shows_hits_with_words_and_plays_them(qtbot, window, spoke
         pytest.fail("phrase search (framesense.search.phrase) is missing from this build")
     import torch
     torch.set_num_threads(2)
-    window.add_folder(spoken, speech=True, visual=False)
+    window.add_folder(spoken, speech=True, visual=False, speech_model="tiny.en")   # the small model: fast tests
     qtbot.waitUntil(lambda: not window.indexing, timeout=180_000)
     assert window.library.media_items()["harbour.mp4"].text(1) == "indexed", window.library.media_items()["harbour.mp4"].text(5)
     window.search.set_query("phrase", "fishing boats")
@@ -369,7 +369,7 @@ def test_filter_by_media_limits_results_and_playlist(qtbot, window, footage):
 
 
 def test_smoke_mode_with_a_phrase_query_shows_results_and_timeline(cli, spoken, tmp_path):
-    cli("index", spoken, "--no-visual")
+    cli("index", spoken, "--no-visual", "--speech-model", "tiny.en")
     shot = tmp_path / "results.png"
     proc = cli("app", "--smoke", shot, "--query", "fishing boats", "--timeline", "1")
     assert "1 hits, 1 clips" in proc.stdout, proc.stdout + proc.stderr
