@@ -29,7 +29,8 @@ def main(library=None) -> int:
 def smoke(screenshot, library=None, query: str | None = None, timeline: int = 0, timeout: float = 120.0,
           size=(1400, 860)) -> int:
     """Open the window offscreen, run a query, wait for results, save a screenshot; 0 on success."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen") if not os.environ.get("DISPLAY") else None
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # a check needs no screen
     app = _application()
     from PySide6.QtCore import QSettings, QTemporaryDir
 

@@ -377,6 +377,7 @@ class MainWindow(QMainWindow):
         self._searching = True
         self.results.clear(f"Searching {mode}: {text}…")
         self.playlist_mode = "results"
+        self._playlist_hits = []
         worker = SearchWorker(self.library_dir, query, self._search_gen)
         worker.signals.hits.connect(self._search_hits)
         worker.signals.finished.connect(self._search_finished)
@@ -446,6 +447,7 @@ class MainWindow(QMainWindow):
                     thumbnail=str(self.catalog.dir / s["thumbnail"]) if s["thumbnail"] else None)
                 for s in self.catalog.shots(media_id)]
         self._search_gen += 1
+        self._playlist_hits = []
         self.results.clear()
         self.results.add_hits(hits)
         self.results.summary.setText(f"{len(hits)} shots of {row['name']}")
@@ -556,7 +558,8 @@ class MainWindow(QMainWindow):
             seq = seqmod.load_sequence(path)
         except Exception as exc:
             self.error(str(exc))
-            QMessageBox.warning(self, "Open sequence", str(exc)) if self.isVisible() and not _offscreen() else None
+            if self.isVisible() and not _offscreen():
+                QMessageBox.warning(self, "Open sequence", str(exc))
             return False
         self.timeline.set_sequence(seq, Path(path))
         return True
