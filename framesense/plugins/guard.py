@@ -1,0 +1,103 @@
+"""Run a plugin's analyzer with a deadline and a data check; one failure disables it for the run.
+
+``analyze`` runs in a daemon worker thread; past the deadline the pipeline
+stops waiting (the thread is abandoned, never joined, so a hung plugin cannot
+hold up indexing or the process's exit) and records the timeout against the media.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import traceback
+
+from ..analysis.base import AnalysisContext, Analyzer
+
+DEFAULT_TIMEOUT = 600.0  # seconds per media file
+
+
+class PluginFailure(Exception):
+    """A plugin analyzer failed; ``detail`` keeps the plugin's own traceback."""
+
+    def __init__(self, message: str, detail: str | None = None):
+        super().__init__(message)
+        self.detail = detail
+
+
+class GuardedAnalyzer(Analyzer):
+    """Wraps a plugin's Analyzer: same name/version/tables, plus timeout, validation, disable-on-failure."""
+
+    optional = True  # its failure is recorded but does not mark the media failed
+
+    def __init__(self, inner: Analyzer, plugin: str, timeout: float | None = None):
+        self.inner = inner
+        self.plugin = plugin
+        self.name = inner.name
+        self.version = str(inner.version)
+        self.requires = tuple(inner.requires)
+        self.owns_tables = tuple(inner.owns_tables)
+        self.timeout = timeout if timeout is not None else getattr(inner, "timeout", None) or DEFAULT_TIMEOUT
+        self.disabled_reason: str | None = None
+
+    def _call(self, what: str, fn, *args):
+        try:
+            return fn(*args)
+        except Exception as exc:
+            self._fail(f"{what} raised {type(exc).__name__}: {exc}")
+            raise
+
+    def _fail(self, reason: str):
+        if self.disabled_reason is None:
+            self.disabled_reason = f"plugin '{self.plugin}' disabled for this run after: {reason}"
+
+    def model_id(self):
+        return self._call("model_id()", self.inner.model_id)
+
+    def unavailable_reason(self):
+        try:
+            return self.inner.unavailable_reason()
+        except Exception as exc:
+            return f"plugin '{self.plugin}': unavailable_reason() raised {type(exc).__name__}: {exc}"
+
+    def applies_to(self, media):
+        return bool(self._call("applies_to()", self.inner.applies_to, media))
+
+    def analyze(self, ctx: AnalysisContext):
+        box: dict = {}
+        done = threading.Event()
+
+        def work():
+            try:
+                box["result"] = self.inner.analyze(ctx)
+            except BaseException as exc:  # noqa: BLE001 - reported to the pipeline below
+                box["error"] = exc
+                box["trace"] = "".join(traceback.format_exception(*sys.exc_info()))
+            finally:
+                done.set()
+
+        worker = threading.Thread(target=work, name=f"plugin-{self.name}", daemon=True)
+        worker.start()
+        if not done.wait(self.timeout):
+            reason = f"analyze() did not finish within {self.timeout:g} s (time limit)"
+            self._fail(reason)
+            raise PluginFailure(f"{self.name}: {reason}")
+        if "error" in box:
+            exc = box["error"]
+            reason = f"analyze() raised {type(exc).__name__}: {exc}"
+            self._fail(reason)
+            raise PluginFailure(f"{self.name}: {reason}", box["trace"])
+        result = box.get("result")
+        check = getattr(self.inner, "validate", None)
+        if check is not None:
+            try:
+                problem = check(result)
+            except Exception as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+            if problem:
+                reason = f"analyze() returned bad data: {problem}"
+                self._fail(reason)
+                raise PluginFailure(f"{self.name}: {reason}")
+        return result
+
+    def store(self, catalog, media, result):
+        return self._call("store()", self.inner.store, catalog, media, result)
