@@ -167,6 +167,7 @@ class Plugins:
 
     def search(self, catalog, query) -> list:
         """Hits from every plugin search provider that answers the query."""
+        from ..errors import QueryError
         from ..search.hits import Hit
         hits = []
         for key, fn in list(self._impls("framesense_search")):
@@ -179,6 +180,8 @@ class Plugins:
                     if not isinstance(h, Hit) or not (h.end >= h.start >= 0):
                         raise TypeError(f"returned {h!r}, not a Hit with 0 <= start <= end")
                 hits += got
+            except QueryError:
+                raise  # the user's query is wrong, not the plugin
             except Exception as exc:
                 self.fail(key, f"search provider raised {type(exc).__name__}: {exc}\n"
                           f"{traceback.format_exc(limit=4)}")
