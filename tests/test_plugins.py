@@ -1,0 +1,274 @@
+"""Plugin system: real entry-point and plugin-folder discovery, plugin analyzers as index stages,
+plugin search providers, and failures (crash, hang, bad data, broken import) that leave the index whole."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from framesense.catalog import Catalog
+from framesense.media.synth import Shot, write_video
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def plugin_dir(tmp_path, monkeypatch):
+    d = tmp_path / "plugins"
+    d.mkdir()
+    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(d))
+    monkeypatch.delenv("FRAMESENSE_CLIP_MODEL", raising=False)
+    return d
+
+
+@pytest.fixture
+def footage(tmp_path):
+    folder = tmp_path / "footage"
+    a = write_video(folder / "a.mp4", [Shot(20, 1, brightness=-60), Shot(20, 2, brightness=90)], audio=None)
+    b = write_video(folder / "b.mp4", [Shot(25, 3), Shot(20, 4, brightness=-80)], audio=None)
+    return folder, a, b
+
+
+LUMA_PLUGIN = '''
+"""Mean brightness per shot, searchable with --where min_luma=N."""
+import numpy as np
+from framesense.analysis.base import Analyzer
+from framesense.plugins import hookimpl
+from framesense.plugins.helpers import sample_shots, shot_hit
+
+PLUGIN_VERSION = "0.3"
+
+class LumaAnalyzer(Analyzer):
+    name = "luma"
+    version = "1"
+    requires = ("shots",)
+    owns_tables = ("shot_luma",)
+
+    def analyze(self, ctx):
+        shots = ctx.catalog.shots(ctx.media["id"])
+        return [(s["idx"], float(np.asarray(img.convert("L")).mean()))
+                for s, _f, img in sample_shots(ctx.media["path"], shots, width=64)]
+
+    def store(self, catalog, media, result):
+        catalog.execute("DELETE FROM shot_luma WHERE media_id = ?", (media["id"],))
+        for idx, luma in result:
+            catalog.insert("shot_luma", {"media_id": media["id"], "shot_idx": idx, "luma": luma})
+
+@hookimpl
+def framesense_migrations():
+    return {"plugin_luma": ["CREATE TABLE shot_luma (media_id INTEGER NOT NULL REFERENCES media (id) "
+                            "ON DELETE CASCADE, shot_idx INTEGER NOT NULL, luma REAL NOT NULL)"]}
+
+@hookimpl
+def framesense_analyzers(options):
+    return [LumaAnalyzer()]
+
+@hookimpl
+def framesense_search(catalog, query):
+    if "min_luma" not in query.extra:
+        return None
+    hits = []
+    for r in catalog.query("SELECT * FROM shot_luma WHERE luma >= ? ORDER BY luma DESC",
+                           (float(query.extra["min_luma"]),)):
+        hits.append(shot_hit(catalog, catalog.media_by_id(r["media_id"]), r["shot_idx"], r["luma"] / 255, "luma"))
+    return hits
+'''
+
+
+def test_plugin_file_in_folder_indexes_and_searches(plugin_dir, footage, cli, library):
+    (plugin_dir / "luma.py").write_text(LUMA_PLUGIN)
+    assert cli("plugins", "path").stdout.strip() == str(plugin_dir)
+    listed = {p["name"]: p for p in cli.json("plugins", "list")}
+    assert listed["luma"]["status"] == "loaded" and listed["luma"]["version"] == "0.3"
+    assert listed["luma"]["owns_tables"] == ["shot_luma"] and listed["luma"]["source"].endswith("luma.py")
+    assert listed["builtin"]["status"] == "loaded"
+
+    folder, a, b = footage
+    rep = cli.json("index", folder)
+    assert rep["counts"] == {"new": 2}
+    assert all(f["stages"] == {"shots": "done", "luma": "done"} for f in rep["files"])
+    hits = cli.json("search", "--where", "min_luma=150")
+    assert [(Path(h["media_path"]).name, h["shot"]) for h in hits] == [("a.mp4", 1)]
+    assert hits[0]["start"] == pytest.approx(20 / 25) and hits[0]["end"] == pytest.approx(40 / 25)
+
+    # incremental: a second run finds the plugin stage done
+    rep = cli.json("index", folder)
+    assert all(f["stages"]["luma"] == "cached" for f in rep["files"])
+    # changed content clears the plugin's owned rows for that media before re-analysis
+    write_video(a.path, [Shot(30, 9)], audio=None)
+    rep = cli.json("index", folder)
+    with Catalog.open(library) as cat:
+        rows = cat.query("SELECT m.name, l.shot_idx FROM shot_luma l JOIN media m ON m.id = l.media_id "
+                         "WHERE m.name = 'a.mp4'")
+    assert rows == [{"name": "a.mp4", "shot_idx": 0}]
+    # --disable NAME skips a plugin's stage for this run
+    rep = cli.json("index", folder, "--disable", "luma")
+    assert all("luma" not in f["stages"] for f in rep["files"])
+    listed = {p["name"]: p for p in cli.json("plugins", "list", "--disable", "luma")}
+    assert listed["luma"]["status"] == "disabled"
+
+
+FAILING = {
+    "crash.py": '''
+from framesense.analysis.base import Analyzer
+from framesense.plugins import hookimpl
+
+class Crash(Analyzer):
+    name = "crash"
+    def analyze(self, ctx):
+        raise RuntimeError("boom in " + ctx.media["name"])
+    def store(self, catalog, media, result):
+        pass
+
+@hookimpl
+def framesense_analyzers(options):
+    return [Crash()]
+''',
+    "hang.py": '''
+import time
+from framesense.analysis.base import Analyzer
+from framesense.plugins import hookimpl
+
+class Hang(Analyzer):
+    name = "hang"
+    timeout = 1.5
+    def analyze(self, ctx):
+        time.sleep(120)
+    def store(self, catalog, media, result):
+        pass
+
+@hookimpl
+def framesense_analyzers(options):
+    return [Hang()]
+''',
+    "baddata.py": '''
+from framesense.analysis.base import Analyzer
+from framesense.plugins import hookimpl
+
+class Bad(Analyzer):
+    name = "baddata"
+    def analyze(self, ctx):
+        return "not a list"
+    def validate(self, result):
+        return None if isinstance(result, list) else "wanted a list"
+    def store(self, catalog, media, result):
+        pass
+
+@hookimpl
+def framesense_analyzers(options):
+    return [Bad()]
+
+@hookimpl
+def framesense_search(catalog, query):
+    return ["not a hit"]
+''',
+    "broken.py": "import this_module_does_not_exist_anywhere\n",
+}
+
+
+def test_crashing_hanging_and_bad_plugins_leave_the_index_complete(plugin_dir, footage, cli, library):
+    for name, text in FAILING.items():
+        (plugin_dir / name).write_text(textwrap.dedent(text))
+    listed = {p["name"]: p for p in cli.json("plugins", "list")}
+    assert listed["broken"]["status"] == "failed"
+    assert "this_module_does_not_exist_anywhere" in listed["broken"]["reason"]
+    assert {listed[n]["status"] for n in ("crash", "hang", "baddata")} == {"loaded"}
+
+    folder, a, b = footage
+    t0 = time.monotonic()
+    rep = cli.json("index", folder)   # exits 0: plugin failures do not fail the media
+    assert time.monotonic() - t0 < 60  # the hung thread neither blocks the run nor the exit
+    assert rep["counts"] == {"new": 2} and rep["failed"] == []
+    first, second = rep["files"]
+    assert first["stages"] == {"shots": "done", "crash": "failed", "hang": "failed", "baddata": "failed"}
+    assert second["stages"] == {"shots": "done", "crash": "skipped", "hang": "skipped", "baddata": "skipped"}
+    notes = "\n".join(rep["notices"])
+    assert "boom in a.mp4" in notes and "time limit" in notes and "wanted a list" in notes
+    assert "broken" in notes
+
+    with Catalog.open(library) as cat:
+        assert {m["name"]: m["status"] for m in cat.media_list()} == {"a.mp4": "indexed", "b.mp4": "indexed"}
+        assert [len(cat.shots(m["id"])) for m in cat.media_list()] == [2, 2]
+        runs = {(r["name"], r["analyzer"]): r for r in cat.query(
+            "SELECT m.name, r.* FROM analysis_runs r JOIN media m ON m.id = r.media_id")}
+    crash = runs[("a.mp4", "crash")]
+    assert crash["status"] == "failed" and "RuntimeError: boom in a.mp4" in crash["detail"]
+    assert 'raise RuntimeError("boom in "' in crash["detail"]   # the plugin's own traceback
+    assert runs[("a.mp4", "hang")]["status"] == "failed" and "1.5 s" in runs[("a.mp4", "hang")]["error"]
+    assert runs[("a.mp4", "baddata")]["error"].endswith("bad data: wanted a list")
+    for name in ("crash", "hang", "baddata"):
+        skipped = runs[("b.mp4", name)]
+        assert skipped["status"] == "skipped" and "disabled for this run" in skipped["error"]
+
+    # a search provider returning junk is switched off; built-in and other results still come back
+    (plugin_dir / "luma.py").write_text(LUMA_PLUGIN)
+    cli.json("index", folder)  # crash etc. are retried (not done), luma runs
+    hits = cli.json("search", "--where", "min_luma=0")
+    assert len(hits) == 4 and {h["kind"] for h in hits} == {"luma"}
+
+
+def test_entry_point_plugin_installed_with_pip(tmp_path, plugin_dir, cli, monkeypatch):
+    """pip-install the palette example into a target dir; discovery goes through its entry point."""
+    target = tmp_path / "site"
+    proc = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                           "--no-index", "--target", str(target), str(ROOT / "plugins" / "framesense-palette")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert list(target.glob("framesense_palette-1.0.0.dist-info/entry_points.txt"))
+    monkeypatch.setenv("PYTHONPATH", str(target))
+    listed = {p["name"]: p for p in cli.json("plugins", "list")}
+    assert listed["palette"]["status"] == "loaded"
+    assert listed["palette"]["source"].startswith("entry point framesense_palette (framesense-palette 1.0.0)")
+
+    from framesense.media.synth import write_frames
+    red = np.zeros((180, 320, 3), np.uint8); red[..., 0] = 230
+    teal = np.zeros((180, 320, 3), np.uint8); teal[..., 1:] = 160
+    clip = write_frames(tmp_path / "footage" / "rt.mp4", [(25, red), (25, teal)])
+    rep = cli.json("index", clip.path)
+    assert rep["files"][0]["stages"]["palette"] == "done"
+    hits = cli.json("search", "--color", "teal", "--limit", "5")
+    assert hits[0]["shot"] == 1 and hits[0]["extra"]["color"].startswith("#00")
+
+
+def test_shot_scale_plugin_skipped_without_picture_weights(tmp_path, cli, monkeypatch):
+    plugin = ROOT / "plugins" / "framesense-shotscale"
+    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(plugin))
+    monkeypatch.delenv("FRAMESENSE_CLIP_MODEL", raising=False)
+    monkeypatch.setenv("FRAMESENSE_MODELS", str(tmp_path / "no-models"))
+    clip = write_video(tmp_path / "f" / "s.mp4", [Shot(20, 1)], audio=None)
+    rep = cli.json("index", clip.path)
+    assert rep["failed"] == [] and "shotscale" not in rep["files"][0]["stages"]
+    note = [n for n in rep["notices"] if n.startswith("shotscale:")]
+    assert note and "skipped" in note[0] and ("CLIP" in note[0] or "visual" in note[0])
+
+
+def test_shot_scale_classification_on_given_embeddings():
+    sys.path.insert(0, str(ROOT / "plugins" / "framesense-shotscale"))
+    try:
+        from framesense_shotscale import PROMPTS, SCALES, class_directions, classify
+    finally:
+        sys.path.pop(0)
+    # A toy text encoder: each prompt's embedding points at its class axis plus a little noise.
+    rng = np.random.default_rng(0)
+    axis = {p: SCALES.index(c) for c, ps in PROMPTS.items() for p in ps}
+
+    def embed_texts(texts):
+        v = rng.normal(0, 0.05, (len(texts), 8)).astype(np.float32)
+        for i, t in enumerate(texts):
+            v[i, axis[t]] += 1
+        return v
+
+    d = class_directions(embed_texts)
+    images = np.array([[0.9, 0.1, 0.0, 0, 0, 0, 0, 0], [0.1, 0.2, 1.0, 0, 0, 0, 0, 0],
+                       [0.2, 0.8, 0.3, 0, 0, 0, 0, 0]])
+    out = classify(images, d)
+    assert [label for label, _ in out] == ["close-up", "wide", "medium"]
+    assert all(0.5 < p <= 1.0 for _, p in out)
