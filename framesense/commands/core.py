@@ -33,18 +33,13 @@ def media_json(row: dict) -> dict:
 @pass_ctx
 def index(ctx: Ctx, paths, no_speech, no_visual, disable, speech_model, language, as_json):
     """Index footage: PATHS are files or folders (walked recursively)."""
-    from ..ingest import Indexer
-    from ..plugins import get_plugins
+    from ..plugins.pipeline import index_paths
     from .progress import RichProgress
 
     options = {"speech": not no_speech, "visual": not no_visual, "disable": set(disable),
                "speech_model": speech_model, "language": language}
-    plugins = get_plugins(disable=options["disable"])  # built-in analyzers come through the same hooks
-    plugins.prepare(ctx.catalog)
-    analyzers = plugins.analyzers(options)
     with RichProgress(enabled=not as_json and sys.stderr.isatty()) as progress:
-        report = Indexer(ctx.catalog, analyzers, progress).run(paths)
-    report.notices += plugins.warnings + [f"{f.path}: {w}" for f in report.files for w in f.warnings]
+        report = index_paths(ctx.catalog, paths, options, progress)  # built-in and plugin analyzers
     if as_json:
         emit_json(report.to_json())
     else:

@@ -145,6 +145,8 @@ class Plugins:
         impls = sorted(self._impls("framesense_analyzers"), key=lambda kv: not self.records[kv[0]].builtin)
         for key, fn in impls:
             rec = self.records[key]
+            if key in disable or rec.name in disable:
+                continue
             try:
                 made = list(fn(options=options) or [])
                 bad = [a for a in made if not isinstance(a, Analyzer) or not getattr(a, "name", "")]
@@ -223,9 +225,10 @@ def _import_file(name: str, path: Path, package_dir: Path | None = None):
 _DEFAULT: Plugins | None = None
 
 
-def get_plugins(disable=(), reload: bool = False) -> Plugins:
-    """The process-wide plugin set (loaded once); ``disable`` names apply when it is first built."""
+def get_plugins(reload: bool = False) -> Plugins:
+    """The process-wide plugin set, loaded once. Per-run ``--disable`` goes through
+    ``Plugins.analyzers(options)``; ``$FRAMESENSE_DISABLE_PLUGINS`` keeps a plugin from loading at all."""
     global _DEFAULT
-    if _DEFAULT is None or reload or (set(disable) - _DEFAULT.disable):
-        _DEFAULT = Plugins(disable).load()
+    if _DEFAULT is None or reload:
+        _DEFAULT = Plugins().load()
     return _DEFAULT

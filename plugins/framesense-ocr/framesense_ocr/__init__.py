@@ -13,7 +13,7 @@ import re
 import shutil
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageFilter, ImageOps
 
 from framesense.analysis.base import Analyzer
 from framesense.plugins import hookimpl
@@ -25,6 +25,7 @@ OWNS_TABLES = ("ocr_text",)
 MIN_HEIGHT = 720        # upscale smaller frames to this height: Tesseract likes ~30 px tall letters
 MIN_CONFIDENCE = 60     # per-word confidence (0..100) below which a word is dropped
 PER_SHOT = 2
+MIN_SPREAD = 60         # grey levels between the 1st and 99th percentile; below: no text to read
 
 MIGRATIONS = [
     """
@@ -61,9 +62,15 @@ def otsu_threshold(gray: np.ndarray) -> int:
     return int(np.argmax(between))
 
 
+def has_contrast(img: Image.Image) -> bool:
+    """Text needs contrast: a frame whose 1st..99th percentile spread is small holds none worth reading."""
+    lo, hi = np.percentile(np.asarray(img.convert("L")), [1, 99])
+    return hi - lo >= MIN_SPREAD
+
+
 def prepare_for_ocr(img: Image.Image) -> Image.Image:
-    """Grayscale, upscale small frames, binarise (Otsu); dark text on a light ground."""
-    gray = ImageOps.autocontrast(img.convert("L"))
+    """Grayscale, denoise, upscale small frames, binarise (Otsu); dark text on a light ground."""
+    gray = ImageOps.autocontrast(img.convert("L").filter(ImageFilter.MedianFilter(3)))
     if gray.height < MIN_HEIGHT:
         scale = min(4.0, MIN_HEIGHT / gray.height)
         gray = gray.resize((round(gray.width * scale), round(gray.height * scale)), Image.LANCZOS)
@@ -78,6 +85,8 @@ def read_text(img: Image.Image) -> tuple[str, float]:
     """(confident words joined by line, mean confidence) of one picture."""
     import pytesseract
 
+    if not has_contrast(img):
+        return "", 0.0
     data = pytesseract.image_to_data(prepare_for_ocr(img), config="--psm 11",
                                      output_type=pytesseract.Output.DICT)
     lines: dict[tuple, list[str]] = {}
