@@ -1,0 +1,74 @@
+"""Pieces every exporter needs: file URLs, reel names, atomic writes, rate elements."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from fractions import Fraction
+from pathlib import Path
+from urllib.parse import quote
+
+from ..model import Sequence, SourceMedia
+
+_DRIVE = re.compile(r"^([A-Za-z]):[\\/]")
+
+
+def file_url(path: str) -> str:
+    """A properly encoded file:// URL: spaces and non-ASCII percent-encoded (UTF-8);
+    a Windows path ``C:\\x y\\a.mov`` becomes ``file:///C:/x%20y/a.mov``."""
+    p = str(path)
+    if _DRIVE.match(p):
+        p = "/" + p.replace("\\", "/")
+    elif p.startswith("\\\\"):                     # UNC share: file://server/share/...
+        return "file:" + quote(p.replace("\\", "/"), safe="/:")
+    return "file://" + quote(unicodedata.normalize("NFC", p), safe="/:")
+
+
+def write_atomic(path: Path, data: str | bytes) -> Path:
+    path = Path(path).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def prepare(seq: Sequence, allow_missing: bool = False) -> None:
+    from ...errors import FrameSenseError
+    if not seq.clips:
+        raise FrameSenseError(f"sequence {seq.name!r} has no clips: nothing to export")
+    if not allow_missing:
+        seq.check_media()
+
+
+def reel_names(media: list[SourceMedia], width: int = 8) -> dict[str, str]:
+    """An EDL-safe reel name (A-Z, 0-9, _; at most ``width``) per file path, unique per file."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for m in media:
+        base = unicodedata.normalize("NFKD", m.reel or Path(m.path).stem).encode("ascii", "ignore").decode()
+        base = re.sub(r"[^A-Za-z0-9_]+", "_", base).strip("_").upper() or "AX"
+        name = base[:width]
+        n = 1
+        while name in used:
+            n += 1
+            suffix = str(n)
+            name = base[: width - len(suffix)] + suffix
+        used.add(name)
+        out[m.path] = name
+    return out
+
+
+def seconds_str(t: Fraction) -> str:
+    """FCPXML rational time: ``1001/24000s``, ``0s``, ``5s``."""
+    t = Fraction(t)
+    if t.denominator == 1:
+        return f"{t.numerator}s"
+    return f"{t.numerator}/{t.denominator}s"

@@ -1,0 +1,150 @@
+"""FCP7 XML (xmeml v4) for Premiere Pro and Resolve.
+
+Written by us rather than the fcp_xml adapter, whose writer leaves ``<format>``
+empty, puts bare paths in ``<pathurl>`` and rounds clip durations through floats.
+Clip items carry their media's own ``<rate>``, so ``<in>``/``<out>`` are exact media
+frames; ``<start>``/``<end>`` are sequence frames (see ``Sequence.placements``).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from fractions import Fraction
+from pathlib import Path
+
+from ...timecode import Timecode, is_ntsc, timebase
+from ..model import Sequence, SourceMedia
+from .common import file_url, prepare, reel_names, write_atomic
+
+
+def _sub(parent, tag, text=None, **attrs):
+    el = ET.SubElement(parent, tag, {k: str(v) for k, v in attrs.items()})
+    if text is not None:
+        el.text = str(text)
+    return el
+
+
+def _rate(parent, rate: Fraction):
+    r = _sub(parent, "rate")
+    _sub(r, "timebase", timebase(rate))
+    _sub(r, "ntsc", "TRUE" if is_ntsc(rate) else "FALSE")
+    return r
+
+
+def _timecode(parent, rate: Fraction, frame: int, drop: bool, reel: str | None = None):
+    tc = _sub(parent, "timecode")
+    _rate(tc, rate)
+    _sub(tc, "string", Timecode(rate, drop).to_string(frame))
+    _sub(tc, "frame", frame)
+    _sub(tc, "displayformat", "DF" if drop else "NDF")
+    if reel:
+        _sub(_sub(tc, "reel"), "name", reel)
+    return tc
+
+
+def _samplechars(parent, rate, width, height):
+    sc = _sub(parent, "samplecharacteristics")
+    _rate(sc, rate)
+    _sub(sc, "width", width or 1920)
+    _sub(sc, "height", height or 1080)
+    _sub(sc, "anamorphic", "FALSE")
+    _sub(sc, "pixelaspectratio", "square")
+    _sub(sc, "fielddominance", "none")
+    return sc
+
+
+def build(seq: Sequence, width: int | None = None, height: int | None = None) -> ET.Element:
+    placements = seq.placements()
+    media = seq.media()
+    reels = reel_names(media)
+    width = width or next((m.width for m in media if m.width), 1920)
+    height = height or next((m.height for m in media if m.height), 1080)
+    root = ET.Element("xmeml", version="4")
+    s = _sub(root, "sequence", id="sequence-1")
+    _sub(s, "name", seq.name)
+    _sub(s, "duration", seq.duration)
+    _rate(s, seq.rate)
+    _timecode(s, seq.rate, seq.start_frame, seq.drop_frame)
+    m_el = _sub(s, "media")
+    video = _sub(m_el, "video")
+    _samplechars(_sub(video, "format"), seq.rate, width, height)
+    vtrack = _sub(video, "track")
+    audio = _sub(m_el, "audio")
+    n_audio = min(2, max((m.audio_channels for m in media), default=0))
+    if n_audio:
+        _sub(_sub(_sub(audio, "format"), "samplecharacteristics"), "samplerate", 48000)
+    atracks = [_sub(audio, "track") for _ in range(n_audio)]
+    file_ids: dict[str, str] = {}
+    midx = {m.path: i + 1 for i, m in enumerate(media)}
+
+    def file_el(parent, m: SourceMedia):
+        if m.path in file_ids:
+            return _sub(parent, "file", id=file_ids[m.path])
+        fid = file_ids[m.path] = f"file-{midx[m.path]}"
+        f = _sub(parent, "file", id=fid)
+        _sub(f, "name", m.name)
+        _sub(f, "pathurl", file_url(m.path))
+        _rate(f, m.rate)
+        _sub(f, "duration", m.frames)
+        _timecode(f, m.rate, m.start_frame, m.drop_frame, reels[m.path])
+        fm = _sub(f, "media")
+        _samplechars(_sub(fm, "video"), m.rate, m.width, m.height)
+        if m.has_audio:
+            a = _sub(fm, "audio")
+            _sub(_sub(a, "samplecharacteristics"), "samplerate", 48000)
+            _sub(a, "channelcount", m.audio_channels)
+        return f
+
+    def clipitem(track, p, cid, kind, channel=1):
+        c, m = p.clip, p.clip.media
+        ci = _sub(track, "clipitem", id=cid)
+        _sub(ci, "masterclipid", f"masterclip-{midx[m.path]}")
+        _sub(ci, "name", c.name)
+        _sub(ci, "enabled", "TRUE")
+        _sub(ci, "duration", m.frames)
+        _rate(ci, m.rate)
+        _sub(ci, "start", p.record_in)
+        _sub(ci, "end", p.record_out)
+        _sub(ci, "in", c.source_in)
+        _sub(ci, "out", c.source_out)
+        file_el(ci, m)
+        if kind == "audio":
+            st = _sub(ci, "sourcetrack")
+            _sub(st, "mediatype", "audio")
+            _sub(st, "trackindex", channel)
+        for mk in c.markers:
+            me = _sub(ci, "marker")
+            _sub(me, "name", mk.name)
+            _sub(me, "comment", f"query: {mk.query}" if mk.query else (mk.text or ""))
+            _sub(me, "in", mk.frame)
+            _sub(me, "out", mk.frame + mk.duration)
+        return ci
+
+    for p in placements:
+        i = p.index + 1
+        links = [("video", f"clipitem-v{i}", 1, 1)]
+        clipitem(vtrack, p, f"clipitem-v{i}", "video")
+        for ch in range(min(p.clip.media.audio_channels, n_audio)):
+            links.append(("audio", f"clipitem-a{ch + 1}-{i}", ch + 2, ch + 1))
+            clipitem(atracks[ch], p, f"clipitem-a{ch + 1}-{i}", "audio", ch + 1)
+        if len(links) > 1:
+            for item in (vtrack[-1], *[t[-1] for t in atracks[: len(links) - 1]]):
+                for kind, ref, track_index, _ in links:
+                    ln = _sub(item, "link")
+                    _sub(ln, "linkclipref", ref)
+                    _sub(ln, "mediatype", kind)
+                    _sub(ln, "trackindex", 1 if kind == "video" else track_index - 1)
+                    _sub(ln, "clipindex", i)
+    return root
+
+
+def to_string(seq: Sequence, **kw) -> str:
+    root = build(seq, **kw)
+    ET.indent(root, "  ")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n'
+            + ET.tostring(root, encoding="unicode") + "\n")
+
+
+def export(sequence, path: Path, *, allow_missing: bool = False, width=None, height=None, **_) -> list[Path]:
+    prepare(sequence, allow_missing)
+    return [write_atomic(path, to_string(sequence, width=width, height=height))]

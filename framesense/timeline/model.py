@@ -1,0 +1,269 @@
+"""The sequence model: clips in exact media frames, record times conformed without drift.
+
+Qt-free; the app wraps :mod:`framesense.timeline.commands` in a QUndoStack.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from pathlib import Path
+
+from ..catalog.db import media_rate
+from ..errors import FrameSenseError, MediaError
+from ..timecode import Timecode, rate_str, drop_frame_allowed, parse_rate, seconds_to_frame_ceil, seconds_to_frame_floor
+
+
+@dataclass(frozen=True)
+class SourceMedia:
+    """What a clip needs to know about its file, captured from the catalog when added."""
+    path: str
+    rate: Fraction
+    frames: int                  # duration in media frames
+    start_frame: int = 0         # start timecode as a frame count at ``rate``
+    drop_frame: bool = False
+    reel: str | None = None
+    width: int | None = None
+    height: int | None = None
+    audio_channels: int = 0      # channels of the first audio stream (0: no audio)
+    media_id: int | None = None
+
+    @property
+    def has_audio(self) -> bool:
+        return self.audio_channels > 0
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+    @property
+    def timecode(self) -> Timecode:
+        return Timecode(self.rate, self.drop_frame)
+
+    @classmethod
+    def from_row(cls, row: dict) -> "SourceMedia":
+        rate = media_rate(row)
+        if rate is None:
+            raise MediaError(row["path"], "has no video stream, so it cannot go on a sequence")
+        streams = json.loads(row["audio_streams"]) if row.get("audio_streams") else []
+        channels = int(streams[0].get("channels") or 1) if streams else 0
+        return cls(path=row["path"], rate=rate, frames=int(row["frames"] or 0),
+                   start_frame=int(row.get("start_tc_frames") or 0), drop_frame=bool(row.get("drop_frame")),
+                   reel=row.get("reel"), width=row.get("width"), height=row.get("height"),
+                   audio_channels=channels, media_id=row.get("id"))
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "rate": rate_str(self.rate),
+                "frames": self.frames, "start_frame": self.start_frame, "drop_frame": self.drop_frame,
+                "reel": self.reel, "width": self.width, "height": self.height,
+                "audio_channels": self.audio_channels, "media_id": self.media_id}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "SourceMedia":
+        return cls(path=d["path"], rate=parse_rate(d["rate"]), frames=int(d["frames"]),
+                   start_frame=int(d.get("start_frame", 0)), drop_frame=bool(d.get("drop_frame")),
+                   reel=d.get("reel"), width=d.get("width"), height=d.get("height"),
+                   audio_channels=int(d.get("audio_channels", 0)), media_id=d.get("media_id"))
+
+
+@dataclass
+class Marker:
+    """A note on a clip at a media frame (absolute, not relative to the in-point)."""
+    frame: int
+    duration: int = 1
+    name: str = ""
+    text: str | None = None     # the matched words
+    query: str | None = None    # the query that found them
+
+    def to_json(self) -> dict:
+        return {"frame": self.frame, "duration": self.duration, "name": self.name, "text": self.text,
+                "query": self.query}
+
+
+@dataclass
+class Clip:
+    media: SourceMedia
+    source_in: int               # first media frame (inclusive)
+    source_out: int              # media frame after the last one (exclusive)
+    label: str | None = None
+    markers: list[Marker] = field(default_factory=list)
+    handles: int = 0             # extra media frames an NLE may trim into, each side
+
+    def __post_init__(self):
+        if not 0 <= self.source_in < self.source_out:
+            raise ValueError(f"{self.media.path}: empty or negative clip range "
+                             f"[{self.source_in}, {self.source_out})")
+
+    @property
+    def duration(self) -> int:
+        return self.source_out - self.source_in
+
+    @property
+    def seconds(self) -> Fraction:
+        return Fraction(self.duration) / self.media.rate
+
+    @property
+    def name(self) -> str:
+        return self.label or self.media.name
+
+    def copy(self, **changes) -> "Clip":
+        changes.setdefault("markers", [replace(m) for m in self.markers])
+        return replace(self, **changes)
+
+    def to_json(self) -> dict:
+        return {"media": self.media.to_json(), "source_in": self.source_in, "source_out": self.source_out,
+                "label": self.label, "handles": self.handles, "markers": [m.to_json() for m in self.markers]}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Clip":
+        return cls(media=SourceMedia.from_json(d["media"]), source_in=int(d["source_in"]),
+                   source_out=int(d["source_out"]), label=d.get("label"), handles=int(d.get("handles", 0)),
+                   markers=[Marker(**m) for m in d.get("markers", [])])
+
+
+@dataclass
+class Placement:
+    """Where a clip lands on the record side, in sequence frames (end exclusive)."""
+    clip: Clip
+    index: int
+    record_in: int
+    record_out: int
+
+    @property
+    def record_duration(self) -> int:
+        return self.record_out - self.record_in
+
+
+@dataclass
+class Sequence:
+    name: str = "FrameSense sequence"
+    rate: Fraction = Fraction(25)
+    start_frame: int | None = None   # record start timecode at ``rate``; default 01:00:00:00
+    drop_frame: bool = False
+    clips: list[Clip] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.rate = parse_rate(self.rate)
+        if self.drop_frame and not drop_frame_allowed(self.rate):
+            self.drop_frame = False
+        if self.start_frame is None:
+            self.start_frame = self.timecode.to_frames("01:00:00:00")
+
+    @property
+    def timecode(self) -> Timecode:
+        return Timecode(self.rate, self.drop_frame)
+
+    def placements(self) -> list[Placement]:
+        """Record ranges for every clip.
+
+        Each boundary is the exact cumulative source time (a rational sum of every
+        earlier clip's duration at its own rate) times the sequence rate, rounded half
+        up. A clip's record duration is therefore its source duration in sequence
+        frames, rounded so the total is never more than half a frame off: no drift.
+        Clips at the sequence rate land on exactly their frame counts.
+        """
+        out, elapsed, prev = [], Fraction(0), 0
+        for i, clip in enumerate(self.clips):
+            elapsed += clip.seconds
+            edge = _round_half_up(elapsed * self.rate)
+            if edge <= prev:      # a sub-frame clip still gets one record frame
+                edge = prev + 1
+                elapsed = Fraction(edge) / self.rate
+            out.append(Placement(clip, i, prev, edge))
+            prev = edge
+        return out
+
+    @property
+    def duration(self) -> int:
+        p = self.placements()
+        return p[-1].record_out if p else 0
+
+    def media(self) -> list[SourceMedia]:
+        """Distinct media in first-use order."""
+        seen: dict[str, SourceMedia] = {}
+        for c in self.clips:
+            seen.setdefault(c.media.path, c.media)
+        return list(seen.values())
+
+    def check_media(self) -> None:
+        """Raise a MediaError naming the first clip file that is no longer on disk."""
+        for m in self.media():
+            if not Path(m.path).is_file():
+                raise MediaError(m.path, "media file is missing (moved or deleted?); "
+                                         "relink it or pass --allow-missing to export it offline")
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "rate": rate_str(self.rate),
+                "start_frame": self.start_frame, "drop_frame": self.drop_frame}
+
+
+_EPS = Fraction(1, 10**6)
+
+
+def seconds_to_frames(seconds, rate: Fraction, up: bool) -> int:
+    """floor (or ceil) of seconds * rate, where a float within a millionth of a frame of a
+    boundary counts as on it: Hit times are floats, and 0.8 s is 20.000000000000001 frames at 25."""
+    x = Fraction(seconds) * rate
+    nearest = round(x)
+    if abs(x - nearest) < _EPS:
+        return nearest
+    return seconds_to_frame_ceil(seconds, rate) if up else seconds_to_frame_floor(seconds, rate)
+
+
+def _round_half_up(x: Fraction) -> int:
+    return int((x + Fraction(1, 2)).__floor__())
+
+
+def most_common_rate(media: list[SourceMedia]) -> Fraction:
+    if not media:
+        raise FrameSenseError("no media: cannot choose a sequence rate")
+    counts = Counter(m.rate for m in media)
+    return max(counts, key=lambda r: (counts[r], r))
+
+
+def clip_from_hit(catalog, hit, *, pad_before: float = 0.0, pad_after: float = 0.0, handles: int = 0,
+                  media_cache: dict | None = None) -> Clip:
+    """A search hit as a clip: in = floor(start * rate), out = ceil(end * rate), clamped to the file."""
+    cache = media_cache if media_cache is not None else {}
+    media = cache.get(hit.media_id)
+    if media is None:
+        row = catalog.media_by_id(hit.media_id) or catalog.media_by_path(hit.media_path)
+        if row is None:
+            raise MediaError(hit.media_path, "not in the catalog (index it first with 'framesense index')")
+        media = cache[hit.media_id] = SourceMedia.from_row(row)
+    start = max(Fraction(0), Fraction(hit.start) - Fraction(pad_before))
+    end = Fraction(hit.end) + Fraction(pad_after)
+    s_in = seconds_to_frames(start, media.rate, up=False)
+    s_out = seconds_to_frames(end, media.rate, up=True)
+    if media.frames:
+        s_out = min(s_out, media.frames)
+        s_in = min(s_in, media.frames - 1)
+    s_out = max(s_out, s_in + 1)
+    markers = []
+    if hit.text or hit.query:
+        m_in = max(s_in, seconds_to_frames(hit.start, media.rate, up=False))
+        m_out = min(s_out, max(m_in + 1, seconds_to_frames(hit.end, media.rate, up=True)))
+        markers.append(Marker(frame=m_in, duration=m_out - m_in, name=hit.text or hit.query or "",
+                              text=hit.text, query=hit.query))
+    return Clip(media=media, source_in=s_in, source_out=s_out, label=hit.text or None, markers=markers,
+                handles=handles)
+
+
+def sequence_from_hits(catalog, hits, *, name="FrameSense sequence", rate=None, pad_before=0.0,
+                       pad_after=0.0, handles=0, start_timecode: str | None = None,
+                       drop_frame: bool | None = None) -> Sequence:
+    cache: dict = {}
+    clips = [clip_from_hit(catalog, h, pad_before=pad_before, pad_after=pad_after, handles=handles,
+                           media_cache=cache) for h in hits]
+    if rate is None:
+        rate = most_common_rate([c.media for c in clips])
+    rate = parse_rate(rate)
+    if drop_frame is None:  # follow the media at this rate (29.97 DF footage gives a DF sequence)
+        same = [c.media.drop_frame for c in clips if c.media.rate == rate]
+        drop_frame = bool(same) and sum(same) * 2 > len(same)
+    seq = Sequence(name=name, rate=rate, drop_frame=drop_frame, clips=clips)
+    if start_timecode:
+        seq.start_frame = seq.timecode.to_frames(start_timecode)
+    return seq

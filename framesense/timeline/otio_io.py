@@ -1,0 +1,148 @@
+"""The sequence as OpenTimelineIO: the native ``.otio`` format, read back losslessly.
+
+Exact values (rational rates, frame numbers, catalog facts) ride in each object's
+``metadata["framesense"]``, because OTIO stores rates as doubles; the OTIO ranges
+themselves are correct too (integer frames at the media's own rate, starting at
+its start timecode), so Resolve and other OTIO readers see the right frames.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+
+import opentimelineio as otio
+
+from ..errors import FrameSenseError
+from ..timecode import parse_rate, rate_str, snap_rate
+from .model import Clip, Sequence, SourceMedia
+
+KEY = "framesense"
+
+
+def _rt(frames: int, rate: Fraction) -> otio.opentime.RationalTime:
+    return otio.opentime.RationalTime(frames, float(rate))
+
+
+def _tr(start: int, dur: int, rate: Fraction) -> otio.opentime.TimeRange:
+    return otio.opentime.TimeRange(_rt(start, rate), _rt(dur, rate))
+
+
+def media_reference(media: SourceMedia, url: str | None = None) -> otio.schema.ExternalReference:
+    ref = otio.schema.ExternalReference(target_url=url or str(media.path),
+                                        available_range=_tr(media.start_frame, media.frames, media.rate))
+    ref.name = media.name
+    return ref
+
+
+def to_otio(seq: Sequence, url=None) -> otio.schema.Timeline:
+    """url(media) -> target_url; default: the plain absolute path (what Resolve reads)."""
+    tl = otio.schema.Timeline(name=seq.name)
+    tl.global_start_time = _rt(seq.start_frame, seq.rate)
+    tl.metadata[KEY] = seq.to_json()
+    video = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
+    audio = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)
+    for clip in seq.clips:
+        m = clip.media
+        for track in (video, audio):
+            if track is audio and not m.has_audio:
+                track.append(otio.schema.Gap(source_range=_tr(0, clip.duration, m.rate)))
+                continue
+            item = otio.schema.Clip(name=clip.name, media_reference=media_reference(m, url(m) if url else None),
+                                    source_range=_tr(m.start_frame + clip.source_in, clip.duration, m.rate))
+            item.metadata[KEY] = clip.to_json()
+            for mk in clip.markers:
+                item.markers.append(otio.schema.Marker(
+                    name=mk.name, marked_range=_tr(m.start_frame + mk.frame, mk.duration, m.rate),
+                    color=otio.schema.MarkerColor.GREEN, metadata={KEY: mk.to_json()}))
+            track.append(item)
+    tl.tracks.append(video)
+    if any(c.media.has_audio for c in seq.clips):
+        tl.tracks.append(audio)
+    return tl
+
+
+def from_otio(tl: otio.schema.Timeline) -> Sequence:
+    meta = dict(tl.metadata.get(KEY, {}))
+    videos = [t for t in tl.tracks if t.kind == otio.schema.TrackKind.Video] or list(tl.tracks)
+    if not videos:
+        raise FrameSenseError(f"timeline {tl.name!r} has no tracks")
+    clips = [_clip_from_otio(c) for c in videos[0].find_clips()]
+    if meta.get("rate"):
+        rate = parse_rate(meta["rate"])
+    elif tl.global_start_time is not None:
+        rate = snap_rate(Fraction(tl.global_start_time.rate).limit_denominator(1001))
+    else:
+        rate = clips[0].media.rate if clips else Fraction(25)
+    seq = Sequence(name=meta.get("name") or tl.name or "sequence", rate=rate,
+                   start_frame=meta.get("start_frame"), drop_frame=bool(meta.get("drop_frame")), clips=clips)
+    if meta.get("start_frame") is None and tl.global_start_time is not None:
+        seq.start_frame = round(tl.global_start_time.rescaled_to(float(rate)).value)
+    return seq
+
+
+def _clip_from_otio(item: otio.schema.Clip) -> Clip:
+    data = item.metadata.get(KEY)
+    if data:
+        return Clip.from_json(_plain(data))
+    # A clip written by another tool: recover frames from the ranges.
+    ref = item.media_reference
+    url = getattr(ref, "target_url", None)
+    if not url:
+        raise FrameSenseError(f"clip {item.name!r} has no media file")
+    path = otio.url_utils.filepath_from_url(url) if url.startswith("file:") else url
+    sr = item.source_range or item.available_range()
+    rate = snap_rate(Fraction(sr.start_time.rate).limit_denominator(1001))
+    avail = ref.available_range
+    start = round(avail.start_time.rescaled_to(sr.start_time.rate).value) if avail else 0
+    frames = round(avail.duration.rescaled_to(sr.start_time.rate).value) if avail else 0
+    s_in = round(sr.start_time.value) - start
+    media = SourceMedia(path=path, rate=rate, frames=frames, start_frame=start)
+    return Clip(media=media, source_in=s_in, source_out=s_in + round(sr.duration.value), label=item.name or None)
+
+
+def _plain(v):
+    """OTIO's AnyDictionary / AnyVector as plain Python."""
+    if hasattr(v, "items"):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)) or type(v).__name__ == "AnyVector":
+        return [_plain(x) for x in v]
+    return v
+
+
+def save(seq: Sequence, path, catalog=None) -> Path:
+    """Write ``.otio`` atomically; record it in the catalog's list of saved sequences."""
+    path = Path(path).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = otio.adapters.write_to_string(to_otio(seq), "otio_json")
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".otio", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+    if catalog is not None:
+        register(catalog, seq, path)
+    return path
+
+
+def register(catalog, seq: Sequence, path) -> None:
+    with catalog.transaction():
+        catalog.execute(
+            "INSERT INTO sequences (path, name, rate, clips, duration_frames) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (path) DO UPDATE SET name = excluded.name, rate = excluded.rate, clips = excluded.clips, "
+            "duration_frames = excluded.duration_frames, saved_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            (str(path), seq.name, rate_str(seq.rate), len(seq.clips), seq.duration))
+
+
+def load(path) -> Sequence:
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise FrameSenseError(f"{path}: no such sequence file")
+    try:
+        tl = otio.adapters.read_from_file(str(path))
+    except Exception as exc:  # OTIO raises many types for a bad file
+        raise FrameSenseError(f"{path}: not a readable OTIO sequence ({exc})") from None
+    if not isinstance(tl, otio.schema.Timeline):
+        raise FrameSenseError(f"{path}: holds a {type(tl).__name__}, not a timeline")
+    return from_otio(tl)

@@ -1,0 +1,135 @@
+"""A preview of a sequence as one H.264/AAC file, frame-exact at the sequence rate.
+
+Each clip is decoded from a seek to the keyframe before its in-point and frames are
+dropped by pts until the in-point, so the first frame of every cut is the source's
+in-point frame. A clip at another rate is conformed by picking, for each record
+frame k, source frame in + floor(k * media_rate / sequence_rate).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from ..errors import FrameSenseError, MediaError
+from ..media.frames import open_video
+from ..media.seek import iter_frames, read_audio
+from .model import Sequence
+
+AUDIO_RATE = 48000
+
+
+def _even(n: int) -> int:
+    return max(2, int(n) // 2 * 2)
+
+
+def _font(size: int):
+    for name in ("DejaVuSans-Bold.ttf", "DejaVuSans.ttf"):
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    return ImageFont.load_default()
+
+
+def burn_in(img: np.ndarray, text: str, font) -> np.ndarray:
+    """Draw the matched words in a dark band at the bottom of the frame."""
+    im = Image.fromarray(img)
+    draw = ImageDraw.Draw(im)
+    w, h = im.size
+    box = draw.textbbox((0, 0), text, font=font)
+    tw, th = box[2] - box[0], box[3] - box[1]
+    pad = max(2, h // 60)
+    y = h - th - 3 * pad
+    draw.rectangle([0, y - pad, w, h], fill=(0, 0, 0))
+    draw.text(((w - tw) // 2, y - box[1]), text, font=font, fill=(255, 255, 255))
+    return np.asarray(im)
+
+
+def render(seq: Sequence, path, *, width: int | None = None, height: int | None = None,
+           burn_in_text: bool = False, crf: int = 18, progress=None) -> Path:
+    """Write the sequence to ``path``; progress(done_frames, total_frames, clip_name) if given."""
+    if not seq.clips:
+        raise FrameSenseError(f"sequence {seq.name!r} has no clips: nothing to render")
+    seq.check_media()
+    first = seq.clips[0].media
+    width = _even(width or first.width or 640)
+    height = _even(height or (round(width * (first.height or 360) / (first.width or 640))))
+    placements = seq.placements()
+    total = placements[-1].record_out
+    has_audio = any(c.media.has_audio for c in seq.clips)
+    path = Path(path).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix or ".mp4", dir=path.parent)
+    os.close(fd)
+    font = _font(max(10, height // 14)) if burn_in_text else None
+    try:
+        out = av.open(tmp, "w")
+        v = out.add_stream("libx264", rate=seq.rate)
+        v.width, v.height, v.pix_fmt = width, height, "yuv420p"
+        v.options = {"preset": "veryfast", "crf": str(crf)}
+        v.time_base = 1 / seq.rate
+        a = None
+        if has_audio:
+            a = out.add_stream("aac", rate=AUDIO_RATE)
+            a.layout = "stereo"
+        apts = 0
+        for p in placements:
+            clip, m = p.clip, p.clip.media
+            text = " / ".join(mk.text or mk.name for mk in clip.markers if (mk.text or mk.name)) if burn_in_text else ""
+            try:
+                with open_video(m.path) as (container, stream):
+                    frames = iter_frames(container, stream, m.rate, clip.source_in, clip.source_out)
+                    current = None
+                    for k in range(p.record_duration):
+                        want = clip.source_in + math.floor(Fraction(k) * m.rate / seq.rate)
+                        want = min(want, clip.source_out - 1)
+                        while current is None or current[0] < want:
+                            nxt = next(frames, None)
+                            if nxt is None:
+                                break
+                            current = nxt
+                        if current is None:
+                            raise MediaError(m.path, f"no frame decoded at {clip.source_in} (file shorter than catalogued?)")
+                        img = current[1].reformat(width=width, height=height, format="rgb24").to_ndarray()
+                        if text:
+                            img = burn_in(img, text, font)
+                        vf = av.VideoFrame.from_ndarray(img, format="rgb24")
+                        vf.pts = p.record_in + k
+                        vf.time_base = 1 / seq.rate
+                        for pkt in v.encode(vf):
+                            out.mux(pkt)
+                        if progress:
+                            progress(p.record_in + k + 1, total, clip.name)
+            except av.error.FFmpegError as exc:
+                raise MediaError(m.path, f"cannot decode: {exc}") from None
+            if a is not None:
+                end = round(Fraction(p.record_out) * AUDIO_RATE / seq.rate)
+                n = end - apts
+                pcm = read_audio(m.path, Fraction(clip.source_in) / m.rate, n) if m.has_audio else \
+                    np.zeros((2, n), dtype=np.float32)
+                for i in range(0, n, 1024):
+                    af = av.AudioFrame.from_ndarray(np.ascontiguousarray(pcm[:, i:i + 1024]), format="fltp",
+                                                    layout="stereo")
+                    af.sample_rate = AUDIO_RATE
+                    af.pts = apts + i
+                    for pkt in a.encode(af):
+                        out.mux(pkt)
+                apts = end
+        for pkt in v.encode():
+            out.mux(pkt)
+        if a is not None:
+            for pkt in a.encode():
+                out.mux(pkt)
+        out.close()
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path

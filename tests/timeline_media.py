@@ -1,0 +1,42 @@
+"""Tiny catalogued footage for the timeline, export and render tests (shared, built once per module)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from framesense.media.synth import Shot, write_video
+
+# name, rate, start timecode, reel, audio
+SPECS = [
+    ("clip 23976 é.mp4", "24000/1001", "01:00:00:00", "CAMERA_A_ROLL", "tone"),
+    ("pal 25.mov", "25", "10:00:00:00", None, "tone"),
+    ("ntsc df 2997.mp4", "30000/1001", "00:59:50;00", "CAMERA_A_RO2", None),
+]
+
+
+def make_footage(folder: Path, frames: int = 48) -> dict[str, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for i, (name, rate, tc, reel, audio) in enumerate(SPECS):
+        out[rate] = write_video(folder / name, [Shot(frames, seed=10 + i)], rate=rate, start_timecode=tc,
+                                reel=reel, audio=audio, width=160, height=96, gop=12).path
+    return out
+
+
+def index_footage(tmp: Path):
+    """Generate the footage, index it with the real CLI, and return (catalog, {rate: media row})."""
+    from framesense.catalog import Catalog
+    from tests.conftest import run_cli
+
+    files = make_footage(tmp / "footage")
+    run_cli(tmp / "library", "index", tmp / "footage", "--no-speech", "--no-visual")
+    catalog = Catalog.open(tmp / "library")
+    rows = {rate: catalog.media_by_path(str(p.resolve())) for rate, p in files.items()}
+    assert all(rows.values()), rows
+    return catalog, rows
+
+
+def hit(row, start, end, text="hello world", query="hello"):
+    from framesense.search.hits import Hit
+    return Hit(media_id=row["id"], media_path=row["path"], start=start, end=end, score=1.0, kind="phrase",
+               text=text, query=query)
