@@ -128,8 +128,8 @@ class ScriptSequence:
         if fmt in exporters.FORMATS:
             return exporters.export(self.sequence, path, fmt, **options)
         from .plugins import get_plugins
-        for spec in get_plugins().exporters():
-            if spec.name == fmt or (fmt is None and path.suffix.lower() in spec.suffixes):
-                return list(spec.export(self.sequence, path, **options))
+        spec = get_plugins().exporter_for(path, fmt)
+        if spec is not None:
+            return list(spec.export(self.sequence, path, **options))
         raise FrameSenseError(f"{path}: no exporter for {fmt or path.suffix or 'this file'} "
                               f"(built-in: {', '.join(exporters.FORMATS)})")

@@ -272,3 +272,68 @@ def test_shot_scale_classification_on_given_embeddings():
     out = classify(images, d)
     assert [label for label, _ in out] == ["close-up", "wide", "medium"]
     assert all(0.5 < p <= 1.0 for _, p in out)
+
+
+CUTLIST_PLUGIN = '''
+"""A CSV cut list exporter and an app action that counts the selected hits' seconds."""
+import csv
+from pathlib import Path
+from framesense.plugins import AppAction, ExporterSpec, hookimpl
+
+def write_csv(sequence, path, **options):
+    path = Path(path)
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["media", "source_in", "source_out", "record_in", "record_out"])
+        for p in sequence.placements():
+            w.writerow([Path(p.clip.media.path).name, p.clip.source_in, p.clip.source_out, p.record_in, p.record_out])
+    return [path]
+
+def total_seconds(ctx):
+    return f"{sum(h.end - h.start for h in ctx.selection):.2f} s selected"
+
+@hookimpl
+def framesense_exporters():
+    return [ExporterSpec(name="cutlist", suffixes=(".csv",), export=write_csv, description="CSV cut list")]
+
+@hookimpl
+def framesense_app_actions():
+    return [AppAction(id="cutlist.seconds", label="Total seconds", run=total_seconds)]
+'''
+
+
+def test_plugin_exporter_and_app_action(tmp_path, plugin_dir, footage, cli, library):
+    import csv
+
+    from framesense import Library
+    from framesense.plugins import ActionContext, get_plugins
+
+    (plugin_dir / "luma.py").write_text(LUMA_PLUGIN)
+    (plugin_dir / "cutlist.py").write_text(CUTLIST_PLUGIN)
+    folder, a, b = footage
+    cli.json("index", folder)
+    plugins = get_plugins(reload=True)
+    try:
+        with Library.open(library) as lib:
+            hits = lib.search(min_luma=0)
+            assert len(hits) == 4
+            seq = lib.sequence(sorted(hits, key=lambda h: (h.media_path, h.start)))
+            written = seq.export(tmp_path / "cut.csv")
+            seq.export(tmp_path / "cut.otio")
+        rows = list(csv.DictReader(open(written[0])))
+        assert [(r["media"], int(r["source_in"]), int(r["source_out"])) for r in rows] == [
+            ("a.mp4", 0, 20), ("a.mp4", 20, 40), ("b.mp4", 0, 25), ("b.mp4", 25, 45)]
+        assert [int(r["record_in"]) for r in rows] == [0, 20, 40, 65]
+        # the CLI's export finds the plugin exporter by the output suffix
+        out = cli.json("export", "--sequence", tmp_path / "cut.otio", "-o", tmp_path / "cli.csv")
+        assert out["format"] == "cutlist"
+        assert (tmp_path / "cli.csv").read_text() == (tmp_path / "cut.csv").read_text()
+        # app actions are plain descriptions: the app calls run() with the selection
+        action = {x.id: x for x in plugins.app_actions()}["cutlist.seconds"]
+        ctx = ActionContext(library_dir=library, selection=hits)
+        assert action.enabled_for(ctx) and action.menu == "Plugins"
+        assert action.run(ctx) == "3.40 s selected"
+        assert not action.enabled_for(ActionContext(library_dir=library))
+    finally:
+        os.environ.pop("FRAMESENSE_PLUGINS", None)
+        get_plugins(reload=True)

@@ -192,6 +192,14 @@ class Plugins:
     def exporters(self) -> list:
         return self._collect("framesense_exporters")
 
+    def exporter_for(self, path, fmt: str | None = None):
+        """The plugin ExporterSpec named ``fmt``, else the one claiming the path's suffix (None: no plugin)."""
+        suffix = Path(path).suffix.lower()
+        for spec in self.exporters():
+            if spec.name == fmt or (fmt is None and suffix in spec.suffixes):
+                return spec
+        return None
+
     def app_actions(self) -> list:
         return self._collect("framesense_app_actions")
 
