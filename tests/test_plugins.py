@@ -37,50 +37,13 @@ def footage(tmp_path):
     return folder, a, b
 
 
-LUMA_PLUGIN = '''
-"""Mean brightness per shot, searchable with --where min_luma=N."""
-import numpy as np
-from framesense.analysis.base import Analyzer
-from framesense.plugins import hookimpl
-from framesense.plugins.helpers import sample_shots, shot_hit
+def doc_block(doc: str, n: int = 0) -> str:
+    import re
+    return re.findall(r"```python\n(.*?)```", (ROOT / "docs" / doc).read_text(), flags=re.S)[n]
 
-PLUGIN_VERSION = "0.3"
 
-class LumaAnalyzer(Analyzer):
-    name = "luma"
-    version = "1"
-    requires = ("shots",)
-    owns_tables = ("shot_luma",)
-
-    def analyze(self, ctx):
-        shots = ctx.catalog.shots(ctx.media["id"])
-        return [(s["idx"], float(np.asarray(img.convert("L")).mean()))
-                for s, _f, img in sample_shots(ctx.media["path"], shots, width=64)]
-
-    def store(self, catalog, media, result):
-        catalog.execute("DELETE FROM shot_luma WHERE media_id = ?", (media["id"],))
-        for idx, luma in result:
-            catalog.insert("shot_luma", {"media_id": media["id"], "shot_idx": idx, "luma": luma})
-
-@hookimpl
-def framesense_migrations():
-    return {"plugin_luma": ["CREATE TABLE shot_luma (media_id INTEGER NOT NULL REFERENCES media (id) "
-                            "ON DELETE CASCADE, shot_idx INTEGER NOT NULL, luma REAL NOT NULL)"]}
-
-@hookimpl
-def framesense_analyzers(options):
-    return [LumaAnalyzer()]
-
-@hookimpl
-def framesense_search(catalog, query):
-    if "min_luma" not in query.extra:
-        return None
-    hits = []
-    for r in catalog.query("SELECT * FROM shot_luma WHERE luma >= ? ORDER BY luma DESC",
-                           (float(query.extra["min_luma"]),)):
-        hits.append(shot_hit(catalog, catalog.media_by_id(r["media_id"]), r["shot_idx"], r["luma"] / 255, "luma"))
-    return hits
-'''
+# The plugin-writing guide's example, run as written.
+LUMA_PLUGIN = doc_block("plugins.md", 0)
 
 
 def test_plugin_file_in_folder_indexes_and_searches(plugin_dir, footage, cli, library):
