@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Two cores on CI: keep math libraries from oversubscribing them.
 os.environ.setdefault("OMP_NUM_THREADS", "2")
+# Tests see only the plugins they install themselves, never the developer's own plugin folder.
+os.environ.setdefault("FRAMESENSE_PLUGINS", str(ROOT / "tests" / ".no-user-plugins"))
 
 
 @pytest.fixture

@@ -45,8 +45,8 @@ def example_plugins(tmp_path, monkeypatch):
     from framesense.plugins import get_plugins
     get_plugins(reload=True)
     yield folder
-    monkeypatch.delenv("FRAMESENSE_PLUGINS")
-    get_plugins(reload=True)
+    import framesense.plugins.manager as manager
+    manager._DEFAULT = None  # the next user reloads with the environment monkeypatch restores
 
 
 @pytest.fixture

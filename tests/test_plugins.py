@@ -298,5 +298,5 @@ def test_plugin_exporter_and_app_action(tmp_path, plugin_dir, footage, cli, libr
         assert action.run(ctx) == "3.40 s selected"
         assert not action.enabled_for(ActionContext(library_dir=library))
     finally:
-        os.environ.pop("FRAMESENSE_PLUGINS", None)
-        get_plugins(reload=True)
+        import framesense.plugins.manager as manager
+        manager._DEFAULT = None  # the next user reloads with the environment monkeypatch restores

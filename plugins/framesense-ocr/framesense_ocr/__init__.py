@@ -9,6 +9,7 @@ with noise. Text lives in ``ocr_text`` with an FTS5 index for search.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 
@@ -127,10 +128,17 @@ class OcrAnalyzer(Analyzer):
         return bool(media.get("has_video"))
 
     def analyze(self, ctx):
+        # Tesseract's OpenMP threads cost more than they give on small frames (about 1.4x slower here).
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         shots = ctx.catalog.shots(ctx.media["id"])
         out = []
+        last = (None, None)  # (shot idx, small grey picture) of the previous sample
         for shot, frame, img in sample_shots(ctx.media["path"], shots, per_shot=PER_SHOT, width=None,
                                              progress=ctx.progress):
+            small = np.asarray(img.convert("L").resize((64, 36)), dtype=np.int16)
+            if last[0] == shot["idx"] and np.abs(small - last[1]).mean() < 3:
+                continue  # a still picture (an intertitle): the second sample would read the same words
+            last = (shot["idx"], small)
             text, conf = read_text(img)
             if text:
                 out.append((shot["idx"], frame, text, conf))
