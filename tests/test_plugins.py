@@ -165,7 +165,9 @@ def test_crashing_hanging_and_bad_plugins_leave_the_index_complete(plugin_dir, f
     crash = runs[("a.mp4", "crash")]
     assert crash["status"] == "failed" and "RuntimeError: boom in a.mp4" in crash["detail"]
     assert 'raise RuntimeError("boom in "' in crash["detail"]   # the plugin's own traceback
-    assert runs[("a.mp4", "hang")]["status"] == "failed" and "1.5 s" in runs[("a.mp4", "hang")]["error"]
+    hang = runs[("a.mp4", "hang")]
+    assert hang["status"] == "failed" and "1.5 s" in hang["error"]
+    assert "time.sleep(120)" in hang["detail"]   # the hung plugin's stack when it was abandoned
     assert runs[("a.mp4", "baddata")]["error"].endswith("bad data: wanted a list")
     for name in ("crash", "hang", "baddata"):
         skipped = runs[("b.mp4", name)]

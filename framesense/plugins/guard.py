@@ -80,7 +80,9 @@ class GuardedAnalyzer(Analyzer):
         if not done.wait(self.timeout):
             reason = f"analyze() did not finish within {self.timeout:g} s (time limit)"
             self._fail(reason)
-            raise PluginFailure(f"{self.name}: {reason}")
+            frame = sys._current_frames().get(worker.ident)
+            where = "".join(traceback.format_stack(frame)) if frame is not None else None
+            raise PluginFailure(f"{self.name}: {reason}", f"where it was when abandoned:\n{where}" if where else None)
         if "error" in box:
             exc = box["error"]
             reason = f"analyze() raised {type(exc).__name__}: {exc}"
