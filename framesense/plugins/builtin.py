@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from .. import __version__
 from .hookspecs import hookimpl
 
 PLUGIN_NAME = "builtin"
+PLUGIN_VERSION = __version__
 
 
 @hookimpl

@@ -97,6 +97,9 @@ class Plugins:
             rec.owns = list(getattr(module, "OWNS_TABLES", ()) or ())
             hook = getattr(module, "framesense_migrations", None)
             rec.migrations = dict(hook() or {}) if hook else {}
+            if rec.name in self.disable:  # disabled by its declared name rather than its file name
+                rec.status, rec.reason = "disabled", "disabled by --disable"
+                return
             self.pm.register(module, name=name)
             rec.module = module
         except Exception as exc:
