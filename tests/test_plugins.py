@@ -48,8 +48,12 @@ LUMA_PLUGIN = doc_block("plugins.md", 0)
 
 def test_plugin_file_in_folder_indexes_and_searches(plugin_dir, footage, cli, library):
     (plugin_dir / "luma.py").write_text(LUMA_PLUGIN)
+    (plugin_dir / "luma_copy.py").write_text('PLUGIN_NAME = "luma"\n' + LUMA_PLUGIN)  # the same plugin twice
     assert cli("plugins", "path").stdout.strip() == str(plugin_dir)
-    listed = {p["name"]: p for p in cli.json("plugins", "list")}
+    rows = cli.json("plugins", "list")
+    copy = [p for p in rows if p["source"].endswith("luma_copy.py")][0]
+    assert copy["status"] == "disabled" and "duplicate of 'luma'" in copy["reason"]
+    listed = {p["name"]: p for p in rows if p["status"] == "loaded"}
     assert listed["luma"]["status"] == "loaded" and listed["luma"]["version"] == "0.3"
     assert listed["luma"]["owns_tables"] == ["shot_luma"] and listed["luma"]["source"].endswith("luma.py")
     assert listed["builtin"]["status"] == "loaded"

@@ -100,6 +100,12 @@ class Plugins:
             if rec.name in self.disable:  # disabled by its declared name rather than its file name
                 rec.status, rec.reason = "disabled", "disabled by --disable"
                 return
+            twin = next((r for k, r in self.records.items() if k != name and r.status == "loaded"
+                         and (r.name == rec.name or r.module is module)), None)
+            if twin is not None:  # e.g. pip-installed and also dropped into the plugin folder
+                rec.status, rec.reason = "disabled", f"duplicate of '{twin.name}' already loaded from {twin.source}"
+                self.warnings.append(f"plugin {rec.name!r} from {source} ignored: {rec.reason}")
+                return
             self.pm.register(module, name=name)
             rec.module = module
         except Exception as exc:

@@ -10,7 +10,7 @@ from .query import SearchQuery
 
 def run(catalog: Catalog, query: SearchQuery) -> list[Hit]:
     if query.is_empty():
-        raise QueryError("empty query: give --phrase, --text, --image, --like, --same-as or --ocr")
+        raise QueryError("empty query: give --phrase, --text, --image, --like, --same-as, --ocr, --color or --where")
     if query.limit <= 0:
         raise QueryError(f"--limit must be positive, got {query.limit}")
     hits: list[Hit] = []
