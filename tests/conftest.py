@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 # Tests see only the plugins they install themselves, never the developer's own plugin folder.
 os.environ.setdefault("FRAMESENSE_PLUGINS", str(ROOT / "tests" / ".no-user-plugins"))
+# Keep the user's model cache untouched: models joined for tests live in the temp folder.
+os.environ.setdefault("FRAMESENSE_MODELS", os.path.join(tempfile.gettempdir(), "framesense-test-models"))
 
 
 @pytest.fixture
