@@ -116,6 +116,26 @@ class Hang(Analyzer):
 def framesense_analyzers(options):
     return [Hang()]
 ''',
+    "spin.py": '''
+from framesense.analysis.base import Analyzer
+from framesense.plugins import hookimpl
+
+class Spin(Analyzer):
+    name = "spin"
+    timeout = 1.5
+    isolation = "process"       # a CPU-bound hang: the child process is killed at the deadline
+    def analyze(self, ctx):
+        import os
+        open(os.environ["SPIN_PID_FILE"], "w").write(str(os.getpid()))
+        while True:
+            pass
+    def store(self, catalog, media, result):
+        pass
+
+@hookimpl
+def framesense_analyzers(options):
+    return [Spin()]
+''',
     "baddata.py": '''
 from framesense.analysis.base import Analyzer
 from framesense.plugins import hookimpl
@@ -141,13 +161,14 @@ def framesense_search(catalog, query):
 }
 
 
-def test_crashing_hanging_and_bad_plugins_leave_the_index_complete(plugin_dir, footage, cli, library):
+def test_crashing_hanging_and_bad_plugins_leave_the_index_complete(plugin_dir, footage, cli, library, monkeypatch):
+    monkeypatch.setenv("SPIN_PID_FILE", str(plugin_dir.parent / "spin.pid"))
     for name, text in FAILING.items():
         (plugin_dir / name).write_text(textwrap.dedent(text))
     listed = {p["name"]: p for p in cli.json("plugins", "list")}
     assert listed["broken"]["status"] == "failed"
     assert "this_module_does_not_exist_anywhere" in listed["broken"]["reason"]
-    assert {listed[n]["status"] for n in ("crash", "hang", "baddata")} == {"loaded"}
+    assert {listed[n]["status"] for n in ("crash", "hang", "spin", "baddata")} == {"loaded"}
 
     folder, a, b = footage
     t0 = time.monotonic()
@@ -155,8 +176,12 @@ def test_crashing_hanging_and_bad_plugins_leave_the_index_complete(plugin_dir, f
     assert time.monotonic() - t0 < 60  # the hung thread neither blocks the run nor the exit
     assert rep["counts"] == {"new": 2} and rep["failed"] == []
     first, second = rep["files"]
-    assert first["stages"] == {"shots": "done", "crash": "failed", "hang": "failed", "baddata": "failed"}
-    assert second["stages"] == {"shots": "done", "crash": "skipped", "hang": "skipped", "baddata": "skipped"}
+    assert first["stages"] == {"shots": "done", "crash": "failed", "hang": "failed", "spin": "failed",
+                               "baddata": "failed"}
+    assert second["stages"] == {"shots": "done", "crash": "skipped", "hang": "skipped", "spin": "skipped",
+                                "baddata": "skipped"}
+    spin_pid = int((plugin_dir.parent / "spin.pid").read_text())
+    assert not Path(f"/proc/{spin_pid}").exists()   # the spinning child was killed, not left running
     notes = "\n".join(rep["notices"])
     assert "boom in a.mp4" in notes and "time limit" in notes and "wanted a list" in notes
     assert "broken" in notes
@@ -173,7 +198,8 @@ def test_crashing_hanging_and_bad_plugins_leave_the_index_complete(plugin_dir, f
     assert hang["status"] == "failed" and "1.5 s" in hang["error"]
     assert "time.sleep(120)" in hang["detail"]   # the hung plugin's stack when it was abandoned
     assert runs[("a.mp4", "baddata")]["error"].endswith("bad data: wanted a list")
-    for name in ("crash", "hang", "baddata"):
+    assert "its process was killed" in runs[("a.mp4", "spin")]["error"]
+    for name in ("crash", "hang", "spin", "baddata"):
         skipped = runs[("b.mp4", name)]
         assert skipped["status"] == "skipped" and "disabled for this run" in skipped["error"]
 
@@ -306,3 +332,31 @@ def test_plugin_exporter_and_app_action(tmp_path, plugin_dir, footage, cli, libr
     finally:
         import framesense.plugins.manager as manager
         manager._DEFAULT = None  # the next user reloads with the environment monkeypatch restores
+
+
+def test_process_isolated_analyzer_reads_catalog_and_stores(tmp_path, library):
+    """isolation = "process": analyze runs in a child with its own catalog connection; store in the parent."""
+    from framesense.analysis.base import Analyzer
+    from framesense.analysis.registry import builtin_analyzers
+    from framesense.ingest import Indexer
+    from framesense.plugins.guard import GuardedAnalyzer
+
+    class ShotCount(Analyzer):
+        name = "shotcount"
+        requires = ("shots",)
+        isolation = "process"
+
+        def analyze(self, ctx):
+            import os
+            return {"shots": len(ctx.catalog.shots(ctx.media["id"])), "pid": os.getpid()}
+
+        def store(self, catalog, media, result):
+            return f"{result['shots']} shots (pid {result['pid']})"
+
+    clip = write_video(tmp_path / "c.mp4", [Shot(20, 1), Shot(20, 2), Shot(20, 3)], audio=None)
+    with Catalog.open(library) as cat:
+        report = Indexer(cat, builtin_analyzers({"speech": False}) + [GuardedAnalyzer(ShotCount(), "test", 30)]
+                         ).run([clip.path])
+        assert report.files[0].stages["shotcount"] == "done"
+        note = cat.one("SELECT detail FROM analysis_runs WHERE analyzer = 'shotcount'")["detail"]
+    assert note.startswith("3 shots") and f"(pid {os.getpid()})" not in note

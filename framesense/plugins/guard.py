@@ -63,6 +63,8 @@ class GuardedAnalyzer(Analyzer):
         return bool(self._call("applies_to()", self.inner.applies_to, media))
 
     def analyze(self, ctx: AnalysisContext):
+        if getattr(self.inner, "isolation", "thread") == "process":
+            return self._checked(self._analyze_in_process(ctx))
         box: dict = {}
         done = threading.Event()
 
@@ -88,7 +90,9 @@ class GuardedAnalyzer(Analyzer):
             reason = f"analyze() raised {type(exc).__name__}: {exc}"
             self._fail(reason)
             raise PluginFailure(f"{self.name}: {reason}", box["trace"])
-        result = box.get("result")
+        return self._checked(box.get("result"))
+
+    def _checked(self, result):
         check = getattr(self.inner, "validate", None)
         if check is not None:
             try:
@@ -103,3 +107,52 @@ class GuardedAnalyzer(Analyzer):
 
     def store(self, catalog, media, result):
         return self._call("store()", self.inner.store, catalog, media, result)
+
+    def _analyze_in_process(self, ctx: AnalysisContext):
+        """``isolation = "process"``: analyze in a forked child that is killed at the deadline.
+
+        For plugins whose code may spin without returning (native loops, CPU-bound
+        hangs) that a thread could not stop. The result must pickle; the child reads
+        the catalog through its own connection and reports no progress.
+        """
+        import multiprocessing as mp
+
+        mpctx = mp.get_context("fork")
+        recv, send = mpctx.Pipe(duplex=False)
+        child = mpctx.Process(target=_child_analyze, args=(self.inner, ctx.library_dir, ctx.media, ctx.options, send),
+                              name=f"plugin-{self.name}", daemon=True)
+        child.start()
+        send.close()
+        try:
+            if not recv.poll(self.timeout):
+                reason = f"analyze() did not finish within {self.timeout:g} s (time limit; its process was killed)"
+                self._fail(reason)
+                raise PluginFailure(f"{self.name}: {reason}")
+            try:
+                status, payload, trace = recv.recv()
+            except EOFError:
+                child.join(5)
+                status, payload, trace = "error", f"its process died (exit code {child.exitcode})", None
+        finally:
+            recv.close()
+            if child.is_alive():
+                child.kill()
+            child.join(5)
+        if status == "error":
+            reason = f"analyze() raised {payload}"
+            self._fail(reason)
+            raise PluginFailure(f"{self.name}: {reason}", trace)
+        return payload
+
+
+def _child_analyze(inner, library_dir, media, options, send):
+    from ..catalog import Catalog
+
+    try:
+        catalog = Catalog.open(library_dir, create=False)
+        result = inner.analyze(AnalysisContext(catalog=catalog, media=media, library_dir=library_dir, options=options))
+        send.send(("ok", result, None))
+    except BaseException as exc:  # noqa: BLE001 - sent to the parent, which records it
+        send.send(("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+    finally:
+        send.close()
