@@ -52,7 +52,7 @@ def test_index_and_search_by_colour(tmp_path, cli, palette_env):
     rep = cli.json("index", clip.path)
     assert rep["counts"] == {"new": 1}, rep
     assert rep["files"][0]["stages"]["palette"] == "done"
-    listed = {p["name"]: p for p in cli.json("plugins", "list")}
+    listed = {p["name"]: p for p in cli.json("plugins", "list") if p["status"] == "loaded"}
     assert listed["palette"]["status"] == "loaded" and listed["palette"]["owns_tables"] == ["palette_colors"]
 
     hits = cli.json("search", "--color", "#ff8800")

@@ -179,7 +179,7 @@ def search_ocr(catalog, query):
     for (mid, idx), r in best.items():
         m = media.setdefault(mid, catalog.media_by_id(mid))
         score = r["rank"] / (1.0 + r["rank"]) if r["rank"] > 0 else 0.01
-        h = shot_hit(catalog, m, idx, score, "ocr", text=r["text"], query=query.ocr,
+        h = shot_hit(catalog, m, idx, score, "ocr", text=r["text"].replace("\n", " / "), query=query.ocr,
                      pad_before=query.pad_before, pad_after=query.pad_after)
         if h:
             hits.append(h)
