@@ -360,3 +360,28 @@ def test_process_isolated_analyzer_reads_catalog_and_stores(tmp_path, library):
         assert report.files[0].stages["shotcount"] == "done"
         note = cat.one("SELECT detail FROM analysis_runs WHERE analyzer = 'shotcount'")["detail"]
     assert note.startswith("3 shots") and f"(pid {os.getpid()})" not in note
+
+
+def test_shot_scale_plugin_with_picture_weights(tmp_path, cli, library, monkeypatch):
+    """With a CLIP model (a tiny random one here: labels are arbitrary, the pipeline is real) every shot
+    gets a scale, stored in the plugin's table and found with --where scale=..."""
+    pytest.importorskip("framesense.analysis.clip_model", reason="the visual component (branch visual) is not merged")
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        from clip_fixture import make_tiny_clip
+    finally:
+        sys.path.pop(0)
+    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(ROOT / "plugins" / "framesense-shotscale"))
+    monkeypatch.setenv("FRAMESENSE_CLIP_MODEL", str(make_tiny_clip(tmp_path / "tiny-clip")))
+    monkeypatch.setenv("FRAMESENSE_MODELS", str(tmp_path / "cache"))
+    clip = write_video(tmp_path / "f" / "s.mp4", [Shot(20, 1), Shot(20, 2), Shot(20, 3)], audio=None)
+    rep = cli.json("index", clip.path, "--no-speech")
+    assert rep["files"][0]["stages"]["shotscale"] == "done", rep
+    with Catalog.open(library) as cat:
+        rows = cat.query("SELECT shot_idx, scale, confidence FROM shot_scale ORDER BY shot_idx")
+    assert [r["shot_idx"] for r in rows] == [0, 1, 2]
+    assert all(r["scale"] in ("close-up", "medium", "wide") and 0 < r["confidence"] <= 1 for r in rows)
+    hits = cli.json("search", "--where", f"scale={rows[0]['scale']}")
+    assert 0 in {h["shot"] for h in hits} and all(h["kind"] == "scale" for h in hits)
+    bad = cli("search", "--where", "scale=extreme-macro", check=False)
+    assert bad.returncode == 2 and "expected one of" in bad.stderr
