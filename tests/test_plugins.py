@@ -158,6 +158,7 @@ def framesense_search(catalog, query):
     return ["not a hit"]
 ''',
     "broken.py": "import this_module_does_not_exist_anywhere\n",
+    "typo.py": "from framesense.plugins import hookimpl\n@hookimpl\ndef framesense_analyser(options):\n    return []\n",
 }
 
 
@@ -168,6 +169,7 @@ def test_crashing_hanging_and_bad_plugins_leave_the_index_complete(plugin_dir, f
     listed = {p["name"]: p for p in cli.json("plugins", "list")}
     assert listed["broken"]["status"] == "failed"
     assert "this_module_does_not_exist_anywhere" in listed["broken"]["reason"]
+    assert listed["typo"]["status"] == "failed" and "unknown hook 'framesense_analyser'" in listed["typo"]["reason"]
     assert {listed[n]["status"] for n in ("crash", "hang", "spin", "baddata")} == {"loaded"}
 
     folder, a, b = footage

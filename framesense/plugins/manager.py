@@ -107,6 +107,11 @@ class Plugins:
                 self.warnings.append(f"plugin {rec.name!r} from {source} ignored: {rec.reason}")
                 return
             self.pm.register(module, name=name)
+            try:
+                self.pm.check_pending()  # a hookimpl whose name matches no hook: a typo the author should see
+            except pluggy.PluginValidationError:
+                self.pm.unregister(name=name)
+                raise
             rec.module = module
         except Exception as exc:
             rec.status, rec.reason = "failed", f"failed to load: {type(exc).__name__}: {exc}"
