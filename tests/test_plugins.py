@@ -214,9 +214,12 @@ def test_crashing_hanging_and_bad_plugins_leave_the_index_complete(plugin_dir, f
 
 def test_entry_point_plugin_installed_with_pip(tmp_path, plugin_dir, cli, monkeypatch):
     """pip-install the palette example into a target dir; discovery goes through its entry point."""
+    import shutil
     target = tmp_path / "site"
+    source = shutil.copytree(ROOT / "plugins" / "framesense-palette", tmp_path / "src" / "framesense-palette",
+                             ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))  # builds leave files
     proc = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                           "--no-index", "--target", str(target), str(ROOT / "plugins" / "framesense-palette")],
+                           "--no-index", "--target", str(target), str(source)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert list(target.glob("framesense_palette-1.0.0.dist-info/entry_points.txt"))
