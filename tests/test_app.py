@@ -374,3 +374,62 @@ def test_smoke_mode_with_a_phrase_query_shows_results_and_timeline(cli, spoken, 
     proc = cli("app", "--smoke", shot, "--query", "fishing boats", "--timeline", "1")
     assert "1 hits, 1 clips" in proc.stdout, proc.stdout + proc.stderr
     assert shot.stat().st_size > 10_000
+
+
+PLUGIN = '''
+from pathlib import Path
+from framesense.plugins import AppAction, ExporterSpec, hookimpl
+
+def write_csv(sequence, path, **options):
+    lines = [f"{c.media.name},{c.source_in},{c.source_out}" for c in sequence.clips]
+    Path(path).write_text("\\n".join(lines) + "\\n")
+    return [Path(path)]
+
+@hookimpl
+def framesense_exporters():
+    return [ExporterSpec(name="cutlist", suffixes=(".csv",), export=write_csv, description="Cut list")]
+
+@hookimpl
+def framesense_app_actions():
+    return [AppAction(id="cutlist.seconds", label="Total seconds", scope="selection", menu="Cut list",
+                      run=lambda ctx: f"{sum(h.end - h.start for h in ctx.selection):.1f} s")]
+'''
+
+
+@pytest.fixture
+def plugin_window(qtbot, library, tmp_path, monkeypatch):
+    from framesense.app.main_window import MainWindow
+    from framesense.plugins import get_plugins
+
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "cutlist.py").write_text(PLUGIN)
+    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(folder))
+    get_plugins(reload=True)
+    win = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    yield win
+    win.close()
+    monkeypatch.delenv("FRAMESENSE_PLUGINS")
+    get_plugins(reload=True)
+
+
+def test_plugin_actions_and_exporters_appear_in_the_window(qtbot, plugin_window, footage, tmp_path):
+    win = plugin_window
+    index_in_window(qtbot, win, footage)
+    browse(qtbot, win, "alpha.mp4")
+    menus = {a.text(): a.menu() for a in win.menuBar().actions()}
+    assert "Cut list" in menus
+    action = next(a for a in menus["Cut list"].actions() if a.text() == "Total seconds")
+    win.results.list.setCurrentRow(0)
+    win.results.list.item(1).setSelected(True)
+    action.trigger()
+    assert "Total seconds: 2.2 s" in win.statusBar().currentMessage()
+    win.player.pad_before.setValue(0.0)
+    win.player.pad_after.setValue(0.0)
+    win.add_hits_to_timeline([0, 2])
+    dlg = win.export_dialog()
+    dlg.set_format("cutlist")
+    assert dlg.path.text().endswith(".csv")
+    assert dlg.export(), dlg.result.toPlainText()
+    assert (Path(dlg.path.text())).read_text() == "alpha.mp4,0,25\nalpha.mp4,55,75\n"

@@ -37,7 +37,8 @@ class ExportDialog(QDialog):
         self.sequence = sequence
         self.written: list[Path] = []
         self.format = QComboBox(self)
-        self.format.addItems(list(seqmod.EXPORT_FORMATS))
+        self.formats = seqmod.export_formats()
+        self.format.addItems(list(self.formats))
         self.rate = QComboBox(self)
         self.rate.setEditable(True)
         self.rate.addItems(RATES)
@@ -65,12 +66,12 @@ class ExportDialog(QDialog):
         self.resize(560, 300)
 
     def set_format(self, key: str):
-        for label, (k, _) in seqmod.EXPORT_FORMATS.items():
+        for label, (k, _) in self.formats.items():
             if k == key:
                 self.format.setCurrentText(label)
 
     def _suffix(self, label):
-        _, suffix = seqmod.EXPORT_FORMATS[label]
+        _, suffix = self.formats[label]
         self.path.setText(str(Path(self.path.text()).with_suffix(suffix)))
 
     def _pick(self):
@@ -79,7 +80,7 @@ class ExportDialog(QDialog):
             self.path.setText(path)
 
     def export(self) -> bool:
-        key, _ = seqmod.EXPORT_FORMATS[self.format.currentText()]
+        key, _ = self.formats[self.format.currentText()]
         try:
             rate = parse_rate(self.rate.currentText())
             self.written = seqmod.export_sequence(self.sequence, self.path.text(), key, rate, catalog=self.catalog)

@@ -152,6 +152,7 @@ class MainWindow(QMainWindow):
         act(h, "Find the same &footage as this frame", self.search_same_as_frame, "Ctrl+Shift+F")
         act(h, "Find pictures &like this frame", self.search_like_frame, "Ctrl+Shift+L")
         act(h, "Find &search field", lambda: self.search.field.setFocus(), "Ctrl+F")
+        self._plugin_actions()
         p = self.menuBar().addMenu("&Playback")
         for text, slot in (("Play / pause\tSpace", self.player.toggle), ("Play / faster\tL", self.player.faster),
                            ("Pause\tK", self.player.pause), ("Frame back\tJ", lambda: self.player.step(-1)),
@@ -173,6 +174,41 @@ class MainWindow(QMainWindow):
                 s = QShortcut(QKeySequence(key), widget)
                 s.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 s.activated.connect(slot)
+
+    def _plugin_actions(self):
+        """Menu entries contributed by plugins (framesense_app_actions)."""
+        try:
+            from ..plugins import get_plugins
+            actions = get_plugins().app_actions()
+        except Exception as exc:  # a broken plugin never stops the window
+            self.error(f"plugins: {exc}")
+            return
+        menus: dict = {}
+        for spec in actions:
+            menu = menus.get(spec.menu) or menus.setdefault(spec.menu, self.menuBar().addMenu(spec.menu))
+            a = QAction(spec.label, self)
+            if spec.shortcut:
+                a.setShortcut(QKeySequence(spec.shortcut))
+            a.triggered.connect(lambda _=False, s=spec: self.run_plugin_action(s))
+            menu.addAction(a)
+
+    def run_plugin_action(self, spec) -> str | None:
+        from ..plugins.types import ActionContext
+
+        ctx = ActionContext(library_dir=self.library_dir,
+                            selection=[self.results.hits[i] for i in self.results.selected_indices()],
+                            sequence=self.timeline.sequence)
+        if not spec.enabled_for(ctx):
+            self.error(f"{spec.label}: select hits first" if spec.scope == "selection" else f"{spec.label}: no sequence")
+            return None
+        try:
+            message = spec.run(ctx)
+        except Exception as exc:
+            self.error(f"{spec.label} failed: {type(exc).__name__}: {exc}")
+            return None
+        if message:
+            self.statusBar().showMessage(f"{spec.label}: {message}", 15000)
+        return message
 
     # -- settings and state ------------------------------------------------------
     def _setting(self, key):
@@ -321,8 +357,10 @@ class MainWindow(QMainWindow):
         counts = ", ".join(f"{n} {k}" for k, n in sorted(report.counts().items())) or "no media files found"
         failed = len(report.failed)
         cancelled = " (cancelled)" if "cancelled" in report.notices else ""
+        notes = [n for n in report.notices if n != "cancelled"]
         self.library.progress.finish(f"Done{cancelled}: {counts} in {report.seconds:.1f} s"
-                                     + (f"; {failed} failed (see the Reason column)" if failed else ""))
+                                     + (f"; {failed} failed (see the Reason column)" if failed else "")
+                                     + "".join(f"<br><small>note: {_esc(n)}</small>" for n in notes[:5]))
         self.refresh_library()
         self.statusBar().showMessage(f"Indexed: {counts}", 10000)
 
@@ -587,6 +625,11 @@ class MainWindow(QMainWindow):
         dlg.exec()
         if dlg.written:
             self.settings.setValue("export/folder", str(dlg.written[0].parent))
+
+
+def _esc(text) -> str:
+    import html
+    return html.escape(str(text))
 
 
 def _offscreen() -> bool:

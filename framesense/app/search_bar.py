@@ -12,13 +12,16 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QW
 
 from ..search.query import SearchQuery
 
-MODES = ["phrase", "description", "image", "same footage"]
+MODES = ["phrase", "description", "image", "same footage", "on-screen text", "colour", "plugin option"]
 IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif"}
 PLACEHOLDERS = {
     "phrase": "Words as spoken, e.g. we choose to go  (news* for a prefix)",
     "description": "Describe the picture, e.g. a red car at night  (-term weighs against)",
     "image": "Drop or paste an image, or type its path (or MEDIA_PATH@SECONDS)",
     "same footage": "MEDIA_PATH@SECONDS or an image file: find reuses of that shot",
+    "on-screen text": "Text shown in the picture, e.g. harbour  (needs the OCR plugin)",
+    "colour": "A dominant colour: #ff8800 or orange  (needs the palette plugin)",
+    "plugin option": "KEY=VALUE, e.g. scale=close-up  (a plugin's own search)",
 }
 
 
@@ -38,6 +41,17 @@ def build_query(mode: str, text: str, limit: int = 50, pad_before: float = 0.0, 
             q.image = [text] if text else []
     elif mode == "same footage":
         q.same_as = text or None
+    elif mode == "on-screen text":
+        q.ocr = text or None
+    elif mode == "colour":
+        if text:
+            q.extra["color"] = text
+    elif mode == "plugin option":
+        for item in filter(None, (t.strip() for t in text.split(","))):
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip():
+                raise ValueError(f"{item!r}: expected KEY=VALUE")
+            q.extra[key.strip()] = value.strip()
     else:
         raise ValueError(f"unknown search mode {mode!r}")
     return q
@@ -46,7 +60,8 @@ def build_query(mode: str, text: str, limit: int = 50, pad_before: float = 0.0, 
 def parse_query_text(text: str) -> tuple[str, str]:
     """'text: red car' -> ('description', 'red car'); no prefix means phrase."""
     prefixes = {"phrase": "phrase", "text": "description", "description": "description", "image": "image",
-                "same": "same footage", "same-as": "same footage"}
+                "same": "same footage", "same-as": "same footage", "ocr": "on-screen text",
+                "color": "colour", "colour": "colour", "where": "plugin option"}
     head, sep, rest = text.partition(":")
     if sep and head.strip().lower() in prefixes and not Path(text).exists():
         return prefixes[head.strip().lower()], rest.strip()

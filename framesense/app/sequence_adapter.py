@@ -32,6 +32,20 @@ _LABELS = {
 EXPORT_FORMATS = {_LABELS.get(k, k): (k, suffix) for k, (_, suffix) in FORMATS.items()}  # label -> (key, suffix)
 
 
+def export_formats() -> dict[str, tuple[str, str]]:
+    """The core formats, then every plugin exporter (label -> (key, suffix))."""
+    out = dict(EXPORT_FORMATS)
+    for spec in _plugins().exporters():
+        label = f"{spec.description or spec.name} ({', '.join(spec.suffixes)}) — plugin"
+        out[label] = (spec.name, spec.suffixes[0] if spec.suffixes else "")
+    return out
+
+
+def _plugins():
+    from ..plugins import get_plugins
+    return get_plugins()
+
+
 def new_sequence(name: str = "Sequence 1", rate=None) -> Sequence:
     return Sequence(name=name, rate=parse_rate(rate)) if rate else Sequence(name=name)
 
@@ -105,4 +119,8 @@ def export_sequence(seq: Sequence, path, fmt: str, rate=None, catalog=None) -> l
         rate = parse_rate(rate)
         seq = replace(seq, rate=rate, drop_frame=seq.drop_frame and rate.denominator == 1001, start_frame=None,
                       clips=list(seq.clips))
+    if fmt not in FORMATS:
+        spec = _plugins().exporter_for(path, fmt)
+        if spec is not None:
+            return [Path(p) for p in spec.export(seq, Path(path))]
     return export(seq, path, fmt, catalog=catalog if fmt == "otio" else None)

@@ -14,7 +14,7 @@ import traceback
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 from ..catalog import Catalog
-from ..ingest import Indexer, Progress
+from ..ingest import Progress
 
 
 class IndexSignals(QObject):
@@ -79,12 +79,11 @@ class IndexWorker(QRunnable):
         self.progress.cancel()
 
     def run(self):
-        from ..analysis.registry import builtin_analyzers
+        from ..plugins.pipeline import index_paths
         try:
             catalog = Catalog.open(self.library)
             try:
-                analyzers = [a for a in builtin_analyzers(self.options) if a.name not in self.options.get("disable", ())]
-                report = Indexer(catalog, analyzers, self.progress).run(self.paths)
+                report = index_paths(catalog, self.paths, self.options, self.progress)  # built-in + plugin stages
             finally:
                 catalog.close()
             self.signals.finished.emit(report)
