@@ -433,3 +433,33 @@ def test_plugin_actions_and_exporters_appear_in_the_window(qtbot, plugin_window,
     assert dlg.path.text().endswith(".csv")
     assert dlg.export(), dlg.result.toPlainText()
     assert (Path(dlg.path.text())).read_text() == "alpha.mp4,0,25\nalpha.mp4,55,75\n"
+
+
+def test_picture_searches_from_the_player_frame(qtbot, window, footage, tmp_path, monkeypatch):
+    """Description/image/same-footage modes through the real visual stage (a tiny local OpenCLIP checkpoint)."""
+    try:
+        from clip_fixture import make_tiny_clip
+        from framesense.search import visual  # noqa: F401
+    except ImportError as exc:
+        pytest.fail(f"visual search is missing from this build ({exc})")
+    import torch
+    torch.set_num_threads(2)
+    monkeypatch.setenv("FRAMESENSE_CLIP_MODEL", str(make_tiny_clip(tmp_path / "tiny-clip")))
+    monkeypatch.setenv("FRAMESENSE_MODELS", str(tmp_path / "models"))
+    window.add_folder(footage, speech=False, visual=True)
+    qtbot.waitUntil(lambda: not window.indexing, timeout=120_000)
+    assert window.library.media_items()["alpha.mp4"].text(1) == "indexed"
+    browse(qtbot, window, "alpha.mp4")
+    window.player.pad_before.setValue(0.0)
+    window.player.cue(1)                                     # shot 2 of alpha: frames 25..54
+    qtbot.waitUntil(lambda: window.player.current_frame == 25, timeout=10_000)
+    window.search_like_frame()                               # image mode, MEDIA@SECONDS of this frame
+    assert window.search.mode.currentText() == "image"
+    qtbot.waitUntil(lambda: not window.searching, timeout=60_000)
+    assert window.results.hits, window.results.summary.text()
+    top = window.results.hits[0]
+    assert top.media_path.endswith("alpha.mp4") and top.start <= 1.0 < top.end   # the frame finds its own shot
+    window.search.set_query("description", "a colourful blur")
+    window.search.submit()
+    qtbot.waitUntil(lambda: not window.searching, timeout=60_000)
+    assert window.results.hits and window.results.hits[0].kind in ("text", "visual")

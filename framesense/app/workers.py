@@ -83,7 +83,9 @@ class IndexWorker(QRunnable):
         try:
             catalog = Catalog.open(self.library)
             try:
-                report = index_paths(catalog, self.paths, self.options, self.progress)  # built-in + plugin stages
+                options = dict(self.options)
+                options.setdefault("clip_model_setting", catalog.meta("clip_model"))  # the library's picture model
+                report = index_paths(catalog, self.paths, options, self.progress)  # built-in + plugin stages
             finally:
                 catalog.close()
             self.signals.finished.emit(report)
