@@ -33,6 +33,14 @@ step "framesense --version"
 out="$(fs --version)"; echo "   $out"; took
 check "prints the version" grep -q "^framesense, version [0-9]" <<<"$out"
 
+step "framesense doctor (loads each packaged part: PyAV encoders, speech models, OTIO adapters, Qt)"
+fs doctor 2>&1 | sed 's/^/   /' | tee "$WORK/doctor.log"; took
+for part in "media (PyAV)" "speech" "otio adapter fcp_xml" "otio adapter fcpx_xml" "otio adapter cmx_3600" "desktop app"; do
+    check "$part works in the bundle" grep -q "^   ok   $part:" "$WORK/doctor.log"
+done
+grep -q "^   ok   speech: tiny.en (package), base (package)" "$WORK/doctor.log" \
+    && echo "   ok: both packaged speech models found" || { echo "   FAIL: speech models"; failures=$((failures + 1)); }
+
 step "framesense demo --out $WORK/demo (generates footage with speech, indexes, searches)"
 fs demo --out "$WORK/demo" 2>&1 | sed 's/^/   /' | tee "$WORK/demo.log"; took
 check "demo wrote three clips" test "$(ls "$WORK/demo/footage" | wc -l)" -eq 3
