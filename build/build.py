@@ -42,6 +42,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--visual", action="store_true", help="include torch + open_clip (picture search)")
     ap.add_argument("--clean", action="store_true", help="drop PyInstaller's cache in build/work first")
+    ap.add_argument("--dist", type=Path, default=DIST, help="output folder (default: build/dist)")
     ap.add_argument("--quiet", action="store_true", help="PyInstaller log level WARN")
     args = ap.parse_args(argv)
 
@@ -53,12 +54,12 @@ def main(argv=None) -> int:
         return 2
     env = dict(os.environ, FRAMESENSE_BUNDLE_VISUAL="1" if args.visual else "0")
     cmd = [sys.executable, "-m", "PyInstaller", str(HERE / "framesense.spec"), "--noconfirm",
-           "--distpath", str(DIST), "--workpath", str(WORK)]
+           "--distpath", str(args.dist), "--workpath", str(WORK / ("visual" if args.visual else "cpu"))]
     if args.clean:
         cmd.append("--clean")
     if args.quiet:
         cmd += ["--log-level", "WARN"]
-    shutil.rmtree(DIST / "framesense", ignore_errors=True)
+    shutil.rmtree(args.dist / "framesense", ignore_errors=True)
     print("+", " ".join(cmd), flush=True)
     t0 = time.monotonic()
     rc = subprocess.call(cmd, env=env, cwd=HERE.parent)
@@ -66,7 +67,7 @@ def main(argv=None) -> int:
     if rc:
         print(f"error: PyInstaller failed (exit {rc}) after {took:.0f} s", file=sys.stderr)
         return rc
-    out = DIST / "framesense"
+    out = args.dist / "framesense"
     print(f"\nbuilt {out} ({'with' if args.visual else 'without'} picture search) in {took:.0f} s")
     print(f"bundle size: {folder_size(out) / 2**20:.0f} MiB")
     print("largest parts:")
