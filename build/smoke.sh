@@ -10,6 +10,7 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BUNDLE="${1:-$HERE/dist/framesense}"
+[ -d "$BUNDLE" ] && BUNDLE="$(cd "$BUNDLE" && pwd -P)"
 EXE="$BUNDLE/framesense"
 [ -x "$EXE" ] || { echo "smoke: no bundle at $BUNDLE (run: python build/build.py)" >&2; exit 2; }
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/framesense-smoke.XXXXXX")"
@@ -58,6 +59,16 @@ fs --library "$LIB" search --phrase "$PHRASE" --json > "$WORK/search.json"
 check "search found the phrase in Fleet Returns.mov" grep -q "Fleet Returns.mov" "$WORK/search.json"
 check "hit text has the words" grep -qi "fishing boats" "$WORK/search.json"
 
+if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
+    step "no Python file or library is read from outside the bundle (strace of a search)"
+    strace -f -e trace=open,openat,execve -o "$WORK/strace.log" \
+        env -i PATH=/usr/bin:/bin HOME="$HOME" LANG=C.UTF-8 "$EXE" --library "$LIB" search --phrase "$PHRASE" >/dev/null
+    grep -v ENOENT "$WORK/strace.log" | grep -Eo '"[^"]+\.(py|pyc|so[.0-9]*)"' | sort -u > "$WORK/opened.txt" || true
+    outside="$(grep -v "^\"$BUNDLE/" "$WORK/opened.txt" | grep -Ev '^"/(usr/)?lib(64)?/' || true)"
+    echo "   $(wc -l < "$WORK/opened.txt") Python files/libraries opened; outside the bundle and system lib dirs: ${outside:-none}"
+    check "everything Python comes from the bundle" test -z "$outside"
+fi
+
 step "framesense export --phrase '$PHRASE' --format edl"
 fs --library "$LIB" export --phrase "$PHRASE" --pad-before 0.25 --pad-after 0.25 --format edl \
     -o "$WORK/hits.edl" 2>&1 | sed 's/^/   /'; took
@@ -67,6 +78,23 @@ TC='[0-9]{2}:[0-9]{2}:[0-9]{2}[:;][0-9]{2}'
 check "EDL has events with 4 timecodes" grep -Eq "^[0-9]{3} +[^ ]+ +[AVB0-9/]+ +C +$TC +$TC +$TC +$TC" "$WORK/hits.edl"
 check "event source TC sits in Fleet Returns.mov (starts 10:00:00:00 at 25 fps)" \
     grep -Eq "^[0-9]{3} .* 10:00:0[0-9]:[0-9]{2} 10:00:[0-9]{2}:[0-9]{2} " "$WORK/hits.edl"
+
+if grep -q "^   ok   picture search:" "$WORK/doctor.log"; then
+    # A bundle built with --visual. No registry ships CLIP weights, so point FRAMESENSE_SMOKE_CLIP at
+    # an open_clip folder (e.g. tests/clip_fixture.py's tiny random model): a frame must find its shot.
+    if [ -n "${FRAMESENSE_SMOKE_CLIP:-}" ]; then
+        step "picture search with the CLIP model in $FRAMESENSE_SMOKE_CLIP"
+        fsv() { env -i PATH=/usr/bin:/bin HOME="$HOME" LANG=C.UTF-8 FRAMESENSE_CLIP_MODEL="$FRAMESENSE_SMOKE_CLIP" "$EXE" "$@"; }
+        fsv --library "$LIB" index "$WORK/demo/footage" 2>&1 | sed 's/^/   /' | tee "$WORK/index-visual.log"
+        fsv --library "$LIB" search --like "$WORK/demo/footage/Fleet Returns.mov@8.0" --limit 1 --json > "$WORK/like.json"
+        sed 's/^/   /' "$WORK/like.json" | head -20; took
+        check "visual stage ran (no 'visual search is off' note)" bash -c "! grep -q 'visual search is off' '$WORK/index-visual.log'"
+        check "a frame finds its own clip by picture" grep -q "Fleet Returns.mov" "$WORK/like.json"
+        fsv --library "$LIB" search --text "boats at sea" --limit 3 | sed 's/^/   /'
+    else
+        echo "(picture search is in this bundle; set FRAMESENSE_SMOKE_CLIP=OPEN_CLIP_FOLDER to smoke-test it)"
+    fi
+fi
 
 step "framesense app --smoke (offscreen window, phrase query, one hit on the timeline)"
 fs --library "$LIB" app --smoke "$WORK/app.png" --query "$PHRASE" --timeline 1 --timeout 120 2>&1 \

@@ -68,6 +68,8 @@ def check_visual() -> dict:
     except ImportError as exc:
         return {"picture search": _ok(f"not in this build ({exc.name or exc}): install from source with "
                                       "pip install 'framesense[visual]'", False)}
+    except Exception as exc:  # installed but broken (e.g. torchvision's C++ ops missing)
+        return {"picture search": _ok(f"{type(exc).__name__}: {exc}", False)}
     x = torch.ones(2, 2) @ torch.ones(2, 2)   # runs a CPU kernel, not just the import
     return {"picture search": _ok(f"torch {torch.__version__} (CPU ok: {float(x.sum()) == 8.0}), "
                                   f"open_clip {open_clip.__version__}")}
