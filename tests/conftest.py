@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Two cores on CI: keep math libraries from oversubscribing them.
 os.environ.setdefault("OMP_NUM_THREADS", "2")
+# Keep the user's model cache untouched: models joined for tests live in the temp folder.
+os.environ.setdefault("FRAMESENSE_MODELS", os.path.join(tempfile.gettempdir(), "framesense-test-models"))
 
 
 @pytest.fixture

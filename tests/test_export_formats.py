@@ -176,7 +176,7 @@ def test_edl_events_reels_and_legend(seq, tmp_path):
             assert e.record_in == rec.to_string(seq.start_frame + p.record_in)
             assert e.record_out == rec.to_string(seq.start_frame + p.record_out)
             assert e.source_file == c.media.path
-        assert edits[0].clip_name == c.name
+        assert edits[0].clip_name == c.media.name  # NLEs relink by file name
     assert events[1].edits[0].source_in == "00:59:50;08" and events[0].edits[0].record_in == "01:00:00:00"
 
 

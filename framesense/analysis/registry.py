@@ -11,4 +11,9 @@ from .base import Analyzer
 def builtin_analyzers(options: dict | None = None) -> list[Analyzer]:
     from .scan import ShotsAnalyzer
 
-    return [ShotsAnalyzer()]
+    options = options or {}
+    analyzers: list[Analyzer] = [ShotsAnalyzer()]
+    if options.get("speech", True):
+        from .speech import SpeechAnalyzer
+        analyzers.append(SpeechAnalyzer(options.get("speech_model"), options.get("language")))
+    return analyzers

@@ -60,13 +60,26 @@ def demo(ctx: Ctx, out: Path):
 
 
 def _search_and_export(ctx: Ctx, out: Path):
+    from ..search.engine import run
     from ..search.query import SearchQuery
-    try:
-        from ..search.engine import run
-        hits = run(ctx.catalog, SearchQuery(phrase="fishing boats", pad_before=0.25, pad_after=0.25))
-    except ImportError:
-        click.echo("3. phrase search is not available in this build")
-        return
+    from ..timeline.exporters import export
+    from ..timeline.model import sequence_from_hits
+    from ..timeline.otio_io import save
+
+    query = SearchQuery(phrase="fishing boats", pad_before=0.25, pad_after=0.25)
+    hits = run(ctx.catalog, query)
     click.echo(f"3. phrase search 'fishing boats': {len(hits)} hits")
     for h in hits:
-        click.echo(f"   {Path(h.media_path).name} {h.start:.3f}-{h.end:.3f}s  \"{h.text}\"")
+        click.echo(f"   {Path(h.media_path).name} {h.start:.3f}-{h.end:.3f}s  \"{h.text}\"  ({h.context})")
+    if not hits:
+        return
+    seq = sequence_from_hits(ctx.catalog, hits, name="fishing boats supercut")
+    exports = out / "exports"
+    written = [save(seq, exports / "supercut.otio", catalog=ctx.catalog)]
+    for fmt, name in [("fcp7", "supercut.xml"), ("fcpxml", "supercut.fcpxml"), ("edl", "supercut.edl")]:
+        written += export(seq, exports / name, fmt)
+    click.echo(f"4. exported a {len(seq.clips)}-clip sequence at {seq.rate} fps:")
+    for p in written:
+        click.echo(f"   {p}")
+    edl = exports / "supercut.edl"
+    click.echo("   " + "\n   ".join(edl.read_text().splitlines()[:12]))

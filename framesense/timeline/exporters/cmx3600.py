@@ -58,8 +58,11 @@ def build(seq: Sequence, comments: bool = True, max_events: int = 999) -> list[s
             for ch in chans:
                 lines.append(f"{n:03d}  {reels[m.path]:<8} {ch:<5} C        {s_in} {s_out} {r_in} {r_out}")
             if comments:
-                lines.append(f"* FROM CLIP NAME: {_one_line(c.name)}")
+                # NLEs relink by FROM CLIP NAME, so it is the file's name; a label goes in a comment.
+                lines.append(f"* FROM CLIP NAME: {_one_line(m.name)}")
                 lines.append(f"* SOURCE FILE: {m.path}")
+                if c.label and c.label != m.name:
+                    lines.append(f"* COMMENT: {_one_line(c.label)}")
                 for mk in c.markers:
                     q = f" (query: {_one_line(mk.query)})" if mk.query else ""
                     lines.append(f"* MARKER {src.to_string(m.start_frame + mk.frame)}: {_one_line(mk.name)}{q}")

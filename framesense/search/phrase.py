@@ -1,0 +1,322 @@
+"""Phrase search over spoken words: exact phrase, then all-words full text, then fuzzy.
+
+Exact phrases walk the ``words`` table: the rarest query word (by the
+``terms`` counts) is looked up through ``words_by_term``, and every other word
+must sit at the neighbouring sequence numbers of the same media (primary-key
+lookups). Cost follows the rarest word's frequency, not the catalog's size.
+When no exact phrase is spoken, FTS5 (bm25) finds segments holding all the
+words in any order; when that finds nothing either, words within a small edit
+distance of the vocabulary stand in for misspelt ones (Whisper's mistakes).
+
+Hit times are media seconds: the first word's start and the last word's end,
+widened by the pads, clamped to the file, and snapped outward to whole frames
+at the media's exact rate for video.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+from ..catalog import Catalog, media_rate
+from ..errors import QueryError
+from ..transcript.model import normalize_word, split_words
+from .hits import Hit
+from .query import SearchQuery
+
+MAX_PREFIX_TERMS = 2000   # a prefix like "a*" expands to at most this many vocabulary words
+EXACT_SCORE = 1.0
+FTS_SCORE = 0.6           # all words, any order: below every exact hit
+FUZZY_SCORE = 0.4
+
+
+@dataclass
+class Token:
+    norm: str
+    prefix: bool = False
+
+
+def parse_phrase(text: str) -> list[Token]:
+    tokens = []
+    for raw in (text or "").split():
+        prefix = raw.endswith("*")
+        parts = [normalize_word(p) for p in split_words(raw.rstrip("*"))]
+        parts = [p for p in parts if p]
+        for i, p in enumerate(parts):
+            tokens.append(Token(p, prefix and i == len(parts) - 1))
+    if not tokens:
+        raise QueryError(f"phrase {text!r} has no words to search for")
+    return tokens
+
+
+def _terms(catalog: Catalog, tok: Token) -> dict[int, int]:
+    """term id -> count for one query word (a prefix expands to many)."""
+    if tok.prefix:
+        rows = catalog.execute("SELECT id, count FROM terms WHERE norm >= ? AND norm < ? AND count > 0 LIMIT ?",
+                               (tok.norm, tok.norm + "\U0010ffff", MAX_PREFIX_TERMS)).fetchall()
+    else:
+        rows = catalog.execute("SELECT id, count FROM terms WHERE norm = ? AND count > 0", (tok.norm,)).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
+def _media_filter(catalog: Catalog, patterns: list[str]) -> list[int] | None:
+    if not patterns:
+        return None
+    ids = []
+    for r in catalog.execute("SELECT id, path FROM media"):
+        path = r[1]
+        for pat in patterns:
+            if (pat in path) or fnmatch.fnmatch(path, pat) or fnmatch.fnmatch(path, f"*{pat}"):
+                ids.append(r[0])
+                break
+    return ids
+
+
+def _id_list(ids) -> str:
+    return ",".join(str(int(i)) for i in ids)
+
+
+def match_sequences(catalog: Catalog, positions: list[dict[int, int]], media_ids: list[int] | None,
+                    limit: int) -> list[tuple[int, int, int]]:
+    """(media_id, first_seq, last_seq) where position i's word is one of positions[i]'s terms, in order."""
+    if any(not p for p in positions):
+        return []
+    k = min(range(len(positions)), key=lambda i: sum(positions[i].values()))
+    sql = [f"SELECT d.media_id, d.seq - {k} FROM words d INDEXED BY words_by_term"]
+    for i, terms in enumerate(positions):
+        if i == k:
+            continue
+        sql.append(f"CROSS JOIN words w{i} ON w{i}.media_id = d.media_id AND w{i}.seq = d.seq + {i - k} "
+                   f"AND w{i}.term_id IN ({_id_list(terms)})")
+    sql.append(f"WHERE d.term_id IN ({_id_list(positions[k])})")
+    if media_ids is not None:
+        if not media_ids:
+            return []
+        sql.append(f"AND d.media_id IN ({_id_list(media_ids)})")
+    sql.append(f"LIMIT {int(limit)}")
+    n = len(positions)
+    return [(m, s, s + n - 1) for m, s in catalog.execute(" ".join(sql))]
+
+
+class _Clip:
+    """Pads, clamps and frame-snaps hit ranges for one media row."""
+
+    def __init__(self, media: dict):
+        self.rate = media_rate(media) if media.get("has_video") else None
+        self.frames = media.get("frames")
+        dur = media.get("duration") or 0.0
+        if self.rate and self.frames:
+            dur = float(Fraction(self.frames) / self.rate)
+        self.duration = dur
+
+    def span(self, start: float, end: float, pad_before: float, pad_after: float) -> tuple[float, float, dict]:
+        a = max(0.0, start - max(0.0, pad_before))
+        b = end + max(0.0, pad_after)
+        if self.duration:
+            b = min(self.duration, b)
+        b = max(a, b)
+        if not self.rate:
+            return a, b, {}
+        fa = math.floor(Fraction(a) * self.rate + Fraction(1, 10**6))
+        fb = math.ceil(Fraction(b) * self.rate - Fraction(1, 10**6))
+        if self.frames:
+            fb = min(fb, self.frames)
+        fb = max(fb, fa + 1)
+        return (float(Fraction(fa) / self.rate), float(Fraction(fb) / self.rate),
+                {"start_frame": fa, "end_frame": fb})
+
+
+class _HitMaker:
+    def __init__(self, catalog: Catalog, q: SearchQuery):
+        self.catalog, self.q = catalog, q
+        self.media: dict[int, dict] = {}
+        self.clips: dict[int, _Clip] = {}
+
+    def _media(self, media_id: int) -> dict:
+        if media_id not in self.media:
+            self.media[media_id] = self.catalog.media_by_id(media_id) or {}
+            self.clips[media_id] = _Clip(self.media[media_id])
+        return self.media[media_id]
+
+    def make(self, media_id: int, first: int, last: int, score: float, match: str, context: str | None = None):
+        cat = self.catalog
+        words = cat.query("SELECT seq, start, end, text, segment_id, speaker FROM words "
+                          "WHERE media_id = ? AND seq BETWEEN ? AND ? ORDER BY seq", (media_id, first, last))
+        if not words:
+            return None
+        media = self._media(media_id)
+        start, end, frames = self.clips[media_id].span(words[0]["start"], words[-1]["end"],
+                                                      self.q.pad_before, self.q.pad_after)
+        if context is None:
+            seg_ids = list(dict.fromkeys(w["segment_id"] for w in words))
+            segs = cat.query(f"SELECT text FROM segments WHERE id IN ({_id_list(seg_ids)}) ORDER BY start")
+            context = " ".join(s["text"] for s in segs)
+        shot = None
+        if frames:
+            row = cat.one("SELECT idx FROM shots WHERE media_id = ? AND start_frame <= ? AND end_frame > ?",
+                          (media_id, frames["start_frame"], frames["start_frame"]))
+            shot = row["idx"] if row else None
+        stream = cat.one("SELECT t.stream FROM segments s JOIN transcripts t ON t.id = s.transcript_id "
+                         "WHERE s.id = ?", (words[0]["segment_id"],))
+        extra = {"match": match, **frames, "stream": stream["stream"] if stream else None,
+                 "words": [[w["text"], w["start"], w["end"]] for w in words]}
+        if words[0]["speaker"]:
+            extra["speaker"] = words[0]["speaker"]
+        return Hit(media_id=media_id, media_path=media.get("path", ""), start=start, end=end, score=score,
+                   kind="phrase", text=" ".join(w["text"] for w in words), context=context, shot=shot,
+                   query=self.q.phrase, extra=extra)
+
+
+def _exact(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
+    positions = [_terms(catalog, t) for t in tokens]
+    hits = []
+    for m, a, b in match_sequences(catalog, positions, media_ids, limit):
+        h = maker.make(m, a, b, EXACT_SCORE, "exact")
+        if h:
+            hits.append(h)
+    hits.sort(key=lambda h: (h.media_path, h.start))
+    return hits
+
+
+def _fts(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
+    match = " AND ".join(f'"{t.norm}"' + ("*" if t.prefix else "") for t in tokens)
+    sql = ("SELECT s.id, s.media_id, s.text, s.first_seq, s.last_seq, bm25(segments_fts) AS rank "
+           "FROM segments_fts JOIN segments s ON s.id = segments_fts.rowid WHERE segments_fts MATCH ?")
+    if media_ids is not None:
+        if not media_ids:
+            return []
+        sql += f" AND s.media_id IN ({_id_list(media_ids)})"
+    sql += " ORDER BY rank LIMIT ?"
+    rows = catalog.query(sql, (match, limit))
+    want = set()
+    for t in tokens:
+        want |= set(_terms(catalog, t))
+    hits = []
+    for r in rows:
+        if r["first_seq"] is None:
+            continue
+        seqs = catalog.execute(
+            f"SELECT min(seq), max(seq) FROM words WHERE media_id = ? AND seq BETWEEN ? AND ? "
+            f"AND term_id IN ({_id_list(want)})", (r["media_id"], r["first_seq"], r["last_seq"])).fetchone()
+        if seqs[0] is None:
+            continue
+        strength = -r["rank"] / (1.0 - r["rank"])  # bm25 is negative; map to 0..1
+        h = maker.make(r["media_id"], seqs[0], seqs[1], FTS_SCORE * (0.5 + 0.5 * strength), "all-words", r["text"])
+        if h:
+            hits.append(h)
+    return hits
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Edit distance counting a swap of neighbours as one edit; gives up (limit + 1) past limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                v = min(v, prev2[j - 2] + 1)
+            cur[j] = v
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _allowed(word: str) -> int:
+    return 0 if len(word) <= 2 else 1 if len(word) <= 7 else 2
+
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def edits1(word: str) -> set[str]:
+    """Every string one edit away (delete, swap, replace, insert): looked up through the terms index."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
+    out |= {a + c + b for a, b in splits for c in _ALPHABET}
+    for c in set(word) - set(_ALPHABET):  # letters beyond ASCII: replace/insert those too
+        out |= {a + c + b[1:] for a, b in splits if b} | {a + c + b for a, b in splits}
+    return out
+
+
+def near_terms(catalog: Catalog, word: str) -> dict[int, tuple[int, int]]:
+    """Vocabulary words within a small edit distance: term id -> (distance, count).
+
+    One edit: the candidate spellings are generated and looked up by index (fast at
+    any vocabulary size). Two edits (words of 8+ letters): a scan of the terms with
+    the same first letter and a similar length, filtered by shared letters before
+    the distance is computed.
+    """
+    d = _allowed(word)
+    out: dict[int, tuple[int, int]] = {}
+    for tid, cnt in catalog.execute("SELECT id, count FROM terms WHERE norm = ? AND count > 0", (word,)):
+        out[tid] = (0, cnt)
+    if d == 0:
+        return out
+    cands = sorted(edits1(word) - {word})
+    for i in range(0, len(cands), 900):
+        chunk = cands[i: i + 900]
+        for tid, cnt in catalog.execute(
+                f"SELECT id, count FROM terms WHERE count > 0 AND norm IN ({','.join('?' * len(chunk))})", chunk):
+            out[tid] = (1, cnt)
+    if d >= 2:
+        letters = set(word)
+        need = len(letters) - d  # each edit removes at most one distinct letter
+        for tid, norm, cnt in catalog.execute(
+                "SELECT id, norm, count FROM terms WHERE norm >= ? AND norm < ? AND length(norm) BETWEEN ? AND ? "
+                "AND count > 0", (word[0], word[0] + "\U0010ffff", len(word) - d, len(word) + d)):
+            if tid in out or len(letters.intersection(norm)) < need:
+                continue
+            dist = edit_distance(word, norm, d)
+            if dist <= d:
+                out[tid] = (dist, cnt)
+    return out
+
+
+def _fuzzy(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
+    positions, dists = [], []
+    for t in tokens:
+        if t.prefix:
+            terms = _terms(catalog, t)
+            positions.append(terms)
+            dists.append({k: 0 for k in terms})
+        else:
+            near = near_terms(catalog, t.norm)
+            positions.append({k: v[1] for k, v in near.items()})
+            dists.append({k: v[0] for k, v in near.items()})
+    total_len = sum(len(t.norm) for t in tokens)
+    hits = []
+    for m, a, b in match_sequences(catalog, positions, media_ids, limit * 4):
+        ids = [r[0] for r in catalog.execute(
+            "SELECT term_id FROM words WHERE media_id = ? AND seq BETWEEN ? AND ? ORDER BY seq", (m, a, b))]
+        cost = sum(dists[i].get(tid, 0) for i, tid in enumerate(ids))
+        h = maker.make(m, a, b, FUZZY_SCORE * max(0.1, 1 - cost / max(1, total_len)), "fuzzy")
+        if h:
+            hits.append(h)
+    hits.sort(key=lambda h: (-h.score, h.media_path, h.start))
+    return hits[:limit]
+
+
+def search_phrase(catalog: Catalog, query: SearchQuery) -> list[Hit]:
+    """Exact phrase hits first; the full-text and fuzzy fallbacks only when there is none."""
+    tokens = parse_phrase(query.phrase or "")
+    try:
+        catalog.execute("SELECT 1 FROM words LIMIT 1")
+    except Exception:
+        return []
+    media_ids = _media_filter(catalog, query.media)
+    maker = _HitMaker(catalog, query)
+    limit = max(1, query.limit)
+    for finder in (_exact, _fts, _fuzzy):
+        hits = finder(catalog, tokens, media_ids, limit, maker)
+        if hits:
+            return hits[:limit]
+    return []

@@ -1,0 +1,83 @@
+"""A transcript as segments of timed words, and the one normalisation search relies on.
+
+Stored words and query words go through the same ``normalize_word``: lower
+case, accents folded, everything but letters and digits dropped ("Don't," ->
+"dont"), so search is case- and punctuation-insensitive by construction.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_JOINERS = re.compile(r"[\s\-\u2010-\u2015/]+")  # hyphens, dashes, slashes split words
+
+
+def normalize_word(text: str) -> str:
+    t = unicodedata.normalize("NFKD", text.casefold())
+    t = "".join(c for c in t if not unicodedata.combining(c))
+    return _NON_WORD.sub("", t)
+
+
+def split_words(text: str) -> list[str]:
+    """Split on spaces, hyphens and slashes ("twenty-one" -> twenty, one); the same for queries and words."""
+    return [t for t in _JOINERS.split(text) if t]
+
+
+@dataclass
+class Word:
+    text: str
+    start: float
+    end: float
+    probability: float | None = None
+    speaker: str | None = None
+
+
+@dataclass
+class Segment:
+    start: float
+    end: float
+    text: str
+    words: list[Word] = field(default_factory=list)
+    speaker: str | None = None
+
+
+@dataclass
+class Transcript:
+    segments: list[Segment]
+    language: str | None = None
+    source: str = "whisper"        # whisper, sidecar, import
+    origin: str | None = None      # model name or file path
+    stream: int = 0                # audio stream index in the container (-1: imported)
+
+    def words(self) -> list[Word]:
+        return [w for s in self.segments for w in s.words]
+
+
+def spread_words(text: str, start: float, end: float, speaker: str | None = None) -> list[Word]:
+    """Word times for a cue that has none: the cue's span shared in proportion to character length."""
+    tokens = text.split()
+    if not tokens:
+        return []
+    weights = [max(1, len(normalize_word(t))) for t in tokens]  # letters and digits, not punctuation
+    total = float(sum(weights))
+    out, t = [], start
+    dur = max(0.0, end - start)
+    for tok, w in zip(tokens, weights):
+        t2 = t + dur * w / total
+        out.append(Word(tok, round(t, 3), round(t2, 3), None, speaker))
+        t = t2
+    out[-1].end = end
+    return out
+
+
+def word_parts(w: Word) -> list[tuple[Word, str]]:
+    """A stored word as (word, normalised) pieces: "round-fark" becomes two, sharing its time by length."""
+    pieces = [(p, normalize_word(p)) for p in split_words(w.text)]
+    pieces = [(p, n) for p, n in pieces if n]
+    if len(pieces) <= 1:
+        return [(w, pieces[0][1])] if pieces else []
+    spread = spread_words(" ".join(p for p, _ in pieces), w.start, w.end, w.speaker)
+    return [(Word(sw.text, sw.start, sw.end, w.probability, w.speaker), n) for sw, (_, n) in zip(spread, pieces)]

@@ -1,0 +1,77 @@
+"""Write transcripts into the catalog (inside the caller's transaction) and read them back."""
+
+from __future__ import annotations
+
+from ..catalog import Catalog
+from .model import Segment, Transcript, Word, normalize_word, split_words, word_parts
+
+
+def term_ids(catalog: Catalog, norms) -> dict[str, int]:
+    """Ids for normalised words, creating the missing ones."""
+    want = sorted(set(norms))
+    ids: dict[str, int] = {}
+    for i in range(0, len(want), 500):
+        chunk = want[i: i + 500]
+        marks = ",".join("?" * len(chunk))
+        ids.update((r[1], r[0]) for r in catalog.execute(f"SELECT id, norm FROM terms WHERE norm IN ({marks})", chunk))
+    missing = [n for n in want if n not in ids]
+    if missing:
+        catalog.conn.executemany("INSERT OR IGNORE INTO terms (norm) VALUES (?)", [(n,) for n in missing])
+        for i in range(0, len(missing), 500):
+            chunk = missing[i: i + 500]
+            marks = ",".join("?" * len(chunk))
+            ids.update((r[1], r[0]) for r in catalog.execute(
+                f"SELECT id, norm FROM terms WHERE norm IN ({marks})", chunk))
+    return ids
+
+
+def delete_transcripts(catalog: Catalog, media_id: int) -> None:
+    for table in ("words", "segments", "transcripts"):
+        catalog.execute(f"DELETE FROM {table} WHERE media_id = ?", (media_id,))
+
+
+def store_transcripts(catalog: Catalog, media_id: int, transcripts: list[Transcript]) -> dict:
+    """Replace every transcript of a media; returns counts. Call inside catalog.transaction()."""
+    delete_transcripts(catalog, media_id)
+    ids = term_ids(catalog, [n for t in transcripts for w in t.words() for _, n in word_parts(w)])
+    seq = 0
+    n_words = n_segs = 0
+    word_rows = []
+    for t in transcripts:
+        tid = catalog.insert("transcripts", {"media_id": media_id, "stream": t.stream, "source": t.source,
+                                             "origin": t.origin, "language": t.language})
+        for idx, s in enumerate(t.segments):
+            keep = [part for w in s.words for part in word_parts(w)]
+            norm = " ".join(n for _, n in keep) or " ".join(
+                n for n in (normalize_word(x) for x in split_words(s.text)) if n)
+            first = seq if keep else None
+            last = seq + len(keep) - 1 if keep else None
+            sid = catalog.insert("segments", {
+                "media_id": media_id, "transcript_id": tid, "idx": idx, "start": s.start, "end": s.end,
+                "text": s.text.strip(), "norm": norm, "speaker": s.speaker, "first_seq": first, "last_seq": last})
+            for w, n in keep:
+                word_rows.append((media_id, seq, ids[n], sid, w.start, w.end, w.probability, w.text.strip(),
+                                  w.speaker or s.speaker))
+                seq += 1
+            n_segs += 1
+        n_words = len(word_rows)
+        seq += 1  # a gap: phrases never run from one transcript (stream) into the next
+    catalog.conn.executemany(
+        "INSERT INTO words (media_id, seq, term_id, segment_id, start, end, probability, text, speaker) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", word_rows)
+    return {"transcripts": len(transcripts), "segments": n_segs, "words": n_words}
+
+
+def load_transcripts(catalog: Catalog, media_id: int) -> list[Transcript]:
+    out = []
+    for t in catalog.query("SELECT * FROM transcripts WHERE media_id = ? ORDER BY stream", (media_id,)):
+        segs = []
+        by_seg: dict[int, list[Word]] = {}
+        for w in catalog.query("SELECT w.* FROM words w JOIN segments s ON s.id = w.segment_id "
+                               "WHERE s.transcript_id = ? AND w.media_id = ? ORDER BY w.seq", (t["id"], media_id)):
+            by_seg.setdefault(w["segment_id"], []).append(
+                Word(w["text"], w["start"], w["end"], w["probability"], w["speaker"]))
+        for s in catalog.query("SELECT * FROM segments WHERE transcript_id = ? ORDER BY idx", (t["id"],)):
+            segs.append(Segment(s["start"], s["end"], s["text"], by_seg.get(s["id"], []), s["speaker"]))
+        out.append(Transcript(segs, t["language"], t["source"], t["origin"], t["stream"]))
+    return out
