@@ -1,3 +1,13 @@
 """FrameSense: offline footage search to NLE timeline."""
 
 __version__ = "0.1.0"
+
+__all__ = ["Library", "__version__"]
+
+
+def __getattr__(name):
+    # Lazy: ``import framesense`` (the CLI, the app) stays cheap; ``from framesense import Library`` works.
+    if name == "Library":
+        from .api import Library
+        return Library
+    raise AttributeError(f"module 'framesense' has no attribute {name!r}")

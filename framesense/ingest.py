@@ -76,6 +76,7 @@ class FileOutcome:
     action: str               # new, changed, moved, unchanged, failed
     error: str | None = None
     stages: dict = field(default_factory=dict)  # analyzer -> done/failed/skipped/cached
+    warnings: list = field(default_factory=list)  # optional (plugin) stages that failed; the file is still indexed
 
 
 @dataclass
@@ -246,10 +247,26 @@ class Indexer:
         runs = cat.runs(row["id"])
         failures = []
         for a in self.analyzers:
-            if a.name in self._unavailable or not a.applies_to(row):
+            off = getattr(a, "disabled_reason", None)  # a plugin that failed earlier in this run
+            if off:
+                with cat.transaction():
+                    self._record_run(row["id"], a, None, "skipped", off, None, _now(), time.perf_counter())
+                outcome.stages[a.name] = "skipped"
+                continue
+            try:
+                if a.name in self._unavailable or not a.applies_to(row):
+                    continue
+                model = a.model_id()
+            except Exception as exc:
+                if not getattr(a, "optional", False):
+                    raise
+                with cat.transaction():
+                    self._record_run(row["id"], a, None, "failed", f"{type(exc).__name__}: {exc}",
+                                     traceback.format_exc(limit=8), _now(), time.perf_counter())
+                outcome.stages[a.name] = "failed"
+                outcome.warnings.append(f"{a.name}: {type(exc).__name__}: {exc}")
                 continue
             prev = runs.get(a.name)
-            model = a.model_id()
             if prev and prev["status"] == "done" and prev["version"] == a.version and prev["model"] == model:
                 outcome.stages[a.name] = "cached"
                 continue
@@ -270,12 +287,17 @@ class Indexer:
                     self._record_run(row["id"], a, model, "done", None, note, started, t0)
                 outcome.stages[a.name] = "done"
             except Exception as exc:  # an analyzer's failure is recorded, the run goes on
-                reason = exc.reason if isinstance(exc, MediaError) else f"{type(exc).__name__}: {exc}"
-                detail = None if isinstance(exc, MediaError) else traceback.format_exc(limit=8)
+                reason = exc.reason if isinstance(exc, MediaError) else (
+                    str(exc) if hasattr(exc, "detail") else f"{type(exc).__name__}: {exc}")
+                detail = None if isinstance(exc, MediaError) else (getattr(exc, "detail", None)
+                                                                   or traceback.format_exc(limit=8))
                 with cat.transaction():
                     self._record_run(row["id"], a, model, "failed", reason, detail, started, t0)
                 outcome.stages[a.name] = "failed"
-                failures.append(f"{a.name}: {reason}")
+                if getattr(a, "optional", False):
+                    outcome.warnings.append(f"{a.name}: {reason}")
+                else:
+                    failures.append(f"{a.name}: {reason}")
             self.progress.stage(a.name, 1.0)
         status = "failed" if failures else "indexed"
         error = "; ".join(failures) or None

@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Two cores on CI: keep math libraries from oversubscribing them.
 os.environ.setdefault("OMP_NUM_THREADS", "2")
+# Tests see only the plugins they install themselves, never the developer's own plugin folder.
+os.environ.setdefault("FRAMESENSE_PLUGINS", str(ROOT / "tests" / ".no-user-plugins"))
 # Keep the user's model cache untouched: models joined for tests live in the temp folder.
 os.environ.setdefault("FRAMESENSE_MODELS", os.path.join(tempfile.gettempdir(), "framesense-test-models"))
 

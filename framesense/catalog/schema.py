@@ -25,12 +25,12 @@ def components() -> dict[str, list[str]]:
     return dict(sorted(found.items(), key=lambda kv: (kv[0] != "core", kv[0])))
 
 
-def migrate(conn: sqlite3.Connection) -> dict[str, int]:
-    """Apply pending migrations; each script runs in its own transaction."""
+def migrate(conn: sqlite3.Connection, only: dict[str, list[str]] | None = None) -> dict[str, int]:
+    """Apply pending migrations (of all components, or of ``only``); each script runs in its own transaction."""
     conn.execute("CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
     have = dict(conn.execute("SELECT component, version FROM schema_versions").fetchall())
     result = {}
-    for name, scripts in components().items():
+    for name, scripts in (components() if only is None else only).items():
         current = have.get(name, 0)
         if current > len(scripts):
             raise RuntimeError(

@@ -33,15 +33,13 @@ def media_json(row: dict) -> dict:
 @pass_ctx
 def index(ctx: Ctx, paths, no_speech, no_visual, disable, speech_model, language, as_json):
     """Index footage: PATHS are files or folders (walked recursively)."""
-    from ..analysis.registry import builtin_analyzers
-    from ..ingest import Indexer
+    from ..plugins.pipeline import index_paths
     from .progress import RichProgress
 
     options = {"speech": not no_speech, "visual": not no_visual, "disable": set(disable),
                "speech_model": speech_model, "language": language}
-    analyzers = [a for a in builtin_analyzers(options) if a.name not in options["disable"]]
     with RichProgress(enabled=not as_json and sys.stderr.isatty()) as progress:
-        report = Indexer(ctx.catalog, analyzers, progress).run(paths)
+        report = index_paths(ctx.catalog, paths, options, progress)  # built-in and plugin analyzers
     if as_json:
         emit_json(report.to_json())
     else:

@@ -43,11 +43,10 @@ def demo(ctx: Ctx, out: Path):
     ctx.library = str(library)
     ctx._catalog = None
     click.echo(f"2. indexing into {library}")
-    from ..analysis.registry import builtin_analyzers
-    from ..ingest import Indexer
+    from ..plugins.pipeline import index_paths
     from .progress import RichProgress
     with RichProgress() as progress:
-        report = Indexer(ctx.catalog, builtin_analyzers({"speech": True, "visual": True}), progress).run([footage])
+        report = index_paths(ctx.catalog, [footage], {"speech": True, "visual": True}, progress)
     click.echo(f"   {json.dumps(report.counts())}; notes: {report.notices or 'none'}")
     for f in report.failed:
         click.echo(f"   FAILED {f.path}: {f.error}")

@@ -69,14 +69,19 @@ def export_cmd(ctx: Ctx, sequence_file, phrase, text, image, limit, media_filter
     from ..timeline.exporters import export, format_for_path
 
     fmt = fmt or format_for_path(output)
-    if fmt is None:
+    from ..plugins import get_plugins
+    plugin_exporter = None if fmt else get_plugins().exporter_for(output)  # e.g. a plugin's .csv cut list
+    if fmt is None and plugin_exporter is None:
         raise QueryError(f"cannot tell the format from {output!r}: give --format ({', '.join(FORMAT_CHOICES)})")
     seq = _load_or_search(ctx, sequence_file, phrase, text, image, limit, media_filter, pad_before, pad_after,
                           rate, name)
     if name:
         seq.name = name
-    paths = export(seq, output, fmt, allow_missing=allow_missing, comments=not no_edl_comments,
-                   catalog=ctx.catalog if fmt == "otio" else None)
+    if plugin_exporter is not None:
+        fmt, paths = plugin_exporter.name, list(plugin_exporter.export(seq, Path(output)))
+    else:
+        paths = export(seq, output, fmt, allow_missing=allow_missing, comments=not no_edl_comments,
+                       catalog=ctx.catalog if fmt == "otio" else None)
     if as_json:
         emit_json({"format": fmt, "files": [str(p) for p in paths], "clips": len(seq.clips),
                    "rate": rate_str(seq.rate), "duration_frames": seq.duration})

@@ -208,3 +208,35 @@ def write_broken_files(folder) -> dict[str, Path]:
     files["truncated"] = folder / "truncated.mp4"
     files["truncated"].write_bytes(data[: len(data) // 3])
     return files
+
+
+def write_frames(path, frames, *, rate="25", codec="libx264", crf=18) -> SynthResult:
+    """Write given RGB frames (HxWx3 uint8 arrays or PIL images), e.g. text drawn into pictures.
+
+    ``frames`` is a list of (count, picture) pairs: each picture held for ``count`` frames is one shot.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rate = parse_rate(rate)
+    pics = [(n, np.asarray(p.convert("RGB") if hasattr(p, "convert") else p, dtype=np.uint8)) for n, p in frames]
+    height, width = pics[0][1].shape[:2]
+    out = av.open(str(path), "w")
+    v = out.add_stream(codec, rate=rate)
+    v.width, v.height, v.pix_fmt = width, height, "yuv420p"
+    if codec == "libx264":
+        v.options = {"preset": "veryfast", "crf": str(crf)}
+    cuts, ranges, start = [], [], 0
+    for k, (count, img) in enumerate(pics):
+        for i in range(count):
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+            frame.pts, frame.time_base = start + i, 1 / rate
+            for packet in v.encode(frame):
+                out.mux(packet)
+        ranges.append((start, start + count))
+        if k:
+            cuts.append(start)
+        start += count
+    for packet in v.encode():
+        out.mux(packet)
+    out.close()
+    return SynthResult(path=path, rate=rate, frames=start, cuts=cuts, shot_ranges=ranges)

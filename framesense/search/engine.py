@@ -10,7 +10,7 @@ from .query import SearchQuery
 
 def run(catalog: Catalog, query: SearchQuery) -> list[Hit]:
     if query.is_empty():
-        raise QueryError("empty query: give --phrase, --text, --image, --like, --same-as or --ocr")
+        raise QueryError("empty query: give --phrase, --text, --image, --like, --same-as, --ocr, --color or --where")
     if query.limit <= 0:
         raise QueryError(f"--limit must be positive, got {query.limit}")
     hits: list[Hit] = []
@@ -23,5 +23,9 @@ def run(catalog: Catalog, query: SearchQuery) -> list[Hit]:
     if query.same_as:
         from .same import search_same
         hits += search_same(catalog, query)
+    from ..plugins import get_plugins  # plugin providers: OCR (query.ocr), colour (query.extra["color"]), ...
+    plugins = get_plugins()
+    plugins.prepare(catalog)
+    hits += plugins.search(catalog, query)
     hits.sort(key=lambda h: -h.score)
     return hits[: query.limit]

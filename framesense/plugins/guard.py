@@ -1,0 +1,158 @@
+"""Run a plugin's analyzer with a deadline and a data check; one failure disables it for the run.
+
+``analyze`` runs in a daemon worker thread; past the deadline the pipeline
+stops waiting (the thread is abandoned, never joined, so a hung plugin cannot
+hold up indexing or the process's exit) and records the timeout against the media.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import traceback
+
+from ..analysis.base import AnalysisContext, Analyzer
+
+DEFAULT_TIMEOUT = 600.0  # seconds per media file
+
+
+class PluginFailure(Exception):
+    """A plugin analyzer failed; ``detail`` keeps the plugin's own traceback."""
+
+    def __init__(self, message: str, detail: str | None = None):
+        super().__init__(message)
+        self.detail = detail
+
+
+class GuardedAnalyzer(Analyzer):
+    """Wraps a plugin's Analyzer: same name/version/tables, plus timeout, validation, disable-on-failure."""
+
+    optional = True  # its failure is recorded but does not mark the media failed
+
+    def __init__(self, inner: Analyzer, plugin: str, timeout: float | None = None):
+        self.inner = inner
+        self.plugin = plugin
+        self.name = inner.name
+        self.version = str(inner.version)
+        self.requires = tuple(inner.requires)
+        self.owns_tables = tuple(inner.owns_tables)
+        self.timeout = timeout if timeout is not None else getattr(inner, "timeout", None) or DEFAULT_TIMEOUT
+        self.disabled_reason: str | None = None
+
+    def _call(self, what: str, fn, *args):
+        try:
+            return fn(*args)
+        except Exception as exc:
+            self._fail(f"{what} raised {type(exc).__name__}: {exc}")
+            raise
+
+    def _fail(self, reason: str):
+        if self.disabled_reason is None:
+            self.disabled_reason = f"plugin '{self.plugin}' disabled for this run after: {reason}"
+
+    def model_id(self):
+        return self._call("model_id()", self.inner.model_id)
+
+    def unavailable_reason(self):
+        try:
+            return self.inner.unavailable_reason()
+        except Exception as exc:
+            return f"plugin '{self.plugin}': unavailable_reason() raised {type(exc).__name__}: {exc}"
+
+    def applies_to(self, media):
+        return bool(self._call("applies_to()", self.inner.applies_to, media))
+
+    def analyze(self, ctx: AnalysisContext):
+        if getattr(self.inner, "isolation", "thread") == "process":
+            return self._checked(self._analyze_in_process(ctx))
+        box: dict = {}
+        done = threading.Event()
+
+        def work():
+            try:
+                box["result"] = self.inner.analyze(ctx)
+            except BaseException as exc:  # noqa: BLE001 - reported to the pipeline below
+                box["error"] = exc
+                box["trace"] = "".join(traceback.format_exception(*sys.exc_info()))
+            finally:
+                done.set()
+
+        worker = threading.Thread(target=work, name=f"plugin-{self.name}", daemon=True)
+        worker.start()
+        if not done.wait(self.timeout):
+            reason = f"analyze() did not finish within {self.timeout:g} s (time limit)"
+            self._fail(reason)
+            frame = sys._current_frames().get(worker.ident)
+            where = "".join(traceback.format_stack(frame)) if frame is not None else None
+            raise PluginFailure(f"{self.name}: {reason}", f"where it was when abandoned:\n{where}" if where else None)
+        if "error" in box:
+            exc = box["error"]
+            reason = f"analyze() raised {type(exc).__name__}: {exc}"
+            self._fail(reason)
+            raise PluginFailure(f"{self.name}: {reason}", box["trace"])
+        return self._checked(box.get("result"))
+
+    def _checked(self, result):
+        check = getattr(self.inner, "validate", None)
+        if check is not None:
+            try:
+                problem = check(result)
+            except Exception as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+            if problem:
+                reason = f"analyze() returned bad data: {problem}"
+                self._fail(reason)
+                raise PluginFailure(f"{self.name}: {reason}")
+        return result
+
+    def store(self, catalog, media, result):
+        return self._call("store()", self.inner.store, catalog, media, result)
+
+    def _analyze_in_process(self, ctx: AnalysisContext):
+        """``isolation = "process"``: analyze in a forked child that is killed at the deadline.
+
+        For plugins whose code may spin without returning (native loops, CPU-bound
+        hangs) that a thread could not stop. The result must pickle; the child reads
+        the catalog through its own connection and reports no progress.
+        """
+        import multiprocessing as mp
+
+        mpctx = mp.get_context("fork")
+        recv, send = mpctx.Pipe(duplex=False)
+        child = mpctx.Process(target=_child_analyze, args=(self.inner, ctx.library_dir, ctx.media, ctx.options, send),
+                              name=f"plugin-{self.name}", daemon=True)
+        child.start()
+        send.close()
+        try:
+            if not recv.poll(self.timeout):
+                reason = f"analyze() did not finish within {self.timeout:g} s (time limit; its process was killed)"
+                self._fail(reason)
+                raise PluginFailure(f"{self.name}: {reason}")
+            try:
+                status, payload, trace = recv.recv()
+            except EOFError:
+                child.join(5)
+                status, payload, trace = "error", f"its process died (exit code {child.exitcode})", None
+        finally:
+            recv.close()
+            if child.is_alive():
+                child.kill()
+            child.join(5)
+        if status == "error":
+            reason = f"analyze() raised {payload}"
+            self._fail(reason)
+            raise PluginFailure(f"{self.name}: {reason}", trace)
+        return payload
+
+
+def _child_analyze(inner, library_dir, media, options, send):
+    from ..catalog import Catalog
+
+    try:
+        catalog = Catalog.open(library_dir, create=False)
+        result = inner.analyze(AnalysisContext(catalog=catalog, media=media, library_dir=library_dir, options=options))
+        send.send(("ok", result, None))
+    except BaseException as exc:  # noqa: BLE001 - sent to the parent, which records it
+        send.send(("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+    finally:
+        send.close()

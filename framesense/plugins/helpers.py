@@ -1,0 +1,76 @@
+"""Pieces most per-shot plugins need: pick frames from each shot, turn a shot into a Hit,
+apply a query's media filter. Plugins import these instead of re-decoding video their own way."""
+
+from __future__ import annotations
+
+import fnmatch
+from fractions import Fraction
+from typing import Iterator
+
+import av
+
+from ..catalog import Catalog, media_rate
+from ..errors import MediaError
+from ..media.frames import frame_image, open_video
+from ..search.hits import Hit
+
+
+def shot_sample_frames(start: int, end: int, per_shot: int = 1) -> list[int]:
+    """Frame indexes spread evenly inside [start, end), away from the cut (1 -> the middle)."""
+    n = end - start
+    per_shot = max(1, min(per_shot, n))
+    return sorted({start + (n * (2 * k + 1)) // (2 * per_shot) for k in range(per_shot)})
+
+
+def sample_shots(path, shots: list[dict], per_shot: int = 1, width: int | None = 320,
+                 progress=None) -> Iterator[tuple[dict, int, "object"]]:
+    """Decode once, yielding (shot row, frame index, RGB PIL image) for the chosen frames of each shot.
+
+    ``width=None`` keeps the full picture (OCR wants every pixel).
+    """
+    wanted: dict[int, dict] = {}
+    for s in shots:
+        for f in shot_sample_frames(s["start_frame"], s["end_frame"], per_shot):
+            wanted[f] = s
+    if not wanted:
+        return
+    last = max(wanted)
+    count = 0
+    try:
+        with open_video(path) as (container, stream):
+            for frame in container.decode(stream):
+                if count in wanted:
+                    img = frame_image(frame, width) if width else frame.to_image()
+                    yield wanted[count], count, img
+                    if progress:
+                        progress(count / (last + 1), f"frame {count}")
+                if count >= last:
+                    break
+                count += 1
+    except av.error.FFmpegError as exc:
+        raise MediaError(path, f"cannot decode video: {exc}") from None
+
+
+def media_matches(query, path: str) -> bool:
+    """The query's --media filter: substring or glob on the path (no filter: everything)."""
+    if not query.media:
+        return True
+    return any(m in path or fnmatch.fnmatch(path, m) for m in query.media)
+
+
+def shot_hit(catalog: Catalog, media: dict, shot_idx: int, score: float, kind: str, *,
+             text: str | None = None, query: str | None = None, extra: dict | None = None,
+             pad_before: float = 0.0, pad_after: float = 0.0) -> Hit | None:
+    """A Hit spanning one catalogued shot (media seconds), with its thumbnail."""
+    rate: Fraction | None = media_rate(media)
+    row = catalog.one("SELECT s.start_frame, s.end_frame, t.path AS thumb FROM shots s LEFT JOIN thumbnails t "
+                      "ON t.shot_id = s.id WHERE s.media_id = ? AND s.idx = ?", (media["id"], shot_idx))
+    if not row or not rate:
+        return None
+    start = max(0.0, float(row["start_frame"] / rate) - pad_before)
+    end = float(row["end_frame"] / rate) + pad_after
+    if media.get("duration"):
+        end = min(end, float(media["duration"]))
+    return Hit(media_id=media["id"], media_path=media["path"], start=start, end=end, score=float(score),
+               kind=kind, text=text, shot=shot_idx, query=query, extra=dict(extra or {}),
+               thumbnail=str(catalog.dir / row["thumb"]) if row["thumb"] else None)

@@ -1,0 +1,256 @@
+"""Find, load and call plugins: built-ins, installed packages, and the user's plugin folder.
+
+Every hook is called plugin by plugin, so one plugin that raises is recorded
+(and switched off) without stopping the others or the caller.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata as md
+import importlib.util
+import os
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pluggy
+
+from ..config import user_plugin_dir
+from . import hookspecs
+from .guard import GuardedAnalyzer
+
+ENTRY_POINT_GROUP = "framesense.plugins"
+BUILTIN_MODULES = ("framesense.plugins.builtin",)
+DISABLE_ENV = "FRAMESENSE_DISABLE_PLUGINS"  # comma-separated names, for runs without --disable
+
+
+@dataclass
+class PluginRecord:
+    name: str
+    source: str                   # "builtin", "entry point <dist>", or a file/folder path
+    status: str = "loaded"        # loaded, disabled, failed
+    reason: str | None = None
+    version: str = "0"
+    owns: list[str] = field(default_factory=list)
+    module: object = None
+    builtin: bool = False
+    migrations: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "version": self.version, "status": self.status, "reason": self.reason,
+                "source": self.source, "owns_tables": self.owns, "builtin": self.builtin}
+
+
+def _env_disabled() -> set[str]:
+    return {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
+
+
+class Plugins:
+    """The plugins of one process or run; ``load()`` builds it."""
+
+    def __init__(self, disable=()):
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.records: dict[str, PluginRecord] = {}
+        self.disable = set(disable) | _env_disabled()
+        self.warnings: list[str] = []
+        self._prepared: dict[str, set] = {}
+
+    # -- discovery -----------------------------------------------------------
+    def load(self, plugin_dir: Path | None = None, entry_points: bool = True) -> "Plugins":
+        for modname in BUILTIN_MODULES:
+            self._add(modname.rsplit(".", 1)[-1], "builtin", lambda m=modname: importlib.import_module(m),
+                      builtin=True)
+        if entry_points:
+            for ep in sorted(md.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+                dist = getattr(ep, "dist", None)
+                src = f"entry point {ep.value} ({dist.name} {dist.version})" if dist else f"entry point {ep.value}"
+                self._add(ep.name, src, ep.load, version=dist.version if dist else None)
+        folder = Path(plugin_dir) if plugin_dir else user_plugin_dir()
+        if folder.is_dir():
+            for item in sorted(folder.iterdir()):
+                if item.name.startswith((".", "_")):
+                    continue
+                if item.suffix == ".py" and item.is_file():
+                    self._add(item.stem, str(item), lambda p=item: _import_file(p.stem, p))
+                elif item.is_dir() and (item / "__init__.py").is_file():
+                    self._add(item.name, str(item), lambda p=item: _import_file(p.name, p / "__init__.py", p))
+        return self
+
+    def _add(self, name, source, loader, version=None, builtin=False):
+        if name in self.records:
+            rec = self.records[name]
+            self.warnings.append(f"plugin '{name}' from {source} ignored: already loaded from {rec.source}")
+            return
+        rec = PluginRecord(name=name, source=source, version=version or "0", builtin=builtin)
+        self.records[name] = rec
+        if name in self.disable:
+            rec.status, rec.reason = "disabled", "disabled by --disable" if name not in _env_disabled() \
+                else f"disabled by {DISABLE_ENV}"
+            return
+        try:
+            module = loader()
+            rec.name = getattr(module, "PLUGIN_NAME", None) or name
+            rec.version = str(getattr(module, "PLUGIN_VERSION", None) or rec.version)
+            rec.owns = list(getattr(module, "OWNS_TABLES", ()) or ())
+            hook = getattr(module, "framesense_migrations", None)
+            rec.migrations = dict(hook() or {}) if hook else {}
+            if rec.name in self.disable:  # disabled by its declared name rather than its file name
+                rec.status, rec.reason = "disabled", "disabled by --disable"
+                return
+            twin = next((r for k, r in self.records.items() if k != name and r.status == "loaded"
+                         and (r.name == rec.name or r.module is module)), None)
+            if twin is not None:  # e.g. pip-installed and also dropped into the plugin folder
+                rec.status, rec.reason = "disabled", f"duplicate of '{twin.name}' already loaded from {twin.source}"
+                self.warnings.append(f"plugin {rec.name!r} from {source} ignored: {rec.reason}")
+                return
+            self.pm.register(module, name=name)
+            try:
+                self.pm.check_pending()  # a hookimpl whose name matches no hook: a typo the author should see
+            except pluggy.PluginValidationError:
+                self.pm.unregister(name=name)
+                raise
+            rec.module = module
+        except Exception as exc:
+            rec.status, rec.reason = "failed", f"failed to load: {type(exc).__name__}: {exc}"
+            self.warnings.append(f"plugin '{name}' ({source}) {rec.reason}")
+
+    # -- state ---------------------------------------------------------------
+    def loaded(self) -> list[PluginRecord]:
+        return [r for r in self.records.values() if r.status == "loaded"]
+
+    def fail(self, key: str, reason: str):
+        """Switch a plugin off for the rest of this process: recorded, never raised."""
+        rec = self.records.get(key)
+        if rec and rec.status == "loaded":
+            rec.status, rec.reason = "failed", reason
+            self.pm.unregister(name=key)
+            self.warnings.append(f"plugin '{rec.name}' failed: {reason}")
+
+    def _impls(self, hook_name: str):
+        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+            yield impl.plugin_name, impl.function
+
+    def prepare(self, catalog) -> None:
+        """Bring each plugin's tables up to date in an open catalog; a plugin whose migration fails is switched off."""
+        from ..catalog import schema
+        done = self._prepared.setdefault(str(catalog.path), set())
+        for key, rec in list(self.records.items()):
+            if rec.status != "loaded" or key in done or not rec.migrations:
+                continue
+            try:
+                schema.migrate(catalog.conn, only=rec.migrations)
+                for component, scripts in rec.migrations.items():
+                    schema.register(component, scripts)  # later opens of any catalog in this process include them
+                done.add(key)
+            except Exception as exc:
+                self.fail(key, f"catalog migration failed: {type(exc).__name__}: {exc}")
+
+    # -- hooks ---------------------------------------------------------------
+    def analyzers(self, options: dict | None = None) -> list:
+        """Every analyzer, built-ins first; plugin ones wrapped with a time limit and disable-on-failure."""
+        from ..analysis.base import Analyzer
+        options = dict(options or {})
+        disable = set(options.get("disable") or ()) | self.disable
+        timeout = options.get("plugin_timeout")
+        out, seen = [], set()
+        impls = sorted(self._impls("framesense_analyzers"), key=lambda kv: not self.records[kv[0]].builtin)
+        for key, fn in impls:
+            rec = self.records[key]
+            if key in disable or rec.name in disable:
+                continue
+            try:
+                made = list(fn(options=options) or [])
+                bad = [a for a in made if not isinstance(a, Analyzer) or not getattr(a, "name", "")]
+                if bad:
+                    raise TypeError(f"framesense_analyzers returned {bad[0]!r}, not a named Analyzer")
+            except Exception as exc:
+                self.fail(key, f"framesense_analyzers raised {type(exc).__name__}: {exc}")
+                continue
+            for a in made:
+                if a.name in disable or a.name in seen:
+                    continue
+                seen.add(a.name)
+                if not rec.builtin:
+                    a = GuardedAnalyzer(a, rec.name, timeout)
+                    for t in a.owns_tables:
+                        if t not in rec.owns:
+                            rec.owns.append(t)
+                out.append(a)
+        return out
+
+    def search(self, catalog, query) -> list:
+        """Hits from every plugin search provider that answers the query."""
+        from ..errors import QueryError
+        from ..search.hits import Hit
+        hits = []
+        for key, fn in list(self._impls("framesense_search")):
+            try:
+                got = fn(catalog=catalog, query=query)
+                if got is None:
+                    continue
+                got = list(got)
+                for h in got:
+                    if not isinstance(h, Hit) or not (h.end >= h.start >= 0):
+                        raise TypeError(f"returned {h!r}, not a Hit with 0 <= start <= end")
+                hits += got
+            except QueryError:
+                raise  # the user's query is wrong, not the plugin
+            except Exception as exc:
+                self.fail(key, f"search provider raised {type(exc).__name__}: {exc}\n"
+                          f"{traceback.format_exc(limit=4)}")
+        return hits
+
+    def exporters(self) -> list:
+        return self._collect("framesense_exporters")
+
+    def exporter_for(self, path, fmt: str | None = None):
+        """The plugin ExporterSpec named ``fmt``, else the one claiming the path's suffix (None: no plugin)."""
+        suffix = Path(path).suffix.lower()
+        for spec in self.exporters():
+            if spec.name == fmt or (fmt is None and suffix in spec.suffixes):
+                return spec
+        return None
+
+    def app_actions(self) -> list:
+        return self._collect("framesense_app_actions")
+
+    def _collect(self, hook_name: str) -> list:
+        out = []
+        for key, fn in list(self._impls(hook_name)):
+            try:
+                out += list(fn() or [])
+            except Exception as exc:
+                self.fail(key, f"{hook_name} raised {type(exc).__name__}: {exc}")
+        return out
+
+
+def _import_file(name: str, path: Path, package_dir: Path | None = None):
+    """Import a plugin-folder module or package under its own name (packages keep relative imports)."""
+    modname = name if package_dir else f"framesense_user_plugin_{name}"
+    spec = importlib.util.spec_from_file_location(
+        modname, path, submodule_search_locations=[str(package_dir)] if package_dir else None)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{path}: not an importable Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[modname] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(modname, None)
+        raise
+    return module
+
+
+_DEFAULT: Plugins | None = None
+
+
+def get_plugins(reload: bool = False) -> Plugins:
+    """The process-wide plugin set, loaded once. Per-run ``--disable`` goes through
+    ``Plugins.analyzers(options)``; ``$FRAMESENSE_DISABLE_PLUGINS`` keeps a plugin from loading at all."""
+    global _DEFAULT
+    if _DEFAULT is None or reload:
+        _DEFAULT = Plugins().load()
+    return _DEFAULT
