@@ -59,6 +59,13 @@ fs --library "$LIB" search --phrase "$PHRASE" --json > "$WORK/search.json"
 check "search found the phrase in Fleet Returns.mov" grep -q "Fleet Returns.mov" "$WORK/search.json"
 check "hit text has the words" grep -qi "fishing boats" "$WORK/search.json"
 
+step "framesense search --same-as (reused footage, by picture fingerprints: no CLIP needed)"
+mkdir -p "$WORK/reuse" && cp "$WORK/demo/footage/Fleet Returns.mov" "$WORK/reuse/Archive Copy.mov"
+fs --library "$LIB" index --no-speech "$WORK/reuse" 2>&1 | sed 's/^/   /'
+fs --library "$LIB" search --same-as "$WORK/demo/footage/Fleet Returns.mov@8.0" --limit 3 2>&1 \
+    | sed 's/^/   /' | tee "$WORK/same.log"; took
+check "the shot is found again in the copy" grep -q "Archive Copy.mov" "$WORK/same.log"
+
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
     step "no Python file or library is read from outside the bundle (strace of a search)"
     strace -f -e trace=open,openat,execve -o "$WORK/strace.log" \
