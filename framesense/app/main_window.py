@@ -56,9 +56,10 @@ class MainWindow(QMainWindow):
         self.last_error: str | None = None
 
         self.setWindowTitle(f"FrameSense — {self.library_dir}")
-        icon = RESOURCES / "framesense.svg"
-        if icon.exists():
-            self.setWindowIcon(QIcon(str(icon)))
+        for icon in (RESOURCES / "framesense.png", RESOURCES / "framesense.svg"):  # PNG: bundles ship no SVG plugin
+            if icon.exists():
+                self.setWindowIcon(QIcon(str(icon)))
+                break
         self._refresh_timer = QTimer(self, singleShot=True, interval=300)
         self._refresh_timer.timeout.connect(self.refresh_library)
         self._build()
