@@ -1,7 +1,7 @@
 """How responsive the window stays while it indexes: the longest gap between 10 ms timer ticks
 on the GUI thread while the background worker indexes generated footage (shots stage).
 
-Run: python benchmarks/app_responsiveness.py [FILES]
+Run: python benchmarks/app_responsiveness.py [FILES] [speech]   (speech: also transcribe, tiny.en)
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from framesense.media.synth import Shot, write_video  # noqa: E402
 
 
-def main(files: int = 6):
+def main(files: int = 6, speech: bool = False):
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -30,7 +30,8 @@ def main(files: int = 6):
         tmp = Path(tmp)
         for i in range(files):
             write_video(tmp / "footage" / f"clip{i}.mp4", [Shot(75, i * 3 + 1), Shot(75, i * 3 + 2)], rate="25",
-                        width=1280, height=720, audio=None)
+                        width=1280, height=720, audio=None if not speech else "silence",
+                        speech=[(1.0, "the fishing boats are coming home")] if speech else None)
         win = MainWindow(tmp / "lib", settings=QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat))
         win.show()
         ticks = []
@@ -38,7 +39,7 @@ def main(files: int = 6):
         timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
         timer.start(10)
         t0 = time.perf_counter()
-        win.add_folder(tmp / "footage", speech=False, visual=False)
+        win.add_folder(tmp / "footage", speech=speech, visual=False, **({"speech_model": "tiny.en"} if speech else {}))
         while win.indexing:
             app.processEvents()
             time.sleep(0.001)
@@ -54,4 +55,4 @@ def main(files: int = 6):
 
 
 if __name__ == "__main__":
-    main(*map(int, sys.argv[1:2]))
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 6, "speech" in sys.argv[2:])
