@@ -13,7 +13,7 @@ install: system-deps
 # Debian/Ubuntu test tools: espeak-ng speaks test sentences, xvfb for screenshots, tesseract for OCR.
 system-deps:
 	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng xvfb tesseract-ocr >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng xvfb tesseract-ocr libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 >/dev/null; \
 	else echo "note: install espeak-ng, xvfb and tesseract-ocr with your package manager for the full test suite"; fi
 
 demo:
