@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-APPROX_THRESHOLD = 50_000
+APPROX_THRESHOLD = 20_000
 CHUNK = 1 << 17
 HNSW = dict(connectivity=16, expansion_add=128, expansion_search=96)
 
