@@ -162,3 +162,28 @@ def test_missing_model_leaves_the_rest_working(tmp_path):
         for k, v in env_backup.items():
             if v is not None:
                 os.environ[k] = v
+
+
+def test_model_specs_resolve_without_the_network(tmp_path, monkeypatch):
+    from framesense.analysis import clip_model as cm
+
+    monkeypatch.setenv("FRAMESENSE_MODELS", str(tmp_path / "cache"))
+    monkeypatch.delenv("FRAMESENSE_CLIP_MODEL", raising=False)
+    ckpt = tmp_path / "weights.pt"
+    ckpt.write_bytes(b"x")
+    assert cm.parse_spec(f"ViT-B-32:{ckpt}") == cm.ClipSpec("ViT-B-32", path=str(ckpt))
+    assert cm.parse_spec("ViT-B-32:openai") == cm.ClipSpec("ViT-B-32", tag="openai")
+    assert cm.problem(cm.parse_spec(f"ViT-B-32:{ckpt}")) is None
+    assert "unknown open_clip architecture" in cm.problem(cm.parse_spec(f"NoSuchNet:{ckpt}"))
+    # a tag that was never downloaded is off, with the download command in the message
+    assert "framesense models download clip ViT-B-32:openai" in cm.problem(cm.parse_spec("ViT-B-32:openai"))
+    assert cm.configured_spec() == (None, "")
+    assert cm.configured_spec(setting=f"ViT-B-32:{ckpt}")[1] == "catalog setting clip_model"
+    monkeypatch.setenv("FRAMESENSE_CLIP_MODEL", "ViT-B-32:openai")
+    assert cm.configured_spec(setting=f"ViT-B-32:{ckpt}")[0].tag == "openai"   # env beats the setting
+    rows = cm.clip_model_status()
+    assert rows[0]["active"] and not rows[0]["installed"] and rows[0]["name"] == "ViT-B-32:openai"
+    assert {r["name"] for r in rows} >= {"ViT-B-32:openai", "ViT-B-32:laion2b_s34b_b79k"}
+    # a broken checkpoint is a clear error naming the spec, not a traceback
+    with pytest.raises(cm.ModelUnavailable, match="weights.pt"):
+        cm.ClipModel(cm.parse_spec(f"ViT-B-32:{ckpt}"))
