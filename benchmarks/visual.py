@@ -162,6 +162,7 @@ def bench_search(n: int, dim: int, queries: int, backends: list[str], threads: i
             from usearch.index import Index
             idx = Index(ndim=dim, metric="ip", dtype="f16", **HNSW)
             idx.add(np.arange(n, dtype=np.uint64), data, threads=threads)
+            idx.expansion_search = HNSW["expansion_search"]
             search = lambda q: idx.search(q, 10).keys
         else:
             import hnswlib
@@ -180,7 +181,7 @@ def bench_search(n: int, dim: int, queries: int, backends: list[str], threads: i
             keys = search(q)
             lat.append(time.perf_counter() - t)
             hit += len(truth & set(int(k) for k in keys))
-        out[name] = {"build_s": round(build, 1), "p50_ms": round(pct(lat, 50), 3), "p95_ms": round(pct(lat, 95), 3),
+        out[name] = {"ef": HNSW["expansion_search"], "build_s": round(build, 1), "p50_ms": round(pct(lat, 50), 3), "p95_ms": round(pct(lat, 95), 3),
                      "recall@10": round(hit / (10 * len(qs)), 4)}
         del idx
     return out
@@ -198,12 +199,16 @@ def main(argv=None):
     ap.add_argument("--dim", type=int, default=512)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--backends", default="hnswlib,usearch")
+    ap.add_argument("--ef", type=int, default=None, help="HNSW search breadth (default: vectors.HNSW)")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="threads for graph builds")
     ap.add_argument("--skip-embed", action="store_true")
     ap.add_argument("--skip-search", action="store_true")
     ap.add_argument("--skip-scan", action="store_true", help="no decode benchmark (no PyAV on the machine)")
     ap.add_argument("--json", dest="json_out", help="also write the results here")
     args = ap.parse_args(argv)
+    if args.ef:
+        from framesense.search.vectors import HNSW
+        HNSW["expansion_search"] = args.ef
     results = {"cpu_count": os.cpu_count()}
     if not args.skip_embed:
         results["embed"] = [bench_embed(d, args.embed_frames, args.batch, args.arch) for d in args.devices.split(",")]
