@@ -9,11 +9,16 @@ from .base import Analyzer
 
 
 def builtin_analyzers(options: dict | None = None) -> list[Analyzer]:
+    from .fingerprint import FingerprintAnalyzer
     from .scan import ShotsAnalyzer
 
     options = options or {}
-    analyzers: list[Analyzer] = [ShotsAnalyzer()]
+    analyzers: list[Analyzer] = [ShotsAnalyzer(), FingerprintAnalyzer()]
     if options.get("speech", True):
         from .speech import SpeechAnalyzer
         analyzers.append(SpeechAnalyzer(options.get("speech_model"), options.get("language")))
+    if options.get("visual", True):
+        from .visual import VisualAnalyzer
+        # Without a model it stays listed: the index then says once how to turn visual search on.
+        analyzers.append(VisualAnalyzer(options))
     return analyzers

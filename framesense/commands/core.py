@@ -29,15 +29,17 @@ def media_json(row: dict) -> dict:
 @click.option("--disable", multiple=True, metavar="NAME", help="Skip an analyzer or plugin by name (repeatable).")
 @click.option("--speech-model", default=None, help="Speech model name or folder (see 'framesense models list').")
 @click.option("--language", default=None, help="Force the spoken language (e.g. en); default: detect per file.")
+@click.option("--clip-model", default=None, help="CLIP model: ARCH:TAG, ARCH:/path/to/checkpoint.pt or an open_clip folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report instead of a summary.")
 @pass_ctx
-def index(ctx: Ctx, paths, no_speech, no_visual, disable, speech_model, language, as_json):
+def index(ctx: Ctx, paths, no_speech, no_visual, disable, speech_model, language, clip_model, as_json):
     """Index footage: PATHS are files or folders (walked recursively)."""
     from ..plugins.pipeline import index_paths
     from .progress import RichProgress
 
     options = {"speech": not no_speech, "visual": not no_visual, "disable": set(disable),
-               "speech_model": speech_model, "language": language}
+               "speech_model": speech_model, "language": language,
+               "clip_model": clip_model, "clip_model_setting": ctx.catalog.meta("clip_model")}
     with RichProgress(enabled=not as_json and sys.stderr.isatty()) as progress:
         report = index_paths(ctx.catalog, paths, options, progress)  # built-in and plugin analyzers
     if as_json:
