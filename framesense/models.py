@@ -255,3 +255,28 @@ def _list_speech() -> list[ModelEntry]:
 
 register_kind(ModelKind(name="speech", list=_list_speech, resolve=resolve_speech_model,
                         download=download_speech_model, default=DEFAULT_SPEECH_MODEL))
+
+
+def _list_clip() -> list[ModelEntry]:
+    from .analysis.clip_model import clip_model_status
+    return [ModelEntry("clip", r["name"], r["path"], bool(r["installed"]), r["source"],
+                       (r["note"] or "") + (" (active)" if r["active"] else ""))
+            for r in clip_model_status()]
+
+
+def _resolve_clip(name: str) -> Path:
+    from .analysis.clip_model import cached_checkpoint, parse_spec, problem
+    spec = parse_spec(name)
+    reason = problem(spec)
+    if reason:
+        raise ModelUnavailable(reason)
+    return Path(spec.path or cached_checkpoint(spec))
+
+
+def _download_clip(name: str) -> Path:
+    from .analysis.clip_model import download
+    return Path(download(name))
+
+
+register_kind(ModelKind(name="clip", list=_list_clip, resolve=_resolve_clip, download=_download_clip,
+                        default=None))

@@ -122,6 +122,11 @@ def configured_spec(explicit: str | None = None, catalog=None, setting: str | No
 
 def problem(spec: ClipSpec | None) -> str | None:
     """Why this spec cannot be loaded offline (None when it can)."""
+    import importlib.util
+    missing = [m for m in ("torch", "open_clip") if importlib.util.find_spec(m) is None]
+    if missing:
+        return (f"visual search is off: this installation has no {' or '.join(missing)}; "
+                f"install from source with pip install 'framesense[visual]'")
     if spec is None:
         return HOW_TO
     if spec.tag:

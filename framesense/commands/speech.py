@@ -1,4 +1,4 @@
-"""``framesense models`` (list, path, download) and ``framesense transcript`` (show as subtitles, import)."""
+"""``framesense transcript``: show a transcript as subtitles, or import one."""
 
 from __future__ import annotations
 
@@ -7,50 +7,6 @@ from pathlib import Path
 import click
 
 from ..cli import Ctx, cli, emit_json, pass_ctx
-
-
-@cli.group()
-def models():
-    """Models FrameSense uses (speech; other kinds register here too)."""
-
-
-@models.command("list")
-@click.option("--kind", default=None, help="Only this kind of model (e.g. speech).")
-@click.option("--json", "as_json", is_flag=True)
-def models_list(kind, as_json):
-    """List known models, where they live, and whether they are on this machine."""
-    from ..models import kinds, list_models
-    entries = list_models(kind)
-    if as_json:
-        emit_json([e.to_json() for e in entries])
-        return
-    defaults = {k.name: k.default for k in kinds().values()}
-    for e in entries:
-        mark = "*" if defaults.get(e.kind) == e.name else " "
-        state = e.path if e.available else f"(not here) {e.note}"
-        click.echo(f"{mark} {e.kind:8} {e.name:20} {state}")
-
-
-@models.command("path")
-@click.argument("name")
-@click.option("--kind", default="speech", show_default=True)
-def models_path(name, kind):
-    """Print the local folder of a model (joining or checking packaged files on first use)."""
-    from ..models import get_kind
-    click.echo(str(get_kind(kind).resolve(name)))
-
-
-@models.command("download")
-@click.argument("name")
-@click.option("--kind", default="speech", show_default=True)
-def models_download(name, kind):
-    """Fetch a model into the model cache (needs the network)."""
-    from ..errors import ModelUnavailable
-    from ..models import get_kind
-    k = get_kind(kind)
-    if not k.download:
-        raise ModelUnavailable(f"models of kind '{kind}' cannot be downloaded by FrameSense")
-    click.echo(str(k.download(name)))
 
 
 class _DefaultGroup(click.Group):

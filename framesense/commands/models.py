@@ -1,0 +1,66 @@
+"""``framesense models``: list, locate, download and choose the speech and picture models."""
+
+from __future__ import annotations
+
+import click
+
+from ..cli import Ctx, cli, emit_json, pass_ctx
+
+
+@cli.group()
+def models():
+    """Models FrameSense uses: speech (faster-whisper) and clip (OpenCLIP)."""
+
+
+@models.command("list")
+@click.option("--kind", default=None, help="Only this kind of model (e.g. speech).")
+@click.option("--json", "as_json", is_flag=True)
+def models_list(kind, as_json):
+    """List known models, where they live, and whether they are on this machine."""
+    from ..models import kinds, list_models
+    entries = list_models(kind)
+    if as_json:
+        emit_json([e.to_json() for e in entries])
+        return
+    defaults = {k.name: k.default for k in kinds().values()}
+    for e in entries:
+        mark = "*" if defaults.get(e.kind) == e.name else " "
+        state = e.path if e.available else f"(not here) {e.note}"
+        click.echo(f"{mark} {e.kind:8} {e.name:20} {state}")
+
+
+@models.command("path")
+@click.argument("name")
+@click.option("--kind", default="speech", show_default=True)
+def models_path(name, kind):
+    """Print the local folder of a model (joining or checking packaged files on first use)."""
+    from ..models import get_kind
+    click.echo(str(get_kind(kind).resolve(name)))
+
+
+@models.command("download")
+@click.argument("words", nargs=-1, required=True)
+@click.option("--kind", default=None, help="speech (default) or clip; or name the kind first: 'download clip ViT-B-32:openai'.")
+def models_download(words, kind):
+    """Fetch a model into the model cache (needs the network): NAME, or KIND NAME."""
+    from ..errors import ModelUnavailable
+    from ..models import get_kind, kinds
+    if len(words) == 2 and words[0] in kinds():
+        kind, words = words[0], words[1:]
+    if len(words) != 1:
+        raise click.UsageError("give one model name, optionally after its kind: download [KIND] NAME")
+    k = get_kind(kind or "speech")
+    if not k.download:
+        raise ModelUnavailable(f"models of kind '{k.name}' cannot be downloaded by FrameSense")
+    click.echo(str(k.download(words[0])))
+
+
+@models.command("use")
+@click.argument("kind", type=click.Choice(["clip"]))
+@click.argument("spec", required=False)
+@pass_ctx
+def models_use(ctx: Ctx, kind, spec):
+    """Remember the CLIP model for this library (ARCH:TAG, ARCH:/path.pt or a folder); no SPEC forgets it."""
+    from ..analysis.clip_model import set_clip_model
+    set_clip_model(ctx.catalog, spec)
+    click.echo(f"clip model for {ctx.catalog.dir}: {spec or '(none)'}")
