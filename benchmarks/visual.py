@@ -123,7 +123,8 @@ def make_vectors(n, dim, seed=0):
     return out
 
 
-def bench_search(n: int, dim: int, queries: int, backends: list[str], threads: int) -> dict:
+def bench_search(n: int, dim: int, queries: int, backends: list[str], threads: int,
+                 efs: list[int] | None = None) -> dict:
     from framesense.search.vectors import HNSW, exact_topk
 
     t0 = time.perf_counter()
@@ -175,14 +176,22 @@ def bench_search(n: int, dim: int, queries: int, backends: list[str], threads: i
             idx.set_num_threads(1)
             search = lambda q: idx.knn_query(q, k=10)[0][0]
         build = time.perf_counter() - t0
-        lat, hit = [], 0
-        for q, truth in zip(qs, truths):
-            t = time.perf_counter()
-            keys = search(q)
-            lat.append(time.perf_counter() - t)
-            hit += len(truth & set(int(k) for k in keys))
-        out[name] = {"ef": HNSW["expansion_search"], "build_s": round(build, 1), "p50_ms": round(pct(lat, 50), 3), "p95_ms": round(pct(lat, 95), 3),
-                     "recall@10": round(hit / (10 * len(qs)), 4)}
+        sweep = []
+        for ef in efs or [HNSW["expansion_search"]]:  # one build, several search breadths
+            if name == "usearch":
+                idx.expansion_search = ef
+            else:
+                idx.set_ef(ef)
+            lat, hit = [], 0
+            for q, truth in zip(qs, truths):
+                t = time.perf_counter()
+                keys = search(q)
+                lat.append(time.perf_counter() - t)
+                hit += len(truth & set(int(k) for k in keys))
+            sweep.append({"ef": ef, "p50_ms": round(pct(lat, 50), 3), "p95_ms": round(pct(lat, 95), 3),
+                          "recall@10": round(hit / (10 * len(qs)), 4)})
+        out[name] = {"M": HNSW["connectivity"], "ef_construction": HNSW["expansion_add"],
+                     "build_s": round(build, 1), **sweep[0], "sweep": sweep}
         del idx
     return out
 
@@ -199,16 +208,21 @@ def main(argv=None):
     ap.add_argument("--dim", type=int, default=512)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--backends", default="hnswlib,usearch")
-    ap.add_argument("--ef", type=int, default=None, help="HNSW search breadth (default: vectors.HNSW)")
+    ap.add_argument("--ef", default=None, help="HNSW search breadth, or several: 400,800 (default: vectors.HNSW)")
+    ap.add_argument("--M", type=int, default=None, help="HNSW connectivity (default: vectors.HNSW)")
+    ap.add_argument("--ef-construction", type=int, default=None, help="HNSW build breadth (default: vectors.HNSW)")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="threads for graph builds")
     ap.add_argument("--skip-embed", action="store_true")
     ap.add_argument("--skip-search", action="store_true")
     ap.add_argument("--skip-scan", action="store_true", help="no decode benchmark (no PyAV on the machine)")
     ap.add_argument("--json", dest="json_out", help="also write the results here")
     args = ap.parse_args(argv)
-    if args.ef:
-        from framesense.search.vectors import HNSW
-        HNSW["expansion_search"] = args.ef
+    from framesense.search.vectors import HNSW
+    efs = [int(e) for e in args.ef.split(",")] if args.ef else None
+    if args.M:
+        HNSW["connectivity"] = args.M
+    if args.ef_construction:
+        HNSW["expansion_add"] = args.ef_construction
     results = {"cpu_count": os.cpu_count()}
     if not args.skip_embed:
         results["embed"] = [bench_embed(d, args.embed_frames, args.batch, args.arch) for d in args.devices.split(",")]
@@ -225,7 +239,7 @@ def main(argv=None):
     if not args.skip_search:
         results["search"] = []
         for n in (int(s) for s in args.sizes.split(",") if s):
-            r = bench_search(n, args.dim, args.queries, args.backends.split(","), args.threads)
+            r = bench_search(n, args.dim, args.queries, args.backends.split(","), args.threads, efs)
             results["search"].append(r)
             print(json.dumps(r, indent=1), flush=True)
     if args.json_out:
