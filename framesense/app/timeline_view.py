@@ -79,15 +79,7 @@ class ClipStrip(QListWidget):
         else:
             event.ignore()
 
-    def dragMoveEvent(self, event):
-        if event.source() is self:
-            event.setDropAction(Qt.DropAction.MoveAction)
-            event.accept()
-        elif event.mimeData().hasFormat(HITS_MIME):
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
-        else:
-            event.ignore()
+    dragMoveEvent = dragEnterEvent  # the same answer while the drag moves over the strip
 
     def dropEvent(self, event):
         pos = event.position().toPoint()

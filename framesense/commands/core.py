@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import click
 
+from ..catalog import media_rate
 from ..cli import Ctx, cli, emit_json, pass_ctx
 from ..timecode import rate_str
 
 
 def media_json(row: dict) -> dict:
-    rate = rate_str(__import__("fractions").Fraction(row["rate_num"], row["rate_den"])) if row.get("rate_num") else None
+    rate = media_rate(row)
     return {
         "id": row["id"], "path": row["path"], "name": row["name"], "duration": row["duration"],
-        "frames": row["frames"], "rate": rate, "vfr": bool(row["vfr"]), "width": row["width"],
+        "frames": row["frames"], "rate": rate_str(rate) if rate else None, "vfr": bool(row["vfr"]), "width": row["width"],
         "height": row["height"], "video_codec": row["video_codec"],
-        "audio_streams": __import__("json").loads(row["audio_streams"]) if row.get("audio_streams") else [],
+        "audio_streams": json.loads(row["audio_streams"]) if row.get("audio_streams") else [],
         "start_timecode": row["start_timecode"], "reel": row["reel"], "status": row["status"],
         "error": row["error"],
     }
@@ -78,12 +80,10 @@ def media(ctx: Ctx, status, as_json):
 @pass_ctx
 def shots(ctx: Ctx, media_path, as_json):
     """List the shots of one media file (media time in seconds, end exclusive)."""
-    from fractions import Fraction
-
     row = ctx.catalog.find_media(media_path)
-    if not row.get("rate_num"):
+    rate = media_rate(row)
+    if not rate:
         raise click.ClickException(f"{row['path']}: has no video, so no shots")
-    rate = Fraction(row["rate_num"], row["rate_den"])
     out = []
     for s in ctx.catalog.shots(row["id"]):
         out.append({"index": s["idx"], "start_frame": s["start_frame"], "end_frame": s["end_frame"],
