@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QMainWindow, QMessageBox, QSplitter,
-                               QVBoxLayout, QWidget)
+                               QStackedWidget, QVBoxLayout, QWidget)
 
 from ..catalog import Catalog, media_rate
 from ..config import resolve_library
@@ -20,6 +20,7 @@ from ..search.hits import Hit
 from ..timecode import Timecode
 from . import sequence_adapter as seqmod
 from .dialogs import ExportDialog, SettingsDialog
+from .first_run import FirstRunPanel, ModelInfoBar, library_exists, model_report
 from .library_panel import LibraryPanel
 from .player import PlayItem, Player, caption_html
 from .results import ResultsPanel
@@ -42,7 +43,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or app_settings()
         self.library_dir = resolve_library(library or self.settings.value("library") or None)
-        self.catalog = Catalog.open(self.library_dir)
+        # No catalog yet: the first-run page asks before anything is created.
+        self.catalog: Catalog | None = Catalog.open(self.library_dir) if library_exists(self.library_dir) else None
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(2)
         self._workers: set = set()
@@ -65,6 +67,9 @@ class MainWindow(QMainWindow):
         self._build()
         self._actions()
         self._restore()
+        self.update_model_info()
+        if self.catalog is None:
+            self.show_first_run()
         self.refresh_library()
 
     # -- layout ----------------------------------------------------------------
@@ -104,6 +109,8 @@ class MainWindow(QMainWindow):
         top = QWidget(self)
         tl = QVBoxLayout(top)
         tl.setContentsMargins(6, 6, 6, 0)
+        self.model_info = ModelInfoBar(top)
+        tl.addWidget(self.model_info)
         tl.addWidget(self.search)
         tl.addWidget(self.hsplit, 1)
         self.vsplit = QSplitter(Qt.Orientation.Vertical, self)
@@ -115,7 +122,14 @@ class MainWindow(QMainWindow):
         self.vsplit.addWidget(bottom)
         self.vsplit.setStretchFactor(0, 1)
         self.vsplit.setStretchFactor(1, 0)
-        self.setCentralWidget(self.vsplit)
+        self.first_run = FirstRunPanel(self.library_dir, self)
+        self.first_run.create_requested.connect(self.create_library)
+        self.first_run.add_folder_requested.connect(self.add_folder)
+        self.first_run.skipped.connect(self.leave_first_run)
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.vsplit)
+        self.pages.addWidget(self.first_run)
+        self.setCentralWidget(self.pages)
         self.resizeDocks([dock], [400], Qt.Orientation.Horizontal)
         self.hsplit.setSizes([430, 600])
         self.statusBar().showMessage(f"Library: {self.library_dir}")
@@ -246,7 +260,8 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.player.shutdown()
         self.pool.waitForDone(10000)
-        self.catalog.close()
+        if self.catalog is not None:
+            self.catalog.close()
         super().closeEvent(event)
 
     def show_settings(self):
@@ -262,6 +277,7 @@ class MainWindow(QMainWindow):
                 self.settings.setValue(k, values[k])
         self.player.pad_before.setValue(float(values.get("pad_before", self.player.pads()[0])))
         self.player.pad_after.setValue(float(values.get("pad_after", self.player.pads()[1])))
+        self.update_model_info()
         lib = values.get("library")
         if lib and resolve_library(lib) != self.library_dir:
             self.open_library(lib)
@@ -275,9 +291,12 @@ class MainWindow(QMainWindow):
         if self._index_worker is not None:
             self.error("Wait for indexing to finish (or cancel it) before switching libraries")
             return
-        self.catalog.close()
+        if self.catalog is not None:
+            self.catalog.close()
         self.library_dir = resolve_library(path)
-        self.catalog = Catalog.open(self.library_dir)
+        self.catalog = Catalog.open(self.library_dir)   # the user picked it: create it if new
+        self.leave_first_run()
+        self.update_model_info()
         self._media_cache.clear()
         self.settings.setValue("library", str(self.library_dir))
         self.results.clear("No search yet")
@@ -289,6 +308,46 @@ class MainWindow(QMainWindow):
         dirty = "" if self.timeline.undo_stack.isClean() else " *"
         self.setWindowTitle(f"FrameSense — {seq.name}{dirty} — {self.library_dir}")
 
+    # -- first run and model status ---------------------------------------------
+    @property
+    def first_run_showing(self) -> bool:
+        return self.pages.currentWidget() is self.first_run
+
+    def show_first_run(self):
+        self.first_run.set_location(self.library_dir)
+        self.first_run.show_create_step()
+        self.pages.setCurrentWidget(self.first_run)
+        self.library_dock.hide()
+
+    def leave_first_run(self):
+        self.pages.setCurrentWidget(self.vsplit)
+        self.library_dock.show()
+
+    def create_library(self, path=None) -> Path:
+        """Create (or open) the catalog where the user accepted; the first run moves on to adding footage."""
+        target = resolve_library(path or self.library_dir)
+        try:
+            catalog = Catalog.open(target)
+        except Exception as exc:
+            self.error(f"Cannot create the library at {target}: {exc}")
+            return self.library_dir
+        if self.catalog is not None:
+            self.catalog.close()
+        self.catalog, self.library_dir = catalog, target
+        self._media_cache.clear()
+        self.settings.setValue("library", str(target))
+        self.first_run.show_add_step(target)
+        self.statusBar().showMessage(f"Library: {target}")
+        self.refresh_library()
+        self.update_model_info()
+        self._update_title()
+        return target
+
+    def update_model_info(self):
+        self.models = model_report(self.catalog, self._setting("clip_model") or None,
+                                         self._setting("speech_model") or None)
+        self.model_info.show_report(self.models)
+
     def error(self, message: str):
         self.last_error = message
         self.statusBar().showMessage(message, 15000)
@@ -296,6 +355,8 @@ class MainWindow(QMainWindow):
     # -- library and indexing ------------------------------------------------------
     def refresh_library(self):
         self._refresh_timer.stop()
+        if self.catalog is None:
+            return
         self._media_cache.clear()
         self._clip_cache.clear()
         self.library.refresh(self.catalog)
@@ -314,6 +375,12 @@ class MainWindow(QMainWindow):
         if self._index_worker is not None:
             self.error("Already indexing; wait or cancel first")
             return None
+        if self.catalog is None:   # adding footage is the user's yes to a library here
+            self.create_library()
+            if self.catalog is None:
+                return None
+        if self.first_run_showing:
+            self.leave_first_run()
         opts = analyzer_options(speech=options.pop("speech", self._setting("speech")),
                                 visual=options.pop("visual", self._setting("visual")),
                                 speech_model=options.pop("speech_model", self._setting("speech_model") or None),
@@ -411,6 +478,9 @@ class MainWindow(QMainWindow):
             return
         if query.is_empty():
             self.error("Type something to search for")
+            return
+        if self.catalog is None:
+            self.error("Create the library and add footage first")
             return
         self._search_gen += 1
         self._searching = True
