@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from ..ingest import Progress
@@ -44,4 +45,4 @@ class RichProgress(Progress):
 
     def notice(self, message):
         if self.enabled:
-            self.console.print(f"[yellow]note:[/] {message}")
+            self.console.print(f"[yellow]note:[/] {escape(message)}")  # messages may hold [brackets]
