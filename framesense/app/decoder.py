@@ -17,6 +17,7 @@ import numpy as np
 from PySide6.QtGui import QImage
 
 from ..media.frames import open_video
+from ..media.seek import iter_frames
 
 END = object()  # put on the queue after the last frame of a job
 
@@ -57,20 +58,9 @@ class DecodeJob(threading.Thread):
 
     def _decode(self):
         with open_video(self.path, threads=1) as (container, stream):
-            tb = stream.time_base
-            start_pts = stream.start_time or 0
-            seconds = Fraction(self.first) / self.rate
-            container.seek(start_pts + int(seconds / tb), stream=stream, backward=True, any_frame=False)
             w, h = self._display_size(stream)
-            for frame in container.decode(stream):
+            for index, frame in iter_frames(container, stream, self.rate, self.first, self.last):
                 if self._stop.is_set():
-                    return
-                if frame.pts is None:
-                    continue
-                index = round((frame.pts - start_pts) * tb * self.rate)
-                if index < self.first:
-                    continue
-                if index >= self.last:
                     return
                 rgb = np.ascontiguousarray(frame.reformat(width=w, height=h, format="rgb24").to_ndarray())
                 image = QImage(rgb.data, w, h, rgb.strides[0], QImage.Format.Format_RGB888).copy()

@@ -6,6 +6,7 @@ the file's exact rate, never from counting after a seek (which lands on a keyfra
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 
 import av
@@ -35,8 +36,7 @@ def iter_frames(container, stream, rate: Fraction, first: int, stop: int):
         break
     else:
         raise MediaError(getattr(container, "name", "?"), f"cannot decode from frame {first}")
-    chain = [head]
-    for frame in _chain(chain, decoded):
+    for frame in itertools.chain([head], decoded):
         if frame.pts is None:
             continue
         idx = frame_index(frame, stream, rate)
@@ -45,11 +45,6 @@ def iter_frames(container, stream, rate: Fraction, first: int, stop: int):
         if idx >= stop:
             return
         yield idx, frame
-
-
-def _chain(first_items, rest):
-    yield from first_items
-    yield from rest
 
 
 def read_audio(path, start: Fraction, samples: int, rate: int = 48000, layout: str = "stereo") -> np.ndarray:

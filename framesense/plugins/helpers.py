@@ -7,11 +7,9 @@ import fnmatch
 from fractions import Fraction
 from typing import Iterator
 
-import av
-
 from ..catalog import Catalog, media_rate
-from ..errors import MediaError
-from ..media.frames import frame_image, open_video
+from ..media.frames import frame_image
+from ..media.sample import frames_at
 from ..search.hits import Hit
 
 
@@ -23,10 +21,11 @@ def shot_sample_frames(start: int, end: int, per_shot: int = 1) -> list[int]:
 
 
 def sample_shots(path, shots: list[dict], per_shot: int = 1, width: int | None = 320,
-                 progress=None) -> Iterator[tuple[dict, int, "object"]]:
+                 progress=None, rate=None) -> Iterator[tuple[dict, int, "object"]]:
     """Decode once, yielding (shot row, frame index, RGB PIL image) for the chosen frames of each shot.
 
-    ``width=None`` keeps the full picture (OCR wants every pixel).
+    ``width=None`` keeps the full picture (OCR wants every pixel). ``rate`` is the media's
+    exact rate (``media_rate(ctx.media)``); without it the file is probed for it.
     """
     wanted: dict[int, dict] = {}
     for s in shots:
@@ -34,21 +33,15 @@ def sample_shots(path, shots: list[dict], per_shot: int = 1, width: int | None =
             wanted[f] = s
     if not wanted:
         return
+    if rate is None:
+        from ..media.probe import probe
+        rate = probe(path, check_decode=False).rate
     last = max(wanted)
-    count = 0
-    try:
-        with open_video(path) as (container, stream):
-            for frame in container.decode(stream):
-                if count in wanted:
-                    img = frame_image(frame, width) if width else frame.to_image()
-                    yield wanted[count], count, img
-                    if progress:
-                        progress(count / (last + 1), f"frame {count}")
-                if count >= last:
-                    break
-                count += 1
-    except av.error.FFmpegError as exc:
-        raise MediaError(path, f"cannot decode video: {exc}") from None
+    for index, frame in frames_at(path, list(wanted), rate):
+        img = frame_image(frame, width) if width else frame.to_image()
+        yield wanted[index], index, img
+        if progress:
+            progress(index / (last + 1), f"frame {index}")
 
 
 def media_matches(query, path: str) -> bool:

@@ -18,6 +18,7 @@ from PIL import Image, ImageFilter, ImageOps
 
 from framesense.analysis.base import Analyzer
 from framesense.plugins import hookimpl
+from framesense.catalog import media_rate
 from framesense.plugins.helpers import media_matches, sample_shots, shot_hit
 
 PLUGIN_NAME = "ocr"
@@ -133,7 +134,7 @@ class OcrAnalyzer(Analyzer):
         shots = ctx.catalog.shots(ctx.media["id"])
         out = []
         last = (None, None)  # (shot idx, small grey picture) of the previous sample
-        for shot, frame, img in sample_shots(ctx.media["path"], shots, per_shot=PER_SHOT, width=None,
+        for shot, frame, img in sample_shots(ctx.media["path"], shots, rate=media_rate(ctx.media), per_shot=PER_SHOT, width=None,
                                              progress=ctx.progress):
             small = np.asarray(img.convert("L").resize((64, 36)), dtype=np.int16)
             if last[0] == shot["idx"] and np.abs(small - last[1]).mean() < 3:

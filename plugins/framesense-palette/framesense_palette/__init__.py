@@ -14,6 +14,7 @@ from PIL import ImageColor
 from framesense.analysis.base import Analyzer
 from framesense.errors import QueryError
 from framesense.plugins import hookimpl
+from framesense.catalog import media_rate
 from framesense.plugins.helpers import media_matches, sample_shots, shot_hit
 
 PLUGIN_NAME = "palette"
@@ -96,7 +97,7 @@ class PaletteAnalyzer(Analyzer):
     def analyze(self, ctx):
         shots = ctx.catalog.shots(ctx.media["id"])
         result = []
-        for shot, _frame, img in sample_shots(ctx.media["path"], shots, per_shot=1, width=64,
+        for shot, _frame, img in sample_shots(ctx.media["path"], shots, rate=media_rate(ctx.media), per_shot=1, width=64,
                                               progress=ctx.progress):
             result.append((shot["idx"], kmeans_palette(np.asarray(img.convert("RGB")))))
         return result

@@ -14,6 +14,7 @@ import numpy as np
 from framesense.analysis.base import Analyzer
 from framesense.errors import QueryError
 from framesense.plugins import hookimpl
+from framesense.catalog import media_rate
 from framesense.plugins.helpers import media_matches, sample_shots, shot_hit
 
 PLUGIN_NAME = "shotscale"
@@ -114,7 +115,7 @@ class ShotScaleAnalyzer(Analyzer):
         directions = class_directions(model.embed_texts)
         shots = ctx.catalog.shots(ctx.media["id"])
         images, idxs = [], []
-        for shot, _frame, img in sample_shots(ctx.media["path"], shots, per_shot=1, width=320,
+        for shot, _frame, img in sample_shots(ctx.media["path"], shots, rate=media_rate(ctx.media), per_shot=1, width=320,
                                               progress=ctx.progress):
             images.append(img)
             idxs.append(shot["idx"])
