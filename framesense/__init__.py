@@ -2,12 +2,12 @@
 
 __version__ = "0.1.0"
 
-__all__ = ["Library", "__version__"]
+__all__ = ["Library", "IndexOptions", "SearchQuery", "SequenceOptions", "ExportOptions", "__version__"]
 
 
 def __getattr__(name):
     # Lazy: ``import framesense`` (the CLI, the app) stays cheap; ``from framesense import Library`` works.
-    if name == "Library":
-        from .api import Library
-        return Library
+    if name in __all__[:-1]:
+        from . import api
+        return getattr(api, name)
     raise AttributeError(f"module 'framesense' has no attribute {name!r}")

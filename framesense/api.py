@@ -1,21 +1,28 @@
-"""The Python API for scripts and notebooks: the same core the CLI and the app use.
+"""``framesense.Library``: the one service. The CLI, the app and scripts call it and nothing below it,
+so they cannot disagree about how an index is configured, how hits become clips or how a
+sequence is exported.
 
     from framesense import Library
-    lib = Library.open("~/FrameSense")
-    lib.index(["/footage"])
-    hits = lib.search(phrase="we choose to go")
-    lib.sequence(hits).export("cut.edl")
+    with Library.open("~/FrameSense/library") as lib:
+        lib.index(["/footage"])
+        hits = lib.search(phrase="we choose to go")
+        seq = lib.sequence_from_hits(hits, pad_before=0.3)
+        lib.export(seq, "cut.edl")
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Iterable
 
-from .catalog import Catalog
-from .errors import FrameSenseError
+from .catalog import Catalog, media_rate
+from .errors import QueryError
 from .search.hits import Hit
 from .search.query import SearchQuery
+from .timeline.model import Sequence, SequenceOptions, sequence_from_hits
+
+__all__ = ["Library", "IndexOptions", "SearchQuery", "SequenceOptions", "ExportOptions"]
 
 
 def _as_list(value) -> list[str]:
@@ -26,11 +33,86 @@ def _as_list(value) -> list[str]:
     return [str(v) for v in value]
 
 
-class Library:
-    """A FrameSense library: one catalog plus its thumbnails and caches."""
+def _typed(cls, given, kw: dict):
+    """``given`` (an options object) or one built from keywords; unknown keywords are an error."""
+    if given is not None:
+        if kw:
+            raise TypeError(f"give either a {cls.__name__} or keywords, not both")
+        return given
+    names = {f.name for f in fields(cls)}
+    unknown = sorted(set(kw) - names)
+    if unknown:
+        raise TypeError(f"unknown {cls.__name__} option(s): {', '.join(unknown)}")
+    return cls(**kw)
 
-    def __init__(self, catalog: Catalog):
+
+@dataclass
+class IndexOptions:
+    """What an index run does. The library's own settings (its picture model) apply unless overridden."""
+    speech: bool = True
+    visual: bool = True
+    disable: frozenset[str] = frozenset()     # analyzer or plugin names to skip
+    speech_model: str | None = None
+    language: str | None = None
+    clip_model: str | None = None             # overrides the library's ``models use clip`` setting
+    plugin_timeout: float | None = None
+    extra: dict = field(default_factory=dict)  # options for plugin analyzers
+
+    def __post_init__(self):
+        self.disable = frozenset(_as_list(self.disable))
+
+    def analyzer_options(self, catalog: Catalog) -> dict:
+        """The dict every analyzer hook receives (plugins read their own keys from it)."""
+        return {**self.extra, "speech": self.speech, "visual": self.visual, "disable": set(self.disable),
+                "speech_model": self.speech_model, "language": self.language, "clip_model": self.clip_model,
+                "clip_model_setting": catalog.meta("clip_model"), "plugin_timeout": self.plugin_timeout}
+
+
+@dataclass
+class ExportOptions:
+    """How a sequence is written: format (else from the suffix), sequence rate, handles."""
+    format: str | None = None
+    rate: object = None                       # a new sequence rate (drop-frame kept only where allowed)
+    handles: int | None = None                # frames each side; default: the clips' own
+    comments: bool = True                     # EDL comment lines (reel legend, clip names)
+    allow_missing: bool = False               # export clips whose media file is gone (they import offline)
+
+
+def model_status(library: "Library | None" = None, clip_model: str | None = None, speech_model: str | None = None):
+    """Which searches this machine can run offline (with a library's picture-model setting, if given)."""
+    from .models.status import model_status as status
+    return status(library.catalog if library else None, clip_model, speech_model)
+
+
+def plugin_registry():
+    """The process's plugin registry (built-in and third-party stages, searches, exporters, app actions)."""
+    from .plugins import get_plugins
+    return get_plugins()
+
+
+def export_sequence(sequence: Sequence, path, options: ExportOptions | None = None, registry=None,
+                    catalog: Catalog | None = None) -> list[Path]:
+    """The one export path: pick the exporter by format name or suffix, change rate and handles, write."""
+    options = options or ExportOptions()
+    registry = registry or plugin_registry()
+    path = Path(path).expanduser()
+    spec = registry.exporter_for(path, options.format)
+    if options.rate is not None:
+        sequence = sequence.with_rate(options.rate)
+    if options.handles is not None:
+        sequence = sequence.with_handles(options.handles)
+    return [Path(p) for p in spec.export(sequence, path, allow_missing=options.allow_missing,
+                                          comments=options.comments, handles=options.handles,
+                                          catalog=catalog if spec.name == "otio" else None)]
+
+
+class Library:
+    """A FrameSense library: one catalog, its thumbnails and caches, and the plugin registry."""
+
+    def __init__(self, catalog: Catalog, plugins=None):
         self.catalog = catalog
+        self.plugins = plugins or plugin_registry()
+        self.plugins.prepare(catalog)   # plugin tables, like the built-ins', are migrated on open
 
     @classmethod
     def open(cls, path=None, *, create: bool = True) -> "Library":
@@ -53,83 +135,176 @@ class Library:
     def __repr__(self):
         return f"Library({str(self.path)!r})"
 
-    # -- indexing --------------------------------------------------------
-    def index(self, paths, *, speech: bool = True, visual: bool = True, disable: Iterable[str] = (),
-              speech_model: str | None = None, language: str | None = None, progress=None, **options):
+    # -- settings ----------------------------------------------------------
+    def setting(self, key: str, default=None):
+        return self.catalog.meta(key, default)
+
+    def set_clip_model(self, spec: str | None) -> None:
+        """The picture model this library embeds with (``framesense models use clip``)."""
+        from .models.clip import set_clip_model
+        set_clip_model(self.catalog, spec)
+
+    def model_status(self, clip_model: str | None = None, speech_model: str | None = None):
+        """Which searches this machine can run offline with this library's settings, and how to enable the others."""
+        return model_status(self, clip_model, speech_model)
+
+    # -- indexing ----------------------------------------------------------
+    def index(self, paths, options: IndexOptions | None = None, *, progress=None, **kw):
         """Index files or folders (incremental); returns the IndexReport (``.failed``, ``.notices``, ``.to_json()``)."""
-        opts = {"speech": speech, "visual": visual, "disable": set(disable), "speech_model": speech_model,
-                "language": language, **options}
-        from .plugins.pipeline import index_paths
-        return index_paths(self.catalog, _as_list(paths), opts, progress)
+        from .ingest import Indexer
+        options = _typed(IndexOptions, options, kw)
+        analyzers = self.plugins.analyzers(options.analyzer_options(self.catalog))
+        report = Indexer(self.catalog, analyzers, progress).run(_as_list(paths))
+        report.notices += self.plugins.warnings + [f"{f.path}: {w}" for f in report.files for w in f.warnings]
+        return report
+
+    def add_folder(self, path) -> None:
+        self.catalog.add_folder(path)
+
+    def folders(self) -> list[str]:
+        return self.catalog.folders()
 
     def media(self, status: str | None = None) -> list[dict]:
         return self.catalog.media_list(status=status)
 
+    def find_media(self, ref) -> dict:
+        """A media row by id, path, or unique name/path fragment (LookupError names the problem)."""
+        if isinstance(ref, dict):
+            return ref
+        if isinstance(ref, int):
+            row = self.catalog.media_by_id(ref)
+            if row is None:
+                raise LookupError(f"no media with id {ref} in the catalog")
+            return row
+        return self.catalog.find_media(str(ref))
+
     def shots(self, media) -> list[dict]:
-        """Shots of a media file (path, name, or media row); frames are [start, end)."""
-        row = media if isinstance(media, dict) else self.catalog.find_media(str(media))
-        return self.catalog.shots(row["id"])
+        """Shots of a media file (path, name, id or media row); frames are [start, end)."""
+        return self.catalog.shots(self.find_media(media)["id"])
 
-    # -- search ----------------------------------------------------------
-    def search(self, phrase: str | None = None, text=None, image=None, *, like: str | None = None,
-               same_as: str | None = None, ocr: str | None = None, color: str | None = None,
-               limit: int = 50, media=None, pad_before: float = 0.0, pad_after: float = 0.0,
-               **extra) -> list[Hit]:
-        """Hits (time ranges in media seconds), best first. Keywords beyond the built-ins go to
-        plugin search providers through ``query.extra`` (``color="orange"``, ``scale="wide"``)."""
-        from .search.engine import run
+    def shot_hits(self, media) -> list[Hit]:
+        """Every shot of a file as a hit, in order: browsing a file is a search that returns its shots."""
+        row = self.find_media(media)
+        rate = media_rate(row)
+        if rate is None:
+            return []
+        return [Hit(media_id=row["id"], media_path=row["path"], start_frame=s["start_frame"], end_frame=s["end_frame"],
+                    rate=rate, score=1.0, kind="shot", shot=s["idx"],
+                    thumbnail=str(self.path / s["thumbnail"]) if s["thumbnail"] else None,
+                    extra={"transition": s["transition"]})
+                for s in self.catalog.shots(row["id"]) if s["end_frame"] > s["start_frame"]]
 
-        if color:
-            extra["color"] = color
-        q = SearchQuery(phrase=phrase, text=_as_list(text), image=_as_list(image), like=like, same_as=same_as,
-                        ocr=ocr, limit=limit, media=_as_list(media), pad_before=pad_before,
-                        pad_after=pad_after, extra=extra)
-        return run(self.catalog, q)
+    def thumbnail_at(self, media, frame: int) -> str | None:
+        """The thumbnail of the shot that holds ``frame`` of a file."""
+        row = self.catalog.one(
+            "SELECT t.path FROM shots s JOIN thumbnails t ON t.shot_id = s.id WHERE s.media_id = ? "
+            "AND s.start_frame <= ? ORDER BY s.start_frame DESC LIMIT 1", (self.find_media(media)["id"], frame))
+        return str(self.path / row["path"]) if row else None
 
-    # -- timeline --------------------------------------------------------
-    def sequence(self, hits: Iterable[Hit], **options) -> "ScriptSequence":
-        """Hits in order as a timeline sequence (options: name, rate, pad_before, pad_after, handles,
-        start_timecode, drop_frame), ready to ``export(path)``."""
+    def transcripts(self, media):
+        from .transcript.store import load_transcripts
+        return load_transcripts(self.catalog, self.find_media(media)["id"])
+
+    def import_transcript(self, media, file):
+        """Use an SRT, WebVTT or Whisper JSON file as a media file's transcript instead of transcribing."""
+        from .transcript.formats import read_transcript
+        from .transcript.store import store_transcripts
+        row = self.find_media(media)
+        t = read_transcript(file, source="import")
+        with self.catalog.transaction():
+            counts = store_transcripts(self.catalog, row["id"], [t])
+        return t, counts
+
+    def timecode(self, hit_or_media, frame: int | None = None) -> str | None:
+        """Source timecode of a hit's first frame (or of ``frame`` in a media file), from the file's start TC."""
+        from .timecode import Timecode
+        if isinstance(hit_or_media, Hit):
+            row, frame = self.find_media(hit_or_media.media_id), hit_or_media.start_frame if frame is None else frame
+        else:
+            row = self.find_media(hit_or_media)
+        rate = media_rate(row)
+        if rate is None:
+            return None
+        tc = Timecode(rate, bool(row.get("drop_frame")) and rate.denominator == 1001)
+        return tc.to_string(int(row.get("start_tc_frames") or 0) + int(frame or 0))
+
+    # -- search ------------------------------------------------------------
+    def search(self, query: SearchQuery | None = None, **kw) -> list[Hit]:
+        """Hits (exact frame ranges), best first, from every search provider that answers the query:
+        built-in (phrase, pictures, same footage) and plugin ones alike. Keywords beyond the built-in
+        fields go to plugins through ``query.extra`` (``color="orange"``, ``scale="wide"``)."""
+        if query is None:
+            names = {f.name for f in fields(SearchQuery)} - {"extra"}
+            extra = dict(kw.pop("extra", None) or {})
+            extra.update({k: kw.pop(k) for k in list(kw) if k not in names and kw[k] is not None})
+            for key in ("text", "image", "media"):
+                if key in kw:
+                    kw[key] = _as_list(kw[key])
+            query = SearchQuery(**{k: v for k, v in kw.items() if k in names}, extra=extra)
+        elif kw:
+            raise TypeError("give either a SearchQuery or keywords, not both")
+        query.validate()
+        self.plugins.prepare(self.catalog)
         try:
-            from .timeline.model import sequence_from_hits
-        except ImportError:
-            raise FrameSenseError("sequences need the timeline component (framesense.timeline), "
-                                  "which this installation lacks") from None
-        return ScriptSequence(sequence_from_hits(self.catalog, list(hits), **options))
+            hits = self.plugins.search(self.catalog, query)
+        except ModuleNotFoundError as exc:  # a provider's library is not installed in this build
+            raise QueryError(f"this search is not available: {exc.name} is missing") from None
+        hits.sort(key=lambda h: (-h.score, h.media_path, h.start_frame))
+        return hits[: query.limit]
 
-    def plugins(self) -> list[dict]:
-        """Each plugin with its status (loaded / disabled / failed and why)."""
-        from .plugins import get_plugins
-        return [r.to_json() for r in get_plugins().records.values()]
+    def padded(self, hit: Hit, pad_before: float = 0.0, pad_after: float = 0.0) -> tuple[int, int]:
+        """A hit's frame range widened by pads and clamped to its file, as a sequence would place it."""
+        row = self.find_media(hit.media_id)
+        frames = row.get("frames") if media_rate(row) == hit.rate else int((row.get("duration") or 0) * hit.rate)
+        return hit.padded(pad_before, pad_after, frames or None)
 
+    def search_warnings(self) -> list[str]:
+        """What went wrong in plugin providers (switched off) since the library opened."""
+        return list(self.plugins.warnings)
 
-class ScriptSequence:
-    """A timeline sequence with ``export``; every other attribute is the sequence's own."""
+    # -- sequences and exports ----------------------------------------------
+    def sequence_from_hits(self, hits: Iterable[Hit], options: SequenceOptions | None = None, **kw) -> Sequence:
+        """Hits in order as a sequence; pads apply here, once, for every kind of hit."""
+        hits = list(hits)
+        if not hits:
+            raise QueryError("no hits: nothing to put on a sequence")
+        return sequence_from_hits(self.catalog, hits, _typed(SequenceOptions, options, kw))
 
-    def __init__(self, sequence):
-        self.sequence = sequence
+    def clip_from_hit(self, hit: Hit, options: SequenceOptions | None = None, media_cache: dict | None = None):
+        from .timeline.model import clip_from_hit
+        return clip_from_hit(self.catalog, hit, options, media_cache)
 
-    def __getattr__(self, name):
-        return getattr(self.sequence, name)
+    def load_sequence(self, path) -> Sequence:
+        from .timeline.otio_io import load
+        return load(path)
 
-    def __len__(self):
-        return len(self.sequence.clips)
+    def save_sequence(self, sequence: Sequence, path) -> Path:
+        """Write ``.otio`` atomically and list it among the library's sequences."""
+        from .timeline.otio_io import save
+        return save(sequence, path, catalog=self.catalog)
 
-    def __repr__(self):
-        return f"<Sequence {self.sequence.name!r}: {len(self)} clips at {self.sequence.rate} fps>"
+    def sequences(self) -> list[dict]:
+        rows = self.catalog.query("SELECT * FROM sequences ORDER BY saved_at DESC, id DESC")
+        for r in rows:
+            r["exists"] = Path(r["path"]).is_file()
+        return rows
 
-    def export(self, path, fmt: str | None = None, **options) -> list[Path]:
-        """Write the sequence; the format follows the suffix (.otio .otioz .xml .fcpxml .edl, or a
-        plugin exporter's suffix) unless ``fmt`` names it. Returns the files written."""
-        from .timeline import exporters
+    def exporter(self, path, format: str | None = None):
+        """The exporter (built-in or plugin) for a format name, else for the path's suffix."""
+        return self.plugins.exporter_for(Path(path), format)
 
-        path = Path(path).expanduser()
-        fmt = fmt or exporters.format_for_path(path)
-        if fmt in exporters.FORMATS:
-            return exporters.export(self.sequence, path, fmt, **options)
-        from .plugins import get_plugins
-        spec = get_plugins().exporter_for(path, fmt)
-        if spec is not None:
-            return list(spec.export(self.sequence, path, **options))
-        raise FrameSenseError(f"{path}: no exporter for {fmt or path.suffix or 'this file'} "
-                              f"(built-in: {', '.join(exporters.FORMATS)})")
+    def export(self, sequence: Sequence, path, options: ExportOptions | None = None, **kw) -> list[Path]:
+        """Write a sequence for an NLE; returns the files written (an EDL may split in several).
+        A saved ``.otio`` is also listed among the library's sequences."""
+        return export_sequence(sequence, path, _typed(ExportOptions, options, kw), self.plugins, self.catalog)
+
+    def render(self, sequence: Sequence, output, *, width=None, height=None, burn_in: bool = False,
+               progress=None) -> Path:
+        """A frame-accurate H.264/AAC preview of a sequence."""
+        from .timeline.render import render
+        return render(sequence, output, width=width, height=height, burn_in_text=burn_in, progress=progress)
+
+    # -- plugins -------------------------------------------------------------
+    def plugin_list(self, options: IndexOptions | None = None) -> list[dict]:
+        """Each plugin with its status and the stages, searches and exporters it provides."""
+        return self.plugins.describe((options or IndexOptions()).analyzer_options(self.catalog))

@@ -1,35 +1,19 @@
-"""The command line: every core feature without the GUI, each with --json for scripts."""
+"""The command line: every core feature without the GUI, each with --json for scripts.
+
+Commands live in ``framesense/commands/``, one module per group; each calls
+``framesense.Library`` and nothing below it.
+"""
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
 
 import click
 
 from . import __version__
+from .commands import app, core, demo, doctor, export, models, plugins, search, speech
+from .commands.context import Ctx
 from .errors import FrameSenseError
-
-
-def emit_json(data) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-
-
-class Ctx:
-    def __init__(self, library):
-        self.library = library
-        self._catalog = None
-
-    @property
-    def catalog(self):
-        if self._catalog is None:
-            from .catalog import Catalog
-            self._catalog = Catalog.open(self.library)
-        return self._catalog
-
-
-pass_ctx = click.make_pass_decorator(Ctx)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -40,6 +24,12 @@ pass_ctx = click.make_pass_decorator(Ctx)
 def cli(ctx, library):
     """FrameSense: search local footage by what is said and shown, export the hits to your NLE."""
     ctx.obj = Ctx(library)
+    ctx.call_on_close(ctx.obj.close)
+
+
+for _module in (core, search, export, speech, models, plugins, doctor, demo, app):
+    for _command in _module.COMMANDS:
+        cli.add_command(_command)
 
 
 def main(argv=None):
@@ -61,13 +51,3 @@ def main(argv=None):
             click.echo("Interrupted.", err=True)
             sys.exit(130)
         raise
-
-
-def _register_commands():
-    from .commands import core  # noqa: F401  (each module adds its commands to ``cli``)
-    from .commands import available
-    for name in available():
-        __import__(f"{__package__}.commands.{name}")
-
-
-_register_commands()

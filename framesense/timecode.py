@@ -16,21 +16,35 @@ _NTSC_BASES = (24, 30, 48, 60, 120)
 
 def parse_rate(value) -> Fraction:
     """Accept "24000/1001", "29.97", 25, Fraction(...) and return an exact rate."""
-    if isinstance(value, Fraction):
-        rate = value
-    elif isinstance(value, int):
-        rate = Fraction(value)
-    elif isinstance(value, float):
-        rate = snap_rate(Fraction(value).limit_denominator(1001))
-    else:
-        text = str(value).strip()
-        if "/" in text:
-            num, den = text.split("/", 1)
-            rate = Fraction(int(num), int(den))
+    try:
+        if isinstance(value, Fraction):
+            rate = value
+        elif isinstance(value, int):
+            rate = Fraction(value)
+        elif isinstance(value, float):
+            rate = snap_rate(Fraction(value).limit_denominator(1001))
         else:
-            rate = snap_rate(Fraction(text).limit_denominator(1001))
+            text = str(value).strip()
+            if "/" in text:
+                num, den = text.split("/", 1)
+                rate = Fraction(int(num), int(den))
+            else:
+                rate = snap_rate(Fraction(text).limit_denominator(1001))
+    except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+        raise ValueError(f"not a frame rate: {value!r} (e.g. 25, 29.97 or 30000/1001)") from None
     if rate <= 0:
         raise ValueError(f"frame rate must be positive, got {value!r}")
+    return rate
+
+
+MAX_SEQUENCE_RATE = 240
+
+
+def sequence_rate(value) -> Fraction:
+    """A rate a user asks a sequence to run at: exact, and within what an NLE timeline can be."""
+    rate = parse_rate(value)
+    if not 1 <= rate <= MAX_SEQUENCE_RATE:
+        raise ValueError(f"sequence rate {value!r} is outside 1-{MAX_SEQUENCE_RATE} fps")
     return rate
 
 
@@ -115,9 +129,14 @@ def frames_to_seconds(frames: int, rate: Fraction) -> Fraction:
     return Fraction(frames) / Fraction(rate)
 
 
+# A float time within a millionth of a frame of a boundary counts as on it: 0.8 s is
+# 20.000000000000001 frames at 25, and Whisper's word times are floats.
+_EPS = Fraction(1, 10**6)
+
+
 def seconds_to_frame_floor(seconds, rate: Fraction) -> int:
-    return math.floor(Fraction(seconds) * Fraction(rate))
+    return math.floor(Fraction(seconds) * Fraction(rate) + _EPS)
 
 
 def seconds_to_frame_ceil(seconds, rate: Fraction) -> int:
-    return math.ceil(Fraction(seconds) * Fraction(rate))
+    return math.ceil(Fraction(seconds) * Fraction(rate) - _EPS)

@@ -17,6 +17,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 # Tests see only the plugins they install themselves, never the developer's own plugin folder.
 os.environ.setdefault("FRAMESENSE_PLUGINS", str(ROOT / "tests" / ".no-user-plugins"))
+# ... nor the plugins pip installed (the examples, when the README's extras are in): a test that
+# wants a plugin loads it explicitly, so the suite behaves the same whatever is installed.
+os.environ["FRAMESENSE_ENTRY_POINTS"] = "0"
 # Keep the user's model cache untouched: models joined for tests live in the temp folder.
 os.environ.setdefault("FRAMESENSE_MODELS", os.path.join(tempfile.gettempdir(), "framesense-test-models"))
 

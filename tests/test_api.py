@@ -74,7 +74,7 @@ def test_docs_examples_run(tmp_path, footage, example_plugins, capsys):
     said = [(Path(h.media_path).name, h.text.lower()) for h in ns["said"]]
     assert said == [("talk.mp4", "call the office")]
     assert 1.0 <= ns["said"][0].start < ns["said"][0].end <= 3.5
-    assert len(ns["seq"]) == 4
+    assert len(ns["seq"].clips) == 4
     # The EDL is read back by an independent parser: events land on the hits' frames.
     import pycmx
     with open(out / "harbour.edl") as f:
@@ -103,5 +103,5 @@ def test_library_api_directly(tmp_path, footage, example_plugins):
         with pytest.raises(QueryError):
             lib.search()
         hits = lib.search(ocr="harbour")
-        with pytest.raises(FrameSenseError, match="no exporter"):
-            lib.sequence(hits).export(tmp_path / "cut.unknown")
+        with pytest.raises(FrameSenseError, match="cannot tell the export format"):
+            lib.export(lib.sequence_from_hits(hits), tmp_path / "cut.unknown")

@@ -357,7 +357,7 @@ def test_filter_by_media_limits_results_and_playlist(qtbot, window, footage):
     index_in_window(qtbot, window, footage)
     browse(qtbot, window, "alpha.mp4")
     beta = window.catalog.find_media("beta.mp4")
-    window.results.add_hits([Hit(beta["id"], beta["path"], 0.2, 0.6, 0.5, "test")])
+    window.session.add_results([Hit(beta["id"], beta["path"], 5, 15, 25, 0.5, "test")])   # frames at 25 fps
     assert len(window.results.visible_indices()) == 4
     box = window.results.filter
     box.setCurrentIndex(box.findText("beta.mp4"))

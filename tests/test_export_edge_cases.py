@@ -10,10 +10,9 @@ import pytest
 
 from framesense.errors import FrameSenseError, MediaError
 from framesense.timecode import Timecode
-from framesense.timeline.exporters import export
-from framesense.timeline.model import Clip, Sequence, SourceMedia, sequence_from_hits
+from framesense.timeline.model import Clip, Sequence, SequenceOptions, SourceMedia, sequence_from_hits
 from framesense.timeline.otio_io import save
-from tests.timeline_media import hit, index_footage
+from tests.timeline_media import export, hit, index_footage
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +51,7 @@ def test_more_than_999_events_split_into_files(footage, tmp_path):
 def test_names_with_spaces_and_non_ascii(footage, tmp_path):
     tmp, catalog, rows = footage
     seq = sequence_from_hits(catalog, [hit(rows["24000/1001"], 0.3, 0.9, text="naïve “quote” <b>")],
-                             name="Sëquence & co")
+                             SequenceOptions(name="Sëquence & co"))
     for fmt, ext in [("otio", ".otio"), ("fcp7", ".xml"), ("fcpxml", ".fcpxml"), ("edl", ".edl")]:
         [p] = export(seq, tmp_path / f"out dir ü/seq ü{ext}", fmt)
         assert p.exists()

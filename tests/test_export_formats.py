@@ -12,10 +12,9 @@ import pycmx
 import pytest
 
 from framesense.timecode import Timecode
-from framesense.timeline.exporters import export
 from framesense.timeline.exporters.common import file_url, reel_names
-from framesense.timeline.model import Sequence, sequence_from_hits
-from tests.timeline_media import hit, index_footage
+from framesense.timeline.model import Sequence, SequenceOptions, sequence_from_hits
+from tests.timeline_media import export, hit, index_footage
 
 NTSC24, NTSC30 = Fraction(24000, 1001), Fraction(30000, 1001)
 
@@ -25,7 +24,7 @@ def seq(tmp_path_factory):
     catalog, rows = index_footage(tmp_path_factory.mktemp("exp"))
     hits = [hit(rows["24000/1001"], 0.3, 0.9), hit(rows["30000/1001"], 0.27, 1.0, text="ça va"),
             hit(rows["25"], 0.4, 0.8), hit(rows["24000/1001"], 1.25, 1.9)]
-    s = sequence_from_hits(catalog, hits, rate="24000/1001", name="Mixed & <rates>")
+    s = sequence_from_hits(catalog, hits, SequenceOptions(rate="24000/1001", name="Mixed & <rates>"))
     # exact frames chosen by the hits (floor in, ceil out), written out so a model bug cannot hide
     assert [(c.source_in, c.source_out) for c in s.clips] == [(7, 22), (8, 30), (10, 20), (29, 46)]
     yield s

@@ -9,7 +9,7 @@ import pytest
 
 from framesense.catalog import Catalog
 from framesense.errors import QueryError
-from framesense.search.engine import run
+from framesense.api import Library
 from framesense.search.phrase import edit_distance, parse_phrase, search_phrase
 from framesense.search.query import SearchQuery
 from framesense.transcript.model import Segment, Transcript, Word
@@ -60,8 +60,8 @@ def test_exact_phrase_across_media_case_and_punctuation(cat):
     # first word's start .. last word's end, snapped outward at 24000/1001
     w0, w1 = a.extra["words"][0][1], a.extra["words"][-1][2]
     rate = Fraction(24000, 1001)
-    assert a.extra["start_frame"] == math.floor(Fraction(w0) * rate)
-    assert a.extra["end_frame"] == math.ceil(Fraction(w1) * rate)
+    assert a.start_frame == math.floor(Fraction(w0) * rate)
+    assert a.end_frame == math.ceil(Fraction(w1) * rate)
     assert a.start <= w0 and a.end >= w1 and a.end - w1 < 1 / 23.976 + 1e-9
 
 
@@ -108,19 +108,20 @@ def test_fuzzy_fallback_tolerates_misspellings(cat):
     assert edit_distance("kitten", "sitting", 3) == 3 and edit_distance("abc", "xyzxyz", 2) == 3 and edit_distance("news", "nwes", 1) == 1
 
 
-def test_padding_is_clamped_and_audio_is_not_snapped(cat):
-    (w,) = search_phrase(cat, q("everyone", pad_before=0.25, pad_after=0.5))
+def test_pads_are_applied_once_and_clamped_and_audio_counts_milliseconds(cat):
+    lib = Library(cat)
+    (w,) = search_phrase(cat, q("everyone"))
     first = w.extra["words"][0]
-    assert w.start == pytest.approx(first[1] - 0.25) and w.end == pytest.approx(first[2] + 0.5)
-    assert "start_frame" not in w.extra
-    (b,) = search_phrase(cat, q("at ten", pad_before=0.0, pad_after=50))
-    assert b.end == 10.0 and b.extra["end_frame"] == 250
-    (s,) = search_phrase(cat, q("and welcome", media=["news_b"], pad_before=5))
-    assert s.start == 0.0 and s.extra["start_frame"] == 0
+    assert w.rate == 1000 and w.start == pytest.approx(first[1]) and w.end == pytest.approx(first[2])
+    assert lib.padded(w, 0.25, 0.5) == (round((first[1] - 0.25) * 1000), round((first[2] + 0.5) * 1000))
+    (b,) = search_phrase(cat, q("at ten"))
+    assert lib.padded(b, 0.0, 50) == (b.start_frame, 250)          # clamped to the file's last frame
+    (s,) = search_phrase(cat, q("and welcome", media=["news_b"]))
+    assert lib.padded(s, 5, 0) == (0, s.end_frame)                  # and to its first
 
 
 def test_engine_dispatch_and_bad_queries(cat):
-    hits = run(cat, q("the news hour"))
+    hits = Library(cat).search(q("the news hour"))
     assert len(hits) == 1 and hits[0].media_path == "/f/news_b.mov"
     with pytest.raises(QueryError):
         parse_phrase(" ,,, ")

@@ -138,7 +138,7 @@ def framesense_analyzers(options):
 ''',
     "baddata.py": '''
 from framesense.analysis.base import Analyzer
-from framesense.plugins import hookimpl
+from framesense.plugins import SearchSpec, hookimpl
 
 class Bad(Analyzer):
     name = "baddata"
@@ -154,8 +154,8 @@ def framesense_analyzers(options):
     return [Bad()]
 
 @hookimpl
-def framesense_search(catalog, query):
-    return ["not a hit"]
+def framesense_searches():
+    return [SearchSpec("bad", lambda q: True, lambda catalog, query: ["not a hit"])]
 ''',
     "broken.py": "import this_module_does_not_exist_anywhere\n",
     "typo.py": "from framesense.plugins import hookimpl\n@hookimpl\ndef framesense_analyser(options):\n    return []\n",
@@ -224,6 +224,7 @@ def test_entry_point_plugin_installed_with_pip(tmp_path, plugin_dir, cli, monkey
     assert proc.returncode == 0, proc.stderr
     assert list(target.glob("framesense_palette-1.0.0.dist-info/entry_points.txt"))
     monkeypatch.setenv("PYTHONPATH", str(target))
+    monkeypatch.setenv("FRAMESENSE_ENTRY_POINTS", "1")   # this test is about entry-point discovery
     listed = {p["name"]: p for p in cli.json("plugins", "list")}
     assert listed["palette"]["status"] == "loaded"
     assert listed["palette"]["source"].startswith("entry point framesense_palette (framesense-palette 1.0.0)")
@@ -317,9 +318,9 @@ def test_plugin_exporter_and_app_action(tmp_path, plugin_dir, footage, cli, libr
         with Library.open(library) as lib:
             hits = lib.search(min_luma=0)
             assert len(hits) == 4
-            seq = lib.sequence(sorted(hits, key=lambda h: (h.media_path, h.start)))
-            written = seq.export(tmp_path / "cut.csv")
-            seq.export(tmp_path / "cut.otio")
+            seq = lib.sequence_from_hits(sorted(hits, key=lambda h: (h.media_path, h.start)))
+            written = lib.export(seq, tmp_path / "cut.csv")
+            lib.export(seq, tmp_path / "cut.otio")
         rows = list(csv.DictReader(open(written[0])))
         assert [(r["media"], int(r["source_in"]), int(r["source_out"])) for r in rows] == [
             ("a.mp4", 0, 20), ("a.mp4", 20, 40), ("b.mp4", 0, 25), ("b.mp4", 25, 45)]
@@ -370,7 +371,7 @@ def test_process_isolated_analyzer_reads_catalog_and_stores(tmp_path, library):
 def test_shot_scale_plugin_with_picture_weights(tmp_path, cli, library, monkeypatch):
     """With a CLIP model (a tiny random one here: labels are arbitrary, the pipeline is real) every shot
     gets a scale, stored in the plugin's table and found with --where scale=..."""
-    pytest.importorskip("framesense.analysis.clip_model", reason="the visual component (branch visual) is not merged")
+    pytest.importorskip("framesense.models.clip", reason="the visual component (branch visual) is not merged")
     sys.path.insert(0, str(ROOT / "tests"))
     try:
         from clip_fixture import make_tiny_clip

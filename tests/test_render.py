@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from framesense.errors import MediaError
-from framesense.timeline.model import Clip, Sequence, SourceMedia, sequence_from_hits
+from framesense.timeline.model import Clip, Sequence, SequenceOptions, SourceMedia, sequence_from_hits
 from framesense.timeline.otio_io import save
 from framesense.timeline.render import render
 from tests.timeline_media import hit, index_footage
@@ -38,7 +38,7 @@ def test_cuts_land_on_in_points(footage, tmp_path):
     # in-points 31 and 10 are not keyframes (gop 12); one clip is 23.976 and one 29.97 in a 25 fps sequence
     hits = [hit(rows["25"], 31 / 25, 40 / 25), hit(rows["24000/1001"], 0.3, 0.9),
             hit(rows["25"], 10 / 25, 18 / 25), hit(rows["30000/1001"], 0.5, 1.0)]
-    seq = sequence_from_hits(catalog, hits, rate=25)
+    seq = sequence_from_hits(catalog, hits, SequenceOptions(rate=25))
     assert [c.source_in for c in seq.clips] == [31, 7, 10, 14]
     done = []
     out = render(seq, tmp_path / "preview.mp4", progress=lambda d, t, n: done.append((d, t)))

@@ -114,8 +114,10 @@ def test_padding_and_frame_snapping(indexed):
     plain = search(indexed["lib"], "--phrase", "very nice")[0]
     padded = search(indexed["lib"], "--phrase", "very nice", "--pad-before", "0.5", "--pad-after", "0.25")[0]
     w0, w1 = plain["extra"]["words"][0][1], plain["extra"]["words"][-1][2]
-    sf, ef = math.floor(Fraction(w0 - 0.5) * RATE), math.ceil(Fraction(w1 + 0.25) * RATE)
-    assert padded["extra"]["start_frame"] == sf and padded["extra"]["end_frame"] == ef
+    assert (plain["start_frame"], plain["end_frame"]) == (math.floor(Fraction(w0) * RATE), math.ceil(Fraction(w1) * RATE))
+    # pads are whole frames of the media, never shorter than asked, applied to the matched frames
+    sf, ef = plain["start_frame"] - math.ceil(Fraction(0.5) * RATE), plain["end_frame"] + math.ceil(Fraction(0.25) * RATE)
+    assert padded["start_frame"] == sf and padded["end_frame"] == ef and padded["matched"] == [plain["start_frame"], plain["end_frame"]]
     assert padded["start"] == pytest.approx(float(sf / RATE), abs=1e-9)
     assert padded["end"] == pytest.approx(float(ef / RATE), abs=1e-9)
     # snapped outward: the hit holds every spoken word
@@ -237,5 +239,5 @@ def test_every_audio_stream_with_sound_is_transcribed(tmp_path):
         (door,) = search_phrase(cat, SearchQuery(phrase="sit down"))
         (nice,) = search_phrase(cat, SearchQuery(phrase="office tomorrow morning"))
         assert door.extra["stream"] == 0 and nice.extra["stream"] == 1
-        assert "start_frame" not in door.extra  # audio only: no frames to snap to
+        assert door.rate == 1000  # sound only: the hit counts in milliseconds
         assert search_phrase(cat, SearchQuery(phrase="sit down please")) == []

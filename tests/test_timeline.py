@@ -8,8 +8,8 @@ import pytest
 
 from framesense.errors import FrameSenseError
 from framesense.timecode import Timecode
-from framesense.timeline.commands import History, Insert, Move, Remove, Split, Trim
-from framesense.timeline.model import Clip, Sequence, SourceMedia, clip_from_hit, sequence_from_hits
+from framesense.timeline.edits import History, Insert, Move, Remove, Split, Trim
+from framesense.timeline.model import Clip, Sequence, SequenceOptions, SourceMedia, clip_from_hit, sequence_from_hits
 from framesense.timeline.otio_io import load, save
 from tests.timeline_media import hit, index_footage
 
@@ -47,7 +47,7 @@ def test_hit_becomes_floor_in_ceil_out(footage):
     c = clip_from_hit(catalog, hit(rows["25"], 0.4, 0.8))   # 0.8 is 20.000000000000001 frames as a float
     assert (c.source_in, c.source_out) == (10, 20)
     # padding, clamped to the file
-    c = clip_from_hit(catalog, hit(rows["25"], 0.1, 1.8), pad_before=1, pad_after=1)
+    c = clip_from_hit(catalog, hit(rows["25"], 0.1, 1.8), SequenceOptions(pad_before=1, pad_after=1))
     assert (c.source_in, c.source_out) == (0, 48)
 
 
@@ -98,7 +98,7 @@ def test_edit_commands_undo_and_redo(footage):
 def test_otio_round_trip_is_exact_and_listed_in_catalog(footage, tmp_path):
     catalog, rows = footage
     seq = sequence_from_hits(catalog, [hit(rows[r], 0.3, 0.9) for r in ("30000/1001", "24000/1001", "25")],
-                             name="Round trip é")
+                             SequenceOptions(name="Round trip é"))
     assert seq.rate == NTSC30 and seq.drop_frame      # the DF 29.97 file sets the sequence's flag
     path = save(seq, tmp_path / "seq one.otio", catalog=catalog)
     back = load(path)

@@ -165,7 +165,7 @@ def test_missing_model_leaves_the_rest_working(tmp_path):
 
 
 def test_model_specs_resolve_without_the_network(tmp_path, monkeypatch):
-    from framesense.analysis import clip_model as cm
+    from framesense.models import clip as cm
 
     monkeypatch.setenv("FRAMESENSE_MODELS", str(tmp_path / "cache"))
     monkeypatch.delenv("FRAMESENSE_CLIP_MODEL", raising=False)

@@ -37,6 +37,14 @@ def index_footage(tmp: Path):
 
 
 def hit(row, start, end, text="hello world", query="hello"):
+    """A hit on ``row`` from media seconds, snapped outward to its frames as every search does."""
+    from framesense.catalog import media_rate
     from framesense.search.hits import Hit
-    return Hit(media_id=row["id"], media_path=row["path"], start=start, end=end, score=1.0, kind="phrase",
-               text=text, query=query)
+    return Hit.from_seconds(start=start, end=end, rate=media_rate(row), frames=row["frames"], media_id=row["id"],
+                            media_path=row["path"], score=1.0, kind="phrase", text=text, query=query)
+
+
+def export(seq, path, fmt=None, **options):
+    """Write ``seq`` through the exporter registry (format by name, else by suffix), as Library.export does."""
+    from framesense.api import plugin_registry
+    return plugin_registry().exporter_for(path, fmt).export(seq, path, **options)

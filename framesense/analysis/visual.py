@@ -15,7 +15,7 @@ import numpy as np
 from ..catalog import media_rate
 from ..media.sample import frames_at
 from .base import AnalysisContext, Analyzer
-from . import clip_model
+from ..models import clip as clip_model
 
 DEFAULT_EVERY_S = 2.0
 BATCH = 32

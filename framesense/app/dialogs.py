@@ -30,14 +30,15 @@ def _browse_row(parent, edit: QLineEdit, pick) -> QWidget:
 class ExportDialog(QDialog):
     """Pick format, sequence rate and path; shows what was written or why not."""
 
-    def __init__(self, sequence: seqmod.Sequence, parent=None, folder: str | None = None, catalog=None):
+    def __init__(self, session, parent=None, folder: str | None = None):
         super().__init__(parent)
-        self.catalog = catalog
+        self.session = session
+        sequence = session.sequence
         self.setWindowTitle("Export sequence")
         self.sequence = sequence
         self.written: list[Path] = []
         self.format = QComboBox(self)
-        self.formats = seqmod.export_formats()
+        self.formats = seqmod.export_formats(session)
         self.format.addItems(list(self.formats))
         self.rate = QComboBox(self)
         self.rate.setEditable(True)
@@ -83,7 +84,7 @@ class ExportDialog(QDialog):
         key, _ = self.formats[self.format.currentText()]
         try:
             rate = parse_rate(self.rate.currentText())
-            self.written = seqmod.export_sequence(self.sequence, self.path.text(), key, rate, catalog=self.catalog)
+            self.written = self.session.export(self.path.text(), key, rate)
         except Exception as exc:
             self.result.setPlainText(f"Error: {exc}")
             return False

@@ -1,32 +1,33 @@
-"""The main window: library, search, results, player and timeline over one catalog.
+"""The main window: layout and wiring over a Qt-free ``framesense.session.Session``.
 
-The window owns a Catalog connection for reads on the GUI thread; indexing and
-searching run in a QThreadPool, each worker with its own connection.
+The session (and through it ``framesense.Library``) holds the state and does the work;
+controllers run searches and indexing off the GUI thread (``searching``, ``indexing``) and
+keep the player's playlist in step (``playlist``); menus and keys are in ``menus``.
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, QTimer
-from PySide6.QtGui import QAction, QIcon, QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QMainWindow, QMessageBox, QSplitter,
                                QStackedWidget, QVBoxLayout, QWidget)
 
-from ..catalog import Catalog, media_rate
+from ..api import model_status
 from ..config import resolve_library
-from ..search.hits import Hit
-from ..timecode import Timecode
-from . import sequence_adapter as seqmod
+from ..session import Session
 from .dialogs import ExportDialog, SettingsDialog
-from .first_run import FirstRunPanel, ModelInfoBar, library_exists, model_report
+from .first_run import FirstRunPanel, ModelInfoBar, library_exists
+from .indexing import IndexController
 from .library_panel import LibraryPanel
-from .player import PlayItem, Player, caption_html
+from .menus import build_menus
+from .player import Player
+from .playlist import PlaylistController
 from .results import ResultsPanel
-from .search_bar import SearchBar, build_query
+from .search_bar import SearchBar
+from .searching import SearchController
 from .timeline_view import TimelinePanel
-from .workers import IndexWorker, SearchWorker, analyzer_options
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 SEQUENCE_FILTER = "Sequences (*.otio);;All files (*)"
@@ -43,64 +44,39 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or app_settings()
         self.library_dir = resolve_library(library or self.settings.value("library") or None)
-        # No catalog yet: the first-run page asks before anything is created.
-        self.catalog: Catalog | None = Catalog.open(self.library_dir) if library_exists(self.library_dir) else None
+        self.session = Session(pad_before=float(self._setting("pad_before")),
+                               pad_after=float(self._setting("pad_after")))
+        if library_exists(self.library_dir):   # no catalog yet: the first-run page asks before creating one
+            self.session.open_library(self.library_dir)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(2)
-        self._workers: set = set()
-        self._index_worker: IndexWorker | None = None
-        self._search_gen = 0
-        self._searching = False
-        self._media_cache: dict[int, dict] = {}
-        self._clip_cache: dict = {}   # media id -> the core's SourceMedia
-        self.playlist_mode = "results"
-        self._playlist_hits: list[int] = []
         self.last_error: str | None = None
-
-        self.setWindowTitle(f"FrameSense — {self.library_dir}")
         for icon in (RESOURCES / "framesense.png", RESOURCES / "framesense.svg"):  # PNG: bundles ship no SVG plugin
             if icon.exists():
                 self.setWindowIcon(QIcon(str(icon)))
                 break
-        self._refresh_timer = QTimer(self, singleShot=True, interval=300)
-        self._refresh_timer.timeout.connect(self.refresh_library)
         self._build()
-        self._actions()
+        self._wire()
+        build_menus(self)
         self._restore()
         self.update_model_info()
-        if self.catalog is None:
+        self._update_title()
+        if self.session.library is None:
             self.show_first_run()
         self.refresh_library()
 
     # -- layout ----------------------------------------------------------------
     def _build(self):
         self.library = LibraryPanel(self)
-        self.library.add_folder_requested.connect(self.choose_folder)
-        self.library.progress.cancel_requested.connect(self.cancel_indexing)
-        self.library.media_selected.connect(self.browse_media)
-        dock = QDockWidget("Library", self)
+        dock = self.library_dock = QDockWidget("Library", self)
         dock.setObjectName("library-dock")
         dock.setWidget(self.library)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        self.library_dock = dock
-
         self.search = SearchBar(self)
-        self.search.search_requested.connect(self.start_search)
-        self.results = ResultsPanel(self.describe_hit, self)
-        self.results.current_hit_changed.connect(self._hit_selected)
-        self.results.activated.connect(lambda i: self.add_hits_to_timeline([i]))
-        self.results.filter.currentIndexChanged.connect(lambda _: self._rebuild_playlist())
-        self.results.add_button.clicked.connect(self.add_selected_to_timeline)
-        self.player = Player(self, float(self._setting("pad_before")), float(self._setting("pad_after")))
-        self.player.pads_changed.connect(lambda *_: self._rebuild_playlist())
-        self.player.item_changed.connect(self._player_item_changed)
-        self.timeline = TimelinePanel(self, thumbnail_for=lambda c: self.thumbnail_at(c.media.media_id, c.source_in))
-        self.timeline.error.connect(self.error)
-        self.timeline.play_requested.connect(self.play_sequence)
-        self.timeline.hits_dropped.connect(self.add_hits_to_timeline)
-        self.timeline.changed.connect(self._update_title)
-
+        self.results = ResultsPanel(self.session.describe, self)
+        self.player = Player(self, *self.session.pads)
+        self.timeline = TimelinePanel(self, thumbnail_for=self._clip_thumbnail)
         self.hsplit = QSplitter(Qt.Orientation.Horizontal, self)
         self.hsplit.addWidget(self.results)
         self.hsplit.addWidget(self.player)
@@ -123,9 +99,6 @@ class MainWindow(QMainWindow):
         self.vsplit.setStretchFactor(0, 1)
         self.vsplit.setStretchFactor(1, 0)
         self.first_run = FirstRunPanel(self.library_dir, self)
-        self.first_run.create_requested.connect(self.create_library)
-        self.first_run.add_folder_requested.connect(self.add_folder)
-        self.first_run.skipped.connect(self.leave_first_run)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.vsplit)
         self.pages.addWidget(self.first_run)
@@ -134,98 +107,56 @@ class MainWindow(QMainWindow):
         self.hsplit.setSizes([430, 600])
         self.statusBar().showMessage(f"Library: {self.library_dir}")
 
-    def _actions(self):
-        def act(menu, text, slot, shortcut=None):
-            a = QAction(text, self)
-            if shortcut:
-                a.setShortcut(QKeySequence(shortcut))
-            a.triggered.connect(slot)
-            menu.addAction(a)
-            return a
+    def _wire(self):
+        s, status = self.session, self.statusBar()
+        self.search_ctl = SearchController(self)
+        self.indexing_ctl = IndexController(self)
+        self.playlist = PlaylistController(self)
+        for ctl in (self.search_ctl, self.indexing_ctl):
+            ctl.message.connect(lambda m: status.showMessage(m, 10000))
+            ctl.error.connect(self.error)
+        self.playlist.error.connect(self.error)
+        self.library.add_folder_requested.connect(self.choose_folder)
+        self.library.progress.cancel_requested.connect(self.indexing_ctl.cancel)
+        self.library.media_selected.connect(self.browse_media)
+        self.search.search_requested.connect(self.start_search)
+        self.results.current_hit_changed.connect(self.playlist.hit_selected)
+        self.results.activated.connect(lambda i: self.add_hits_to_timeline([i]))
+        self.results.filter.currentIndexChanged.connect(lambda _: self.playlist.rebuild())
+        self.results.add_button.clicked.connect(self.add_selected_to_timeline)
+        self.player.pads_changed.connect(s.set_pads)
+        s.pads_changed.connect(lambda *_: self.playlist.rebuild())
+        self.player.item_changed.connect(self.playlist.item_changed)
+        self.timeline.error.connect(self.error)
+        self.timeline.play_requested.connect(self.play_sequence)
+        self.timeline.hits_dropped.connect(self.add_hits_to_timeline)
+        self.timeline.undo_stack.cleanChanged.connect(self._clean_changed)   # bound: disconnects with the window
+        s.sequence_changed.connect(self._show_sequence)
+        s.dirty_changed.connect(self._update_title)
+        s.library_changed.connect(self._library_opened)
+        s.results_changed.connect(self._show_results)
+        self.first_run.create_requested.connect(self.create_library)
+        self.first_run.add_folder_requested.connect(self.add_folder)
+        self.first_run.skipped.connect(self.leave_first_run)
+        self._show_sequence(s.sequence, None)
 
-        m = self.menuBar().addMenu("&File")
-        act(m, "Add &folder…", self.choose_folder, "Ctrl+Shift+A")
-        act(m, "Open &library…", self.choose_library)
-        m.addSeparator()
-        act(m, "&New sequence", self.new_sequence, "Ctrl+N")
-        act(m, "&Open sequence…", self.choose_sequence, "Ctrl+O")
-        act(m, "&Save sequence", self.save_sequence, "Ctrl+S")
-        act(m, "Save sequence &as…", lambda: self.save_sequence(ask=True), "Ctrl+Shift+S")
-        act(m, "&Export…", self.show_export, "Ctrl+E")
-        m.addSeparator()
-        act(m, "Se&ttings…", self.show_settings, "Ctrl+,")
-        act(m, "&Quit", self.close, "Ctrl+Q")
-        e = self.menuBar().addMenu("&Edit")
-        e.addAction(self.timeline.undo_action)
-        e.addAction(self.timeline.redo_action)
-        self.addAction(self.timeline.undo_action)
-        self.addAction(self.timeline.redo_action)
-        h = self.menuBar().addMenu("&Hits")
-        self.add_action = act(h, "&Add to timeline", self.add_selected_to_timeline)
-        self.add_action.setToolTip("Add the selected hits to the timeline (A or Enter in the results)")
-        act(h, "&Play hits", self.play_results)
-        act(h, "Find the same &footage as this frame", self.search_same_as_frame, "Ctrl+Shift+F")
-        act(h, "Find pictures &like this frame", self.search_like_frame, "Ctrl+Shift+L")
-        act(h, "Find &search field", lambda: self.search.field.setFocus(), "Ctrl+F")
-        self._plugin_actions()
-        p = self.menuBar().addMenu("&Playback")
-        for text, slot in (("Play / pause\tSpace", self.player.toggle), ("Play / faster\tL", self.player.faster),
-                           ("Pause\tK", self.player.pause), ("Frame back\tJ", lambda: self.player.step(-1)),
-                           ("Previous hit\tLeft", self.player.previous_item), ("Next hit\tRight", self.player.next_item),
-                           ("Play sequence", self.play_sequence)):
-            act(p, text, slot)
-        # Transport keys work wherever focus is, except while typing in a field.
-        keys = {Qt.Key.Key_Space: self.player.toggle, Qt.Key.Key_L: self.player.faster,
-                Qt.Key.Key_K: self.player.pause, Qt.Key.Key_J: lambda: self.player.step(-1),
-                Qt.Key.Key_Comma: lambda: self.player.step(-1), Qt.Key.Key_Period: lambda: self.player.step(1),
-                Qt.Key.Key_A: self.add_selected_to_timeline}
-        for widget in (self.results.list, self.player, self.timeline.strip, self.library.tree):
-            for key, slot in keys.items():
-                s = QShortcut(QKeySequence(key), widget)
-                s.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-                s.activated.connect(slot)
-        for widget in (self.results.list, self.player):
-            for key, slot in ((Qt.Key.Key_Left, self.player.previous_item), (Qt.Key.Key_Right, self.player.next_item)):
-                s = QShortcut(QKeySequence(key), widget)
-                s.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-                s.activated.connect(slot)
+    # -- state the tests and plugins read ----------------------------------------
+    @property
+    def catalog(self):
+        return self.session.library.catalog if self.session.library else None
 
-    def _plugin_actions(self):
-        """Menu entries contributed by plugins (framesense_app_actions)."""
-        try:
-            from ..plugins import get_plugins
-            actions = get_plugins().app_actions()
-        except Exception as exc:  # a broken plugin never stops the window
-            self.error(f"plugins: {exc}")
-            return
-        menus: dict = {}
-        for spec in actions:
-            menu = menus.get(spec.menu) or menus.setdefault(spec.menu, self.menuBar().addMenu(spec.menu))
-            a = QAction(spec.label, self)
-            if spec.shortcut:
-                a.setShortcut(QKeySequence(spec.shortcut))
-            a.triggered.connect(lambda _=False, s=spec: self.run_plugin_action(s))
-            menu.addAction(a)
+    @property
+    def indexing(self) -> bool:
+        return self.indexing_ctl.running
 
-    def run_plugin_action(self, spec) -> str | None:
-        from ..plugins.types import ActionContext
+    @property
+    def searching(self) -> bool:
+        return self.search_ctl.searching
 
-        ctx = ActionContext(library_dir=self.library_dir,
-                            selection=[self.results.hits[i] for i in self.results.selected_indices()],
-                            sequence=self.timeline.sequence)
-        if not spec.enabled_for(ctx):
-            self.error(f"{spec.label}: select hits first" if spec.scope == "selection" else f"{spec.label}: no sequence")
-            return None
-        try:
-            message = spec.run(ctx)
-        except Exception as exc:
-            self.error(f"{spec.label} failed: {type(exc).__name__}: {exc}")
-            return None
-        if message:
-            self.statusBar().showMessage(f"{spec.label}: {message}", 15000)
-        return message
+    @property
+    def playlist_mode(self) -> str:
+        return self.playlist.mode
 
-    # -- settings and state ------------------------------------------------------
     def _setting(self, key):
         value = self.settings.value(key, DEFAULTS.get(key))
         if isinstance(DEFAULTS.get(key), bool) and isinstance(value, str):
@@ -234,34 +165,26 @@ class MainWindow(QMainWindow):
 
     def _restore(self):
         geo = self.settings.value("window/geometry")
-        if isinstance(geo, QByteArray):
-            self.restoreGeometry(geo)
-        else:
-            self.resize(1280, 800)
-        state = self.settings.value("window/state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-        for name, split in (("window/hsplit", self.hsplit), ("window/vsplit", self.vsplit)):
-            s = self.settings.value(name)
-            if isinstance(s, QByteArray):
-                split.restoreState(s)
+        self.restoreGeometry(geo) if isinstance(geo, QByteArray) else self.resize(1280, 800)
+        for name, restore in (("window/state", self.restoreState), ("window/hsplit", self.hsplit.restoreState),
+                              ("window/vsplit", self.vsplit.restoreState)):
+            value = self.settings.value(name)
+            if isinstance(value, QByteArray):
+                restore(value)
 
     def save_state(self):
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("window/hsplit", self.hsplit.saveState())
-        self.settings.setValue("window/vsplit", self.vsplit.saveState())
-        self.settings.setValue("library", str(self.library_dir))
+        for name, value in (("window/geometry", self.saveGeometry()), ("window/state", self.saveState()),
+                            ("window/hsplit", self.hsplit.saveState()), ("window/vsplit", self.vsplit.saveState()),
+                            ("library", str(self.library_dir))):
+            self.settings.setValue(name, value)
         self.settings.sync()
 
     def closeEvent(self, event):
-        if self._index_worker is not None:
-            self._index_worker.cancel()
+        self.indexing_ctl.cancel()
         self.save_state()
         self.player.shutdown()
         self.pool.waitForDone(10000)
-        if self.catalog is not None:
-            self.catalog.close()
+        self.session.close()
         super().closeEvent(event)
 
     def show_settings(self):
@@ -282,33 +205,49 @@ class MainWindow(QMainWindow):
         if lib and resolve_library(lib) != self.library_dir:
             self.open_library(lib)
 
+    def _clean_changed(self, clean: bool):
+        self.session.set_dirty(not clean)
+
+    def _update_title(self, *_):
+        dirty = " *" if self.session.dirty else ""
+        self.setWindowTitle(f"FrameSense — {self.session.sequence.name}{dirty} — {self.library_dir}")
+
+    def update_model_info(self):
+        lib = self.session.library
+        self.models = model_status(lib, self._setting("clip_model") or None, self._setting("speech_model") or None)
+        self.model_info.show_report(self.models)
+
+    def error(self, message: str):
+        self.last_error = message
+        self.statusBar().showMessage(message, 15000)
+
+    # -- library ----------------------------------------------------------------
     def choose_library(self):
         path = QFileDialog.getExistingDirectory(self, "Open library folder", str(self.library_dir))
         if path:
             self.open_library(path)
 
-    def open_library(self, path):
-        if self._index_worker is not None:
+    def open_library(self, path) -> bool:
+        if self.indexing:
             self.error("Wait for indexing to finish (or cancel it) before switching libraries")
-            return
-        if self.catalog is not None:
-            self.catalog.close()
-        self.library_dir = resolve_library(path)
-        self.catalog = Catalog.open(self.library_dir)   # the user picked it: create it if new
+            return False
+        try:
+            self.session.open_library(resolve_library(path))   # the user picked it: created if new
+        except Exception as exc:
+            self.error(f"Cannot open the library at {path}: {exc}")
+            return False
         self.leave_first_run()
-        self.update_model_info()
-        self._media_cache.clear()
-        self.settings.setValue("library", str(self.library_dir))
         self.results.clear("No search yet")
+        return True
+
+    def _library_opened(self, library):
+        self.library_dir = library.path
+        self.settings.setValue("library", str(library.path))
+        self.statusBar().showMessage(f"Library: {library.path}")
         self.refresh_library()
+        self.update_model_info()
         self._update_title()
 
-    def _update_title(self):
-        seq = self.timeline.sequence
-        dirty = "" if self.timeline.undo_stack.isClean() else " *"
-        self.setWindowTitle(f"FrameSense — {seq.name}{dirty} — {self.library_dir}")
-
-    # -- first run and model status ---------------------------------------------
     @property
     def first_run_showing(self) -> bool:
         return self.pages.currentWidget() is self.first_run
@@ -326,204 +265,49 @@ class MainWindow(QMainWindow):
     def create_library(self, path=None) -> Path:
         """Create (or open) the catalog where the user accepted; the first run moves on to adding footage."""
         target = resolve_library(path or self.library_dir)
-        try:
-            catalog = Catalog.open(target)
-        except Exception as exc:
-            self.error(f"Cannot create the library at {target}: {exc}")
-            return self.library_dir
-        if self.catalog is not None:
-            self.catalog.close()
-        self.catalog, self.library_dir = catalog, target
-        self._media_cache.clear()
-        self.settings.setValue("library", str(target))
-        self.first_run.show_add_step(target)
-        self.statusBar().showMessage(f"Library: {target}")
-        self.refresh_library()
-        self.update_model_info()
-        self._update_title()
-        return target
+        if self.open_library(target) and self.first_run is not None:
+            self.pages.setCurrentWidget(self.first_run)
+            self.first_run.show_add_step(target)
+        return self.library_dir
 
-    def update_model_info(self):
-        self.models = model_report(self.catalog, self._setting("clip_model") or None,
-                                         self._setting("speech_model") or None)
-        self.model_info.show_report(self.models)
-
-    def error(self, message: str):
-        self.last_error = message
-        self.statusBar().showMessage(message, 15000)
-
-    # -- library and indexing ------------------------------------------------------
     def refresh_library(self):
-        self._refresh_timer.stop()
-        if self.catalog is None:
-            return
-        self._media_cache.clear()
-        self._clip_cache.clear()
-        self.library.refresh(self.catalog)
-
-    def _refresh_soon(self):
-        """Coalesce refreshes while indexing: a big folder would rebuild the tree per file."""
-        if not self._refresh_timer.isActive():
-            self._refresh_timer.start()
+        if self.session.library is not None:
+            self.session.forget_media()
+            self.library.refresh(self.session.library.catalog)
 
     def choose_folder(self):
         path = QFileDialog.getExistingDirectory(self, "Add a footage folder")
         if path:
             self.add_folder(path)
 
-    def add_folder(self, path, **options) -> IndexWorker | None:
-        if self._index_worker is not None:
+    def add_folder(self, path, **options):
+        if self.indexing:
             self.error("Already indexing; wait or cancel first")
             return None
-        if self.catalog is None:   # adding footage is the user's yes to a library here
-            self.create_library()
-            if self.catalog is None:
-                return None
-        if self.first_run_showing:
-            self.leave_first_run()
-        opts = analyzer_options(speech=options.pop("speech", self._setting("speech")),
-                                visual=options.pop("visual", self._setting("visual")),
-                                speech_model=options.pop("speech_model", self._setting("speech_model") or None),
-                                **options)
-        opts["visual_every"] = float(self._setting("sample_interval"))   # the picture stage's sampling
-        opts["clip_model"] = self._setting("clip_model") or None
-        worker = IndexWorker(self.library_dir, [path], opts)
-        s = worker.signals
-        s.started.connect(self.library.progress.start)
-        s.file.connect(self._index_file)
-        s.stage.connect(self.library.progress.stage)
-        s.file_done.connect(self._index_file_done)
-        s.notice.connect(lambda m: self.statusBar().showMessage(f"note: {m}", 10000))
-        s.finished.connect(self._index_finished)
-        s.failed.connect(self._index_failed)
-        self._index_worker = worker
-        self.library.add_button.setEnabled(False)
-        self.statusBar().showMessage(f"Indexing {path}…")
-        self.pool.start(worker)
-        return worker
+        if self.session.library is None and not self.open_library(self.library_dir):
+            return None   # adding footage is the user's yes to a library here
+        self.leave_first_run()
+        for key in ("speech", "visual", "speech_model", "clip_model", "sample_interval"):
+            options.setdefault(key, self._setting(key))
+        return self.indexing_ctl.start(path, self.session.index_options(**options))
 
-    def cancel_indexing(self):
-        if self._index_worker is not None:
-            self._index_worker.cancel()
-            self.library.progress.label.setText("Cancelling after the current file…")
+    # -- search and hits ---------------------------------------------------------------
+    def start_search(self, mode: str, text: str) -> bool:
+        return self.search_ctl.start(mode, text)
 
-    def _index_file(self, index, path):
-        self.library.indexing_path = path
-        self.library.progress.file(index, path)
-        self._refresh_soon()
+    def _show_results(self, hits, appended: bool):
+        """The results list and the playlist follow the session's hits."""
+        first = not self.results.hits
+        if not appended:
+            self.results.clear(self.results.summary.text())
+        self.results.add_hits(hits[len(self.results.hits):])
+        self.playlist.rebuild(cue=first or not appended)
 
-    def _index_file_done(self, outcome):
-        self.library.indexing_path = None
-        self._refresh_soon()
-        if outcome.error:
-            self.statusBar().showMessage(f"{Path(outcome.path).name}: {outcome.error}", 10000)
-
-    def _index_finished(self, report):
-        self._index_worker = None
-        self.library.add_button.setEnabled(True)
-        self.library.indexing_path = None
-        counts = ", ".join(f"{n} {k}" for k, n in sorted(report.counts().items())) or "no media files found"
-        failed = len(report.failed)
-        cancelled = " (cancelled)" if "cancelled" in report.notices else ""
-        notes = [n for n in report.notices if n != "cancelled"]
-        self.library.progress.finish(f"Done{cancelled}: {counts} in {report.seconds:.1f} s"
-                                     + (f"; {failed} failed (see the Reason column)" if failed else "")
-                                     + "".join(f"<br><small>note: {_esc(n)}</small>" for n in notes[:5]))
-        self.refresh_library()
-        self.statusBar().showMessage(f"Indexed: {counts}", 10000)
-
-    def _index_failed(self, message):
-        self._index_worker = None
-        self.library.add_button.setEnabled(True)
-        self.library.progress.finish(message)
-        self.error(message)
-        self.refresh_library()
-
-    @property
-    def indexing(self) -> bool:
-        return self._index_worker is not None
-
-    # -- hits -------------------------------------------------------------------
-    def media_row(self, media_id: int) -> dict | None:
-        row = self._media_cache.get(media_id)
-        if row is None:
-            row = self._media_cache[media_id] = self.catalog.media_by_id(media_id)
-        return row
-
-    def describe_hit(self, hit: Hit) -> tuple[str, str | None]:
-        """(source timecode of the hit's start, a thumbnail path) for a results row."""
-        row = self.media_row(hit.media_id)
-        if row is None or media_rate(row) is None:
-            return f"{hit.start:.2f}s", hit.thumbnail
-        rate = media_rate(row)
-        frame = int(Fraction(str(hit.start)) * rate)
-        tc = Timecode(rate, bool(row["drop_frame"])).to_string((row["start_tc_frames"] or 0) + frame)
-        return tc, hit.thumbnail or self.thumbnail_at(hit.media_id, frame)
-
-    def thumbnail_at(self, media_id, frame: int) -> str | None:
-        """The thumbnail of the shot that holds a frame."""
-        if media_id is None:
-            return None
-        shot = self.catalog.one(
-            "SELECT t.path FROM shots s JOIN thumbnails t ON t.shot_id = s.id WHERE s.media_id = ? "
-            "AND s.start_frame <= ? ORDER BY s.start_frame DESC LIMIT 1", (media_id, frame))
-        return str(self.catalog.dir / shot["path"]) if shot else None
-
-    def start_search(self, mode: str, text: str):
-        pad_b, pad_a = self.player.pads()
-        try:
-            query = build_query(mode, text, pad_before=0.0, pad_after=0.0)
-        except ValueError as exc:
-            self.error(str(exc))
-            return
-        if query.is_empty():
-            self.error("Type something to search for")
-            return
-        if self.catalog is None:
-            self.error("Create the library and add footage first")
-            return
-        self._search_gen += 1
-        self._searching = True
-        self.results.clear(f"Searching {mode}: {text}…")
-        self.playlist_mode = "results"
-        self._playlist_hits = []
-        worker = SearchWorker(self.library_dir, query, self._search_gen)
-        worker.signals.hits.connect(self._search_hits)
-        worker.signals.finished.connect(self._search_finished)
-        worker.signals.failed.connect(self._search_failed)
-        self._keep(worker)
-        self.pool.start(worker)
-
-    def _keep(self, worker):
-        self._workers.add(worker)
-        done = lambda *_, w=worker: self._workers.discard(w)  # noqa: E731
-        worker.signals.finished.connect(done)
-        worker.signals.failed.connect(done)
-
-    def _search_hits(self, gen, hits):
-        if gen == self._search_gen:
-            first = not self.results.hits
-            self.results.add_hits(hits)
-            self._rebuild_playlist(cue=first)
-
-    def _search_finished(self, gen, seconds):
-        if gen != self._search_gen:
-            return
-        self._searching = False
-        n = len(self.results.hits)
-        self.results.summary.setText(f"{n} hits ({seconds:.2f} s)" if n else "No hits")
-        self.statusBar().showMessage(f"{n} hits in {seconds:.2f} s", 8000)
-
-    def _search_failed(self, gen, message):
-        if gen != self._search_gen:
-            return
-        self._searching = False
-        self.results.summary.setText(f"Search failed: {message}")
-        self.error(f"Search failed: {message}")
-
-    @property
-    def searching(self) -> bool:
-        return self._searching
+    def browse_media(self, media_id: int):
+        """Selecting a file in the library lists its shots as hits (like 'framesense shots')."""
+        hits = self.session.library.shot_hits(media_id)
+        if hits:
+            self.search_ctl.show_hits(hits, f"{len(hits)} shots of {Path(hits[0].media_path).name}")
 
     def _frame_ref(self) -> str | None:
         """The player's frame as MEDIA_PATH@SECONDS, the core's way to name a catalogued frame."""
@@ -531,156 +315,85 @@ class MainWindow(QMainWindow):
             self.error("Show a frame in the player first")
             return None
         item = self.player.items[self.player.index]
-        return f"{item.path}@{float(Fraction(self.player.current_frame) / item.rate):.3f}"
+        return self.session.frame_ref(item.path, self.player.current_frame, item.rate)
 
     def search_same_as_frame(self):
-        ref = self._frame_ref()
-        if ref:
-            self.search.set_query("same footage", ref)
-            self.search.submit()
+        self._search_frame("same footage")
 
     def search_like_frame(self):
+        self._search_frame("image")
+
+    def _search_frame(self, mode: str):
         ref = self._frame_ref()
         if ref:
-            self.search.set_query("image", ref)
+            self.search.set_query(mode, ref)
             self.search.submit()
 
-    def browse_media(self, media_id: int):
-        """Selecting a file in the library lists its shots as hits (like 'framesense shots')."""
-        row = self.media_row(media_id)
-        if not row or media_rate(row) is None:
-            return
-        rate = media_rate(row)
-        hits = [Hit(media_id=media_id, media_path=row["path"], start=float(s["start_frame"] / rate),
-                    end=float(s["end_frame"] / rate), score=1.0, kind="shot", shot=s["idx"],
-                    thumbnail=str(self.catalog.dir / s["thumbnail"]) if s["thumbnail"] else None)
-                for s in self.catalog.shots(media_id)]
-        self._search_gen += 1
-        self._playlist_hits = []
-        self.results.clear()
-        self.results.add_hits(hits)
-        self.results.summary.setText(f"{len(hits)} shots of {row['name']}")
-        self.playlist_mode = "results"
-        self._rebuild_playlist(cue=True)
-
-    # -- player -------------------------------------------------------------------
-    def _clip_for_hit(self, hit_index: int) -> seqmod.Clip | None:
-        hit = self.results.hits[hit_index]
-        row = self.media_row(hit.media_id)
-        if not row or media_rate(row) is None:
-            return None   # audio-only media: nothing to show or cut
-        return seqmod.clip_from_hit(self.catalog, hit, *self.player.pads(), cache=self._clip_cache)
-
-    @staticmethod
-    def _play_item(clip, caption: str) -> PlayItem:
-        m = clip.media
-        return PlayItem(m.path, m.rate, clip.source_in, clip.source_out, label=m.name, caption=caption,
-                        start_tc_frames=m.start_frame, drop_frame=m.drop_frame)
-
-    def _rebuild_playlist(self, cue: bool = True):
-        if self.playlist_mode != "results":
-            return
-        keep = self._playlist_hits[self.player.index] if 0 <= self.player.index < len(self._playlist_hits) else None
-        items, order = [], []
-        for i in self.results.visible_indices():
-            clip = self._clip_for_hit(i)
-            if clip is None:
-                continue
-            hit = self.results.hits[i]
-            item = self._play_item(clip, caption_html(hit.text, hit.context))
-            words = (hit.extra or {}).get("words") or ()
-            if words and hit.text:
-                item.words, item.text, item.context = tuple(tuple(w) for w in words), hit.text, hit.context
-            items.append(item)
-            order.append(i)
-        was_playing = self.player.playing
-        self._playlist_hits = order
-        if not cue and self.player.index >= 0:
-            self.player.items = items  # more hits arrived: extend without interrupting playback
-            return
-        at = order.index(keep) if keep in order else 0
-        self.player.set_playlist(items, at, play=was_playing)
-
-    def _hit_selected(self, hit_index: int):
-        if hit_index < 0:
-            return
-        if self.playlist_mode != "results":
-            self.playlist_mode = "results"
-            self._rebuild_playlist()
-        if hit_index in self._playlist_hits:
-            pos = self._playlist_hits.index(hit_index)
-            if pos != self.player.index:
-                self.player.cue(pos)
-
-    def _player_item_changed(self, pos: int):
-        if self.playlist_mode == "results" and 0 <= pos < len(self._playlist_hits):
-            self.results.select_hit(self._playlist_hits[pos])
-        elif self.playlist_mode == "sequence":
-            self.timeline.strip.blockSignals(True)
-            self.timeline.strip.setCurrentRow(pos)
-            self.timeline.strip.blockSignals(False)
-
-    def play_results(self):
-        self.playlist_mode = "results"
-        self._rebuild_playlist()
-        self.player.play()
-
     def play_sequence(self):
-        clips = self.timeline.sequence.clips
-        if not clips:
-            self.error("The timeline is empty")
-            return
-        self.playlist_mode = "sequence"
-        items = [self._play_item(c, caption_html(seqmod.clip_text(c), None)) for c in clips]
-        start = max(0, self.timeline.strip.currentRow())
-        self.player.set_playlist(items, start if start < len(items) else 0, play=True)
+        self.playlist.play_sequence()
+
+    def run_plugin_action(self, spec) -> str | None:
+        from ..plugins.types import ActionContext
+        ctx = ActionContext(library_dir=self.library_dir, sequence=self.session.sequence,
+                            selection=[self.session.results[i] for i in self.results.selected_indices()])
+        if not spec.enabled_for(ctx):
+            self.error(f"{spec.label}: select hits first" if spec.scope == "selection" else f"{spec.label}: no sequence")
+            return None
+        try:
+            message = spec.run(ctx)
+        except Exception as exc:
+            self.error(f"{spec.label} failed: {type(exc).__name__}: {exc}")
+            return None
+        if message:
+            self.statusBar().showMessage(f"{spec.label}: {message}", 15000)
+        return message
 
     # -- timeline -----------------------------------------------------------------
+    def _clip_thumbnail(self, clip):
+        lib = self.session.library
+        return lib.thumbnail_at(clip.media.media_id, clip.source_in) if lib and clip.media.media_id else None
+
     def add_selected_to_timeline(self):
-        indices = self.results.selected_indices()
-        if not indices and 0 <= self.player.index < len(self._playlist_hits) and self.playlist_mode == "results":
-            indices = [self._playlist_hits[self.player.index]]
-        self.add_hits_to_timeline(indices)
+        current = self.playlist.current_hit()
+        self.add_hits_to_timeline(self.results.selected_indices() or ([current] if current is not None else []))
 
     def add_hits_to_timeline(self, indices: list, at: int | None = None):
-        clips = [c for c in (self._clip_for_hit(i) for i in indices if 0 <= i < len(self.results.hits)) if c]
+        clips = self.session.clips_to_add(indices)
         if not clips:
             self.error("Select hits (with video) to add to the timeline")
             return
-        seq = self.timeline.sequence
-        if not seq.clips and seq.rate != clips[0].media.rate:  # an empty sequence takes its first clip's rate
-            seq.rate, seq.drop_frame = clips[0].media.rate, clips[0].media.drop_frame
-            seq.start_frame = seq.timecode.to_frames("01:00:00:00")
         self.timeline.add_clips(clips, at)
         self.statusBar().showMessage(f"Added {len(clips)} clip(s) to the timeline", 5000)
 
+    def _show_sequence(self, sequence, path):
+        self.timeline.set_sequence(sequence, path)
+        self._update_title()
+
     def new_sequence(self):
-        self.timeline.set_sequence(seqmod.new_sequence())
+        self.session.new_sequence()
 
     def choose_sequence(self):
         path, _ = QFileDialog.getOpenFileName(self, "Open sequence", str(self.library_dir), SEQUENCE_FILTER)
         if path:
             self.open_sequence(path)
 
-    def open_sequence(self, path):
+    def open_sequence(self, path) -> bool:
         try:
-            seq = seqmod.load_sequence(path)
+            self.session.open_sequence(path)
         except Exception as exc:
             self.error(str(exc))
-            if self.isVisible() and not _offscreen():
+            if self.isVisible() and QApplication.platformName() not in ("offscreen", "minimal"):
                 QMessageBox.warning(self, "Open sequence", str(exc))
             return False
-        self.timeline.set_sequence(seq, Path(path))
         return True
 
     def save_sequence(self, ask: bool = False, path=None):
-        path = path or (None if ask else self.timeline.path)
-        if path is None:
-            default = str(self.library_dir / f"{self.timeline.sequence.name}{seqmod.SEQUENCE_SUFFIX}")
-            path, _ = QFileDialog.getSaveFileName(self, "Save sequence", default, SEQUENCE_FILTER)
+        if path is None and (ask or self.session.sequence_path is None):
+            path, _ = QFileDialog.getSaveFileName(self, "Save sequence", str(self.session.default_sequence_path()),
+                                                  SEQUENCE_FILTER)
             if not path:
                 return None
-        path = seqmod.save_sequence(self.timeline.sequence, path, catalog=self.catalog)
+        path = self.session.save_sequence(path)
         self.timeline.path = path
         self.timeline.undo_stack.setClean()
         self.timeline.refresh()
@@ -689,19 +402,10 @@ class MainWindow(QMainWindow):
 
     def export_dialog(self) -> ExportDialog:
         folder = self.settings.value("export/folder") or str(Path.home())
-        return ExportDialog(self.timeline.sequence, self, folder, catalog=self.catalog)
+        return ExportDialog(self.session, self, folder)
 
     def show_export(self):
         dlg = self.export_dialog()
         dlg.exec()
         if dlg.written:
             self.settings.setValue("export/folder", str(dlg.written[0].parent))
-
-
-def _esc(text) -> str:
-    import html
-    return html.escape(str(text))
-
-
-def _offscreen() -> bool:
-    return QApplication.platformName() in ("offscreen", "minimal")

@@ -10,7 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
-from ..search.query import SearchQuery
+from ..api import SearchQuery
 
 MODES = ["phrase", "description", "image", "same footage", "on-screen text", "colour", "plugin option"]
 IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif"}
@@ -25,11 +25,10 @@ PLACEHOLDERS = {
 }
 
 
-def build_query(mode: str, text: str, limit: int = 50, pad_before: float = 0.0, pad_after: float = 0.0,
-                media: list[str] | None = None) -> SearchQuery:
+def build_query(mode: str, text: str, limit: int = 50, media: list[str] | None = None) -> SearchQuery:
     """The core SearchQuery for what was typed in a mode (the CLI's flags, one per mode)."""
     text = text.strip()
-    q = SearchQuery(limit=limit, pad_before=pad_before, pad_after=pad_after, media=list(media or []))
+    q = SearchQuery(limit=limit, media=list(media or []))
     if mode == "phrase":
         q.phrase = text or None
     elif mode == "description":

@@ -7,52 +7,25 @@ seam in one module means a change in the core's names touches one file.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from pathlib import Path
-
 from ..timecode import parse_rate
-from ..timeline import commands as core
-from ..timeline import otio_io
-from ..timeline.exporters import FORMATS, export
+from ..timeline import edits as core
 from ..timeline.model import Clip, Sequence
-from ..timeline.model import clip_from_hit as _core_clip_from_hit
 
-__all__ = ["Clip", "Sequence", "EXPORT_FORMATS", "clip_from_hit", "insert", "remove", "move", "trim",
-           "new_sequence", "save_sequence", "load_sequence", "export_sequence", "clip_text", "clip_timecode"]
-
-SEQUENCE_SUFFIX = ".otio"
-
-_LABELS = {
-    "otio": "OpenTimelineIO (.otio)",
-    "otioz": "OpenTimelineIO bundle with media (.otioz)",
-    "fcp7": "FCP7 XML for Premiere (.xml)",
-    "fcpxml": "FCPXML for Final Cut / Resolve (.fcpxml)",
-    "edl": "CMX3600 EDL (.edl)",
-}
-EXPORT_FORMATS = {_LABELS.get(k, k): (k, suffix) for k, (_, suffix) in FORMATS.items()}  # label -> (key, suffix)
+__all__ = ["Clip", "Sequence", "export_formats", "insert", "remove", "move", "trim", "new_sequence", "clip_text",
+           "clip_timecode"]
 
 
-def export_formats() -> dict[str, tuple[str, str]]:
-    """The core formats, then every plugin exporter (label -> (key, suffix))."""
-    out = dict(EXPORT_FORMATS)
-    for spec in _plugins().exporters():
-        label = f"{spec.description or spec.name} ({', '.join(spec.suffixes)}) — plugin"
-        out[label] = (spec.name, spec.suffixes[0] if spec.suffixes else "")
+def export_formats(session) -> dict[str, tuple[str, str]]:
+    """Every exporter in the registry, built-ins first (label -> (format name, suffix))."""
+    out = {}
+    for spec in session.exporters():
+        suffixes = ", ".join(spec.suffixes)
+        out[f"{spec.description or spec.name} ({suffixes})"] = (spec.name, spec.suffixes[0] if spec.suffixes else "")
     return out
-
-
-def _plugins():
-    from ..plugins import get_plugins
-    return get_plugins()
 
 
 def new_sequence(name: str = "Sequence 1", rate=None) -> Sequence:
     return Sequence(name=name, rate=parse_rate(rate)) if rate else Sequence(name=name)
-
-
-def clip_from_hit(catalog, hit, pad_before: float = 0.0, pad_after: float = 0.0, cache: dict | None = None) -> Clip:
-    """A hit's padded range in whole frames of its media (the core's rounding and clamping)."""
-    return _core_clip_from_hit(catalog, hit, pad_before=pad_before, pad_after=pad_after, media_cache=cache)
 
 
 def clip_text(clip: Clip) -> str | None:
@@ -102,25 +75,3 @@ def trim(index: int, source_in: int, source_out: int):
     cmd = core.Trim(index, source_in, source_out)
     cmd.text = "Trim clip"
     return cmd
-
-
-# -- files ----------------------------------------------------------------------------
-def save_sequence(seq: Sequence, path, catalog=None) -> Path:
-    return otio_io.save(seq, path, catalog=catalog)
-
-
-def load_sequence(path) -> Sequence:
-    return otio_io.load(path)
-
-
-def export_sequence(seq: Sequence, path, fmt: str, rate=None, catalog=None) -> list[Path]:
-    """Write one interchange format at a chosen sequence rate (record TC restarts at 01:00:00:00)."""
-    if rate is not None and parse_rate(rate) != seq.rate:
-        rate = parse_rate(rate)
-        seq = replace(seq, rate=rate, drop_frame=seq.drop_frame and rate.denominator == 1001, start_frame=None,
-                      clips=list(seq.clips))
-    if fmt not in FORMATS:
-        spec = _plugins().exporter_for(path, fmt)
-        if spec is not None:
-            return [Path(p) for p in spec.export(seq, Path(path))]
-    return export(seq, path, fmt, catalog=catalog if fmt == "otio" else None)

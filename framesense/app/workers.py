@@ -1,7 +1,7 @@
 """Background work for the window: indexing and searching off the GUI thread.
 
-SQLite connections belong to one thread, so every worker opens its own Catalog
-on the library folder and closes it when done. Results travel back as Qt
+SQLite connections belong to one thread, so every worker opens its own
+``framesense.Library`` on the library folder and closes it when done. Results travel back as Qt
 signals (queued onto the GUI thread).
 """
 
@@ -13,7 +13,7 @@ import traceback
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
-from ..catalog import Catalog
+from ..api import IndexOptions, Library
 from ..ingest import Progress
 
 
@@ -61,13 +61,8 @@ class QtProgress(Progress):
         return self._cancel.is_set()
 
 
-def analyzer_options(speech: bool = True, visual: bool = True, disable=(), speech_model=None, language=None) -> dict:
-    return {"speech": speech, "visual": visual, "disable": set(disable), "speech_model": speech_model,
-            "language": language}
-
-
 class IndexWorker(QRunnable):
-    def __init__(self, library, paths, options: dict):
+    def __init__(self, library, paths, options: IndexOptions):
         super().__init__()
         self.setAutoDelete(False)
         self.library, self.paths, self.options = library, [str(p) for p in paths], options
@@ -79,15 +74,9 @@ class IndexWorker(QRunnable):
         self.progress.cancel()
 
     def run(self):
-        from ..plugins.pipeline import index_paths
         try:
-            catalog = Catalog.open(self.library)
-            try:
-                options = dict(self.options)
-                options.setdefault("clip_model_setting", catalog.meta("clip_model"))  # the library's picture model
-                report = index_paths(catalog, self.paths, options, self.progress)  # built-in + plugin stages
-            finally:
-                catalog.close()
+            with Library.open(self.library) as lib:
+                report = lib.index(self.paths, self.options, progress=self.progress)
             self.signals.finished.emit(report)
         except Exception as exc:  # shown to the user; the window goes on
             traceback.print_exc()
@@ -102,16 +91,6 @@ class SearchSignals(QObject):
     failed = Signal(int, str)
 
 
-def run_search(catalog, query):
-    """The core search; here so a missing provider reads as a message, not a traceback."""
-    from ..search.engine import run
-    try:
-        return run(catalog, query)
-    except ModuleNotFoundError as exc:
-        kind = exc.name.rsplit(".", 1)[-1] if exc.name else "this"
-        raise RuntimeError(f"{kind} search is not available in this build of FrameSense") from None
-
-
 class SearchWorker(QRunnable):
     def __init__(self, library, query, generation: int):
         super().__init__()
@@ -123,11 +102,8 @@ class SearchWorker(QRunnable):
     def run(self):
         t0 = time.perf_counter()
         try:
-            catalog = Catalog.open(self.library)
-            try:
-                hits = run_search(catalog, self.query)
-            finally:
-                catalog.close()
+            with Library.open(self.library) as lib:
+                hits = lib.search(self.query)
             # Hand hits over in small batches so the first rows show while thumbnails load.
             for i in range(0, len(hits), 12):
                 self.signals.hits.emit(self.generation, hits[i: i + 12])

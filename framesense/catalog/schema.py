@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import sqlite3
 
-from . import migrations as _pkg
+from .migrations import BUILTIN
 
 _EXTRA: dict[str, list[str]] = {}
 
@@ -17,10 +15,7 @@ def register(component: str, scripts: list[str]) -> None:
 
 
 def components() -> dict[str, list[str]]:
-    found = {}
-    for mod in pkgutil.iter_modules(_pkg.__path__):
-        found[mod.name] = importlib.import_module(f"{_pkg.__name__}.{mod.name}").MIGRATIONS
-    found.update(_EXTRA)
+    found = {**BUILTIN, **_EXTRA}
     # core first: everything else references media
     return dict(sorted(found.items(), key=lambda kv: (kv[0] != "core", kv[0])))
 

@@ -1,7 +1,1 @@
-"""CLI command modules; each adds its commands to ``framesense.cli.cli`` when imported."""
-
-import pkgutil
-
-
-def available() -> list[str]:
-    return sorted(m.name for m in pkgutil.iter_modules(__path__))
+"""CLI command modules; each lists its click commands in ``COMMANDS`` for ``framesense.cli``."""

@@ -7,10 +7,10 @@ import sys
 
 import click
 
-from ..cli import Ctx, cli, pass_ctx
+from .context import Ctx, pass_ctx
 
 
-@cli.command()
+@click.command()
 @click.option("--smoke", "screenshot", type=click.Path(dir_okay=False), default=None,
               help="Check mode: open the window offscreen, run --query, save a screenshot here and exit.")
 @click.option("--query", default=None,
@@ -27,9 +27,12 @@ def app(ctx: Ctx, screenshot, query, timeline_n, timeout):
         raise click.ClickException(f"the desktop app needs PySide6 ({exc}); install it with: "
                                    "pip install 'framesense[app]'") from None
     if screenshot:
-        sys.exit(gui.smoke(screenshot, ctx.library, query=query, timeline=timeline_n, timeout=timeout))
+        sys.exit(gui.smoke(screenshot, ctx.library_dir, query=query, timeline=timeline_n, timeout=timeout))
     if (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
             and not os.environ.get("WAYLAND_DISPLAY") and not os.environ.get("QT_QPA_PLATFORM")):
         raise click.ClickException("no display to open a window on (DISPLAY is not set); "
                                    "use 'framesense app --smoke FILE.png' for a check without a screen")
-    sys.exit(gui.main(ctx.library))
+    sys.exit(gui.main(ctx.library_dir))
+
+
+COMMANDS = [app]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import Ctx, cli, pass_ctx
+from .context import Ctx, pass_ctx
 
 SENTENCES = [
     (1.0, "welcome to the harbour at dawn"),
@@ -15,7 +15,7 @@ SENTENCES = [
 ]
 
 
-@cli.command()
+@click.command()
 @click.option("--out", type=click.Path(path_type=Path), default=Path("framesense-demo"), show_default=True,
               help="Folder for the demo footage, library and exports.")
 @pass_ctx
@@ -24,7 +24,7 @@ def demo(ctx: Ctx, out: Path):
     from ..media.synth import Shot, espeak_available, write_video
 
     footage = out / "footage"
-    library = Path(ctx.library) if ctx.library else out / "library"
+    library = Path(ctx.library_dir) if ctx.library_dir else out / "library"
     speech = SENTENCES if espeak_available() else None
     clips = [
         ("Harbour Dawn.mov", "24000/1001", "01:00:00:00"),
@@ -40,45 +40,41 @@ def demo(ctx: Ctx, out: Path):
                         audio="tone" if not speech else "silence")
     if not speech:
         click.echo("   (espeak-ng is not installed: the footage has no speech, so phrase search finds nothing)")
-    ctx.library = str(library)
-    ctx._catalog = None
+    ctx.close()
+    ctx.library_dir = str(library)
+    lib = ctx.library
     click.echo(f"2. indexing into {library}")
-    from ..plugins.pipeline import index_paths
     from .progress import RichProgress
     with RichProgress() as progress:
-        report = index_paths(ctx.catalog, [footage], {"speech": True, "visual": True}, progress)
+        report = lib.index([footage], progress=progress)
     click.echo(f"   {json.dumps(report.counts())}; notes: {report.notices or 'none'}")
     for f in report.failed:
         click.echo(f"   FAILED {f.path}: {f.error}")
-    for row in ctx.catalog.media_list():
-        shots = ctx.catalog.shots(row["id"])
+    for row in lib.media():
+        shots = lib.shots(row)
         click.echo(f"   {row['name']}: {row['rate_num']}/{row['rate_den']} fps, TC {row['start_timecode']}, "
                    f"{len(shots)} shots at frames {[s['start_frame'] for s in shots]}")
-    _search_and_export(ctx, out)
+    _search_and_export(lib, out)
     click.echo(f"done: library {library}")
 
 
-def _search_and_export(ctx: Ctx, out: Path):
-    from ..search.engine import run
-    from ..search.query import SearchQuery
-    from ..timeline.exporters import export
-    from ..timeline.model import sequence_from_hits
-    from ..timeline.otio_io import save
-
-    query = SearchQuery(phrase="fishing boats", pad_before=0.25, pad_after=0.25)
-    hits = run(ctx.catalog, query)
+def _search_and_export(lib, out: Path):
+    hits = lib.search(phrase="fishing boats")
     click.echo(f"3. phrase search 'fishing boats': {len(hits)} hits")
     for h in hits:
         click.echo(f"   {Path(h.media_path).name} {h.start:.3f}-{h.end:.3f}s  \"{h.text}\"  ({h.context})")
     if not hits:
         return
-    seq = sequence_from_hits(ctx.catalog, hits, name="fishing boats supercut")
+    seq = lib.sequence_from_hits(hits, name="fishing boats supercut", pad_before=0.25, pad_after=0.25)
     exports = out / "exports"
-    written = [save(seq, exports / "supercut.otio", catalog=ctx.catalog)]
-    for fmt, name in [("fcp7", "supercut.xml"), ("fcpxml", "supercut.fcpxml"), ("edl", "supercut.edl")]:
-        written += export(seq, exports / name, fmt)
+    written = [lib.save_sequence(seq, exports / "supercut.otio")]
+    for name in ("supercut.xml", "supercut.fcpxml", "supercut.edl"):
+        written += lib.export(seq, exports / name)
     click.echo(f"4. exported a {len(seq.clips)}-clip sequence at {seq.rate} fps:")
     for p in written:
         click.echo(f"   {p}")
     edl = exports / "supercut.edl"
     click.echo("   " + "\n   ".join(edl.read_text().splitlines()[:12]))
+
+
+COMMANDS = [demo]

@@ -14,7 +14,7 @@ import sys
 import click
 
 from .. import __version__
-from ..cli import cli, emit_json
+from .context import emit_json
 
 NLE_ADAPTERS = ("fcp_xml", "fcpx_xml", "cmx_3600")
 
@@ -102,7 +102,7 @@ def run_checks() -> dict:
     return out
 
 
-@cli.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True)
 def doctor(as_json):
     """Check what this installation can do: media, speech, picture search, NLE adapters, app."""
@@ -112,3 +112,6 @@ def doctor(as_json):
         return
     for name, c in checks.items():
         click.echo(f"{'ok  ' if c['ok'] else 'OFF '} {name}: {c['detail']}")
+
+
+COMMANDS = [doctor]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from ..cli import Ctx, cli, emit_json, pass_ctx
+from .context import Ctx, emit_json, pass_ctx
 
 
-@cli.group()
+@click.group()
 def models():
     """Models FrameSense uses: speech (faster-whisper) and clip (OpenCLIP)."""
 
@@ -61,6 +61,8 @@ def models_download(words, kind):
 @pass_ctx
 def models_use(ctx: Ctx, kind, spec):
     """Remember the CLIP model for this library (ARCH:TAG, ARCH:/path.pt or a folder); no SPEC forgets it."""
-    from ..analysis.clip_model import set_clip_model
-    set_clip_model(ctx.catalog, spec)
-    click.echo(f"clip model for {ctx.catalog.dir}: {spec or '(none)'}")
+    ctx.library.set_clip_model(spec)
+    click.echo(f"clip model for {ctx.library.path}: {spec or '(none)'}")
+
+
+COMMANDS = [models]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from ..cli import cli, emit_json
+from .context import Ctx, emit_json, pass_ctx
 
 
-@cli.group()
+@click.group()
 def plugins():
     """Plugins: list them with their status, or show the user plugin folder."""
 
@@ -15,21 +15,25 @@ def plugins():
 @plugins.command("list")
 @click.option("--disable", multiple=True, metavar="NAME", help="Treat this plugin as disabled (repeatable).")
 @click.option("--json", "as_json", is_flag=True)
-def list_plugins(disable, as_json):
-    """Each plugin: loaded / disabled / failed (with the reason), version, source, tables it owns."""
-    from ..plugins import Plugins
+@pass_ctx
+def list_plugins(ctx: Ctx, disable, as_json):
+    """Each plugin: status (with the reason), version, source, and the stages, searches and exporters it provides."""
+    from ..api import IndexOptions
 
-    pl = Plugins(disable).load()
-    pl.analyzers({})  # fills in owned tables and catches plugins whose hook raises
-    rows = [r.to_json() for r in pl.records.values()]
+    lib = ctx.library
+    rows = lib.plugin_list(IndexOptions(disable=disable))
     if as_json:
         emit_json(rows)
         return
     for r in rows:
         why = f"  ({r['reason']})" if r["reason"] else ""
-        owns = f"  tables: {', '.join(r['owns_tables'])}" if r["owns_tables"] else ""
-        click.echo(f"{r['name']:16} {r['version']:8} {r['status']:9} {r['source']}{owns}{why}")
-    for w in pl.warnings:
+        click.echo(f"{r['name']:16} {r['version']:8} {r['status']:9} {r['source']}{why}")
+        for kind in ("stages", "searches", "exporters"):
+            if r["provides"].get(kind):
+                click.echo(f"{'':18}{kind}: {', '.join(r['provides'][kind])}")
+        if r["owns_tables"]:
+            click.echo(f"{'':18}tables: {', '.join(r['owns_tables'])}")
+    for w in lib.plugins.warnings:
         click.echo(f"note: {w}", err=True)
 
 
@@ -39,3 +43,6 @@ def plugin_path():
     from ..config import user_plugin_dir
 
     click.echo(str(user_plugin_dir()))
+
+
+COMMANDS = [plugins]

@@ -1,48 +1,80 @@
-"""``framesense search``: phrase, description, image and same-footage search."""
+"""``framesense search``: every search (built-in and plugin) from one set of options, shared with
+``framesense export`` so that whatever can be searched can be exported."""
 
 from __future__ import annotations
 
+import functools
+
 import click
 
-from ..cli import Ctx, cli, emit_json, pass_ctx
+from .context import Ctx, emit_json, pass_ctx
+
+_SEARCH_OPTIONS = [
+    click.option("--phrase", help="Words as spoken (exact phrase; 'news*' for a prefix)."),
+    click.option("--text", multiple=True, help="A description of the picture; '-term' weighs against (repeatable)."),
+    click.option("--image", multiple=True, type=click.Path(), help="An example image file (repeatable)."),
+    click.option("--like", help="A catalogued frame as the example: MEDIA_PATH@SECONDS."),
+    click.option("--same-as", "same_as", help="Find reuses of this shot: MEDIA_PATH@SECONDS or an image file."),
+    click.option("--ocr", help="On-screen text (needs the OCR plugin)."),
+    click.option("--color", help="A dominant colour: '#ff8800' or a name like 'orange' (needs the palette plugin)."),
+    click.option("--where", "where", multiple=True, metavar="KEY=VALUE",
+                 help="A plugin search's own option, e.g. --where scale=close-up (repeatable)."),
+    click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000)),
+    click.option("--media", "media_filter", multiple=True, help="Only media whose path contains this (repeatable)."),
+    click.option("--pad-before", default=0.0, show_default=True, type=click.FloatRange(0, 3600),
+                 help="Seconds added before each hit (any kind of search), as whole frames."),
+    click.option("--pad-after", default=0.0, show_default=True, type=click.FloatRange(0, 3600),
+                 help="Seconds added after each hit."),
+]
 
 
-@cli.command()
-@click.option("--phrase", help="Words as spoken (exact phrase; 'news*' for a prefix).")
-@click.option("--text", multiple=True, help="A description of the picture; '-term' weighs against (repeatable).")
-@click.option("--image", multiple=True, type=click.Path(), help="An example image file (repeatable).")
-@click.option("--like", help="A catalogued frame as the example: MEDIA_PATH@SECONDS.")
-@click.option("--same-as", "same_as", help="Find reuses of this shot: MEDIA_PATH@SECONDS or an image file.")
-@click.option("--ocr", help="On-screen text (needs the OCR plugin).")
-@click.option("--color", help="A dominant colour: '#ff8800' or a name like 'orange' (needs the palette plugin).")
-@click.option("--where", "where", multiple=True, metavar="KEY=VALUE",
-              help="A plugin's own search option, e.g. --where scale=close-up (repeatable).")
-@click.option("--limit", default=50, show_default=True, type=int)
-@click.option("--media", "media_filter", multiple=True, help="Only media whose path contains this (repeatable).")
-@click.option("--pad-before", default=0.0, show_default=True, type=float, help="Seconds added before each phrase hit.")
-@click.option("--pad-after", default=0.0, show_default=True, type=float, help="Seconds added after each phrase hit.")
+def search_options(fn):
+    """The search options, and the ``SearchQuery`` and pads they make, passed as ``query`` and ``pads``."""
+    @functools.wraps(fn)
+    def wrapper(*args, phrase, text, image, like, same_as, ocr, color, where, limit, media_filter,
+                pad_before, pad_after, **kw):
+        from ..api import SearchQuery
+        query = SearchQuery(phrase=phrase, text=list(text), image=list(image), like=like, same_as=same_as, ocr=ocr,
+                            limit=limit, media=list(media_filter))
+        for item in where:
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip():
+                raise click.BadParameter(f"{item!r}: expected KEY=VALUE", param_hint="--where")
+            query.extra[key.strip()] = value.strip()
+        if color:
+            query.extra["color"] = color
+        return fn(*args, query=query, pads=(pad_before, pad_after), **kw)
+    for option in reversed(_SEARCH_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+@click.command()
+@search_options
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-def search(ctx: Ctx, phrase, text, image, like, same_as, ocr, color, where, limit, media_filter, pad_before, pad_after, as_json):
-    """Search the catalog; hits are time ranges in media seconds."""
-    from ..search.engine import run
-    from ..search.query import SearchQuery
-
-    q = SearchQuery(phrase=phrase, text=list(text), image=list(image), like=like, same_as=same_as, ocr=ocr,
-                    limit=limit, media=list(media_filter), pad_before=pad_before, pad_after=pad_after)
-    for item in where:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{item!r}: expected KEY=VALUE", param_hint="--where")
-        q.extra[key.strip()] = value.strip()
-    if color:
-        q.extra["color"] = color
-    hits = run(ctx.catalog, q)
-    if as_json:
-        emit_json([h.to_json() for h in hits])
-        return
-    if not hits:
-        click.echo("no hits", err=True)
+def search(ctx: Ctx, query, pads, as_json):
+    """Search the catalog; hits are exact frame ranges (seconds shown), padded by --pad-before/--pad-after."""
+    lib = ctx.library
+    hits = lib.search(query)
+    rows = []
     for h in hits:
-        words = f"  \"{h.text}\"" if h.text else ""
-        click.echo(f"{h.score:6.3f}  {h.start:9.3f}-{h.end:<9.3f} {h.media_path}{words}")
+        row = h.to_json()
+        if any(pads):
+            a, b = lib.padded(h, *pads)
+            row.update(start_frame=a, end_frame=b, start=float(a / h.rate), end=float(b / h.rate),
+                       matched=[h.start_frame, h.end_frame])
+        rows.append(row)
+    for w in lib.search_warnings():
+        click.echo(f"note: {w}", err=True)
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        click.echo("no hits", err=True)
+    for r in rows:
+        words = f"  \"{r['text']}\"" if r["text"] else ""
+        click.echo(f"{r['score']:6.3f}  {r['start']:9.3f}-{r['end']:<9.3f} {r['media_path']}{words}")
+
+
+COMMANDS = [search]

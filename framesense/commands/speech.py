@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import Ctx, cli, emit_json, pass_ctx
+from .context import Ctx, emit_json, pass_ctx
 
 
 class _DefaultGroup(click.Group):
@@ -18,7 +18,7 @@ class _DefaultGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
-@cli.group(cls=_DefaultGroup)
+@click.group(cls=_DefaultGroup)
 def transcript():
     """Transcripts: 'transcript MEDIA --format srt|vtt|json', 'transcript import FILE --media MEDIA'."""
 
@@ -33,9 +33,8 @@ def transcript_show(ctx: Ctx, media_path, fmt, stream, output):
     """Print a media file's transcript as SRT, WebVTT or JSON (with word times)."""
     from ..transcript.formats import render
     from ..transcript.model import Transcript
-    from ..transcript.store import load_transcripts
-    row = ctx.catalog.find_media(media_path)
-    ts = load_transcripts(ctx.catalog, row["id"])
+    row = ctx.library.find_media(media_path)
+    ts = ctx.library.transcripts(row)
     if stream is not None:
         ts = [t for t in ts if t.stream == stream]
     if not ts:
@@ -60,13 +59,12 @@ def transcript_show(ctx: Ctx, media_path, fmt, stream, output):
 @pass_ctx
 def transcript_import(ctx: Ctx, file, media_path, as_json):
     """Import an SRT, WebVTT or Whisper/WhisperX JSON transcript instead of transcribing."""
-    from ..transcript.formats import read_transcript
-    from ..transcript.store import store_transcripts
-    row = ctx.catalog.find_media(media_path)
-    t = read_transcript(file, source="import")
-    with ctx.catalog.transaction():
-        counts = store_transcripts(ctx.catalog, row["id"], [t])
+    row = ctx.library.find_media(media_path)
+    t, counts = ctx.library.import_transcript(row, file)
     if as_json:
         emit_json({"media": row["path"], "file": t.origin, **counts})
     else:
         click.echo(f"imported {counts['segments']} segments, {counts['words']} words into {row['path']}")
+
+
+COMMANDS = [transcript]

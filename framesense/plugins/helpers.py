@@ -3,7 +3,6 @@ apply a query's media filter. Plugins import these instead of re-decoding video 
 
 from __future__ import annotations
 
-import fnmatch
 from fractions import Fraction
 from typing import Iterator
 
@@ -11,6 +10,7 @@ from ..catalog import Catalog, media_rate
 from ..media.frames import frame_image
 from ..media.sample import frames_at
 from ..search.hits import Hit
+from ..search.refs import media_matches as _media_matches
 
 
 def shot_sample_frames(start: int, end: int, per_shot: int = 1) -> list[int]:
@@ -46,24 +46,18 @@ def sample_shots(path, shots: list[dict], per_shot: int = 1, width: int | None =
 
 def media_matches(query, path: str) -> bool:
     """The query's --media filter: substring or glob on the path (no filter: everything)."""
-    if not query.media:
-        return True
-    return any(m in path or fnmatch.fnmatch(path, m) for m in query.media)
+    return _media_matches(path, query.media)
 
 
 def shot_hit(catalog: Catalog, media: dict, shot_idx: int, score: float, kind: str, *,
-             text: str | None = None, query: str | None = None, extra: dict | None = None,
-             pad_before: float = 0.0, pad_after: float = 0.0) -> Hit | None:
-    """A Hit spanning one catalogued shot (media seconds), with its thumbnail."""
+             text: str | None = None, query: str | None = None, extra: dict | None = None) -> Hit | None:
+    """A Hit spanning one catalogued shot (its exact frames), with its thumbnail."""
     rate: Fraction | None = media_rate(media)
     row = catalog.one("SELECT s.start_frame, s.end_frame, t.path AS thumb FROM shots s LEFT JOIN thumbnails t "
                       "ON t.shot_id = s.id WHERE s.media_id = ? AND s.idx = ?", (media["id"], shot_idx))
-    if not row or not rate:
+    if not row or not rate or row["end_frame"] <= row["start_frame"]:
         return None
-    start = max(0.0, float(row["start_frame"] / rate) - pad_before)
-    end = float(row["end_frame"] / rate) + pad_after
-    if media.get("duration"):
-        end = min(end, float(media["duration"]))
-    return Hit(media_id=media["id"], media_path=media["path"], start=start, end=end, score=float(score),
-               kind=kind, text=text, shot=shot_idx, query=query, extra=dict(extra or {}),
+    return Hit(media_id=media["id"], media_path=media["path"], start_frame=row["start_frame"],
+               end_frame=row["end_frame"], rate=rate, score=float(score), kind=kind, text=text, shot=shot_idx,
+               query=query, extra=dict(extra or {}),
                thumbnail=str(catalog.dir / row["thumb"]) if row["thumb"] else None)

@@ -37,14 +37,16 @@ def framesense_analyzers(options: dict) -> list:
 
 
 @hookspec
-def framesense_search(catalog, query) -> list | None:
-    """Answer a SearchQuery with ``framesense.search.hits.Hit`` objects, or None when
-    the query asks nothing this provider knows (e.g. the OCR provider answers query.ocr)."""
+def framesense_searches() -> list:
+    """``framesense.plugins.types.SearchSpec`` objects: each says which queries it answers
+    (``answers(query)``, e.g. ``query.ocr`` or ``query.extra["color"]``) and turns one into
+    ``framesense.search.hits.Hit`` objects (exact frame ranges; pads are the sequence's job)."""
 
 
 @hookspec
 def framesense_exporters() -> list:
-    """``framesense.plugins.types.ExporterSpec`` objects: a sequence in, files out."""
+    """``framesense.plugins.types.ExporterSpec`` objects: a sequence in, files out. The exporter
+    is chosen by format name, else by the output file's suffix."""
 
 
 @hookspec

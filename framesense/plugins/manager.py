@@ -22,8 +22,8 @@ from . import hookspecs
 from .guard import GuardedAnalyzer
 
 ENTRY_POINT_GROUP = "framesense.plugins"
-BUILTIN_MODULES = ("framesense.plugins.builtin",)
 DISABLE_ENV = "FRAMESENSE_DISABLE_PLUGINS"  # comma-separated names, for runs without --disable
+ENTRY_POINTS_ENV = "FRAMESENSE_ENTRY_POINTS"  # "0": skip installed packages (tests choose their plugins)
 
 
 @dataclass
@@ -38,9 +38,12 @@ class PluginRecord:
     builtin: bool = False
     migrations: dict = field(default_factory=dict)
 
+    provides: dict = field(default_factory=dict)   # stages / searches / exporters -> names
+
     def to_json(self) -> dict:
         return {"name": self.name, "version": self.version, "status": self.status, "reason": self.reason,
-                "source": self.source, "owns_tables": self.owns, "builtin": self.builtin}
+                "source": self.source, "owns_tables": self.owns, "builtin": self.builtin,
+                "provides": self.provides}
 
 
 def _env_disabled() -> set[str]:
@@ -59,10 +62,13 @@ class Plugins:
         self._prepared: dict[str, set] = {}
 
     # -- discovery -----------------------------------------------------------
-    def load(self, plugin_dir: Path | None = None, entry_points: bool = True) -> "Plugins":
-        for modname in BUILTIN_MODULES:
-            self._add(modname.rsplit(".", 1)[-1], "builtin", lambda m=modname: importlib.import_module(m),
-                      builtin=True)
+    def load(self, plugin_dir: Path | None = None, entry_points: bool | None = None) -> "Plugins":
+        def builtin_module():
+            from . import builtin
+            return builtin
+        self._add("builtin", "builtin", builtin_module, builtin=True)
+        if entry_points is None:
+            entry_points = os.environ.get(ENTRY_POINTS_ENV, "1") != "0"
         if entry_points:
             for ep in sorted(md.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
                 dist = getattr(ep, "dist", None)
@@ -151,6 +157,9 @@ class Plugins:
     # -- hooks ---------------------------------------------------------------
     def analyzers(self, options: dict | None = None) -> list:
         """Every analyzer, built-ins first; plugin ones wrapped with a time limit and disable-on-failure."""
+        return [a for _, a in self._analyzers(options)]
+
+    def _analyzers(self, options: dict | None) -> list[tuple[str, object]]:
         from ..analysis.base import Analyzer
         options = dict(options or {})
         disable = set(options.get("disable") or ()) | self.disable
@@ -178,28 +187,34 @@ class Plugins:
                     for t in a.owns_tables:
                         if t not in rec.owns:
                             rec.owns.append(t)
-                out.append(a)
+                out.append((key, a))
         return out
 
+    def searches(self) -> list:
+        return self._collect("framesense_searches")
+
     def search(self, catalog, query) -> list:
-        """Hits from every plugin search provider that answers the query."""
+        """Hits from every provider that answers the query. A built-in's error is the caller's
+        (a bad query, a damaged catalog); a plugin's is recorded in ``warnings`` and the plugin switched off."""
         from ..errors import QueryError
         from ..search.hits import Hit
         hits = []
-        for key, fn in list(self._impls("framesense_search")):
+        for key, spec in self._specs("framesense_searches"):
+            builtin = self.records[key].builtin
             try:
-                got = fn(catalog=catalog, query=query)
-                if got is None:
+                if not spec.answers(query):
                     continue
-                got = list(got)
-                for h in got:
-                    if not isinstance(h, Hit) or not (h.end >= h.start >= 0):
-                        raise TypeError(f"returned {h!r}, not a Hit with 0 <= start <= end")
+                got = list(spec.search(catalog, query) or [])
+                bad = next((h for h in got if not isinstance(h, Hit)), None)
+                if bad is not None:
+                    raise TypeError(f"returned {bad!r}, not a Hit")
                 hits += got
             except QueryError:
-                raise  # the user's query is wrong, not the plugin
+                raise  # the user's query is wrong, not the provider
             except Exception as exc:
-                self.fail(key, f"search provider raised {type(exc).__name__}: {exc}\n"
+                if builtin:
+                    raise
+                self.fail(key, f"search '{spec.name}' raised {type(exc).__name__}: {exc}\n"
                           f"{traceback.format_exc(limit=4)}")
         return hits
 
@@ -207,21 +222,43 @@ class Plugins:
         return self._collect("framesense_exporters")
 
     def exporter_for(self, path, fmt: str | None = None):
-        """The plugin ExporterSpec named ``fmt``, else the one claiming the path's suffix (None: no plugin)."""
+        """The ExporterSpec named ``fmt``, else the one claiming the path's suffix (built-ins first)."""
+        from ..errors import FrameSenseError
+        specs = self.exporters()
         suffix = Path(path).suffix.lower()
-        for spec in self.exporters():
+        for spec in specs:
             if spec.name == fmt or (fmt is None and suffix in spec.suffixes):
                 return spec
-        return None
+        names = ", ".join(s.name for s in specs)
+        if fmt:
+            raise FrameSenseError(f"unknown export format {fmt!r} (choose from {names})")
+        raise FrameSenseError(f"{path}: cannot tell the export format from {suffix or 'a name without a suffix'}; "
+                              f"give one with --format ({names})")
+
+    def describe(self, options: dict | None = None) -> list[dict]:
+        """Every plugin with the stages, searches and exporters it provides, by name (``plugins list``)."""
+        for rec in self.records.values():
+            rec.provides = {}
+        for key, a in self._analyzers(options):
+            self.records[key].provides.setdefault("stages", []).append(a.name)
+        for hook, kind in (("framesense_searches", "searches"), ("framesense_exporters", "exporters")):
+            for key, spec in self._specs(hook):
+                self.records[key].provides.setdefault(kind, []).append(spec.name)
+        return [r.to_json() for r in self.records.values()]
 
     def app_actions(self) -> list:
         return self._collect("framesense_app_actions")
 
     def _collect(self, hook_name: str) -> list:
+        return [spec for _, spec in self._specs(hook_name)]
+
+    def _specs(self, hook_name: str) -> list[tuple[str, object]]:
+        """(plugin key, spec) for each spec a list-returning hook gives, built-ins first."""
         out = []
-        for key, fn in list(self._impls(hook_name)):
+        impls = sorted(self._impls(hook_name), key=lambda kv: not self.records[kv[0]].builtin)
+        for key, fn in impls:
             try:
-                out += list(fn() or [])
+                out += [(key, spec) for spec in fn() or []]
             except Exception as exc:
                 self.fail(key, f"{hook_name} raised {type(exc).__name__}: {exc}")
         return out

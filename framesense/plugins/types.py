@@ -18,6 +18,18 @@ class ExporterSpec:
 
 
 @dataclass
+class SearchSpec:
+    """A search provider: ``answers(query)`` says whether the query asks for it; ``search(catalog, query)``
+    returns Hits. ``options`` names the ``query.extra`` keys it reads (``--where KEY=VALUE``)."""
+
+    name: str
+    answers: Callable[[Any], bool]
+    search: Callable[..., list]
+    description: str = ""
+    options: tuple[str, ...] = ()
+
+
+@dataclass
 class ActionContext:
     """What an app action receives: the hits selected in the results and/or the open sequence."""
 

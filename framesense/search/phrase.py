@@ -8,22 +8,20 @@ When no exact phrase is spoken, FTS5 (bm25) finds segments holding all the
 words in any order; when that finds nothing either, words within a small edit
 distance of the vocabulary stand in for misspelt ones (Whisper's mistakes).
 
-Hit times are media seconds: the first word's start and the last word's end,
-widened by the pads, clamped to the file, and snapped outward to whole frames
-at the media's exact rate for video.
+A hit runs from the first word's start to the last word's end, snapped outward
+to whole frames at the media's exact rate (milliseconds for sound-only files)
+and clamped to the file. Pads are the sequence's business, not the search's.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import math
 from dataclasses import dataclass
-from fractions import Fraction
 
 from ..catalog import Catalog, media_rate
 from ..errors import QueryError
 from ..transcript.model import normalize_word, split_words
-from .hits import Hit
+from .hits import AUDIO_TIME_BASE, Hit
 from .query import SearchQuery
 
 MAX_PREFIX_TERMS = 2000   # a prefix like "a*" expands to at most this many vocabulary words
@@ -100,44 +98,14 @@ def match_sequences(catalog: Catalog, positions: list[dict[int, int]], media_ids
     return [(m, s, s + n - 1) for m, s in catalog.execute(" ".join(sql))]
 
 
-class _Clip:
-    """Pads, clamps and frame-snaps hit ranges for one media row."""
-
-    def __init__(self, media: dict):
-        self.rate = media_rate(media) if media.get("has_video") else None
-        self.frames = media.get("frames")
-        dur = media.get("duration") or 0.0
-        if self.rate and self.frames:
-            dur = float(Fraction(self.frames) / self.rate)
-        self.duration = dur
-
-    def span(self, start: float, end: float, pad_before: float, pad_after: float) -> tuple[float, float, dict]:
-        a = max(0.0, start - max(0.0, pad_before))
-        b = end + max(0.0, pad_after)
-        if self.duration:
-            b = min(self.duration, b)
-        b = max(a, b)
-        if not self.rate:
-            return a, b, {}
-        fa = math.floor(Fraction(a) * self.rate + Fraction(1, 10**6))
-        fb = math.ceil(Fraction(b) * self.rate - Fraction(1, 10**6))
-        if self.frames:
-            fb = min(fb, self.frames)
-        fb = max(fb, fa + 1)
-        return (float(Fraction(fa) / self.rate), float(Fraction(fb) / self.rate),
-                {"start_frame": fa, "end_frame": fb})
-
-
 class _HitMaker:
     def __init__(self, catalog: Catalog, q: SearchQuery):
         self.catalog, self.q = catalog, q
         self.media: dict[int, dict] = {}
-        self.clips: dict[int, _Clip] = {}
 
     def _media(self, media_id: int) -> dict:
         if media_id not in self.media:
             self.media[media_id] = self.catalog.media_by_id(media_id) or {}
-            self.clips[media_id] = _Clip(self.media[media_id])
         return self.media[media_id]
 
     def make(self, media_id: int, first: int, last: int, score: float, match: str, context: str | None = None):
@@ -147,26 +115,29 @@ class _HitMaker:
         if not words:
             return None
         media = self._media(media_id)
-        start, end, frames = self.clips[media_id].span(words[0]["start"], words[-1]["end"],
-                                                      self.q.pad_before, self.q.pad_after)
+        rate = media_rate(media) if media.get("has_video") else None
+        frames = media.get("frames") if rate else None
+        if rate is None and media.get("duration"):
+            frames = int(media["duration"] * AUDIO_TIME_BASE)
         if context is None:
             seg_ids = list(dict.fromkeys(w["segment_id"] for w in words))
             segs = cat.query(f"SELECT text FROM segments WHERE id IN ({_id_list(seg_ids)}) ORDER BY start")
             context = " ".join(s["text"] for s in segs)
-        shot = None
-        if frames:
+        hit = Hit.from_seconds(start=words[0]["start"], end=max(words[-1]["end"], words[0]["start"]), rate=rate,
+                               frames=frames, media_id=media_id, media_path=media.get("path", ""), score=score,
+                               kind="phrase", text=" ".join(w["text"] for w in words), context=context,
+                               query=self.q.phrase)
+        if rate:
             row = cat.one("SELECT idx FROM shots WHERE media_id = ? AND start_frame <= ? AND end_frame > ?",
-                          (media_id, frames["start_frame"], frames["start_frame"]))
-            shot = row["idx"] if row else None
+                          (media_id, hit.start_frame, hit.start_frame))
+            hit.shot = row["idx"] if row else None
         stream = cat.one("SELECT t.stream FROM segments s JOIN transcripts t ON t.id = s.transcript_id "
                          "WHERE s.id = ?", (words[0]["segment_id"],))
-        extra = {"match": match, **frames, "stream": stream["stream"] if stream else None,
-                 "words": [[w["text"], w["start"], w["end"]] for w in words]}
+        hit.extra = {"match": match, "stream": stream["stream"] if stream else None,
+                     "words": [[w["text"], w["start"], w["end"]] for w in words]}
         if words[0]["speaker"]:
-            extra["speaker"] = words[0]["speaker"]
-        return Hit(media_id=media_id, media_path=media.get("path", ""), start=start, end=end, score=score,
-                   kind="phrase", text=" ".join(w["text"] for w in words), context=context, shot=shot,
-                   query=self.q.phrase, extra=extra)
+            hit.extra["speaker"] = words[0]["speaker"]
+        return hit
 
 
 def _exact(catalog, tokens, media_ids, limit, maker) -> list[Hit]:

@@ -1,8 +1,15 @@
-"""What a user asks for, in one object shared by the CLI, the API and the app."""
+"""What a user asks for, in one object shared by the CLI, the API and the app.
+
+Pads are not part of a query: they are a sequence option (``SequenceOptions``),
+applied once to every kind of hit."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from ..errors import QueryError
+
+MAX_LIMIT = 100_000
 
 
 @dataclass
@@ -15,9 +22,14 @@ class SearchQuery:
     ocr: str | None = None                          # on-screen text (OCR plugin)
     limit: int = 50
     media: list[str] = field(default_factory=list)  # restrict to these paths (substring or glob match)
-    pad_before: float = 0.0
-    pad_after: float = 0.0
     extra: dict = field(default_factory=dict)       # provider-specific options (plugins)
+
+    def validate(self) -> None:
+        """Refuse a query no provider can answer, or a limit that is not a sane count."""
+        if self.is_empty():
+            raise QueryError("empty query: give --phrase, --text, --image, --like, --same-as, --ocr, --color or --where")
+        if not isinstance(self.limit, int) or not 0 < self.limit <= MAX_LIMIT:
+            raise QueryError(f"--limit must be a whole number from 1 to {MAX_LIMIT}, got {self.limit}")
 
     def is_empty(self) -> bool:
         return not (self.phrase or self.text or self.image or self.like or self.same_as or self.ocr or self.extra)

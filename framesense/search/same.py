@@ -88,10 +88,10 @@ def search_same(catalog, q: SearchQuery) -> list:
         half = max(1, int(round(EVERY_S * rate / 2)))
         first = max(s["start_frame"], min(f for f, _, _ in m) - half)
         last = min(s["end_frame"], max(f for f, _, _ in m) + half + 1)
-        hits.append(Hit(media_id=s["media_id"], media_path=s["path"], start=float(first / rate),
-                        end=float(last / rate), score=round(cover * (1 - mean_d / 64), 6), kind="same",
+        hits.append(Hit(media_id=s["media_id"], media_path=s["path"], start_frame=first, end_frame=last, rate=rate,
+                        score=round(cover * (1 - mean_d / 64), 6), kind="same",
                         shot=s["idx"], thumbnail=s["thumbnail"], query=f"same as {q.same_as}",
                         extra={"matched_samples": len(m), "mean_bits": round(mean_d, 2),
-                               "shot_start": float(s["start_frame"] / rate), "shot_end": float(s["end_frame"] / rate)}))
+                               "shot_frames": [s["start_frame"], s["end_frame"]]}))
     hits.sort(key=lambda h: -h.score)
     return hits[: q.limit]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..analysis import clip_model
+from ..models import clip as clip_model
 from ..errors import ModelUnavailable, QueryError
 from .hits import Hit
 from .query import SearchQuery
@@ -150,11 +150,9 @@ def search_visual(catalog, q: SearchQuery) -> list:
         s = shots.get(sid)
         if s is None or not media_matches(s["path"], q.media):
             continue
-        rate = s["rate"]
-        hits.append(Hit(media_id=s["media_id"], media_path=s["path"], start=float(s["start_frame"] / rate),
-                        end=float(s["end_frame"] / rate), score=round(float(g["score"]), 6), kind=kind,
+        hits.append(Hit(media_id=s["media_id"], media_path=s["path"], start_frame=s["start_frame"],
+                        end_frame=s["end_frame"], rate=s["rate"], score=round(float(g["score"]), 6), kind=kind,
                         shot=s["idx"], thumbnail=s["thumbnail"], query=label,
-                        extra={"frames": sorted(g["frames"]), "start_frame": s["start_frame"],
-                               "end_frame": s["end_frame"]}))
+                        extra={"frames": sorted(g["frames"])}))
     hits.sort(key=lambda h: -h.score)
     return hits[: q.limit]

@@ -1,6 +1,6 @@
 """The sequence model: clips in exact media frames, record times conformed without drift.
 
-Qt-free; the app wraps :mod:`framesense.timeline.commands` in a QUndoStack.
+Qt-free; edits are the command objects of :mod:`framesense.timeline.edits`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..catalog.db import media_rate
 from ..errors import FrameSenseError, MediaError
-from ..timecode import Timecode, rate_str, drop_frame_allowed, parse_rate, seconds_to_frame_ceil, seconds_to_frame_floor
+from ..timecode import Timecode, drop_frame_allowed, parse_rate, rate_str, sequence_rate
 
 
 @dataclass(frozen=True)
@@ -194,22 +194,22 @@ class Sequence:
                 raise MediaError(m.path, "media file is missing (moved or deleted?); "
                                          "relink it or pass --allow-missing to export it offline")
 
+    def with_rate(self, rate) -> "Sequence":
+        """The same clips at another sequence rate; drop-frame is kept only where the new rate allows it,
+        and the record start restarts at 01:00:00:00 of the new rate."""
+        rate = sequence_rate(rate)
+        if rate == self.rate:
+            return self
+        return replace(self, rate=rate, drop_frame=self.drop_frame and drop_frame_allowed(rate), start_frame=None,
+                       clips=list(self.clips))
+
+    def with_handles(self, handles: int) -> "Sequence":
+        """The same sequence with ``handles`` frames offered on each side of every clip."""
+        return replace(self, clips=[c.copy(handles=int(handles)) for c in self.clips])
+
     def to_json(self) -> dict:
         return {"name": self.name, "rate": rate_str(self.rate),
                 "start_frame": self.start_frame, "drop_frame": self.drop_frame}
-
-
-_EPS = Fraction(1, 10**6)
-
-
-def seconds_to_frames(seconds, rate: Fraction, up: bool) -> int:
-    """floor (or ceil) of seconds * rate, where a float within a millionth of a frame of a
-    boundary counts as on it: Hit times are floats, and 0.8 s is 20.000000000000001 frames at 25."""
-    x = Fraction(seconds) * rate
-    nearest = round(x)
-    if abs(x - nearest) < _EPS:
-        return nearest
-    return seconds_to_frame_ceil(seconds, rate) if up else seconds_to_frame_floor(seconds, rate)
 
 
 def _round_half_up(x: Fraction) -> int:
@@ -223,9 +223,32 @@ def most_common_rate(media: list[SourceMedia]) -> Fraction:
     return max(counts, key=lambda r: (counts[r], r))
 
 
-def clip_from_hit(catalog, hit, *, pad_before: float = 0.0, pad_after: float = 0.0, handles: int = 0,
-                  media_cache: dict | None = None) -> Clip:
-    """A search hit as a clip: in = floor(start * rate), out = ceil(end * rate), clamped to the file."""
+@dataclass
+class SequenceOptions:
+    """How hits become clips: one set of options for every kind of hit, from the CLI, the app and scripts."""
+    name: str = "FrameSense sequence"
+    rate: Fraction | None = None           # default: the most common media rate
+    pad_before: float = 0.0                # seconds, as whole frames of each clip's media (rounded up)
+    pad_after: float = 0.0
+    handles: int = 0                       # frames an NLE may trim into, each side (exports write them)
+    start_timecode: str | None = None      # record start; default 01:00:00:00
+    drop_frame: bool | None = None         # default: follow the media at the sequence rate
+
+    def __post_init__(self):
+        for key in ("pad_before", "pad_after"):
+            value = float(getattr(self, key))
+            if not (value >= 0 and value < 3600):   # also refuses NaN
+                raise FrameSenseError(f"{key.replace('_', '-')} must be between 0 and 3600 seconds, got {value}")
+            setattr(self, key, value)
+        if self.handles < 0:
+            raise FrameSenseError(f"handles must be 0 or more frames, got {self.handles}")
+        if self.rate is not None:
+            self.rate = sequence_rate(self.rate)
+
+
+def clip_from_hit(catalog, hit, options: SequenceOptions | None = None, media_cache: dict | None = None) -> Clip:
+    """A hit's frames widened by the pads (``Hit.padded``), clamped to the file; its words become a marker."""
+    options = options or SequenceOptions()
     cache = media_cache if media_cache is not None else {}
     media = cache.get(hit.media_id)
     if media is None:
@@ -233,37 +256,30 @@ def clip_from_hit(catalog, hit, *, pad_before: float = 0.0, pad_after: float = 0
         if row is None:
             raise MediaError(hit.media_path, "not in the catalog (index it first with 'framesense index')")
         media = cache[hit.media_id] = SourceMedia.from_row(row)
-    start = max(Fraction(0), Fraction(hit.start) - Fraction(pad_before))
-    end = Fraction(hit.end) + Fraction(pad_after)
-    s_in = seconds_to_frames(start, media.rate, up=False)
-    s_out = seconds_to_frames(end, media.rate, up=True)
-    if media.frames:
-        s_out = min(s_out, media.frames)
-        s_in = min(s_in, media.frames - 1)
-    s_out = max(s_out, s_in + 1)
+    if hit.rate != media.rate:
+        raise MediaError(hit.media_path, f"hit at {rate_str(hit.rate)} fps does not match the file's "
+                                         f"{rate_str(media.rate)} fps (re-run the search)")
+    s_in, s_out = hit.padded(options.pad_before, options.pad_after, media.frames or None)
     markers = []
     if hit.text or hit.query:
-        m_in = max(s_in, seconds_to_frames(hit.start, media.rate, up=False))
-        m_out = min(s_out, max(m_in + 1, seconds_to_frames(hit.end, media.rate, up=True)))
+        m_in = max(s_in, hit.start_frame)
+        m_out = min(s_out, max(m_in + 1, hit.end_frame))
         markers.append(Marker(frame=m_in, duration=m_out - m_in, name=hit.text or hit.query or "",
                               text=hit.text, query=hit.query))
     return Clip(media=media, source_in=s_in, source_out=s_out, label=hit.text or None, markers=markers,
-                handles=handles)
+                handles=options.handles)
 
 
-def sequence_from_hits(catalog, hits, *, name="FrameSense sequence", rate=None, pad_before=0.0,
-                       pad_after=0.0, handles=0, start_timecode: str | None = None,
-                       drop_frame: bool | None = None) -> Sequence:
+def sequence_from_hits(catalog, hits, options: SequenceOptions | None = None) -> Sequence:
+    options = options or SequenceOptions()
     cache: dict = {}
-    clips = [clip_from_hit(catalog, h, pad_before=pad_before, pad_after=pad_after, handles=handles,
-                           media_cache=cache) for h in hits]
-    if rate is None:
-        rate = most_common_rate([c.media for c in clips])
-    rate = parse_rate(rate)
+    clips = [clip_from_hit(catalog, h, options, media_cache=cache) for h in hits]
+    rate = options.rate or most_common_rate([c.media for c in clips])
+    drop_frame = options.drop_frame
     if drop_frame is None:  # follow the media at this rate (29.97 DF footage gives a DF sequence)
         same = [c.media.drop_frame for c in clips if c.media.rate == rate]
         drop_frame = bool(same) and sum(same) * 2 > len(same)
-    seq = Sequence(name=name, rate=rate, drop_frame=drop_frame, clips=clips)
-    if start_timecode:
-        seq.start_frame = seq.timecode.to_frames(start_timecode)
+    seq = Sequence(name=options.name, rate=rate, drop_frame=drop_frame, clips=clips)
+    if options.start_timecode:
+        seq.start_frame = seq.timecode.to_frames(options.start_timecode)
     return seq

@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
 from framesense.analysis.base import Analyzer
-from framesense.plugins import hookimpl
+from framesense.plugins import SearchSpec, hookimpl
 from framesense.catalog import media_rate
 from framesense.plugins.helpers import media_matches, sample_shots, shot_hit
 
@@ -180,8 +180,7 @@ def search_ocr(catalog, query):
     for (mid, idx), r in best.items():
         m = media.setdefault(mid, catalog.media_by_id(mid))
         score = r["rank"] / (1.0 + r["rank"]) if r["rank"] > 0 else 0.01
-        h = shot_hit(catalog, m, idx, score, "ocr", text=r["text"].replace("\n", " / "), query=query.ocr,
-                     pad_before=query.pad_before, pad_after=query.pad_after)
+        h = shot_hit(catalog, m, idx, score, "ocr", text=r["text"].replace("\n", " / "), query=query.ocr)
         if h:
             hits.append(h)
     return hits
@@ -198,5 +197,5 @@ def framesense_analyzers(options):
 
 
 @hookimpl
-def framesense_search(catalog, query):
-    return search_ocr(catalog, query) if query.ocr else None
+def framesense_searches():
+    return [SearchSpec("ocr", lambda q: bool(q.ocr), search_ocr, "words shown on screen (Tesseract)")]

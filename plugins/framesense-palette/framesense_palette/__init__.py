@@ -13,7 +13,7 @@ from PIL import ImageColor
 
 from framesense.analysis.base import Analyzer
 from framesense.errors import QueryError
-from framesense.plugins import hookimpl
+from framesense.plugins import SearchSpec, hookimpl
 from framesense.catalog import media_rate
 from framesense.plugins.helpers import media_matches, sample_shots, shot_hit
 
@@ -157,7 +157,6 @@ def framesense_analyzers(options):
 
 
 @hookimpl
-def framesense_search(catalog, query):
-    if not query.extra.get("color"):
-        return None
-    return search_color(catalog, query)
+def framesense_searches():
+    return [SearchSpec("color", lambda q: bool(q.extra.get("color")), search_color,
+                       "shots whose dominant colours are near a colour", options=("color",))]

@@ -13,7 +13,7 @@ import numpy as np
 
 from framesense.analysis.base import Analyzer
 from framesense.errors import QueryError
-from framesense.plugins import hookimpl
+from framesense.plugins import SearchSpec, hookimpl
 from framesense.catalog import media_rate
 from framesense.plugins.helpers import media_matches, sample_shots, shot_hit
 
@@ -67,7 +67,7 @@ def classify(image_embeddings: np.ndarray, directions: np.ndarray, labels=SCALES
 def _clip():
     """The visual component's model loader (framesense.analysis.clip_model), or None if absent."""
     try:
-        from framesense.analysis import clip_model
+        from framesense.models import clip as clip_model
     except ImportError:
         return None
     return clip_model
@@ -163,5 +163,6 @@ def framesense_analyzers(options):
 
 
 @hookimpl
-def framesense_search(catalog, query):
-    return search_scale(catalog, query) if query.extra.get("scale") else None
+def framesense_searches():
+    return [SearchSpec("scale", lambda q: bool(q.extra.get("scale")), search_scale,
+                       "shots of a scale: wide, medium, close-up", options=("scale",))]

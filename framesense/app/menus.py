@@ -1,0 +1,79 @@
+"""The window's menus and keys: File, Edit, Hits, Playback, plugin menus, and transport keys
+that work wherever focus is except while typing in a field."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+
+
+def _act(window, menu, text, slot, shortcut=None) -> QAction:
+    a = QAction(text, window)
+    if shortcut:
+        a.setShortcut(QKeySequence(shortcut))
+    a.triggered.connect(slot)
+    menu.addAction(a)
+    return a
+
+
+def build_menus(w) -> None:
+    bar = w.menuBar()
+    m = bar.addMenu("&File")
+    _act(w, m, "Add &folder…", w.choose_folder, "Ctrl+Shift+A")
+    _act(w, m, "Open &library…", w.choose_library)
+    m.addSeparator()
+    _act(w, m, "&New sequence", w.new_sequence, "Ctrl+N")
+    _act(w, m, "&Open sequence…", w.choose_sequence, "Ctrl+O")
+    _act(w, m, "&Save sequence", w.save_sequence, "Ctrl+S")
+    _act(w, m, "Save sequence &as…", lambda: w.save_sequence(ask=True), "Ctrl+Shift+S")
+    _act(w, m, "&Export…", w.show_export, "Ctrl+E")
+    m.addSeparator()
+    _act(w, m, "Se&ttings…", w.show_settings, "Ctrl+,")
+    _act(w, m, "&Quit", w.close, "Ctrl+Q")
+    e = bar.addMenu("&Edit")
+    for a in (w.timeline.undo_action, w.timeline.redo_action):
+        e.addAction(a)
+        w.addAction(a)
+    h = bar.addMenu("&Hits")
+    w.add_action = _act(w, h, "&Add to timeline", w.add_selected_to_timeline)
+    w.add_action.setToolTip("Add the selected hits to the timeline (A or Enter in the results)")
+    _act(w, h, "&Play hits", w.playlist.play_results)
+    _act(w, h, "Find the same &footage as this frame", w.search_same_as_frame, "Ctrl+Shift+F")
+    _act(w, h, "Find pictures &like this frame", w.search_like_frame, "Ctrl+Shift+L")
+    _act(w, h, "Find &search field", lambda: w.search.field.setFocus(), "Ctrl+F")
+    _plugin_menus(w)
+    player = w.player
+    p = bar.addMenu("&Playback")
+    for text, slot in (("Play / pause\tSpace", player.toggle), ("Play / faster\tL", player.faster),
+                       ("Pause\tK", player.pause), ("Frame back\tJ", lambda: player.step(-1)),
+                       ("Previous hit\tLeft", player.previous_item), ("Next hit\tRight", player.next_item),
+                       ("Play sequence", w.play_sequence)):
+        _act(w, p, text, slot)
+    keys = {Qt.Key.Key_Space: player.toggle, Qt.Key.Key_L: player.faster, Qt.Key.Key_K: player.pause,
+            Qt.Key.Key_J: lambda: player.step(-1), Qt.Key.Key_Comma: lambda: player.step(-1),
+            Qt.Key.Key_Period: lambda: player.step(1), Qt.Key.Key_A: w.add_selected_to_timeline}
+    for widget in (w.results.list, player, w.timeline.strip, w.library.tree):
+        _shortcuts(widget, keys)
+    for widget in (w.results.list, player):
+        _shortcuts(widget, {Qt.Key.Key_Left: player.previous_item, Qt.Key.Key_Right: player.next_item})
+
+
+def _shortcuts(widget, keys: dict) -> None:
+    for key, slot in keys.items():
+        s = QShortcut(QKeySequence(key), widget)
+        s.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        s.activated.connect(slot)
+
+
+def _plugin_menus(w) -> None:
+    """Menu entries contributed by plugins (framesense_app_actions); a broken plugin never stops the window."""
+    try:
+        from ..api import plugin_registry
+        actions = plugin_registry().app_actions()
+    except Exception as exc:
+        w.error(f"plugins: {exc}")
+        return
+    menus: dict = {}
+    for spec in actions:
+        menu = menus.get(spec.menu) or menus.setdefault(spec.menu, w.menuBar().addMenu(spec.menu))
+        _act(w, menu, spec.label, lambda _=False, s=spec: w.run_plugin_action(s), spec.shortcut)

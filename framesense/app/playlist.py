@@ -1,0 +1,101 @@
+"""What the player plays: the visible results (playphrase-style, back to back) or the sequence,
+kept in step with the selection in the results list or on the timeline."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from . import sequence_adapter as seqmod
+from .player import PlayItem, caption_html
+
+
+def play_item(clip, caption: str) -> PlayItem:
+    m = clip.media
+    return PlayItem(m.path, m.rate, clip.source_in, clip.source_out, label=m.name, caption=caption,
+                    start_tc_frames=m.start_frame, drop_frame=m.drop_frame)
+
+
+class PlaylistController(QObject):
+    error = Signal(str)
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.mode = "results"           # or "sequence"
+        self.hit_order: list[int] = []  # result index of each playlist item (results mode)
+
+    @property
+    def session(self):
+        return self.window.session
+
+    def show_results(self):
+        self.mode = "results"
+        self.hit_order = []
+
+    def rebuild(self, cue: bool = True):
+        """The visible results as playlist items, with the session's pads; keeps the current hit if it stays."""
+        if self.mode != "results":
+            return
+        w, player = self.window, self.window.player
+        keep = self.hit_order[player.index] if 0 <= player.index < len(self.hit_order) else None
+        items, order = [], []
+        for i in w.results.visible_indices():
+            clip = self.session.clip_for(i)
+            if clip is None:
+                continue
+            hit = self.session.results[i]
+            item = play_item(clip, caption_html(hit.text, hit.context))
+            words = (hit.extra or {}).get("words") or ()
+            if words and hit.text:
+                item.words, item.text, item.context = tuple(tuple(x) for x in words), hit.text, hit.context
+            items.append(item)
+            order.append(i)
+        was_playing = player.playing
+        self.hit_order = order
+        if not cue and player.index >= 0:
+            player.items = items  # more hits arrived: extend without interrupting playback
+            return
+        at = order.index(keep) if keep in order else 0
+        player.set_playlist(items, at, play=was_playing)
+
+    def hit_selected(self, hit_index: int):
+        if hit_index < 0:
+            return
+        self.session.set_current(hit_index)
+        if self.mode != "results":
+            self.mode = "results"
+            self.rebuild()
+        if hit_index in self.hit_order:
+            pos = self.hit_order.index(hit_index)
+            if pos != self.window.player.index:
+                self.window.player.cue(pos)
+
+    def item_changed(self, pos: int):
+        w = self.window
+        if self.mode == "results" and 0 <= pos < len(self.hit_order):
+            w.results.select_hit(self.hit_order[pos])
+        elif self.mode == "sequence":
+            w.timeline.strip.blockSignals(True)
+            w.timeline.strip.setCurrentRow(pos)
+            w.timeline.strip.blockSignals(False)
+
+    def current_hit(self) -> int | None:
+        player = self.window.player
+        if self.mode == "results" and 0 <= player.index < len(self.hit_order):
+            return self.hit_order[player.index]
+        return None
+
+    def play_results(self):
+        self.mode = "results"
+        self.rebuild()
+        self.window.player.play()
+
+    def play_sequence(self):
+        clips = self.session.sequence.clips
+        if not clips:
+            self.error.emit("The timeline is empty")
+            return
+        self.mode = "sequence"
+        items = [play_item(c, caption_html(seqmod.clip_text(c), None)) for c in clips]
+        start = max(0, self.window.timeline.strip.currentRow())
+        self.window.player.set_playlist(items, start if start < len(items) else 0, play=True)

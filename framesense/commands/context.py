@@ -1,0 +1,34 @@
+"""What every CLI command shares: the library it runs on (opened once, lazily) and JSON output."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+def emit_json(data) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+class Ctx:
+    """The ``--library`` folder and, once a command needs it, the open ``framesense.Library``."""
+
+    def __init__(self, library_dir):
+        self.library_dir = library_dir
+        self._library = None
+
+    @property
+    def library(self):
+        if self._library is None:
+            from ..api import Library
+            self._library = Library.open(self.library_dir)
+        return self._library
+
+    def close(self):
+        if self._library is not None:
+            self._library.close()
+            self._library = None
+
+
+pass_ctx = click.make_pass_decorator(Ctx)

@@ -1,0 +1,182 @@
+"""The app's state without Qt (the way napari's ViewerModel sits under its Qt window).
+
+A ``Session`` holds what an editor is working with: the open library, the hits of the
+last search, the current hit, the sequence on the timeline and whether it has unsaved
+changes. It does everything through ``framesense.Library``; the window observes its
+events and draws. Tests drive it with no screen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from .api import ExportOptions, IndexOptions, Library, export_sequence, plugin_registry
+from .catalog.db import media_rate
+from .search.hits import Hit
+from .timeline.model import Clip, Sequence, SequenceOptions
+
+SEQUENCE_SUFFIX = ".otio"
+
+
+class Event:
+    """A list of callbacks: ``connect(fn)``, ``emit(*args)``."""
+
+    def __init__(self):
+        self._callbacks: list[Callable] = []
+
+    def connect(self, fn: Callable) -> None:
+        self._callbacks.append(fn)
+
+    def emit(self, *args) -> None:
+        for fn in list(self._callbacks):
+            fn(*args)
+
+
+class Session:
+    def __init__(self, library: Library | None = None, *, pad_before: float = 0.0, pad_after: float = 0.0):
+        self.library = library
+        self.pads = (float(pad_before), float(pad_after))
+        self.results: list[Hit] = []
+        self.current = -1                       # index into results
+        self.sequence = Sequence(name="Sequence 1")
+        self.sequence_path: Path | None = None
+        self.dirty = False
+        self._media: dict[int, dict] = {}
+        self._clips: dict = {}                  # (result index, hit id) -> Clip or None
+        self._sources: dict = {}                # media id -> SourceMedia, shared by those clips
+        self.library_changed = Event()          # (library)
+        self.results_changed = Event()          # (hits, appended: bool)
+        self.current_changed = Event()          # (index)
+        self.sequence_changed = Event()         # (sequence, path)
+        self.dirty_changed = Event()            # (dirty)
+        self.pads_changed = Event()             # (before, after)
+
+    # -- library ----------------------------------------------------------------
+    def open_library(self, path) -> Library:
+        """Open (creating if new) the library at ``path``; the old one closes only once the new one opened."""
+        library = Library.open(path)
+        if self.library is not None:
+            self.library.close()
+        self.library = library
+        self.forget_media()
+        self.set_results([])
+        self.library_changed.emit(library)
+        return library
+
+    def close(self) -> None:
+        if self.library is not None:
+            self.library.close()
+            self.library = None
+
+    def forget_media(self) -> None:
+        """Drop cached media rows (after an index changed them)."""
+        self._media.clear()
+        self._clips.clear()
+        self._sources.clear()
+
+    def media_row(self, media_id: int) -> dict | None:
+        if media_id not in self._media:
+            self._media[media_id] = self.library.catalog.media_by_id(media_id) if self.library else None
+        return self._media[media_id]
+
+    def index_options(self, *, speech=True, visual=True, speech_model=None, clip_model=None,
+                      sample_interval: float | None = None, **kw) -> IndexOptions:
+        """The app's settings as the same IndexOptions the CLI and scripts use."""
+        extra = {"visual_every": float(sample_interval)} if sample_interval else {}
+        return IndexOptions(speech=speech, visual=visual, speech_model=speech_model or None,
+                            clip_model=clip_model or None, extra=extra, **kw)
+
+    # -- hits ---------------------------------------------------------------------
+    def set_results(self, hits: list[Hit]) -> None:
+        self.results = list(hits)
+        self.current = -1
+        self.results_changed.emit(self.results, False)
+
+    def add_results(self, hits: list[Hit]) -> None:
+        self.results.extend(hits)
+        self.results_changed.emit(self.results, True)
+
+    def browse(self, media_id: int) -> list[Hit]:
+        """A file's shots as the results (like ``framesense shots``)."""
+        hits = self.library.shot_hits(media_id)
+        self.set_results(hits)
+        return hits
+
+    def set_current(self, index: int) -> None:
+        if index != self.current:
+            self.current = index
+            self.current_changed.emit(index)
+
+    def set_pads(self, before: float, after: float) -> None:
+        pads = (max(0.0, float(before)), max(0.0, float(after)))
+        if pads != self.pads:
+            self.pads = pads
+            self._clips.clear()
+            self.pads_changed.emit(*pads)
+
+    def describe(self, hit: Hit) -> tuple[str, str | None]:
+        """(source timecode of the hit's first frame, a thumbnail) for a results row."""
+        tc = self.library.timecode(hit) if self.library else None
+        thumb = hit.thumbnail or (self.library.thumbnail_at(hit.media_id, hit.start_frame) if self.library else None)
+        return tc or f"{hit.start:.2f}s", thumb
+
+    def clip_for(self, index: int) -> Clip | None:
+        """Result ``index`` as a clip with the session's pads (None for sound-only media, which has no picture)."""
+        hit = self.results[index]
+        key = (index, id(hit))
+        if key not in self._clips:
+            row = self.media_row(hit.media_id)
+            self._clips[key] = None if not row or media_rate(row) is None else self.library.clip_from_hit(
+                hit, SequenceOptions(pad_before=self.pads[0], pad_after=self.pads[1]), self._sources)
+        return self._clips[key]
+
+    def frame_ref(self, path: str, frame: int, rate) -> str:
+        """A catalogued frame named the way searches take it: MEDIA_PATH@SECONDS."""
+        return f"{path}@{float(frame / rate):.6f}"
+
+    # -- sequence -----------------------------------------------------------------
+    def clips_to_add(self, indices) -> list[Clip]:
+        """Clips for results ``indices``; an empty sequence takes the rate of its first clip."""
+        clips = [c for c in (self.clip_for(i) for i in indices if 0 <= i < len(self.results)) if c]
+        seq = self.sequence
+        if clips and not seq.clips and seq.rate != clips[0].media.rate:
+            seq.rate, seq.drop_frame = clips[0].media.rate, clips[0].media.drop_frame
+            seq.start_frame = seq.timecode.to_frames("01:00:00:00")
+        return clips
+
+    def set_dirty(self, dirty: bool) -> None:
+        if dirty != self.dirty:
+            self.dirty = dirty
+            self.dirty_changed.emit(dirty)
+
+    def new_sequence(self, name: str = "Sequence 1") -> Sequence:
+        return self.set_sequence(Sequence(name=name), None)
+
+    def set_sequence(self, sequence: Sequence, path=None) -> Sequence:
+        self.sequence, self.sequence_path = sequence, Path(path) if path else None
+        self.set_dirty(False)
+        self.sequence_changed.emit(sequence, self.sequence_path)
+        return sequence
+
+    def open_sequence(self, path) -> Sequence:
+        return self.set_sequence(self.library.load_sequence(path), path)
+
+    def save_sequence(self, path=None) -> Path:
+        path = Path(path or self.sequence_path or self.default_sequence_path())
+        self.sequence_path = self.library.save_sequence(self.sequence, path)
+        self.set_dirty(False)
+        return self.sequence_path
+
+    def default_sequence_path(self) -> Path:
+        return self.library.path / f"{self.sequence.name}{SEQUENCE_SUFFIX}"
+
+    def export(self, path, fmt: str | None = None, rate=None, handles: int | None = None) -> list[Path]:
+        options = ExportOptions(format=fmt, rate=rate, handles=handles)
+        if self.library is None:
+            return export_sequence(self.sequence, path, options)
+        return self.library.export(self.sequence, path, options)
+
+    def exporters(self) -> list:
+        """Every exporter in the registry, built-ins first (the export dialog's formats)."""
+        return (self.library.plugins if self.library else plugin_registry()).exporters()
