@@ -20,6 +20,7 @@ from .analysis.base import AnalysisContext, Analyzer
 from .catalog import Catalog
 from .errors import MediaError
 from .media.probe import MediaInfo, probe
+from .progress import Progress
 
 # Files a footage folder holds beside the footage; never probed when walking a folder.
 SIDECAR_EXTS = {
@@ -99,18 +100,6 @@ class IndexReport:
         return {"counts": self.counts(), "failed": [{"path": f.path, "error": f.error} for f in self.failed],
                 "notices": self.notices, "seconds": round(self.seconds, 3),
                 "files": [vars(f) for f in self.files]}
-
-
-class Progress:
-    """What the pipeline reports; the CLI draws a bar, the app a view."""
-
-    def start(self, total_files: int): ...
-    def file(self, index: int, path: str): ...
-    def stage(self, name: str, fraction: float, note: str = ""): ...
-    def file_done(self, outcome: FileOutcome): ...
-    def notice(self, message: str): ...
-    def cancelled(self) -> bool:
-        return False
 
 
 def _now() -> str:

@@ -9,34 +9,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool
+from PySide6.QtCore import QSettings, QThreadPool
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QMainWindow, QMessageBox, QSplitter,
-                               QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox
 
 from ..api import model_status
 from ..config import resolve_library
 from ..session import Session
 from .dialogs import ExportDialog, SettingsDialog
-from .first_run import FirstRunPanel, ModelInfoBar, library_exists
+from .first_run import library_exists
 from .indexing import IndexController
-from .library_panel import LibraryPanel
-from .menus import build_menus
-from .player import Player
+from .layout import build_layout
+from .menus import build_menus, run_plugin_action
 from .playlist import PlaylistController
-from .results import ResultsPanel
-from .search_bar import SearchBar
 from .searching import SearchController
-from .timeline_view import TimelinePanel
+from .window_settings import DEFAULTS, app_settings, restore_window, save_settings, save_window, setting
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 SEQUENCE_FILTER = "Sequences (*.otio);;All files (*)"
-DEFAULTS = {"pad_before": 0.5, "pad_after": 0.5, "sample_interval": 2.0, "speech": True, "visual": True,
-            "speech_model": "", "clip_model": ""}
-
-
-def app_settings() -> QSettings:
-    return QSettings("FrameSense", "FrameSense")
 
 
 class MainWindow(QMainWindow):
@@ -51,61 +40,20 @@ class MainWindow(QMainWindow):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(2)
         self.last_error: str | None = None
-        for icon in (RESOURCES / "framesense.png", RESOURCES / "framesense.svg"):  # PNG: bundles ship no SVG plugin
+        resources = Path(__file__).resolve().parents[2] / "resources"
+        for icon in (resources / "framesense.png", resources / "framesense.svg"):  # PNG: bundles ship no SVG plugin
             if icon.exists():
                 self.setWindowIcon(QIcon(str(icon)))
                 break
-        self._build()
+        build_layout(self)
         self._wire()
         build_menus(self)
-        self._restore()
+        restore_window(self)
         self.update_model_info()
         self._update_title()
         if self.session.library is None:
             self.show_first_run()
         self.refresh_library()
-
-    # -- layout ----------------------------------------------------------------
-    def _build(self):
-        self.library = LibraryPanel(self)
-        dock = self.library_dock = QDockWidget("Library", self)
-        dock.setObjectName("library-dock")
-        dock.setWidget(self.library)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        self.search = SearchBar(self)
-        self.results = ResultsPanel(self.session.describe, self)
-        self.player = Player(self, *self.session.pads)
-        self.timeline = TimelinePanel(self, thumbnail_for=self._clip_thumbnail)
-        self.hsplit = QSplitter(Qt.Orientation.Horizontal, self)
-        self.hsplit.addWidget(self.results)
-        self.hsplit.addWidget(self.player)
-        self.hsplit.setStretchFactor(0, 2)
-        self.hsplit.setStretchFactor(1, 3)
-        top = QWidget(self)
-        tl = QVBoxLayout(top)
-        tl.setContentsMargins(6, 6, 6, 0)
-        self.model_info = ModelInfoBar(top)
-        tl.addWidget(self.model_info)
-        tl.addWidget(self.search)
-        tl.addWidget(self.hsplit, 1)
-        self.vsplit = QSplitter(Qt.Orientation.Vertical, self)
-        self.vsplit.addWidget(top)
-        bottom = QWidget(self)
-        bl = QVBoxLayout(bottom)
-        bl.setContentsMargins(6, 0, 6, 6)
-        bl.addWidget(self.timeline)
-        self.vsplit.addWidget(bottom)
-        self.vsplit.setStretchFactor(0, 1)
-        self.vsplit.setStretchFactor(1, 0)
-        self.first_run = FirstRunPanel(self.library_dir, self)
-        self.pages = QStackedWidget(self)
-        self.pages.addWidget(self.vsplit)
-        self.pages.addWidget(self.first_run)
-        self.setCentralWidget(self.pages)
-        self.resizeDocks([dock], [400], Qt.Orientation.Horizontal)
-        self.hsplit.setSizes([430, 600])
-        self.statusBar().showMessage(f"Library: {self.library_dir}")
 
     def _wire(self):
         s, status = self.session, self.statusBar()
@@ -158,46 +106,23 @@ class MainWindow(QMainWindow):
         return self.playlist.mode
 
     def _setting(self, key):
-        value = self.settings.value(key, DEFAULTS.get(key))
-        if isinstance(DEFAULTS.get(key), bool) and isinstance(value, str):
-            return value.lower() == "true"
-        return value
-
-    def _restore(self):
-        geo = self.settings.value("window/geometry")
-        self.restoreGeometry(geo) if isinstance(geo, QByteArray) else self.resize(1280, 800)
-        for name, restore in (("window/state", self.restoreState), ("window/hsplit", self.hsplit.restoreState),
-                              ("window/vsplit", self.vsplit.restoreState)):
-            value = self.settings.value(name)
-            if isinstance(value, QByteArray):
-                restore(value)
-
-    def save_state(self):
-        for name, value in (("window/geometry", self.saveGeometry()), ("window/state", self.saveState()),
-                            ("window/hsplit", self.hsplit.saveState()), ("window/vsplit", self.vsplit.saveState()),
-                            ("library", str(self.library_dir))):
-            self.settings.setValue(name, value)
-        self.settings.sync()
+        return setting(self.settings, key)
 
     def closeEvent(self, event):
         self.indexing_ctl.cancel()
-        self.save_state()
+        save_window(self)
         self.player.shutdown()
         self.pool.waitForDone(10000)
         self.session.close()
         super().closeEvent(event)
 
     def show_settings(self):
-        values = {k: self._setting(k) for k in DEFAULTS}
-        values["library"] = str(self.library_dir)
-        dlg = SettingsDialog(values, self)
+        dlg = SettingsDialog({**{k: self._setting(k) for k in DEFAULTS}, "library": str(self.library_dir)}, self)
         if dlg.exec():
             self.apply_settings(dlg.values())
 
     def apply_settings(self, values: dict):
-        for k in DEFAULTS:
-            if k in values:
-                self.settings.setValue(k, values[k])
+        save_settings(self.settings, values)
         self.player.pad_before.setValue(float(values.get("pad_before", self.player.pads()[0])))
         self.player.pad_after.setValue(float(values.get("pad_after", self.player.pads()[1])))
         self.update_model_info()
@@ -309,44 +234,17 @@ class MainWindow(QMainWindow):
         if hits:
             self.search_ctl.show_hits(hits, f"{len(hits)} shots of {Path(hits[0].media_path).name}")
 
-    def _frame_ref(self) -> str | None:
-        """The player's frame as MEDIA_PATH@SECONDS, the core's way to name a catalogued frame."""
-        if not (0 <= self.player.index < len(self.player.items)) or self.player.current_frame is None:
-            self.error("Show a frame in the player first")
-            return None
-        item = self.player.items[self.player.index]
-        return self.session.frame_ref(item.path, self.player.current_frame, item.rate)
-
     def search_same_as_frame(self):
-        self._search_frame("same footage")
+        self.search_ctl.from_frame("same footage")
 
     def search_like_frame(self):
-        self._search_frame("image")
+        self.search_ctl.from_frame("image")
 
-    def _search_frame(self, mode: str):
-        ref = self._frame_ref()
-        if ref:
-            self.search.set_query(mode, ref)
-            self.search.submit()
+    def run_plugin_action(self, spec) -> str | None:
+        return run_plugin_action(self, spec)
 
     def play_sequence(self):
         self.playlist.play_sequence()
-
-    def run_plugin_action(self, spec) -> str | None:
-        from ..plugins.types import ActionContext
-        ctx = ActionContext(library_dir=self.library_dir, sequence=self.session.sequence,
-                            selection=[self.session.results[i] for i in self.results.selected_indices()])
-        if not spec.enabled_for(ctx):
-            self.error(f"{spec.label}: select hits first" if spec.scope == "selection" else f"{spec.label}: no sequence")
-            return None
-        try:
-            message = spec.run(ctx)
-        except Exception as exc:
-            self.error(f"{spec.label} failed: {type(exc).__name__}: {exc}")
-            return None
-        if message:
-            self.statusBar().showMessage(f"{spec.label}: {message}", 15000)
-        return message
 
     # -- timeline -----------------------------------------------------------------
     def _clip_thumbnail(self, clip):

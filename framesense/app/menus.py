@@ -77,3 +77,21 @@ def _plugin_menus(w) -> None:
     for spec in actions:
         menu = menus.get(spec.menu) or menus.setdefault(spec.menu, w.menuBar().addMenu(spec.menu))
         _act(w, menu, spec.label, lambda _=False, s=spec: w.run_plugin_action(s), spec.shortcut)
+
+
+def run_plugin_action(w, spec) -> str | None:
+    """Run a plugin's menu entry on the selected hits or the sequence; its message goes to the status bar."""
+    from ..plugins.types import ActionContext
+    ctx = ActionContext(library_dir=w.library_dir, sequence=w.session.sequence,
+                        selection=[w.session.results[i] for i in w.results.selected_indices()])
+    if not spec.enabled_for(ctx):
+        w.error(f"{spec.label}: select hits first" if spec.scope == "selection" else f"{spec.label}: no sequence")
+        return None
+    try:
+        message = spec.run(ctx)
+    except Exception as exc:
+        w.error(f"{spec.label} failed: {type(exc).__name__}: {exc}")
+        return None
+    if message:
+        w.statusBar().showMessage(f"{spec.label}: {message}", 15000)
+    return message

@@ -49,6 +49,17 @@ class SearchController(QObject):
         w.pool.start(worker)
         return True
 
+    def from_frame(self, mode: str) -> bool:
+        """Search with the player's frame as the example (MEDIA_PATH@SECONDS, the core's name for a frame)."""
+        w, player = self.window, self.window.player
+        if not (0 <= player.index < len(player.items)) or player.current_frame is None:
+            self.error.emit("Show a frame in the player first")
+            return False
+        item = player.items[player.index]
+        w.search.set_query(mode, w.session.frame_ref(item.path, player.current_frame, item.rate))
+        w.search.submit()
+        return True
+
     def show_hits(self, hits, summary: str) -> None:
         """Hits that did not come from a search (a file's shots) replace the results."""
         self.generation += 1

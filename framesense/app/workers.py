@@ -14,7 +14,7 @@ import traceback
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 from ..api import IndexOptions, Library
-from ..ingest import Progress
+from ..progress import Progress
 
 
 class IndexSignals(QObject):

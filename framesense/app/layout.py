@@ -1,0 +1,56 @@
+"""Where the window's parts sit: library dock, search, results beside the player, timeline below,
+and the first-run page in place of all that until a library exists."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+
+from .first_run import FirstRunPanel, ModelInfoBar
+from .library_panel import LibraryPanel
+from .player import Player
+from .results import ResultsPanel
+from .search_bar import SearchBar
+from .timeline_view import TimelinePanel
+
+
+def build_layout(w) -> None:
+    w.library = LibraryPanel(w)
+    dock = w.library_dock = QDockWidget("Library", w)
+    dock.setObjectName("library-dock")
+    dock.setWidget(w.library)
+    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+    w.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+    w.search = SearchBar(w)
+    w.results = ResultsPanel(w.session.describe, w)
+    w.player = Player(w, *w.session.pads)
+    w.timeline = TimelinePanel(w, thumbnail_for=w._clip_thumbnail)
+    w.hsplit = QSplitter(Qt.Orientation.Horizontal, w)
+    w.hsplit.addWidget(w.results)
+    w.hsplit.addWidget(w.player)
+    w.hsplit.setStretchFactor(0, 2)
+    w.hsplit.setStretchFactor(1, 3)
+    top = QWidget(w)
+    tl = QVBoxLayout(top)
+    tl.setContentsMargins(6, 6, 6, 0)
+    w.model_info = ModelInfoBar(top)
+    tl.addWidget(w.model_info)
+    tl.addWidget(w.search)
+    tl.addWidget(w.hsplit, 1)
+    w.vsplit = QSplitter(Qt.Orientation.Vertical, w)
+    w.vsplit.addWidget(top)
+    bottom = QWidget(w)
+    bl = QVBoxLayout(bottom)
+    bl.setContentsMargins(6, 0, 6, 6)
+    bl.addWidget(w.timeline)
+    w.vsplit.addWidget(bottom)
+    w.vsplit.setStretchFactor(0, 1)
+    w.vsplit.setStretchFactor(1, 0)
+    w.first_run = FirstRunPanel(w.library_dir, w)
+    w.pages = QStackedWidget(w)
+    w.pages.addWidget(w.vsplit)
+    w.pages.addWidget(w.first_run)
+    w.setCentralWidget(w.pages)
+    w.resizeDocks([dock], [400], Qt.Orientation.Horizontal)
+    w.hsplit.setSizes([430, 600])
+    w.statusBar().showMessage(f"Library: {w.library_dir}")
