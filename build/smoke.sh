@@ -34,9 +34,9 @@ step "framesense --version"
 out="$(fs --version)"; echo "   $out"; took
 check "prints the version" grep -q "^framesense, version [0-9]" <<<"$out"
 
-step "framesense doctor (loads each packaged part: PyAV encoders, speech models, OTIO adapters, Qt)"
+step "framesense doctor (loads each packaged part: PyAV encoders, speech models, every exporter, Qt)"
 fs doctor 2>&1 | sed 's/^/   /' | tee "$WORK/doctor.log"; took
-for part in "media (PyAV)" "speech" "otio adapter fcp_xml" "otio adapter fcpx_xml" "otio adapter cmx_3600" "desktop app"; do
+for part in "media (PyAV)" "speech" "export otio" "export fcp7" "export fcpxml" "export edl" "desktop app"; do
     check "$part works in the bundle" grep -q "^   ok   $part:" "$WORK/doctor.log"
 done
 grep -q "^   ok   speech: tiny.en (package), base (package)" "$WORK/doctor.log" \

@@ -14,7 +14,7 @@ import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 from .analysis.base import AnalysisContext, Analyzer
 from .catalog import Catalog
@@ -121,8 +121,7 @@ def _media_values(info: MediaInfo) -> dict:
 
 
 class Indexer:
-    def __init__(self, catalog: Catalog, analyzers: list[Analyzer], progress: Progress | None = None,
-                 on_error: Callable[[str, str], None] | None = None):
+    def __init__(self, catalog: Catalog, analyzers: list[Analyzer], progress: Progress | None = None):
         self.catalog = catalog
         self.analyzers = analyzers
         self.progress = progress or Progress()

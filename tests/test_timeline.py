@@ -8,7 +8,7 @@ import pytest
 
 from framesense.errors import FrameSenseError
 from framesense.timecode import Timecode
-from framesense.timeline.edits import History, Insert, Move, Remove, Split, Trim
+from framesense.timeline.edits import Insert, Move, Remove, Split, Trim
 from framesense.timeline.model import Clip, Sequence, SequenceOptions, SourceMedia, clip_from_hit, sequence_from_hits
 from framesense.timeline.otio_io import load, save
 from tests.timeline_media import hit, index_footage
@@ -67,11 +67,31 @@ def test_same_rate_record_times_are_exact_and_mixed_rates_do_not_drift():
     assert seq.duration == round(Fraction(7000) / NTSC24 * 25)
 
 
+class _Undo:
+    """The undo stack the app's QUndoStack is, without Qt: do, undo, redo."""
+
+    def __init__(self, seq):
+        self.seq, self.done, self.undone = seq, [], []
+
+    def push(self, cmd):
+        cmd.do(self.seq)
+        self.done.append(cmd)
+        self.undone.clear()
+
+    def undo(self):
+        self.undone.append(self.done.pop())
+        self.undone[-1].undo(self.seq)
+
+    def redo(self):
+        self.done.append(self.undone.pop())
+        self.done[-1].do(self.seq)
+
+
 def test_edit_commands_undo_and_redo(footage):
     catalog, rows = footage
     seq = sequence_from_hits(catalog, [hit(rows["25"], 0.4, 0.8), hit(rows["24000/1001"], 0.3, 0.9)])
     before = [c.to_json() for c in seq.clips]
-    h = History(seq)
+    h = _Undo(seq)
     h.push(Insert([Clip(SourceMedia.from_row(rows["30000/1001"]), 3, 9)], index=1))
     assert [c.source_in for c in seq.clips] == [10, 3, 7]
     h.push(Move(0, 2))

@@ -44,7 +44,7 @@ class ModelInfoBar(QFrame):
     def text(self) -> str:
         return self.label.text()
 
-    def show_report(self, report: ModelReport):
+    def show_report(self, report):   # framesense.models.status.ModelReport
         self.label.setText(report.text())
         self.setVisible(bool(report.visual_problem or report.speech_problem))
 

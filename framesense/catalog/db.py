@@ -13,8 +13,6 @@ from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
 
-import sqlite_utils
-
 from ..config import CATALOG_FILE, resolve_library
 from . import schema
 
@@ -23,7 +21,6 @@ class Catalog:
     def __init__(self, library_dir: Path, conn: sqlite3.Connection):
         self.dir = Path(library_dir)
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         self._tx_depth = 0
         self._lock = threading.RLock()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import av
 
 from ..errors import MediaError
-from ..timecode import Timecode, parse_rate, rate_str, snap_rate
+from ..timecode import Timecode, rate_str, snap_rate
 
 # Demuxers that read a single still picture: a photo in a footage folder is not footage.
 _STILL_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "bmp_pipe", "gif", "webp_pipe", "tiff_pipe",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .model import Clip, Sequence
 
@@ -108,26 +108,3 @@ class Split(Command):
 
     def undo(self, seq):
         seq.clips[self.index:self.index + 2] = [self._old]
-
-
-@dataclass
-class History:
-    """A minimal undo stack for the CLI and tests (the app uses QUndoStack instead)."""
-    seq: Sequence
-    done: list[Command] = field(default_factory=list)
-    undone: list[Command] = field(default_factory=list)
-
-    def push(self, cmd: Command) -> None:
-        cmd.do(self.seq)
-        self.done.append(cmd)
-        self.undone.clear()
-
-    def undo(self) -> None:
-        cmd = self.done.pop()
-        cmd.undo(self.seq)
-        self.undone.append(cmd)
-
-    def redo(self) -> None:
-        cmd = self.undone.pop()
-        cmd.do(self.seq)
-        self.done.append(cmd)
