@@ -78,6 +78,24 @@ class ExportOptions:
     allow_missing: bool = False               # export clips whose media file is gone (they import offline)
 
 
+def list_models(kind: str | None = None) -> list:
+    """Models of every kind (or one) this machine knows: where they live and whether they are here."""
+    from .models import list_models as listing
+    return listing(kind)
+
+
+def model_kinds() -> dict:
+    """The kinds of model (speech, clip) with how each resolves, downloads and its default."""
+    from .models import kinds
+    return kinds()
+
+
+def model_kind(name: str):
+    """One kind of model by name (ModelUnavailable names the known ones)."""
+    from .models import get_kind
+    return get_kind(name)
+
+
 def model_status(library: "Library | None" = None, clip_model: str | None = None, speech_model: str | None = None):
     """Which searches this machine can run offline (with a library's picture-model setting, if given)."""
     from .models.status import model_status as status

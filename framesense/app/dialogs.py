@@ -108,7 +108,7 @@ def _safe(name: str) -> str:
 def installed_models() -> list[tuple[str, str, str]]:
     """(feature, model, state) rows: what is installed here and how to get the rest."""
     try:
-        from ..models import list_models   # the core's registry ('framesense models list')
+        from ..api import list_models   # the core's registry ('framesense models list')
     except ImportError:
         return _guess_models()
     rows = []

@@ -53,7 +53,7 @@ def check_exporters() -> dict:
 def check_speech() -> dict:
     try:
         import faster_whisper  # noqa: F401
-        from ..models import list_models
+        from ..api import list_models
     except ImportError as exc:
         return {"speech": _ok(f"not installed ({exc})", False)}
     found = [m for m in list_models("speech") if m.available]

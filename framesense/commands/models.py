@@ -17,12 +17,12 @@ def models():
 @click.option("--json", "as_json", is_flag=True)
 def models_list(kind, as_json):
     """List known models, where they live, and whether they are on this machine."""
-    from ..models import kinds, list_models
+    from ..api import list_models, model_kinds
     entries = list_models(kind)
     if as_json:
         emit_json([e.to_json() for e in entries])
         return
-    defaults = {k.name: k.default for k in kinds().values()}
+    defaults = {k.name: k.default for k in model_kinds().values()}
     for e in entries:
         mark = "*" if defaults.get(e.kind) == e.name else " "
         state = e.path if e.available else f"(not here) {e.note}"
@@ -34,8 +34,8 @@ def models_list(kind, as_json):
 @click.option("--kind", default="speech", show_default=True)
 def models_path(name, kind):
     """Print the local folder of a model (joining or checking packaged files on first use)."""
-    from ..models import get_kind
-    click.echo(str(get_kind(kind).resolve(name)))
+    from ..api import model_kind
+    click.echo(str(model_kind(kind).resolve(name)))
 
 
 @models.command("download")
@@ -44,12 +44,13 @@ def models_path(name, kind):
 def models_download(words, kind):
     """Fetch a model into the model cache (needs the network): NAME, or KIND NAME."""
     from ..errors import ModelUnavailable
-    from ..models import get_kind, kinds
-    if len(words) == 2 and words[0] in kinds():
+    from ..api import model_kind, model_kinds
+    kinds = model_kinds()
+    if len(words) == 2 and words[0] in kinds:
         kind, words = words[0], words[1:]
     if len(words) != 1:
         raise click.UsageError("give one model name, optionally after its kind: download [KIND] NAME")
-    k = get_kind(kind or "speech")
+    k = model_kind(kind or "speech")
     if not k.download:
         raise ModelUnavailable(f"models of kind '{k.name}' cannot be downloaded by FrameSense")
     click.echo(str(k.download(words[0])))
