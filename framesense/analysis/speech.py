@@ -23,6 +23,7 @@ from ..transcript.store import store_transcripts
 from .base import AnalysisContext, Analyzer
 
 BEAM_SIZE = 1          # greedy decoding: ~2x faster than beam 5 on CPU, same word timing
+STRONG_BEAM_SIZE = 5   # the retry when audible speech gave no words
 BATCH_SIZE = 8         # BatchedInferencePipeline chunks decoded together
 # Batched decoding measured no faster on a 2-core CPU (benchmarks/speech.py: tiny.en 26x vs 30x,
 # base 11x vs 12x); it pays off with more cores or a GPU, so it is opt-in (batched=True).
@@ -57,14 +58,21 @@ def load_whisper(path, device: str | None = None, compute_type: str | None = Non
 
 
 def transcribe_samples(model, samples: np.ndarray, *, language: str | None = None, batched: bool | None = None,
-                       progress=lambda f, note="": None) -> tuple[list[Segment], str | None]:
-    """Whisper over 16 kHz mono samples: segments with word timestamps, and the language used."""
+                       progress=lambda f, note="": None, strong: bool = False) -> tuple[list[Segment], str | None]:
+    """Whisper over 16 kHz mono samples: segments with word timestamps, and the language used.
+
+    Decoding is deterministic: temperature 0 only. Whisper's fallback samples at higher
+    temperatures when a segment fails its checks, which made the same file transcribe
+    differently from run to run (and sometimes to nothing). ``strong`` is the retry for
+    audible speech that gave no words: beam search, and no VAD to cut it away.
+    """
     duration = samples.size / SAMPLE_RATE
     if not model.model.is_multilingual:
         language = "en"
     if batched is None:
         batched = os.environ.get("FRAMESENSE_WHISPER_BATCHED") == "1"
-    kwargs = dict(language=language, word_timestamps=True, vad_filter=True, beam_size=BEAM_SIZE,
+    kwargs = dict(language=language, word_timestamps=True, vad_filter=not strong,
+                  beam_size=STRONG_BEAM_SIZE if strong else BEAM_SIZE, temperature=0.0,
                   condition_on_previous_text=False)
     if batched:
         from faster_whisper import BatchedInferencePipeline
@@ -81,6 +89,12 @@ def transcribe_samples(model, samples: np.ndarray, *, language: str | None = Non
             progress(min(1.0, s.end / duration), f"{s.end:.0f}/{duration:.0f} s")
     tighten_words(out, samples)
     return out, info.language
+
+
+def speech_seconds(samples: np.ndarray) -> float:
+    """Seconds the voice detector (Silero, as faster-whisper's VAD) marks as speech; music and effects give ~0."""
+    from faster_whisper.vad import get_speech_timestamps
+    return sum(t["end"] - t["start"] for t in get_speech_timestamps(samples)) / SAMPLE_RATE
 
 
 def tighten_words(segments: list[Segment], samples: np.ndarray, hop: int = SAMPLE_RATE // 100) -> None:
@@ -119,7 +133,7 @@ class SpeechResult:
 
 class SpeechAnalyzer(Analyzer):
     name = "speech"
-    version = "1"
+    version = "2"          # 2: deterministic decoding, retry of empty transcripts
     owns_tables = ("words", "segments", "transcripts")
 
     def __init__(self, model: str | None = None, language: str | None = None, batched: bool | None = None):
@@ -173,9 +187,17 @@ class SpeechAnalyzer(Analyzer):
             segs, used = transcribe_samples(
                 model, samples, language=lang, batched=self.batched,
                 progress=lambda f, note="": ctx.progress((k + f) / len(streams), note))
+            retried = ""
+            speech_s = speech_seconds(samples) if not any(s.words for s in segs) else 0.0
+            if speech_s:   # the voice detector hears speech, Whisper wrote nothing: not "done" like that
+                segs, used = transcribe_samples(model, samples, language=lang, batched=False, strong=True)
+                retried = " after a retry with beam search and no VAD"
+                if not any(s.words for s in segs):
+                    ctx.warn(f"stream {st['index']}: {speech_s:.1f} s of speech detected but no words "
+                             f"transcribed{retried}; try --speech-model base or --language")
             out.append(Transcript(segs, language=used, source="whisper", origin=self.model_name,
                                   stream=st["index"]))
-            notes.append(f"stream {st['index']}: {len(segs)} segments, {used}")
+            notes.append(f"stream {st['index']}: {len(segs)} segments, {used}{retried}")
         return SpeechResult(out, note="; ".join(notes))
 
     def store(self, catalog, media, result: SpeechResult) -> str | None:

@@ -83,12 +83,22 @@ def prepare_for_ocr(img: Image.Image) -> Image.Image:
     return Image.fromarray((binary * 255).astype(np.uint8))
 
 
+def _tesseract_single_threaded() -> None:
+    """Tesseract's OpenMP threads cost more than they give on small frames (about 1.4x slower here).
+    The limit goes to the tesseract subprocesses only (pytesseract's own copy of the environment):
+    set in this process, it would also cap the speech model's threads."""
+    from pytesseract import pytesseract as pt
+    if pt.environ is os.environ or pt.environ.get("OMP_THREAD_LIMIT") != "1":
+        pt.environ = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+
 def read_text(img: Image.Image) -> tuple[str, float]:
     """(confident words joined by line, mean confidence) of one picture."""
     import pytesseract
 
     if not has_contrast(img):
         return "", 0.0
+    _tesseract_single_threaded()
     data = pytesseract.image_to_data(prepare_for_ocr(img), config="--psm 11",
                                      output_type=pytesseract.Output.DICT)
     lines: dict[tuple, list[str]] = {}
@@ -129,8 +139,6 @@ class OcrAnalyzer(Analyzer):
         return bool(media.get("has_video"))
 
     def analyze(self, ctx):
-        # Tesseract's OpenMP threads cost more than they give on small frames (about 1.4x slower here).
-        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         shots = ctx.catalog.shots(ctx.media["id"])
         out = []
         last = (None, None)  # (shot idx, small grey picture) of the previous sample
