@@ -7,7 +7,6 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import av
 
 from ..errors import MediaError
 from ..media.tolerant import DecodeLoss, decode_frames
