@@ -157,7 +157,7 @@ def test_padding_and_frame_snapping(indexed):
     assert padded["start"] <= w0 - 0.5 + 1e-9 and padded["end"] >= w1 + 0.25 - 1e-9
     clamped = search(indexed["lib"], "--phrase", two, "--pad-before", "100", "--pad-after", "100")[0]
     frames = indexed["clip"].frames
-    assert clamped["start"] == 0.0 and clamped["extra"]["end_frame"] == frames
+    assert clamped["start"] == 0.0 and clamped["end_frame"] == frames
     assert clamped["end"] == pytest.approx(float(frames / RATE))
 
 

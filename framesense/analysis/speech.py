@@ -272,6 +272,9 @@ class SpeechAnalyzer(Analyzer):
                 if not segs:
                     warnings.append(f"stream {st['index']}: speech is audible but no words were recognised"
                                     f"{retried}")
+            if not segs:   # music, effects, noise: no transcript rather than an empty one
+                notes.append(f"stream {st['index']}: no speech heard{retried}")
+                continue
             out.append(Transcript(segs, language=used, source="whisper", origin=self.model_name,
                                   stream=st["index"]))
             notes.append(f"stream {st['index']}: {len(segs)} segments, {used}{retried}")
