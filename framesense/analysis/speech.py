@@ -21,6 +21,7 @@ from ..transcript.formats import find_sidecar, read_transcript
 from ..transcript.model import Segment, Transcript, Word
 from ..transcript.store import store_transcripts
 from .base import AnalysisContext, Analyzer
+from .whisper_runtime import import_ctranslate2, speech_threads
 
 BEAM_SIZE = 1          # greedy decoding: ~2x faster than beam 5 on CPU, same word timing
 RETRY_BEAM_SIZE = 5    # the stronger second pass for audible speech that gave no words
@@ -38,32 +39,6 @@ MIN_SPEECH_S = 1.0     # VAD-heard speech of at least this long that yields no w
 
 _MODELS: dict[tuple, object] = {}
 _LOCK = threading.Lock()
-_OMP_VARS = ("OMP_THREAD_LIMIT", "OMP_NUM_THREADS", "OMP_DYNAMIC")
-
-
-def speech_threads() -> int:
-    """CPU threads for Whisper: $FRAMESENSE_THREADS, else every core up to 8. Never the environment's OMP caps."""
-    return int(os.environ.get("FRAMESENSE_THREADS", "0")) or min(os.cpu_count() or 1, 8)
-
-
-def import_ctranslate2():
-    """Import CTranslate2 (and faster-whisper) with the OpenMP variables hidden from its runtime.
-
-    CTranslate2 ships its own libgomp, which reads OMP_THREAD_LIMIT once, when it loads: a
-    limit set by some other tool (Tesseract users set OMP_THREAD_LIMIT=1) would cap Whisper
-    at one thread for the whole process (~30x slower). Speech sets its threads itself
-    (cpu_threads), so the variables are hidden during the import and then put back.
-    """
-    import sys
-    if "ctranslate2" in sys.modules:
-        return sys.modules["ctranslate2"]
-    saved = {k: os.environ.pop(k) for k in _OMP_VARS if k in os.environ}
-    try:
-        import ctranslate2
-        import faster_whisper  # noqa: F401  (loads the same runtime)
-    finally:
-        os.environ.update(saved)
-    return ctranslate2
 
 
 def device_and_compute() -> tuple[str, str]:
