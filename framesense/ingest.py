@@ -234,6 +234,7 @@ class Indexer:
         cat = self.catalog
         runs = cat.runs(row["id"])
         failures = []
+        warned = []   # damage a stage worked around: the file is indexed, the user is told
         for a in self.analyzers:
             off = getattr(a, "disabled_reason", None)  # a plugin that failed earlier in this run
             if off:
@@ -257,8 +258,8 @@ class Indexer:
             prev = runs.get(a.name)
             if prev and prev["status"] == "done" and prev["version"] == a.version and prev["model"] == model:
                 outcome.stages[a.name] = "cached"
-                if prev["error"]:   # a warning from the run that did the work still stands
-                    outcome.warnings += [f"{a.name}: {w}" for w in prev["error"].split("; ")]
+                if prev["error"]:
+                    warned.append(f"{a.name}: {prev['error']}")
                 continue
             blocked = [r for r in a.requires if outcome.stages.get(r) not in ("done", "cached")
                        and any(x.name == r for x in self.analyzers)]
@@ -274,10 +275,12 @@ class Indexer:
                 result = a.analyze(ctx)
                 with cat.transaction():
                     note = a.store(cat, ctx.media, result)
-                    self._record_run(row["id"], a, model, "done", "; ".join(ctx.warnings) or None, note,
-                                     started, t0)
+                    warning = getattr(result, "warning", None) or None
+                    self._record_run(row["id"], a, model, "done", warning, note, started, t0)
                 outcome.stages[a.name] = "done"
-                outcome.warnings += [f"{a.name}: {w}" for w in ctx.warnings]
+                if warning:
+                    warned.append(f"{a.name}: {warning}")
+                    outcome.warnings.append(f"{a.name}: {warning}")
             except Exception as exc:  # an analyzer's failure is recorded, the run goes on
                 reason = exc.reason if isinstance(exc, MediaError) else (
                     str(exc) if hasattr(exc, "detail") else f"{type(exc).__name__}: {exc}")
@@ -292,8 +295,7 @@ class Indexer:
                     failures.append(f"{a.name}: {reason}")
             self.progress.stage(a.name, 1.0)
         status = "failed" if failures else "indexed"
-        # An indexed file keeps its warnings where `framesense media` and the app show a reason.
-        error = "; ".join(failures) or ("; ".join(f"warning: {w}" for w in outcome.warnings) or None)
+        error = "; ".join(failures) or ("warning: " + "; ".join(warned) if warned else None)
         with cat.transaction():
             cat.update("media", row["id"], {"status": status, "error": error, "updated_at": _now()})
         if failures:

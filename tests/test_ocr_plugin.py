@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +62,7 @@ def test_prepare_for_ocr_makes_dark_text_on_white():
 
 def test_ocr_index_and_search(tmp_path, cli, monkeypatch):
     monkeypatch.setenv("FRAMESENSE_PLUGINS", str(PLUGIN_DIR))
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
     clip = write_frames(tmp_path / "footage" / "film.mp4", [
         (25, intertitle("THE HARBOUR")),
         (25, plain_scene(3)),
@@ -77,3 +80,5 @@ def test_ocr_index_and_search(tmp_path, cli, monkeypatch):
     keeper = cli.json("search", "--ocr", "lighthouse keeper")
     assert [h["shot"] for h in keeper] == [2] and keeper[0]["start"] == pytest.approx(2.0)
     assert cli.json("search", "--ocr", "submarine") == []
+    # the thread limit went to Tesseract only: Whisper (OpenMP) in this process keeps its threads
+    assert "OMP_THREAD_LIMIT" not in os.environ

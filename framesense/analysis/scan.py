@@ -7,9 +7,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import av
 
 from ..errors import MediaError
+from ..media.tolerant import DecodeLoss, decode_frames
 from ..media.frames import frame_image, open_video, sample_grid, save_jpeg_atomic
 from .base import AnalysisContext, Analyzer
 from .shots import Boundary, CutFadeDetector, ShotDetector, shots_from_boundaries
@@ -24,6 +24,7 @@ class ScanResult:
     thumbnails: dict[int, tuple[int, str, int, int]] = field(default_factory=dict)  # shot idx -> (frame, relpath, w, h)
     seconds: float = 0.0
     note: str | None = None
+    warning: str | None = None     # damage the user should hear about (the file is still indexed)
 
 
 class _ThumbPicker:
@@ -92,22 +93,33 @@ def scan_video(path, library_dir: Path, media_key: str, *, detector: ShotDetecto
                 closed_until = b.frame
 
     with open_video(path) as (container, stream):
-        try:
-            for frame in container.decode(stream):
-                grid = sample_grid(frame)
-                boundaries.extend(detector.push(count, grid))
-                pending.append((count, frame, detector.luma))
+        loss = DecodeLoss("video", stream.index)
+        lost = 0
+        held = None
+        for frame in decode_frames(container, stream, loss):
+            # a damaged frame keeps its place: the frame before it stands in, so indexes stay true
+            for _ in range(loss.packets - lost if held is not None else 0):
+                boundaries.extend(detector.push(count, held[0]))
+                pending.append((count, held[1], held[2]))
                 count += 1
-                while len(pending) > detector.lag:
-                    idx, f, luma = pending.popleft()
-                    settle(idx)
-                    picker.offer(idx, f, luma)
-                if expected_frames and count % 64 == 0:
-                    progress(min(count / expected_frames, 1.0), f"frame {count}/{expected_frames}")
-        except av.error.FFmpegError as exc:
-            if count == 0:
-                raise MediaError(path, f"cannot decode video: {exc}") from None
-            note = f"decoding stopped at frame {count}: {exc}"
+            if held is None:
+                count += loss.packets - lost
+            lost = loss.packets
+            grid = sample_grid(frame)
+            boundaries.extend(detector.push(count, grid))
+            pending.append((count, frame, detector.luma))
+            held = (grid, frame, detector.luma)
+            count += 1
+            while len(pending) > detector.lag:
+                idx, f, luma = pending.popleft()
+                settle(idx)
+                picker.offer(idx, f, luma)
+            if expected_frames and count % 64 == 0:
+                progress(min(count / expected_frames, 1.0), f"frame {count}/{expected_frames}")
+        if loss:
+            note = f"damaged: {loss.note()}"
+            if held is None:
+                raise MediaError(path, f"cannot decode video: {loss.reason or 'no decodable frames'}")
     if count == 0:
         raise MediaError(path, "the video stream has no decodable frames")
     boundaries.extend(detector.finish())
@@ -123,7 +135,7 @@ def scan_video(path, library_dir: Path, media_key: str, *, detector: ShotDetecto
     if expected_frames and count < expected_frames * 0.98 and not note:
         note = f"decoded {count} of {expected_frames} frames the header promises (truncated?)"
     return ScanResult(frames=count, shots=shots, thumbnails=thumbs,
-                      seconds=time.perf_counter() - t0, note=note)
+                      seconds=time.perf_counter() - t0, note=note, warning=note if loss else None)
 
 
 class ShotsAnalyzer(Analyzer):

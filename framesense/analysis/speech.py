@@ -15,18 +15,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ModelUnavailable
-from ..media.audio import SAMPLE_RATE, decode_audio, has_sound
+from ..errors import MediaError, ModelUnavailable
+from ..media.audio import SAMPLE_RATE, decode_audio_checked, has_sound
 from ..transcript.formats import find_sidecar, read_transcript
 from ..transcript.model import Segment, Transcript, Word
 from ..transcript.store import store_transcripts
 from .base import AnalysisContext, Analyzer
+from .whisper_runtime import import_ctranslate2, speech_threads
 
 BEAM_SIZE = 1          # greedy decoding: ~2x faster than beam 5 on CPU, same word timing
-STRONG_BEAM_SIZE = 5   # the retry when audible speech gave no words
+RETRY_BEAM_SIZE = 5    # the stronger second pass for audible speech that gave no words
 BATCH_SIZE = 8         # BatchedInferencePipeline chunks decoded together
 # Batched decoding measured no faster on a 2-core CPU (benchmarks/speech.py: tiny.en 26x vs 30x,
 # base 11x vs 12x); it pays off with more cores or a GPU, so it is opt-in (batched=True).
+
+# Whisper invents words over music and effects ("Hmm", "Thank you."): a segment the model itself
+# doubts is speech, or decodes with a low likelihood, is not kept.
+NO_SPEECH_PROB = 0.5   # above this the segment is probably not speech...
+LOW_LOGPROB = -0.9     # ...unless its average token log-probability is above this
+MIN_LOGPROB = -1.6     # below this a segment is noise whatever no_speech_prob says
+MAX_COMPRESSION = 2.4  # a segment whose text repeats itself this much is a hallucination loop
+MIN_SPEECH_S = 1.0     # VAD-heard speech of at least this long that yields no words is suspicious
 
 _MODELS: dict[tuple, object] = {}
 _LOCK = threading.Lock()
@@ -35,7 +44,7 @@ _LOCK = threading.Lock()
 def device_and_compute() -> tuple[str, str]:
     """CUDA with float16 when a GPU is there, else CPU with int8."""
     try:
-        import ctranslate2
+        ctranslate2 = import_ctranslate2()
         if ctranslate2.get_cuda_device_count() > 0:
             return "cuda", "float16"
     except Exception:
@@ -44,37 +53,58 @@ def device_and_compute() -> tuple[str, str]:
 
 
 def load_whisper(path, device: str | None = None, compute_type: str | None = None):
-    """One loaded WhisperModel per (folder, device, compute type) per process."""
+    """One loaded WhisperModel per (folder, device, compute type, threads) per process."""
+    import_ctranslate2()
     from faster_whisper import WhisperModel
     d, c = device_and_compute()
     device, compute_type = device or d, compute_type or c
-    threads = int(os.environ.get("FRAMESENSE_THREADS", "0")) or min(os.cpu_count() or 1, 8)
+    threads = speech_threads()
     key = (str(path), device, compute_type, threads)
     with _LOCK:
         if key not in _MODELS:
             _MODELS[key] = WhisperModel(str(path), device=device, compute_type=compute_type,
-                                        cpu_threads=threads if device == "cpu" else 0)
+                                        cpu_threads=threads if device == "cpu" else 0, num_workers=1)
         return _MODELS[key]
 
 
-def transcribe_samples(model, samples: np.ndarray, *, language: str | None = None, batched: bool | None = None,
-                       progress=lambda f, note="": None, strong: bool = False) -> tuple[list[Segment], str | None]:
-    """Whisper over 16 kHz mono samples: segments with word timestamps, and the language used.
+def decode_options(language: str | None, *, strong: bool = False) -> dict:
+    """Whisper settings that give the same words and times on every run.
 
-    Decoding is deterministic: temperature 0 only. Whisper's fallback samples at higher
-    temperatures when a segment fails its checks, which made the same file transcribe
-    differently from run to run (and sometimes to nothing). ``strong`` is the retry for
-    audible speech that gave no words: beam search, and no VAD to cut it away.
+    One temperature (0: no sampling, so no random fallback when a segment fails the
+    compression or log-prob checks); greedy or beam search, both deterministic. The strong
+    variant (beam search, no VAD) is the retry for audible speech that gave no words.
     """
+    return dict(language=language, word_timestamps=True, vad_filter=not strong,
+                beam_size=RETRY_BEAM_SIZE if strong else BEAM_SIZE, best_of=1, temperature=0.0,
+                condition_on_previous_text=False)
+
+
+def is_speech_segment(seg) -> bool:
+    """False for what Whisper writes over music and effects: segments it doubts are speech."""
+    lp = getattr(seg, "avg_logprob", 0.0)
+    nsp = getattr(seg, "no_speech_prob", 0.0)
+    if lp < MIN_LOGPROB or getattr(seg, "compression_ratio", 0.0) > MAX_COMPRESSION:
+        return False
+    return not (nsp > NO_SPEECH_PROB and lp < LOW_LOGPROB)
+
+
+def speech_seconds(samples: np.ndarray) -> float:
+    """Seconds of speech Silero VAD (shipped with faster-whisper) hears in 16 kHz samples."""
+    from faster_whisper.vad import get_speech_timestamps
+    return sum(t["end"] - t["start"] for t in get_speech_timestamps(samples)) / SAMPLE_RATE
+
+
+def transcribe_samples(model, samples: np.ndarray, *, language: str | None = None, batched: bool | None = None,
+                       strong: bool = False, progress=lambda f, note="": None) -> tuple[list[Segment], str | None]:
+    """Whisper over 16 kHz mono samples: segments with word timestamps, and the language used."""
     duration = samples.size / SAMPLE_RATE
     if not model.model.is_multilingual:
         language = "en"
     if batched is None:
         batched = os.environ.get("FRAMESENSE_WHISPER_BATCHED") == "1"
-    kwargs = dict(language=language, word_timestamps=True, vad_filter=not strong,
-                  beam_size=STRONG_BEAM_SIZE if strong else BEAM_SIZE, temperature=0.0,
-                  condition_on_previous_text=False)
-    if batched:
+    kwargs = decode_options(language, strong=strong)
+    progress(0.0, f"listening to {duration:.0f} s")
+    if batched and not strong:
         from faster_whisper import BatchedInferencePipeline
         pipe = BatchedInferencePipeline(model=model)
         seg_iter, info = pipe.transcribe(samples, batch_size=BATCH_SIZE, **kwargs)
@@ -82,27 +112,26 @@ def transcribe_samples(model, samples: np.ndarray, *, language: str | None = Non
         seg_iter, info = model.transcribe(samples, **kwargs)
     out: list[Segment] = []
     for s in seg_iter:
-        words = [Word(w.word.strip(), round(float(w.start), 3), round(float(w.end), 3),
-                      round(float(w.probability), 4)) for w in (s.words or []) if w.word.strip()]
-        out.append(Segment(round(float(s.start), 3), round(float(s.end), 3), s.text.strip(), words))
         if duration:
             progress(min(1.0, s.end / duration), f"{s.end:.0f}/{duration:.0f} s")
-    tighten_words(out, samples)
+        if not is_speech_segment(s):
+            continue
+        words = [Word(w.word.strip(), round(float(w.start), 3), round(float(w.end), 3),
+                      round(float(w.probability), 4)) for w in (s.words or []) if w.word.strip()]
+        if words:
+            out.append(Segment(round(float(s.start), 3), round(float(s.end), 3), s.text.strip(), words))
+    fit_words_to_sound(out, samples)
     return out, info.language
 
 
-def speech_seconds(samples: np.ndarray) -> float:
-    """Seconds the voice detector (Silero, as faster-whisper's VAD) marks as speech; music and effects give ~0."""
-    from faster_whisper.vad import get_speech_timestamps
-    return sum(t["end"] - t["start"] for t in get_speech_timestamps(samples)) / SAMPLE_RATE
+def fit_words_to_sound(segments: list[Segment], samples: np.ndarray, hop: int = SAMPLE_RATE // 100,
+                       reach: float = 0.4) -> None:
+    """Move each word's edges onto its sound (10 ms RMS frames), so a hit holds whole words.
 
-
-def tighten_words(segments: list[Segment], samples: np.ndarray, hop: int = SAMPLE_RATE // 100) -> None:
-    """Pull each word's start and end inward onto the sound (10 ms RMS frames).
-
-    Whisper's word times run loose at pauses (a first word often starts a few
-    hundred ms early, a last word ends late); times only ever move inside the
-    word's own window, so a word never grows or swaps order.
+    Whisper's word times run loose: a first word often starts a few hundred ms early (taking
+    in a pause), a last word ends before its sound has died away (clipping the last syllable).
+    Edges are first pulled inward onto loud frames, then pushed outward while the sound is
+    still audible, never past the neighbouring words' times nor more than ``reach`` seconds.
     """
     n = samples.size // hop
     if n == 0:
@@ -110,18 +139,33 @@ def tighten_words(segments: list[Segment], samples: np.ndarray, hop: int = SAMPL
     rms = np.sqrt((samples[: n * hop].astype(np.float32).reshape(n, hop) ** 2).mean(axis=1))
     p10, p98 = np.percentile(rms, [10, 98])
     loud = rms > max(0.003, 2.5 * p10, 0.05 * p98)
+    audible = rms > max(0.0015, 1.5 * p10, 0.012 * p98)
+    words = [w for s in segments for w in s.words]
+    orig = [(w.start, w.end) for w in words]
+    step = int(reach * 100)
+    taken = 0    # the frame where the previous word (as moved) ends: words never overlap
+    for k, w in enumerate(words):
+        a, b = max(0, int(w.start * 100)), min(n, int(np.ceil(w.end * 100)))
+        idx = np.flatnonzero(loud[a:b])
+        if idx.size == 0 or (idx[-1] + 1 - idx[0]) < 3:
+            continue
+        first, last = a + idx[0], a + idx[-1] + 1        # loud frames [first, last)
+        lo = int(np.ceil(orig[k - 1][1] * 100)) if k else 0
+        hi = int(orig[k + 1][0] * 100) if k + 1 < len(words) else n
+        lo, hi = max(lo, taken, first - step), min(hi, last + step, n)
+        first = max(first, taken)
+        while first > lo and audible[first - 1]:
+            first -= 1
+        while last < hi and audible[last]:
+            last += 1
+        w.start, w.end = round(first / 100, 3), round(last / 100, 3)
+        taken = last
     for s in segments:
-        for w in s.words:
-            a, b = int(w.start * 100), int(np.ceil(w.end * 100))
-            idx = np.flatnonzero(loud[max(0, a): min(n, b)])
-            if idx.size == 0:
-                continue
-            new_start = (max(0, a) + idx[0]) / 100
-            new_end = (max(0, a) + idx[-1] + 1) / 100
-            if new_end - new_start >= 0.03:
-                w.start, w.end = round(float(max(w.start, new_start)), 3), round(float(min(w.end, new_end)), 3)
         if s.words:  # subtitles follow the words
             s.start, s.end = s.words[0].start, max(s.words[-1].end, s.words[0].start)
+
+
+tighten_words = fit_words_to_sound   # the old name
 
 
 @dataclass
@@ -129,11 +173,12 @@ class SpeechResult:
     transcripts: list[Transcript]
     keep: bool = False           # a hand-imported transcript stays
     note: str = ""
+    warning: str | None = None   # damaged audio, or audible speech that gave no words
 
 
 class SpeechAnalyzer(Analyzer):
     name = "speech"
-    version = "2"          # 2: deterministic decoding, retry of empty transcripts
+    version = "2"   # 2: deterministic decoding, non-speech dropped, words fitted to their sound
     owns_tables = ("words", "segments", "transcripts")
 
     def __init__(self, model: str | None = None, language: str | None = None, batched: bool | None = None):
@@ -176,29 +221,41 @@ class SpeechAnalyzer(Analyzer):
         from ..models import resolve_speech_model
         model = load_whisper(resolve_speech_model(self.model_name))  # joins packaged parts on first use
         streams = json.loads(media.get("audio_streams") or "[]")
-        out, notes = [], []
+        out, notes, warnings = [], [], []
         for k, st in enumerate(streams):
-            samples = decode_audio(media["path"], st["index"])
+            try:
+                samples, loss = decode_audio_checked(media["path"], st["index"])
+            except MediaError as exc:
+                if len(streams) == 1:
+                    raise
+                warnings.append(f"stream {st['index']}: {exc.reason}")   # another stream may still speak
+                continue
+            if loss:
+                warnings.append(loss.note())
             if not has_sound(samples):
                 notes.append(f"stream {st['index']}: silent")
                 continue
             tag = st.get("language")
             lang = self.language or (_ISO3.get(tag) if tag and len(tag) == 3 else tag)
-            segs, used = transcribe_samples(
-                model, samples, language=lang, batched=self.batched,
-                progress=lambda f, note="": ctx.progress((k + f) / len(streams), note))
+            report = lambda f, note="", k=k: ctx.progress((k + f) / len(streams), note)  # noqa: E731
+            segs, used = transcribe_samples(model, samples, language=lang, batched=self.batched, progress=report)
             retried = ""
-            speech_s = speech_seconds(samples) if not any(s.words for s in segs) else 0.0
-            if speech_s:   # the voice detector hears speech, Whisper wrote nothing: not "done" like that
-                segs, used = transcribe_samples(model, samples, language=lang, batched=False, strong=True)
-                retried = " after a retry with beam search and no VAD"
-                if not any(s.words for s in segs):
-                    ctx.warn(f"stream {st['index']}: {speech_s:.1f} s of speech detected but no words "
-                             f"transcribed{retried}; try --speech-model base or --language")
+            if not segs and speech_seconds(samples) >= MIN_SPEECH_S:
+                # audible speech but no words: never silently 'done'; try harder before giving up
+                segs, used = transcribe_samples(model, samples, language=lang, strong=True, progress=report)
+                retried = " after a retry (beam search, no VAD)"
+                if not segs:
+                    warnings.append(f"stream {st['index']}: speech is audible but no words were recognised"
+                                    f"{retried}")
+            if not segs:   # music, effects, noise: no transcript rather than an empty one
+                notes.append(f"stream {st['index']}: no speech heard{retried}")
+                continue
             out.append(Transcript(segs, language=used, source="whisper", origin=self.model_name,
                                   stream=st["index"]))
             notes.append(f"stream {st['index']}: {len(segs)} segments, {used}{retried}")
-        return SpeechResult(out, note="; ".join(notes))
+        if not out and warnings and len(warnings) == len(streams):
+            raise MediaError(media["path"], "; ".join(warnings))
+        return SpeechResult(out, note="; ".join(notes), warning="; ".join(warnings) or None)
 
     def store(self, catalog, media, result: SpeechResult) -> str | None:
         if result.keep:

@@ -19,6 +19,9 @@ _SEARCH_OPTIONS = [
     click.option("--color", help="A dominant colour: '#ff8800' or a name like 'orange' (needs the palette plugin)."),
     click.option("--where", "where", multiple=True, metavar="KEY=VALUE",
                  help="A plugin search's own option, e.g. --where scale=close-up (repeatable)."),
+    click.option("--min-score", "min_score", default=0.0, show_default=True, type=click.FloatRange(0, 1),
+                 help="Drop hits scoring below this. Phrase scores: exact 0.75-1, other written form 0.55-0.75, "
+                      "all words any order 0.35-0.55, misspelt 0.1-0.35, placed by the speech model's confidence."),
     click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000)),
     click.option("--media", "media_filter", multiple=True, help="Only media whose path contains this (repeatable)."),
     click.option("--pad-before", default=0.0, show_default=True, type=click.FloatRange(0, 3600),
@@ -31,11 +34,11 @@ _SEARCH_OPTIONS = [
 def search_options(fn):
     """The search options, and the ``SearchQuery`` and pads they make, passed as ``query`` and ``pads``."""
     @functools.wraps(fn)
-    def wrapper(*args, phrase, text, image, like, same_as, ocr, color, where, limit, media_filter,
+    def wrapper(*args, phrase, text, image, like, same_as, ocr, color, where, limit, min_score, media_filter,
                 pad_before, pad_after, **kw):
         from ..api import SearchQuery
         query = SearchQuery(phrase=phrase, text=list(text), image=list(image), like=like, same_as=same_as, ocr=ocr,
-                            limit=limit, media=list(media_filter))
+                            limit=limit, min_score=min_score, media=list(media_filter))
         for item in where:
             key, sep, value = item.partition("=")
             if not sep or not key.strip():
@@ -56,7 +59,7 @@ def search_options(fn):
 def search(ctx: Ctx, query, pads, as_json):
     """Search the catalog; hits are exact frame ranges (seconds shown), padded by --pad-before/--pad-after."""
     lib = ctx.library
-    hits = lib.search(query)
+    hits = [h for h in lib.search(query) if h.score >= query.min_score]
     rows = []
     for h in hits:
         row = h.to_json()

@@ -38,8 +38,10 @@ def transcript_show(ctx: Ctx, media_path, fmt, stream, output):
     if stream is not None:
         ts = [t for t in ts if t.stream == stream]
     if not ts:
-        raise LookupError(f"{row['path']}: has no transcript (index it with speech on, or "
-                          f"'framesense transcript import FILE --media {row['path']}')")
+        from ..transcript.store import why_no_transcript
+        if stream is not None:
+            raise LookupError(f"{row['path']}: has no transcript for audio stream {stream}")
+        raise LookupError(why_no_transcript(ctx.library.catalog, row))
     if len(ts) == 1:
         merged = ts[0]
     else:

@@ -6,6 +6,7 @@ import av
 import numpy as np
 
 from ..errors import MediaError
+from .tolerant import DecodeLoss, decode_frames
 
 SAMPLE_RATE = 16000
 
@@ -14,6 +15,16 @@ def decode_audio(path, stream_index: int | None = None, sr: int = SAMPLE_RATE) -
     """All samples of one audio stream (the first when stream_index is None), resampled to sr mono.
 
     stream_index is the container-wide index (as probe's AudioStream.index records it).
+    Damaged packets become silence of their length (see decode_audio_checked).
+    """
+    return decode_audio_checked(path, stream_index, sr)[0]
+
+
+def decode_audio_checked(path, stream_index: int | None = None,
+                         sr: int = SAMPLE_RATE) -> tuple[np.ndarray, DecodeLoss]:
+    """decode_audio plus what was lost: damaged packets are skipped and filled with silence.
+
+    Fails (MediaError naming the file) only when no packet at all decodes.
     """
     try:
         container = av.open(str(path), metadata_errors="ignore")
@@ -28,23 +39,28 @@ def decode_audio(path, stream_index: int | None = None, sr: int = SAMPLE_RATE) -
         stream = streams[0]
         stream.thread_type = "AUTO"
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sr)
+        loss = DecodeLoss("audio", stream.index)
         chunks: list[np.ndarray] = []
-        try:
-            for frame in container.decode(stream):
-                frame.pts = None  # let the resampler count samples; gaps in timestamps would shift it
-                for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray().reshape(-1))
-        except av.error.FFmpegError as exc:
-            if not chunks:
-                raise MediaError(path, f"cannot decode audio stream #{stream.index}: {exc}") from None
-            # a truncated tail: keep what decoded
+        decoded = 0
+        lost_seconds = 0.0
+        for frame in decode_frames(container, stream, loss):
+            if loss.seconds > lost_seconds:  # keep later audio in place: a lost packet becomes silence
+                chunks.append(np.zeros(int(round((loss.seconds - lost_seconds) * sr)), np.float32))
+                lost_seconds = loss.seconds
+            frame.pts = None  # let the resampler count samples; gaps in timestamps would shift it
+            decoded += 1
+            for out in resampler.resample(frame):
+                chunks.append(out.to_ndarray().reshape(-1))
+        if not decoded:
+            why = loss.reason or "no audio frames"
+            raise MediaError(path, f"cannot decode audio stream #{stream.index}: {why}")
         for out in resampler.resample(None):
             chunks.append(out.to_ndarray().reshape(-1))
     finally:
         container.close()
     if not chunks:
-        return np.zeros(0, dtype=np.float32)
-    return np.concatenate(chunks).astype(np.float32, copy=False)
+        return np.zeros(0, dtype=np.float32), loss
+    return np.concatenate(chunks).astype(np.float32, copy=False), loss
 
 
 def has_sound(samples: np.ndarray, threshold_db: float = -55.0) -> bool:

@@ -12,6 +12,7 @@ import av
 
 from ..errors import MediaError
 from ..timecode import Timecode, rate_str, snap_rate
+from .tolerant import DecodeLoss, decode_frames
 
 # Demuxers that read a single still picture: a photo in a footage folder is not footage.
 _STILL_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "bmp_pipe", "gif", "webp_pipe", "tiff_pipe",
@@ -203,10 +204,14 @@ def probe(path: str | os.PathLike, *, check_decode: bool = True) -> MediaInfo:
 
 
 def _check_decodes(container, stream, path):
-    """Decode the first frame, so a file with a valid header but broken data fails here."""
-    try:
-        for frame in container.decode(stream):
-            return
-    except av.error.FFmpegError as exc:
-        raise MediaError(path, f"cannot decode {stream.type} stream: {exc}") from None
+    """Decode until a first frame comes, so a file with a valid header but broken data fails here.
+
+    Damaged packets before it are skipped (the stages report them); only a stream with no
+    decodable frame at all fails.
+    """
+    loss = DecodeLoss(stream.type, stream.index)
+    for _frame in decode_frames(container, stream, loss):
+        return
+    if loss.reason:
+        raise MediaError(path, f"cannot decode {stream.type} stream: {loss.reason}")
     raise MediaError(path, f"{stream.type} stream has no decodable frames (truncated?)")

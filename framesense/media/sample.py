@@ -14,6 +14,7 @@ import av
 
 from ..errors import MediaError
 from .frames import open_video
+from .tolerant import DecodeLoss, decode_frames
 
 
 def frames_at(path, wanted: list[int], rate: Fraction, seek_gap_s: float = 20.0) -> Iterator[tuple[int, object]]:
@@ -35,11 +36,13 @@ def frames_at(path, wanted: list[int], rate: Fraction, seek_gap_s: float = 20.0)
         seeked = False
         last_seek = None
 
-        def decode():
-            for packet in container.demux(stream):
-                yield from packet.decode()
+        loss = DecodeLoss("video", stream.index)
+
+        def decode():  # damaged packets are skipped: the frames after them still come
+            return decode_frames(container, stream, loss)
 
         it = decode()
+        lost = 0
         while k < len(wanted):
             target = wanted[k]
             if index >= 0 and target - index > gap and tb and start_pts is not None and last_seek != target:
@@ -61,7 +64,8 @@ def frames_at(path, wanted: list[int], rate: Fraction, seek_gap_s: float = 20.0)
             if seeked and frame.pts is not None and tb:
                 index = int(round((frame.pts - start_pts) * tb * rate))
             else:
-                index += 1
+                index += 1 + loss.packets - lost  # a skipped damaged frame still takes its place
+            lost = loss.packets
             while k < len(wanted) and wanted[k] < index:
                 k += 1  # a seek landed past it (should not happen with backward seeks)
             if k < len(wanted) and wanted[k] == index:

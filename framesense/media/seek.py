@@ -13,6 +13,7 @@ import av
 import numpy as np
 
 from ..errors import MediaError
+from .tolerant import DecodeLoss, decode_frames
 
 
 def frame_index(frame, stream, rate: Fraction) -> int:
@@ -20,14 +21,18 @@ def frame_index(frame, stream, rate: Fraction) -> int:
     return round((Fraction(frame.pts) - origin) * stream.time_base * rate)
 
 
-def iter_frames(container, stream, rate: Fraction, first: int, stop: int):
-    """Yield (index, VideoFrame) for first <= index < stop, exactly, from one seek."""
+def iter_frames(container, stream, rate: Fraction, first: int, stop: int, loss: DecodeLoss | None = None):
+    """Yield (index, VideoFrame) for first <= index < stop, exactly, from one seek.
+
+    Damaged packets are skipped (counted in loss): the frames around them still come, by their pts.
+    """
     rate = Fraction(rate)
+    loss = loss if loss is not None else DecodeLoss("video", stream.index)
     origin = stream.start_time or 0
     for back in (1, 0):  # seek a little before the target; fall back to the start of the file
         target = origin + int(Fraction(first) / rate / stream.time_base) - 1 if back else origin
         container.seek(max(origin, target), stream=stream, backward=True, any_frame=False)
-        decoded = container.decode(stream)
+        decoded = decode_frames(container, stream, loss)
         head = next(decoded, None)
         if head is None or head.pts is None:
             continue
@@ -62,7 +67,7 @@ def read_audio(path, start: Fraction, samples: int, rate: int = 48000, layout: s
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
         chunks, t0 = [], None
         need = None
-        for frame in c.decode(st):
+        for frame in decode_frames(c, st):
             if frame.pts is None:
                 continue
             if t0 is None:

@@ -240,3 +240,49 @@ def write_frames(path, frames, *, rate="25", codec="libx264", crf=18) -> SynthRe
         out.mux(packet)
     out.close()
     return SynthResult(path=path, rate=rate, frames=start, cuts=cuts, shot_ranges=ranges)
+
+
+def write_damaged(src, dst, *, audio_packets=(0,), video_packets=(), audio_codec="ac3") -> Path:
+    """A copy of src (mpeg4 video) as AVI whose chosen packets have corrupted bytes, like archive damage.
+
+    Video packets are copied as they are; audio is re-encoded (AC3 by default, as on old AVIs). A
+    damaged audio packet loses its sync word and header; a damaged video packet has every 7th byte
+    flipped past its header, so the decoder rejects or conceals it.
+    """
+    dst = Path(dst)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        vi = inp.streams.video[0]
+        vo = out.add_stream_from_template(vi)
+        vo.time_base = 1 / vi.average_rate    # AVI keeps one tick per frame: its rate is the frame rate
+        packets = []
+        if inp.streams.audio:
+            ai = inp.streams.audio[0]
+            ao = out.add_stream(audio_codec, rate=48000)
+            ao.layout = "mono"
+            res = av.AudioResampler(format="fltp", layout="mono", rate=48000)
+            for frame in inp.decode(ai):
+                frame.pts = None
+                for r in res.resample(frame):
+                    packets += [(ao, p) for p in ao.encode(r)]
+            packets += [(ao, p) for p in ao.encode(None)]
+            inp.seek(0)
+        packets += [(vo, p) for p in inp.demux(vi) if p.size]
+        counts = {}
+        for stream, p in packets:
+            k = counts[stream.index] = counts.get(stream.index, -1) + 1
+            data = bytearray(bytes(p))
+            if stream is vo and k in video_packets:
+                for i in range(8, len(data), 7):
+                    data[i] ^= 0xFF
+            elif stream is not vo and k in audio_packets:
+                data[: min(64, len(data))] = bytes(min(64, len(data)))
+            else:
+                p.stream = stream
+                out.mux(p)
+                continue
+            q = av.Packet(bytes(data))
+            q.pts, q.dts, q.time_base, q.stream = p.pts, p.dts, p.time_base, stream
+            q.is_keyframe = p.is_keyframe
+            out.mux(q)
+    return dst

@@ -23,11 +23,22 @@ from ..errors import QueryError
 from ..transcript.model import normalize_word, split_words
 from .hits import AUDIO_TIME_BASE, Hit
 from .query import SearchQuery
+from .wordforms import Form, phrase_forms
 
 MAX_PREFIX_TERMS = 2000   # a prefix like "a*" expands to at most this many vocabulary words
-EXACT_SCORE = 1.0
-FTS_SCORE = 0.6           # all words, any order: below every exact hit
-FUZZY_SCORE = 0.4
+# Score bands by match kind (exact > variant > all-words > fuzzy); within its band a hit scores by
+# how sure Whisper was of the matched words (mean word probability; imported words count as sure).
+SCORE_BANDS = {"exact": (0.75, 1.0), "variant": (0.55, 0.75), "all-words": (0.35, 0.55), "fuzzy": (0.1, 0.35)}
+SCORE_HELP = ("0..1: the match kind sets the band (exact 0.75-1, other written form 0.55-0.75, all words in "
+              "any order 0.35-0.55, misspelt 0.1-0.35); within it, how sure the speech model was of the words")
+
+
+def hit_score(kind: str, confidences: list, quality: float = 1.0) -> float:
+    """A phrase hit's score: its kind's band, placed by word confidence times match quality (0..1)."""
+    lo, hi = SCORE_BANDS[kind]
+    known = [c for c in confidences if c is not None]
+    conf = sum(known) / len(known) if known else 1.0
+    return round(lo + (hi - lo) * max(0.0, min(1.0, conf * quality)), 4)
 
 
 @dataclass
@@ -76,26 +87,53 @@ def _id_list(ids) -> str:
     return ",".join(str(int(i)) for i in ids)
 
 
+MAX_JOINED = 6    # positions checked by SQL joins; the rest of a long phrase is checked in Python
+
+
 def match_sequences(catalog: Catalog, positions: list[dict[int, int]], media_ids: list[int] | None,
                     limit: int) -> list[tuple[int, int, int]]:
-    """(media_id, first_seq, last_seq) where position i's word is one of positions[i]'s terms, in order."""
+    """(media_id, first_seq, last_seq) where position i's word is one of positions[i]'s terms, in order.
+
+    The rarest position anchors the lookup; at most MAX_JOINED positions are joined in SQL (SQLite
+    allows 64 tables in a join) and the words of longer phrases are then read and compared, so a
+    phrase of any length works.
+    """
     if any(not p for p in positions):
         return []
-    k = min(range(len(positions)), key=lambda i: sum(positions[i].values()))
+    n = len(positions)
+    order = sorted(range(n), key=lambda i: sum(positions[i].values()))
+    k, joined = order[0], order[1:MAX_JOINED]
+    rest = [i for i in range(n) if i != k and i not in joined]
     sql = [f"SELECT d.media_id, d.seq - {k} FROM words d INDEXED BY words_by_term"]
-    for i, terms in enumerate(positions):
-        if i == k:
-            continue
+    for i in joined:
         sql.append(f"CROSS JOIN words w{i} ON w{i}.media_id = d.media_id AND w{i}.seq = d.seq + {i - k} "
-                   f"AND w{i}.term_id IN ({_id_list(terms)})")
+                   f"AND w{i}.term_id IN ({_id_list(positions[i])})")
     sql.append(f"WHERE d.term_id IN ({_id_list(positions[k])})")
     if media_ids is not None:
         if not media_ids:
             return []
         sql.append(f"AND d.media_id IN ({_id_list(media_ids)})")
-    sql.append(f"LIMIT {int(limit)}")
-    n = len(positions)
-    return [(m, s, s + n - 1) for m, s in catalog.execute(" ".join(sql))]
+    if not rest:
+        sql.append(f"LIMIT {int(limit)}")
+        return [(m, s, s + n - 1) for m, s in catalog.execute(" ".join(sql))]
+    out = []
+    for m, s in catalog.execute(" ".join(sql)).fetchall():
+        seen = dict(catalog.execute("SELECT seq, term_id FROM words WHERE media_id = ? AND seq BETWEEN ? AND ?",
+                                    (m, s, s + n - 1)).fetchall())
+        if all(seen.get(s + i) in positions[i] for i in rest):
+            out.append((m, s, s + n - 1))
+            if len(out) >= limit:
+                break
+    return out
+
+
+def join_words(texts) -> str:
+    """Words as one line; Whisper's hyphenated pieces ("ill", "-disposed") stay one word."""
+    out = ""
+    for t in texts:
+        t = t.strip()
+        out += t if (not out or t.startswith("-") or out.endswith("-")) else " " + t
+    return out
 
 
 class _HitMaker:
@@ -108,9 +146,10 @@ class _HitMaker:
             self.media[media_id] = self.catalog.media_by_id(media_id) or {}
         return self.media[media_id]
 
-    def make(self, media_id: int, first: int, last: int, score: float, match: str, context: str | None = None):
+    def make(self, media_id: int, first: int, last: int, quality: float, match: str, context: str | None = None,
+             form=None):
         cat = self.catalog
-        words = cat.query("SELECT seq, start, end, text, segment_id, speaker FROM words "
+        words = cat.query("SELECT seq, start, end, text, segment_id, speaker, probability FROM words "
                           "WHERE media_id = ? AND seq BETWEEN ? AND ? ORDER BY seq", (media_id, first, last))
         if not words:
             return None
@@ -124,8 +163,9 @@ class _HitMaker:
             segs = cat.query(f"SELECT text FROM segments WHERE id IN ({_id_list(seg_ids)}) ORDER BY start")
             context = " ".join(s["text"] for s in segs)
         hit = Hit.from_seconds(start=words[0]["start"], end=max(words[-1]["end"], words[0]["start"]), rate=rate,
-                               frames=frames, media_id=media_id, media_path=media.get("path", ""), score=score,
-                               kind="phrase", text=" ".join(w["text"] for w in words), context=context,
+                               frames=frames, media_id=media_id, media_path=media.get("path", ""),
+                               score=hit_score(match, [w["probability"] for w in words], quality),
+                               kind="phrase", text=join_words(w["text"] for w in words), context=context,
                                query=self.q.phrase)
         if rate:
             row = cat.one("SELECT idx FROM shots WHERE media_id = ? AND start_frame <= ? AND end_frame > ?",
@@ -133,20 +173,47 @@ class _HitMaker:
             hit.shot = row["idx"] if row else None
         stream = cat.one("SELECT t.stream FROM segments s JOIN transcripts t ON t.id = s.transcript_id "
                          "WHERE s.id = ?", (words[0]["segment_id"],))
-        hit.extra = {"match": match, "stream": stream["stream"] if stream else None,
+        hit.extra = {"match": match, "form": form.label if form else None,
+                     "stream": stream["stream"] if stream else None,
                      "words": [[w["text"], w["start"], w["end"]] for w in words]}
         if words[0]["speaker"]:
             hit.extra["speaker"] = words[0]["speaker"]
         return hit
 
 
-def _exact(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
-    positions = [_terms(catalog, t) for t in tokens]
-    hits = []
-    for m, a, b in match_sequences(catalog, positions, media_ids, limit):
-        h = maker.make(m, a, b, EXACT_SCORE, "exact")
-        if h:
-            hits.append(h)
+def _known_terms(catalog: Catalog):
+    def known(norms: set) -> set:
+        norms = sorted(norms)
+        out = set()
+        for i in range(0, len(norms), 500):
+            chunk = norms[i: i + 500]
+            out |= {r[0] for r in catalog.execute(
+                f"SELECT norm FROM terms WHERE count > 0 AND norm IN ({','.join('?' * len(chunk))})", chunk)}
+        return out
+    return known
+
+
+def _languages(catalog: Catalog) -> list[str]:
+    return [r[0] for r in catalog.execute("SELECT DISTINCT language FROM transcripts WHERE language IS NOT NULL")] \
+        or ["en"]
+
+
+def _exact(catalog, tokens, media_ids, limit, maker, text=None) -> list[Hit]:
+    """The phrase as typed, then as written other ways (numbers, spellings, compounds, abbreviations)."""
+    forms = phrase_forms(text, _known_terms(catalog), _languages(catalog)) if text else []
+    if not forms:
+        forms = [Form(tuple(t.norm for t in tokens), tuple(t.prefix for t in tokens), "exact", "")]
+    hits, seen = [], set()
+    for form in forms:
+        positions = [_terms(catalog, Token(w, p)) for w, p in zip(form.words, form.prefix)]
+        for m, a, b in match_sequences(catalog, positions, media_ids, limit):
+            # one span of spoken words is one hit, under the first (best) form that found it
+            if any(m == m2 and a <= b2 and a2 <= b for m2, a2, b2 in seen):
+                continue
+            seen.add((m, a, b))
+            h = maker.make(m, a, b, 1.0, form.kind, form=form)
+            if h:
+                hits.append(h)
     hits.sort(key=lambda h: (h.media_path, h.start))
     return hits
 
@@ -174,7 +241,7 @@ def _fts(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
         if seqs[0] is None:
             continue
         strength = -r["rank"] / (1.0 - r["rank"])  # bm25 is negative; map to 0..1
-        h = maker.make(r["media_id"], seqs[0], seqs[1], FTS_SCORE * (0.5 + 0.5 * strength), "all-words", r["text"])
+        h = maker.make(r["media_id"], seqs[0], seqs[1], 0.5 + 0.5 * strength, "all-words", r["text"])
         if h:
             hits.append(h)
     return hits
@@ -269,7 +336,7 @@ def _fuzzy(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
         ids = [r[0] for r in catalog.execute(
             "SELECT term_id FROM words WHERE media_id = ? AND seq BETWEEN ? AND ? ORDER BY seq", (m, a, b))]
         cost = sum(dists[i].get(tid, 0) for i, tid in enumerate(ids))
-        h = maker.make(m, a, b, FUZZY_SCORE * max(0.1, 1 - cost / max(1, total_len)), "fuzzy")
+        h = maker.make(m, a, b, max(0.1, 1 - cost / max(1, total_len)), "fuzzy")
         if h:
             hits.append(h)
     hits.sort(key=lambda h: (-h.score, h.media_path, h.start))
@@ -287,7 +354,9 @@ def search_phrase(catalog: Catalog, query: SearchQuery) -> list[Hit]:
     maker = _HitMaker(catalog, query)
     limit = max(1, query.limit)
     for finder in (_exact, _fts, _fuzzy):
-        hits = finder(catalog, tokens, media_ids, limit, maker)
+        hits = (finder(catalog, tokens, media_ids, limit, maker, text=query.phrase) if finder is _exact
+                else finder(catalog, tokens, media_ids, limit, maker))
+        hits = [h for h in hits if h.score >= (query.min_score or 0.0)]
         if hits:
             return hits[:limit]
     return []

@@ -21,6 +21,7 @@ class SearchQuery:
     same_as: str | None = None                      # "MEDIA_PATH@SECONDS" or an image: reuses of that shot
     ocr: str | None = None                          # on-screen text (OCR plugin)
     limit: int = 50
+    min_score: float = 0.0                          # drop hits scoring below this (0..1)
     media: list[str] = field(default_factory=list)  # restrict to these paths (substring or glob match)
     extra: dict = field(default_factory=dict)       # provider-specific options (plugins)
 

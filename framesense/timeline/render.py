@@ -113,8 +113,11 @@ def render(seq: Sequence, path, *, width: int | None = None, height: int | None 
             if a is not None:
                 end = round(Fraction(p.record_out) * AUDIO_RATE / seq.rate)
                 n = end - apts
-                pcm = read_audio(m.path, Fraction(clip.source_in) / m.rate, n) if m.has_audio else \
-                    np.zeros((2, n), dtype=np.float32)
+                try:
+                    pcm = read_audio(m.path, Fraction(clip.source_in) / m.rate, n) if m.has_audio else \
+                        np.zeros((2, n), dtype=np.float32)
+                except (av.error.FFmpegError, OSError) as exc:  # damaged packets are skipped; this is worse
+                    raise MediaError(m.path, f"cannot decode audio: {exc}") from None
                 for i in range(0, n, 1024):
                     af = av.AudioFrame.from_ndarray(np.ascontiguousarray(pcm[:, i:i + 1024]), format="fltp",
                                                     layout="stereo")

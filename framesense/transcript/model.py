@@ -74,8 +74,17 @@ def spread_words(text: str, start: float, end: float, speaker: str | None = None
 
 
 def word_parts(w: Word) -> list[tuple[Word, str]]:
-    """A stored word as (word, normalised) pieces: "round-fark" becomes two, sharing its time by length."""
-    pieces = [(p, normalize_word(p)) for p in split_words(w.text)]
+    """A stored word as (word, normalised) pieces: "round-fark" becomes two, sharing its time by length.
+
+    A piece before a hyphen keeps it ("round-", "fark"), so the words read back whole.
+    """
+    bits = re.split(r"([\s\-\u2010-\u2015/]+)", w.text)
+    shown = []
+    for k in range(0, len(bits), 2):
+        sep = bits[k + 1] if k + 1 < len(bits) else ""
+        if bits[k]:
+            shown.append(bits[k] + ("-" if "-" in sep or any("\u2010" <= c <= "\u2015" for c in sep) else ""))
+    pieces = [(p, normalize_word(p)) for p in shown]
     pieces = [(p, n) for p, n in pieces if n]
     if len(pieces) <= 1:
         return [(w, pieces[0][1])] if pieces else []

@@ -75,3 +75,26 @@ def load_transcripts(catalog: Catalog, media_id: int) -> list[Transcript]:
             segs.append(Segment(s["start"], s["end"], s["text"], by_seg.get(s["id"], []), s["speaker"]))
         out.append(Transcript(segs, t["language"], t["source"], t["origin"], t["stream"]))
     return out
+
+
+def why_no_transcript(catalog: Catalog, media: dict) -> str:
+    """Why a media file has no transcript, and what to do about it, in one line."""
+    import json
+    path = media["path"]
+    imp = f"'framesense transcript import FILE --media {path}'"
+    try:
+        streams = json.loads(media.get("audio_streams") or "[]")
+    except ValueError:
+        streams = []
+    if not streams:
+        return f"{path}: has no audio stream, so nothing to transcribe (a transcript can still be imported: {imp})"
+    run = catalog.runs(media["id"]).get("speech")
+    if run is None:
+        return f"{path}: has no transcript: it was indexed without speech (index it with speech on, or {imp})"
+    if run["status"] == "failed":
+        return f"{path}: speech failed: {run['error']} (fix that and index again, or {imp})"
+    if run["status"] == "skipped":
+        return f"{path}: speech was skipped: {run['error'] or 'a stage it needs did not run'}"
+    detail = run["detail"] or ""
+    return (f"{path}: no speech was heard ({detail})" if detail else f"{path}: no speech was heard") + \
+        (f"; {run['error']}" if run["error"] else "")

@@ -83,24 +83,48 @@ def prepare_for_ocr(img: Image.Image) -> Image.Image:
     return Image.fromarray((binary * 255).astype(np.uint8))
 
 
-def _tesseract_single_threaded() -> None:
-    """Tesseract's OpenMP threads cost more than they give on small frames (about 1.4x slower here).
-    The limit goes to the tesseract subprocesses only (pytesseract's own copy of the environment):
-    set in this process, it would also cap the speech model's threads."""
-    from pytesseract import pytesseract as pt
-    if pt.environ is os.environ or pt.environ.get("OMP_THREAD_LIMIT") != "1":
-        pt.environ = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+TESSERACT_THREADS = "1"   # Tesseract's OpenMP threads cost more than they give on small frames (~1.4x slower)
+
+
+def tesseract_words(img: Image.Image) -> dict[str, list]:
+    """Tesseract's TSV word table for one picture, as columns (like pytesseract's Output.DICT).
+
+    The thread limit goes to the Tesseract process alone: setting OMP_THREAD_LIMIT in this
+    process's environment would cap every OpenMP library loaded later (Whisper's CTranslate2
+    ran ~30x slower and lost words) and leak into every child process.
+    """
+    import io
+    import subprocess
+
+    import pytesseract
+
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    env = {**os.environ, "OMP_THREAD_LIMIT": TESSERACT_THREADS}
+    proc = subprocess.run([pytesseract.pytesseract.tesseract_cmd, "stdin", "stdout", "--psm", "11", "tsv"],
+                          input=buf.getvalue(), capture_output=True, env=env, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"tesseract failed: {proc.stderr.decode(errors='replace').strip()[:200]}")
+    rows = [line.split("\t") for line in proc.stdout.decode("utf-8", errors="replace").splitlines()]
+    if not rows:
+        return {}
+    head = rows[0]
+    cols: dict[str, list] = {h: [] for h in head}
+    for r in rows[1:]:
+        if len(r) < len(head):
+            r = r + [""] * (len(head) - len(r))
+        for h, v in zip(head, r):
+            cols[h].append(v if h == "text" else (int(float(v)) if v.strip() not in ("",) else -1))
+    return cols
 
 
 def read_text(img: Image.Image) -> tuple[str, float]:
     """(confident words joined by line, mean confidence) of one picture."""
-    import pytesseract
-
     if not has_contrast(img):
         return "", 0.0
-    _tesseract_single_threaded()
-    data = pytesseract.image_to_data(prepare_for_ocr(img), config="--psm 11",
-                                     output_type=pytesseract.Output.DICT)
+    data = tesseract_words(prepare_for_ocr(img))
+    if not data:
+        return "", 0.0
     lines: dict[tuple, list[str]] = {}
     confs = []
     for word, conf, block, par, line in zip(data["text"], data["conf"], data["block_num"], data["par_num"],
