@@ -24,10 +24,6 @@ class AnalysisContext:
     library_dir: Path
     progress: ProgressFn = lambda fraction, note="": None
     options: dict = field(default_factory=dict)
-    warnings: list = field(default_factory=list)   # the file is indexed, but the user should know
-
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
 
 
 class Analyzer:
