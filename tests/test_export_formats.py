@@ -12,6 +12,7 @@ import pycmx
 import pytest
 
 from framesense.timecode import Timecode
+from framesense.timeline.exporters import cmx3600
 from framesense.timeline.exporters.common import file_url, reel_names
 from framesense.timeline.model import Sequence, SequenceOptions, sequence_from_hits
 from tests.timeline_media import export, hit, index_footage
@@ -150,33 +151,32 @@ def test_fcpxml_rational_times(seq, tmp_path):
     assert sq.findall("spine/asset-clip")[0].get("start") == "86493407/24000s"   # (86400 + 7) * 1001/24000
 
 
-def test_edl_events_reels_and_legend(seq, tmp_path):
+def test_edl_events_reels_and_files(seq, tmp_path):
     [path] = export(seq, tmp_path / "seq.edl", "edl")
     with open(path, encoding="utf-8") as f:
         edl = pycmx.parse_cmx3600(f)
     text = path.read_text(encoding="utf-8")
-    assert "FCM: NON-DROP FRAME" in text
+    assert text.splitlines()[:3] == ["TITLE: Mixed & <rates>", "FCM: NON-DROP FRAME", ""]   # no header comments
     reels = reel_names(seq.media())
     assert len(set(reels.values())) == 3 and all(len(r) <= 8 for r in reels.values())
     assert reels[seq.clips[0].media.path] == "CAMERA_A" and reels[seq.clips[1].media.path] == "CAMERA_2"
-    for media_path, reel in reels.items():
-        assert f"* REEL {reel} = {media_path}" in text
     events = list(edl.events)
     assert len(events) == 4
     rec = Timecode(seq.rate)
     for p, ev in zip(seq.placements(), events):
         c = p.clip
-        edits = ev.edits
-        assert [e.channels.video for e in edits] == [True] + [False] * (len(edits) - 1)
-        assert len(edits) == (2 if c.media.has_audio else 1)
-        for e in edits:
-            assert e.source == reels[c.media.path]
+        (e,) = ev.edits                                         # one line per event: V, B or AA/V
+        assert e.channels.video and e.channels.a1 == c.media.has_audio
+        assert e.source == reels[c.media.path]
+        a, b = cmx3600.source_range(seq, p)
+        assert (e.source_in, e.source_out) == (rec.to_string(a), rec.to_string(b))
+        if c.media.rate == seq.rate:                              # the file's own timecode, exactly
             assert e.source_in == src_tc(c, c.source_in) and e.source_out == src_tc(c, c.source_out)
-            assert e.record_in == rec.to_string(seq.start_frame + p.record_in)
-            assert e.record_out == rec.to_string(seq.start_frame + p.record_out)
-            assert e.source_file == c.media.path
-        assert edits[0].clip_name == c.media.name  # NLEs relink by file name
-    assert events[1].edits[0].source_in == "00:59:50;08" and events[0].edits[0].record_in == "01:00:00:00"
+        assert e.record_in == rec.to_string(seq.start_frame + p.record_in)
+        assert e.record_out == rec.to_string(seq.start_frame + p.record_out)
+        assert e.source_file == c.media.path and e.clip_name == c.media.name  # NLEs relink by file name
+    # the 29.97 DF file in this 23.976 list: its start label 00:59:50;00 re-timed, frames scaled to 24
+    assert events[1].edits[0].source_in.startswith("00:59:50:") and events[0].edits[0].record_in == "01:00:00:00"
 
 
 def test_edl_drop_frame_sequence(seq, tmp_path):
