@@ -18,7 +18,7 @@ What the common readers take (checked with pycmx and OpenTimelineIO's cmx_3600 r
   a ``* SOURCE RANGE AT <rate>:`` comment.
 - Out points are exclusive. Over 999 events (three digits), the list is split into
   ``NAME.edl``, ``NAME_002.edl``, ... each numbered from 001 and continuing the record timecode.
-- EDLs have no place for handles: an NLE takes them from the media.
+- EDLs have no place for handles: an NLE trims into the media it relinks to.
 """
 
 from __future__ import annotations

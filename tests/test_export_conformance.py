@@ -1,4 +1,4 @@
-"""Every EDL we write is read by two independent readers (pycmx and OpenTimelineIO's cmx_3600
+"""Exports read back by independent readers. Every EDL is read by pycmx and OpenTimelineIO's cmx_3600
 adapter), and both agree with the sequence frame for frame: single rates (23.976, 25, 29.97
 drop-frame and not), mixed rates, non-zero start timecodes, hostile names, and 1,000+ events.
 """
@@ -142,3 +142,61 @@ def test_a_clip_crossing_midnight_is_refused_with_its_name(tmp_path):
     seq = Sequence(name="late", rate=25, clips=[Clip(late, 0, 25)])
     with pytest.raises(FrameSenseError, match="late.mov.*midnight"):
         export(seq, tmp_path / "late.edl", "edl", allow_missing=True)
+
+
+def test_handles_narrow_otio_available_ranges_clamped_to_the_file(tmp_path):
+    from framesense.api import ExportOptions, export_sequence
+    m = media("h.mov", 25, "01:00:00:00")
+    m = SourceMedia(m.path, m.rate, 200, start_frame=m.start_frame, audio_channels=2)
+    seq = Sequence(name="h", rate=25, clips=[Clip(m, 5, 30), Clip(m, 100, 190)])
+    [path] = export_sequence(seq, tmp_path / "h.otio", ExportOptions(handles=12, allow_missing=True))
+    clips = list(otio.adapters.read_from_file(str(path)).video_tracks()[0].find_clips())
+    ranges = [(c.media_reference.available_range.start_time.value - m.start_frame,
+               c.media_reference.available_range.duration.value) for c in clips]
+    assert ranges == [(0, 42), (88, 112)]          # 5-12 clamps to 0; 190+12 clamps to the file's 200 frames
+    for c in clips:                                # the clip's own frames stay inside what is available
+        assert c.available_range().contains(c.source_range)
+
+
+def _whole(value: str, rate: Fraction) -> bool:
+    t = Fraction(value.rstrip("s"))
+    return (t * rate).denominator == 1
+
+
+def test_fcpxml_is_version_1_8_and_mixed_rate_cuts_are_whole_frames(tmp_path):
+    """25 + 23.976 + 29.97 DF in one 29.97 DF sequence: offsets and durations are whole sequence
+    frames, starts whole frames of each clip's own rate, and the file keeps to what FCPXML 1.8
+    declares (an asset names its file in ``src``; ``media-rep`` came in 1.9)."""
+    import xml.etree.ElementTree as ET
+    seq = sequence(NTSC30, True, ["25", "24", "30df"], n=9, start="00:59:58;00")
+    [path] = export(seq, tmp_path / "cut.fcpxml", "fcpxml", allow_missing=True)
+    root = ET.parse(path).getroot()
+    assert root.get("version") == "1.8"
+    assets = root.findall("resources/asset")
+    assert assets and all(a.get("src", "").startswith("file:///") for a in assets)
+    assert all(child.tag in ("bookmark", "metadata") for a in assets for child in a)
+    assert len({a.get("uid") for a in assets}) == len(assets)
+    formats = {f.get("id"): Fraction(f.get("frameDuration").rstrip("s")) for f in root.findall("resources/format")}
+    clips = root.findall(".//spine/asset-clip")
+    assert len(clips) == len(seq.clips)
+    for p, ac in zip(seq.placements(), clips):
+        assert _whole(ac.get("offset"), seq.rate) and _whole(ac.get("duration"), seq.rate)
+        assert Fraction(ac.get("duration").rstrip("s")) * seq.rate == p.record_duration
+        own = 1 / formats[ac.get("format")]
+        assert own == p.clip.media.rate and _whole(ac.get("start"), own)
+    again = otio.adapters.read_from_file(str(path), adapter_name="fcpx_xml")
+    assert len(list(again.find_clips())) == len(seq.clips)
+    [second] = export(seq, tmp_path / "again.fcpxml", "fcpxml", allow_missing=True)
+    uids = {a.get("uid") for a in ET.parse(second).getroot().findall("resources/asset")}
+    assert uids.isdisjoint({a.get("uid") for a in assets})       # unique per export
+
+
+def test_mixed_rate_otio_cuts_are_whole_sequence_frames(tmp_path):
+    seq = sequence(NTSC30, True, ["25", "24", "30df"], n=9)
+    [path] = export(seq, tmp_path / "cut.otio", "otio", allow_missing=True)
+    video = otio.adapters.read_from_file(str(path)).video_tracks()[0]
+    for p, c in zip(seq.placements(), video.find_clips()):
+        rng = c.range_in_parent()
+        assert rng.start_time.rescaled_to(float(seq.rate)).value == pytest.approx(p.record_in, abs=1e-6)
+        assert rng.duration.rescaled_to(float(seq.rate)).value == pytest.approx(p.record_duration, abs=1e-6)
+        assert c.source_range.start_time.value == p.clip.media.start_frame + p.clip.source_in
