@@ -200,3 +200,17 @@ def test_mixed_rate_otio_cuts_are_whole_sequence_frames(tmp_path):
         assert rng.start_time.rescaled_to(float(seq.rate)).value == pytest.approx(p.record_in, abs=1e-6)
         assert rng.duration.rescaled_to(float(seq.rate)).value == pytest.approx(p.record_duration, abs=1e-6)
         assert c.source_range.start_time.value == p.clip.media.start_frame + p.clip.source_in
+
+
+def test_otioz_in_a_folder_named_with_percent_20(tmp_path):
+    from framesense.media.synth import Shot, write_video
+    folder = tmp_path / "a%20b"
+    v = write_video(folder / "c d%20.mp4", [Shot(20, 1)], rate=25, audio=None, width=64, height=48)
+    seq = Sequence(name="oz", rate=25, clips=[Clip(SourceMedia(str(v.path), Fraction(25), 20), 2, 12)])
+    [path] = export(seq, folder / "cut.otioz", "otioz")
+    tl = otio.adapters.read_from_file(str(path))
+    (clip,) = tl.video_tracks()[0].find_clips()
+    assert clip.media_reference.target_url == "media/c d%20.mp4" and clip.source_range.duration.value == 10
+    import zipfile
+    with zipfile.ZipFile(path) as z:
+        assert z.read("media/c d%20.mp4") == v.path.read_bytes()
