@@ -154,15 +154,32 @@ def fit_words_to_sound(segments: list[Segment], samples: np.ndarray, hop: int = 
         hi = int(orig[k + 1][0] * 100) if k + 1 < len(words) else n
         lo, hi = max(lo, taken, first - step), min(hi, last + step, n)
         first = max(first, taken)
-        while first > lo and audible[first - 1]:
-            first -= 1
-        while last < hi and audible[last]:
-            last += 1
+        first = _grow(audible, first, lo, -1)
+        last = _grow(audible, last, hi, +1)
         w.start, w.end = round(first / 100, 3), round(last / 100, 3)
         taken = last
     for s in segments:
         if s.words:  # subtitles follow the words
             s.start, s.end = s.words[0].start, max(s.words[-1].end, s.words[0].start)
+
+
+def _grow(audible: np.ndarray, edge: int, bound: int, step: int, gap: int = 6) -> int:
+    """Move an edge outward (step -1: a start, +1: an end) while the sound goes on, across dips of
+    up to ``gap`` frames (a stop consonant's closure, a fricative's quiet tail), never past bound."""
+    best = edge
+    pos, quiet = edge, 0
+    while (pos > bound) if step < 0 else (pos < bound):
+        frame = pos - 1 if step < 0 else pos
+        if audible[frame]:
+            quiet = 0
+            pos += step
+            best = pos
+        else:
+            quiet += 1
+            if quiet > gap:
+                break
+            pos += step
+    return best
 
 
 tighten_words = fit_words_to_sound   # the old name
