@@ -94,6 +94,11 @@ def speech_seconds(samples: np.ndarray) -> float:
     return sum(t["end"] - t["start"] for t in get_speech_timestamps(samples)) / SAMPLE_RATE
 
 
+def needs_retry(segments: list, samples: np.ndarray) -> bool:
+    """No words, yet VAD hears at least MIN_SPEECH_S of speech: implausibly empty, try harder."""
+    return not segments and speech_seconds(samples) >= MIN_SPEECH_S
+
+
 def transcribe_samples(model, samples: np.ndarray, *, language: str | None = None, batched: bool | None = None,
                        strong: bool = False, progress=lambda f, note="": None) -> tuple[list[Segment], str | None]:
     """Whisper over 16 kHz mono samples: segments with word timestamps, and the language used."""
@@ -182,7 +187,6 @@ def _grow(audible: np.ndarray, edge: int, bound: int, step: int, gap: int = 6) -
     return best
 
 
-tighten_words = fit_words_to_sound   # the old name
 
 
 @dataclass
@@ -257,7 +261,7 @@ class SpeechAnalyzer(Analyzer):
             report = lambda f, note="", k=k: ctx.progress((k + f) / len(streams), note)  # noqa: E731
             segs, used = transcribe_samples(model, samples, language=lang, batched=self.batched, progress=report)
             retried = ""
-            if not segs and speech_seconds(samples) >= MIN_SPEECH_S:
+            if needs_retry(segs, samples):
                 # audible speech but no words: never silently 'done'; try harder before giving up
                 segs, used = transcribe_samples(model, samples, language=lang, strong=True, progress=report)
                 retried = " after a retry (beam search, no VAD)"
