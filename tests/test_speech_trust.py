@@ -100,3 +100,16 @@ def test_transcript_show_says_why_there_is_none(tmp_path):
     other = tmp_path / "lib2"
     run_cli(other, "index", "--no-speech", "--no-visual", tone.path)
     assert "speech on" in run_cli(other, "transcript", tone.path, check=False).stderr
+
+
+def test_empty_result_for_audible_speech_is_retried_but_not_for_music():
+    """The rule that sends a stream back for a stronger pass (beam search, no VAD) and then warns:
+    no words while voice activity detection hears speech. Music and effects never trigger it."""
+    from framesense.analysis.speech import needs_retry
+    from framesense.media.synth import speak
+    voice = np.concatenate([np.zeros(8000, np.float32), speak("please call the office tomorrow morning"),
+                            np.zeros(8000, np.float32)])
+    assert needs_retry([], voice)
+    assert not needs_retry(["a segment"], voice)
+    for name, x in sounds().items():
+        assert not needs_retry([], x), name

@@ -94,6 +94,11 @@ def speech_seconds(samples: np.ndarray) -> float:
     return sum(t["end"] - t["start"] for t in get_speech_timestamps(samples)) / SAMPLE_RATE
 
 
+def needs_retry(segments: list, samples: np.ndarray) -> bool:
+    """No words, yet VAD hears at least MIN_SPEECH_S of speech: implausibly empty, try harder."""
+    return not segments and speech_seconds(samples) >= MIN_SPEECH_S
+
+
 def transcribe_samples(model, samples: np.ndarray, *, language: str | None = None, batched: bool | None = None,
                        strong: bool = False, progress=lambda f, note="": None) -> tuple[list[Segment], str | None]:
     """Whisper over 16 kHz mono samples: segments with word timestamps, and the language used."""
@@ -154,10 +159,8 @@ def fit_words_to_sound(segments: list[Segment], samples: np.ndarray, hop: int = 
         hi = int(orig[k + 1][0] * 100) if k + 1 < len(words) else n
         lo, hi = max(lo, taken, first - step), min(hi, last + step, n)
         first = max(first, taken)
-        while first > lo and audible[first - 1]:
-            first -= 1
-        while last < hi and audible[last]:
-            last += 1
+        first = _grow(audible, first, lo, -1)
+        last = _grow(audible, last, hi, +1)
         w.start, w.end = round(first / 100, 3), round(last / 100, 3)
         taken = last
     for s in segments:
@@ -165,7 +168,25 @@ def fit_words_to_sound(segments: list[Segment], samples: np.ndarray, hop: int = 
             s.start, s.end = s.words[0].start, max(s.words[-1].end, s.words[0].start)
 
 
-tighten_words = fit_words_to_sound   # the old name
+def _grow(audible: np.ndarray, edge: int, bound: int, step: int, gap: int = 6) -> int:
+    """Move an edge outward (step -1: a start, +1: an end) while the sound goes on, across dips of
+    up to ``gap`` frames (a stop consonant's closure, a fricative's quiet tail), never past bound."""
+    best = edge
+    pos, quiet = edge, 0
+    while (pos > bound) if step < 0 else (pos < bound):
+        frame = pos - 1 if step < 0 else pos
+        if audible[frame]:
+            quiet = 0
+            pos += step
+            best = pos
+        else:
+            quiet += 1
+            if quiet > gap:
+                break
+            pos += step
+    return best
+
+
 
 
 @dataclass
@@ -240,7 +261,7 @@ class SpeechAnalyzer(Analyzer):
             report = lambda f, note="", k=k: ctx.progress((k + f) / len(streams), note)  # noqa: E731
             segs, used = transcribe_samples(model, samples, language=lang, batched=self.batched, progress=report)
             retried = ""
-            if not segs and speech_seconds(samples) >= MIN_SPEECH_S:
+            if needs_retry(segs, samples):
                 # audible speech but no words: never silently 'done'; try harder before giving up
                 segs, used = transcribe_samples(model, samples, language=lang, strong=True, progress=report)
                 retried = " after a retry (beam search, no VAD)"

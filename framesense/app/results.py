@@ -130,7 +130,14 @@ class ResultsPanel(QWidget):
         item = QListWidgetItem()
         item.setData(ROLE_HIT, i)
         item.setData(ROLE_INFO, {"html": html, "pixmap": self._pixmap(thumb)})
-        item.setToolTip(f"{hit.media_path}\n{hit.start:.3f}s - {hit.end:.3f}s")
+        tip = f"{hit.media_path}\n{hit.start:.3f}s - {hit.end:.3f}s"
+        if hit.kind == "phrase":   # what the score means: match kind band, placed by word confidence
+            from ..search.phrase import SCORE_HELP
+            form = (hit.extra or {}).get("form")
+            match = (hit.extra or {}).get("match", "")
+            tip += f"\nmatch: {match}" + (f" (as '{form}')" if form and match == "variant" else "")
+            tip += f"\nscore {hit.score:.3f}: {SCORE_HELP}"
+        item.setToolTip(tip)
         item.setText(f"{name} {tc} {hit.text or ''}")  # for accessibility and keyboard search
         return item
 

@@ -67,9 +67,14 @@ def read_audio(path, start: Fraction, samples: int, rate: int = 48000, layout: s
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
         chunks, t0 = [], None
         need = None
-        for frame in decode_frames(c, st):
+        loss = DecodeLoss("audio", st.index)
+        lost = 0.0
+        for frame in decode_frames(c, st, loss):
             if frame.pts is None:
                 continue
+            if t0 is not None and loss.seconds > lost:   # a damaged packet: silence of its length
+                chunks.append(np.zeros((channels, round((loss.seconds - lost) * rate)), np.float32))
+            lost = loss.seconds
             if t0 is None:
                 t0 = (Fraction(frame.pts) - origin) * st.time_base
                 need = round((Fraction(start) - t0) * rate) + samples
