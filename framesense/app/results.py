@@ -132,7 +132,7 @@ class ResultsPanel(QWidget):
         item.setData(ROLE_INFO, {"html": html, "pixmap": self._pixmap(thumb)})
         tip = f"{hit.media_path}\n{hit.start:.3f}s - {hit.end:.3f}s"
         if hit.kind == "phrase":   # what the score means: match kind band, placed by word confidence
-            from ..search.phrase import SCORE_HELP
+            from ..search.scores import SCORE_HELP
             form = (hit.extra or {}).get("form")
             match = (hit.extra or {}).get("match", "")
             tip += f"\nmatch: {match}" + (f" (as '{form}')" if form and match == "variant" else "")
