@@ -173,7 +173,8 @@ class Library:
         options = _typed(IndexOptions, options, kw)
         analyzers = self.plugins.analyzers(options.analyzer_options(self.catalog))
         report = Indexer(self.catalog, analyzers, progress).run(_as_list(paths))
-        report.notices += self.plugins.warnings + [f"{f.path}: {w}" for f in report.files for w in f.warnings]
+        report.notices += self.plugins.warnings + [w for a in analyzers for w in getattr(a, "warnings", ())]
+        report.notices += [f"{f.path}: {w}" for f in report.files for w in f.warnings]
         return report
 
     def add_folder(self, path) -> None:

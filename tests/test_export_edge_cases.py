@@ -94,7 +94,8 @@ def test_cli_exports_a_saved_sequence(footage, cli, tmp_path):
     assert "*" not in text and "FCM: DROP FRAME" in text
     with open(out, encoding="utf-8") as f:
         evs = list(pycmx.parse_cmx3600(f).events)
-    assert evs[0].edits[0].source_in == "00:59:50;08" and evs[1].edits[0].source_in == "10:00:00:10"
+    # the 25 fps clip is re-timed into the 29.97 DF list: its 10:00:00:00 start plus 0.4 s is 12 frames
+    assert evs[0].edits[0].source_in == "00:59:50;08" and evs[1].edits[0].source_in == "10:00:00;12"
     res = cli.json("export", "--sequence", saved, "-o", tmp_path / "again.otio", "--rate", "25")
     assert res["rate"] == "25" and res["format"] == "otio"
     listed = cli.json("sequence", "list")

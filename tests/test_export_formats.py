@@ -12,6 +12,7 @@ import pycmx
 import pytest
 
 from framesense.timecode import Timecode
+from framesense.timeline.exporters import cmx3600
 from framesense.timeline.exporters.common import file_url, reel_names
 from framesense.timeline.model import Sequence, SequenceOptions, sequence_from_hits
 from tests.timeline_media import export, hit, index_footage
@@ -56,13 +57,19 @@ def test_otio_for_resolve(seq, tmp_path):
     video = [t for t in tl.tracks if t.kind == "Video"][0]
     clips = list(video.find_clips())
     assert len(clips) == 4
-    for c, item in zip(seq.clips, clips):
+    for p, item in zip(seq.placements(), clips):
+        c = p.clip
         assert item.media_reference.target_url == c.media.path      # plain absolute path
         assert Path(item.media_reference.target_url).is_absolute()
         sr = item.source_range
         assert sr.start_time.rate == pytest.approx(float(c.media.rate), abs=1e-9)
-        assert sr.start_time.value == c.media.start_frame + c.source_in
-        assert sr.duration.value == c.duration
+        assert sr.start_time.value == c.media.start_frame + c.source_in   # a whole frame of its own rate
+        # every cut on a whole sequence frame: at the sequence rate a clip lasts its record duration
+        assert sr.duration.rescaled_to(float(seq.rate)).value == pytest.approx(p.record_duration, abs=1e-6)
+        rng = item.range_in_parent()
+        assert rng.start_time.rescaled_to(float(seq.rate)).value == pytest.approx(p.record_in, abs=1e-6)
+        if c.media.rate == seq.rate:
+            assert sr.duration.value == c.duration
         assert item.markers[0].name == c.markers[0].name
     audio = [t for t in tl.tracks if t.kind == "Audio"][0]
     assert [type(i).__name__ for i in audio] == ["Clip", "Gap", "Clip", "Clip"]   # the 29.97 file has no sound
@@ -91,7 +98,7 @@ def test_fcp7_xml_for_premiere(seq, tmp_path):
     for p, item in zip(placements, items):
         c = p.clip
         assert otio.url_utils.filepath_from_url(item.media_reference.target_url) == c.media.path
-        assert item.media_reference.target_url.startswith("file:///")
+        assert item.media_reference.target_url.startswith("file://localhost/")   # as Premiere writes them
         assert item.source_range.start_time.value == c.media.start_frame + c.source_in
         assert item.source_range.start_time.rate == pytest.approx(float(c.media.rate), abs=1e-9)
         rng = item.range_in_parent()
@@ -106,8 +113,21 @@ def test_fcp7_xml_for_premiere(seq, tmp_path):
     assert s.find("rate/timebase").text == "24" and s.find("rate/ntsc").text == "TRUE"
     fmt = s.find("media/video/format/samplecharacteristics")
     assert fmt.find("width").text == "160" and fmt.find("height").text == "96"
-    vitems = s.findall("media/video/track/clipitem")
+    assert len(s.find("uuid").text) == 36
     files = {f.get("id"): f for f in root.iter("file") if f.find("pathurl") is not None}
+    vitems = s.findall("media/video/track/clipitem")
+    # <link> points at each linked item by its place in its own track (the 29.97 clip has no sound)
+    a1 = [ci.get("id") for ci in s.find("media/audio/track").findall("clipitem")]
+    for ci in vitems:
+        for ln in ci.findall("link"):
+            if ln.find("mediatype").text == "audio" and ln.find("trackindex").text == "1":
+                assert a1.index(ln.find("linkclipref").text) + 1 == int(ln.find("clipindex").text)
+    for c in seq.clips:   # each file's own sample rate and channels, from the catalog
+        f = next(f for f in files.values() if otio.url_utils.filepath_from_url(f.find("pathurl").text) == c.media.path)
+        if c.media.has_audio:
+            assert int(f.find("media/audio/samplecharacteristics/samplerate").text) == c.media.sample_rate
+            assert int(f.find("media/audio/channelcount").text) == c.media.audio_channels
+    assert oct(path.stat().st_mode & 0o777) != "0o600"
     for c, ci in zip(seq.clips, vitems):
         assert (int(ci.find("in").text), int(ci.find("out").text)) == (c.source_in, c.source_out)
         f = files[ci.find("file").get("id")]
@@ -150,33 +170,32 @@ def test_fcpxml_rational_times(seq, tmp_path):
     assert sq.findall("spine/asset-clip")[0].get("start") == "86493407/24000s"   # (86400 + 7) * 1001/24000
 
 
-def test_edl_events_reels_and_legend(seq, tmp_path):
+def test_edl_events_reels_and_files(seq, tmp_path):
     [path] = export(seq, tmp_path / "seq.edl", "edl")
     with open(path, encoding="utf-8") as f:
         edl = pycmx.parse_cmx3600(f)
     text = path.read_text(encoding="utf-8")
-    assert "FCM: NON-DROP FRAME" in text
+    assert text.splitlines()[:3] == ["TITLE: Mixed & <rates>", "FCM: NON-DROP FRAME", ""]   # no header comments
     reels = reel_names(seq.media())
     assert len(set(reels.values())) == 3 and all(len(r) <= 8 for r in reels.values())
     assert reels[seq.clips[0].media.path] == "CAMERA_A" and reels[seq.clips[1].media.path] == "CAMERA_2"
-    for media_path, reel in reels.items():
-        assert f"* REEL {reel} = {media_path}" in text
     events = list(edl.events)
     assert len(events) == 4
     rec = Timecode(seq.rate)
     for p, ev in zip(seq.placements(), events):
         c = p.clip
-        edits = ev.edits
-        assert [e.channels.video for e in edits] == [True] + [False] * (len(edits) - 1)
-        assert len(edits) == (2 if c.media.has_audio else 1)
-        for e in edits:
-            assert e.source == reels[c.media.path]
+        (e,) = ev.edits                                         # one line per event: V, B or AA/V
+        assert e.channels.video and e.channels.a1 == c.media.has_audio
+        assert e.source == reels[c.media.path]
+        a, b = cmx3600.source_range(seq, p)
+        assert (e.source_in, e.source_out) == (rec.to_string(a), rec.to_string(b))
+        if c.media.rate == seq.rate:                              # the file's own timecode, exactly
             assert e.source_in == src_tc(c, c.source_in) and e.source_out == src_tc(c, c.source_out)
-            assert e.record_in == rec.to_string(seq.start_frame + p.record_in)
-            assert e.record_out == rec.to_string(seq.start_frame + p.record_out)
-            assert e.source_file == c.media.path
-        assert edits[0].clip_name == c.media.name  # NLEs relink by file name
-    assert events[1].edits[0].source_in == "00:59:50;08" and events[0].edits[0].record_in == "01:00:00:00"
+        assert e.record_in == rec.to_string(seq.start_frame + p.record_in)
+        assert e.record_out == rec.to_string(seq.start_frame + p.record_out)
+        assert e.source_file == c.media.path and e.clip_name == c.media.name  # NLEs relink by file name
+    # the 29.97 DF file in this 23.976 list: its start label 00:59:50;00 re-timed, frames scaled to 24
+    assert events[1].edits[0].source_in.startswith("00:59:50:") and events[0].edits[0].record_in == "01:00:00:00"
 
 
 def test_edl_drop_frame_sequence(seq, tmp_path):

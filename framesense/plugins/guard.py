@@ -7,9 +7,11 @@ hold up indexing or the process's exit) and records the timeout against the medi
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import traceback
+from contextlib import contextmanager
 
 from ..analysis.base import AnalysisContext, Analyzer
 
@@ -38,6 +40,24 @@ class GuardedAnalyzer(Analyzer):
         self.owns_tables = tuple(inner.owns_tables)
         self.timeout = timeout if timeout is not None else getattr(inner, "timeout", None) or DEFAULT_TIMEOUT
         self.disabled_reason: str | None = None
+        self.warnings: list[str] = []
+
+    @contextmanager
+    def _own_environment(self):
+        """A plugin may not change the process environment the core runs in (an OMP_THREAD_LIMIT set
+        by an OCR plugin slowed every later transcription 30x): what it changes is put back, and said."""
+        before = dict(os.environ)
+        try:
+            yield
+        finally:
+            if dict(os.environ) != before:
+                changed = sorted(k for k in set(before) | set(os.environ) if before.get(k) != os.environ.get(k))
+                os.environ.clear()
+                os.environ.update(before)
+                note = (f"plugin '{self.plugin}' changed the process environment ({', '.join(changed)}); "
+                        "undone (pass such settings to your own subprocesses instead)")
+                if note not in self.warnings:
+                    self.warnings.append(note)
 
     def _call(self, what: str, fn, *args):
         try:
@@ -63,6 +83,10 @@ class GuardedAnalyzer(Analyzer):
         return bool(self._call("applies_to()", self.inner.applies_to, media))
 
     def analyze(self, ctx: AnalysisContext):
+        with self._own_environment():
+            return self._analyze(ctx)
+
+    def _analyze(self, ctx: AnalysisContext):
         if getattr(self.inner, "isolation", "thread") == "process":
             return self._checked(self._analyze_in_process(ctx))
         box: dict = {}
@@ -106,7 +130,8 @@ class GuardedAnalyzer(Analyzer):
         return result
 
     def store(self, catalog, media, result):
-        return self._call("store()", self.inner.store, catalog, media, result)
+        with self._own_environment():
+            return self._call("store()", self.inner.store, catalog, media, result)
 
     def _analyze_in_process(self, ctx: AnalysisContext):
         """``isolation = "process"``: analyze in a forked child that is killed at the deadline.

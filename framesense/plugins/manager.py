@@ -120,6 +120,8 @@ class Plugins:
                 raise
             rec.module = module
         except Exception as exc:
+            if builtin:   # FrameSense's own stages, searches and exporters: a bug to see, not a plugin to skip
+                raise
             rec.status, rec.reason = "failed", f"failed to load: {type(exc).__name__}: {exc}"
             self.warnings.append(f"plugin '{name}' ({source}) {rec.reason}")
 

@@ -29,6 +29,7 @@ class SourceMedia:
     height: int | None = None
     audio_channels: int = 0      # channels of the first audio stream (0: no audio)
     media_id: int | None = None
+    sample_rate: int = 48000     # of the first audio stream
 
     @property
     def has_audio(self) -> bool:
@@ -52,20 +53,22 @@ class SourceMedia:
         return cls(path=row["path"], rate=rate, frames=int(row["frames"] or 0),
                    start_frame=int(row.get("start_tc_frames") or 0), drop_frame=bool(row.get("drop_frame")),
                    reel=row.get("reel"), width=row.get("width"), height=row.get("height"),
-                   audio_channels=channels, media_id=row.get("id"))
+                   audio_channels=channels, media_id=row.get("id"),
+                   sample_rate=int(streams[0].get("sample_rate") or 48000) if streams else 48000)
 
     def to_json(self) -> dict:
         return {"path": self.path, "rate": rate_str(self.rate),
                 "frames": self.frames, "start_frame": self.start_frame, "drop_frame": self.drop_frame,
                 "reel": self.reel, "width": self.width, "height": self.height,
-                "audio_channels": self.audio_channels, "media_id": self.media_id}
+                "audio_channels": self.audio_channels, "media_id": self.media_id, "sample_rate": self.sample_rate}
 
     @classmethod
     def from_json(cls, d: dict) -> "SourceMedia":
         return cls(path=d["path"], rate=parse_rate(d["rate"]), frames=int(d["frames"]),
                    start_frame=int(d.get("start_frame", 0)), drop_frame=bool(d.get("drop_frame")),
                    reel=d.get("reel"), width=d.get("width"), height=d.get("height"),
-                   audio_channels=int(d.get("audio_channels", 0)), media_id=d.get("media_id"))
+                   audio_channels=int(d.get("audio_channels", 0)), media_id=d.get("media_id"),
+                   sample_rate=int(d.get("sample_rate") or 48000))
 
 
 @dataclass

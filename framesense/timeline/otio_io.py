@@ -30,9 +30,25 @@ def _tr(start: int, dur: int, rate: Fraction) -> otio.opentime.TimeRange:
     return otio.opentime.TimeRange(_rt(start, rate), _rt(dur, rate))
 
 
-def media_reference(media: SourceMedia, url: str | None = None) -> otio.schema.ExternalReference:
+def source_range(seq: Sequence, placement) -> otio.opentime.TimeRange:
+    """A clip's range: its first frame at its own rate; at the sequence's rate a clip lasts its record
+    duration, so every cut lands on a whole sequence frame (a clip at another rate plays at its own
+    speed and the NLE conforms its last frame, as in FCPXML)."""
+    c, m = placement.clip, placement.clip.media
+    if m.rate == seq.rate:
+        return _tr(m.start_frame + c.source_in, c.duration, m.rate)
+    return otio.opentime.TimeRange(_rt(m.start_frame + c.source_in, m.rate), _rt(placement.record_duration, seq.rate))
+
+
+def media_reference(media: SourceMedia, url: str | None = None, clip: Clip | None = None) -> otio.schema.ExternalReference:
+    """The file; with a clip that has handles, its available range is the clip plus that many frames
+    each side, clamped to the file (what conform and consolidate tools copy)."""
+    first, count = 0, media.frames
+    if clip is not None and clip.handles:
+        first = max(0, clip.source_in - clip.handles)
+        count = (min(media.frames, clip.source_out + clip.handles) if media.frames else clip.source_out + clip.handles) - first
     ref = otio.schema.ExternalReference(target_url=url or str(media.path),
-                                        available_range=_tr(media.start_frame, media.frames, media.rate))
+                                        available_range=_tr(media.start_frame + first, count, media.rate))
     ref.name = media.name
     return ref
 
@@ -44,14 +60,14 @@ def to_otio(seq: Sequence, url=None) -> otio.schema.Timeline:
     tl.metadata[KEY] = seq.to_json()
     video = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     audio = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)
-    for clip in seq.clips:
-        m = clip.media
+    for p in seq.placements():
+        clip, m = p.clip, p.clip.media
         for track in (video, audio):
             if track is audio and not m.has_audio:
-                track.append(otio.schema.Gap(source_range=_tr(0, clip.duration, m.rate)))
+                track.append(otio.schema.Gap(source_range=_tr(0, p.record_duration, seq.rate)))
                 continue
-            item = otio.schema.Clip(name=clip.name, media_reference=media_reference(m, url(m) if url else None),
-                                    source_range=_tr(m.start_frame + clip.source_in, clip.duration, m.rate))
+            item = otio.schema.Clip(name=clip.name, media_reference=media_reference(m, url(m) if url else None, clip),
+                                    source_range=source_range(seq, p))
             item.metadata[KEY] = clip.to_json()
             for mk in clip.markers:
                 item.markers.append(otio.schema.Marker(
@@ -100,7 +116,8 @@ def _clip_from_otio(item: otio.schema.Clip) -> Clip:
     frames = round(avail.duration.rescaled_to(sr.start_time.rate).value) if avail else 0
     s_in = round(sr.start_time.value) - start
     media = SourceMedia(path=path, rate=rate, frames=frames, start_frame=start)
-    return Clip(media=media, source_in=s_in, source_out=s_in + round(sr.duration.value), label=item.name or None)
+    dur = round(sr.duration.rescaled_to(sr.start_time.rate).value)
+    return Clip(media=media, source_in=s_in, source_out=s_in + max(1, dur), label=item.name or None)
 
 
 def _plain(v):

@@ -1,30 +1,67 @@
 """CMX3600 EDL, written by us (the cmx_3600 adapter cannot split, and derives reels from names).
 
-- Reels: 8 characters from each file's catalogued reel, unique per file; a legend
-  (``* REEL X = path``) and per-event ``* FROM CLIP NAME`` / ``* SOURCE FILE`` comments
-  unless ``comments=False`` (Premiere reads comment-free EDLs most reliably).
-- Source timecodes are at the media's own rate and drop-frame flag and include its
-  start timecode; record timecodes are at the sequence rate from its start timecode;
-  out points are exclusive, as CMX3600 expects.
-- Each clip is one event number with a V line and, when the file has sound, an A
-  (mono) or AA (two or more channels) line.
-- CMX3600 event numbers have three digits, so a sequence of more than ``max_events``
-  (999) clips is split into several files, ``NAME.edl``, ``NAME_002.edl``, ... each
-  numbered from 001 and each continuing the record timecodes, so importing them one
-  after the other rebuilds the whole sequence.
+What the common readers take (checked with pycmx and OpenTimelineIO's cmx_3600 reader):
+
+- One line per event, one event number per line: ``V`` (picture only), ``B`` (picture and
+  mono sound) or ``AA/V`` (picture and two channels). A repeated event number means a
+  transition to those readers, so V and A lines never share one.
+- Comments only after an event (a header comment is "Unknown event type" to OTIO):
+  ``* FROM CLIP NAME:`` (the file's name; NLEs relink by it), ``* FROM FILE:`` and
+  ``* SOURCE FILE:`` (the path, as OTIO and as pycmx/Avid read it), ``* COMMENT:`` and ``* LOC:`` markers; ``comments=False`` leaves
+  them out (Premiere reads comment-free EDLs most reliably). Control characters in names and
+  paths are written as ``\\xNN`` so no name can break a line.
+- One rate per list, the sequence's, with its FCM and drop-frame separators only when the
+  list is drop-frame. A clip at the list's rate has its own source timecodes, exactly. A clip
+  at another rate is written the way conform tools re-time it: its file's start timecode label
+  (HH:MM:SS, frames scaled to the list's timebase) plus its offset into the file at the list's
+  rate, with a source duration equal to its record duration; its exact native range is kept in
+  a ``* SOURCE RANGE AT <rate>:`` comment.
+- Out points are exclusive. Over 999 events (three digits), the list is split into
+  ``NAME.edl``, ``NAME_002.edl``, ... each numbered from 001 and continuing the record timecode.
+- EDLs have no place for handles: an NLE trims into the media it relinks to.
 """
 
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from pathlib import Path
 
+from ...errors import FrameSenseError
+from ...timecode import rate_str, timebase
 from ..model import Sequence
 from .common import prepare, reel_names, write_atomic
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
 
 def _one_line(text: str) -> str:
-    return re.sub(r"[\r\n]+", " ", text).strip()
+    """Text safe on one EDL line: control characters (newlines included) as \\xNN."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text)).strip()
+
+
+def source_range(seq: Sequence, placement) -> tuple[int, int]:
+    """A clip's source in/out as frame counts in the list's timecode (see the module docstring)."""
+    c, m = placement.clip, placement.clip.media
+    if m.rate == seq.rate and m.drop_frame == seq.drop_frame:
+        return m.start_frame + c.source_in, m.start_frame + c.source_out
+    hh, mm, ss, ff = (int(x) for x in m.timecode.to_string(m.start_frame).replace(";", ":").split(":"))
+    ff = ff * timebase(seq.rate) // timebase(m.rate)
+    start = seq.timecode.to_frames(f"{hh:02d}:{mm:02d}:{ss:02d}:{ff:02d}")
+    if m.rate == seq.rate:       # the same rate counted another way (drop-frame or not): same frames
+        return start + c.source_in, start + c.source_out
+    first = start + _round_half_up(Fraction(c.source_in) / m.rate * seq.rate)
+    return first, first + placement.record_duration
+
+
+def _round_half_up(x: Fraction) -> int:
+    return int((x + Fraction(1, 2)).__floor__())
+
+
+def _channels(media) -> str:
+    if not media.has_audio:
+        return "V"
+    return "AA/V" if media.audio_channels >= 2 else "B"
 
 
 def build(seq: Sequence, comments: bool = True, max_events: int = 999) -> list[str]:
@@ -32,40 +69,37 @@ def build(seq: Sequence, comments: bool = True, max_events: int = 999) -> list[s
     if not 1 <= max_events <= 999:
         raise ValueError(f"max_events must be 1..999, got {max_events}")
     reels = reel_names(seq.media())
-    rec_tc = seq.timecode
+    tc = seq.timecode
+    day = tc.to_frames(f"23:59:59:{timebase(seq.rate) - 1:02d}") + 1   # timecode wraps at midnight
     placements = seq.placements()
     chunks = [placements[i:i + max_events] for i in range(0, len(placements), max_events)] or [[]]
     out = []
     for part, chunk in enumerate(chunks, 1):
         title = _one_line(seq.name) + (f" (part {part} of {len(chunks)})" if len(chunks) > 1 else "")
-        lines = [f"TITLE: {title}", f"FCM: {'DROP FRAME' if seq.drop_frame else 'NON-DROP FRAME'}"]
-        if comments:
-            lines.append("* REEL LEGEND (reel = file)")
-            seen = []
-            for p in chunk:
-                if p.clip.media.path not in seen:
-                    seen.append(p.clip.media.path)
-                    lines.append(f"* REEL {reels[p.clip.media.path]} = {p.clip.media.path}")
-        lines.append("")
+        lines = [f"TITLE: {title}", f"FCM: {'DROP FRAME' if seq.drop_frame else 'NON-DROP FRAME'}", ""]
         for n, p in enumerate(chunk, 1):
             c, m = p.clip, p.clip.media
-            src = m.timecode
-            s_in = src.to_string(m.start_frame + c.source_in)
-            s_out = src.to_string(m.start_frame + c.source_out)
-            r_in = rec_tc.to_string(seq.start_frame + p.record_in)
-            r_out = rec_tc.to_string(seq.start_frame + p.record_out)
-            chans = ["V"] + (["AA" if m.audio_channels >= 2 else "A"] if m.has_audio else [])
-            for ch in chans:
-                lines.append(f"{n:03d}  {reels[m.path]:<8} {ch:<5} C        {s_in} {s_out} {r_in} {r_out}")
+            s_in, s_out = source_range(seq, p)
+            if s_out > day:
+                raise FrameSenseError(f"{m.path}: its source timecode crosses midnight; CMX3600 cannot express "
+                                      "that (export OTIO or XML instead)")
+            r_in, r_out = seq.start_frame + p.record_in, seq.start_frame + p.record_out
+            lines.append(f"{n:03d}  {reels[m.path]:<8} {_channels(m):<5} C        "
+                         f"{tc.to_string(s_in)} {tc.to_string(s_out)} {tc.to_string(r_in)} {tc.to_string(r_out)}")
             if comments:
-                # NLEs relink by FROM CLIP NAME, so it is the file's name; a label goes in a comment.
                 lines.append(f"* FROM CLIP NAME: {_one_line(m.name)}")
-                lines.append(f"* SOURCE FILE: {m.path}")
+                lines.append(f"* FROM FILE: {_one_line(m.path)}")       # OTIO's media reference
+                lines.append(f"* SOURCE FILE: {_one_line(m.path)}")     # pycmx's source_file, Avid's form
+                if m.rate != seq.rate:
+                    native = m.timecode
+                    lines.append(f"* SOURCE RANGE AT {rate_str(m.rate)}: {native.to_string(m.start_frame + c.source_in)} "
+                                 f"{native.to_string(m.start_frame + c.source_out)}")
                 if c.label and c.label != m.name:
                     lines.append(f"* COMMENT: {_one_line(c.label)}")
                 for mk in c.markers:
+                    at = r_in + max(0, _round_half_up(Fraction(mk.frame - c.source_in) / m.rate * seq.rate))
                     q = f" (query: {_one_line(mk.query)})" if mk.query else ""
-                    lines.append(f"* MARKER {src.to_string(m.start_frame + mk.frame)}: {_one_line(mk.name)}{q}")
+                    lines.append(f"* LOC: {tc.to_string(min(at, r_out - 1))} YELLOW {_one_line(mk.name)}{q}")
             lines.append("")
         out.append("\n".join(lines).rstrip("\n") + "\n")
     return out

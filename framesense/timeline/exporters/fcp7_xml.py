@@ -4,17 +4,33 @@ Written by us rather than the fcp_xml adapter, whose writer leaves ``<format>``
 empty, puts bare paths in ``<pathurl>`` and rounds clip durations through floats.
 Clip items carry their media's own ``<rate>``, so ``<in>``/``<out>`` are exact media
 frames; ``<start>``/``<end>`` are sequence frames (see ``Sequence.placements``).
+As Premiere writes it: ``file://localhost/`` path URLs (``D%3a`` for a drive letter),
+``<link><clipindex>`` counting the item's place in its own track, each file's real
+audio sample rate and channel count, and a ``<uuid>`` per sequence.
 """
 
 from __future__ import annotations
 
+import uuid
 import xml.etree.ElementTree as ET
 from fractions import Fraction
 from pathlib import Path
+from urllib.parse import quote
 
 from ...timecode import Timecode, is_ntsc, timebase
 from ..model import Sequence, SourceMedia
 from .common import file_url, prepare, reel_names, write_atomic
+
+
+def premiere_url(path: str) -> str:
+    """``file://localhost/...``, each part percent-encoded, a drive letter as ``D%3a``."""
+    url = file_url(path)
+    if url.startswith("file:///"):
+        rest = url[len("file:///"):]
+        if len(rest) > 1 and rest[1] == ":" and rest[0].isalpha():     # C:/x -> C%3a/x
+            rest = rest[0] + quote(":").lower() + rest[2:]
+        return "file://localhost/" + rest
+    return url      # a UNC share keeps its server name
 
 
 def _sub(parent, tag, text=None, **attrs):
@@ -61,6 +77,7 @@ def build(seq: Sequence, width: int | None = None, height: int | None = None) ->
     height = height or next((m.height for m in media if m.height), 1080)
     root = ET.Element("xmeml", version="4")
     s = _sub(root, "sequence", id="sequence-1")
+    _sub(s, "uuid", str(uuid.uuid4()))
     _sub(s, "name", seq.name)
     _sub(s, "duration", seq.duration)
     _rate(s, seq.rate)
@@ -83,7 +100,7 @@ def build(seq: Sequence, width: int | None = None, height: int | None = None) ->
         fid = file_ids[m.path] = f"file-{midx[m.path]}"
         f = _sub(parent, "file", id=fid)
         _sub(f, "name", m.name)
-        _sub(f, "pathurl", file_url(m.path))
+        _sub(f, "pathurl", premiere_url(m.path))
         _rate(f, m.rate)
         _sub(f, "duration", m.frames)
         _timecode(f, m.rate, m.start_frame, m.drop_frame, reels[m.path])
@@ -91,7 +108,9 @@ def build(seq: Sequence, width: int | None = None, height: int | None = None) ->
         _samplechars(_sub(fm, "video"), m.rate, m.width, m.height)
         if m.has_audio:
             a = _sub(fm, "audio")
-            _sub(_sub(a, "samplecharacteristics"), "samplerate", 48000)
+            sc = _sub(a, "samplecharacteristics")
+            _sub(sc, "depth", 16)
+            _sub(sc, "samplerate", m.sample_rate)
             _sub(a, "channelcount", m.audio_channels)
         return f
 
@@ -120,21 +139,23 @@ def build(seq: Sequence, width: int | None = None, height: int | None = None) ->
             _sub(me, "out", mk.frame + mk.duration)
         return ci
 
+    counts = {"v": 0, **{f"a{k + 1}": 0 for k in range(n_audio)}}   # clip items so far, per track
     for p in placements:
         i = p.index + 1
-        links = [("video", f"clipitem-v{i}", 1, 1)]
-        clipitem(vtrack, p, f"clipitem-v{i}", "video")
+        items = [(clipitem(vtrack, p, f"clipitem-v{i}", "video"), "video", 1, "v")]
         for ch in range(min(p.clip.media.audio_channels, n_audio)):
-            links.append(("audio", f"clipitem-a{ch + 1}-{i}", ch + 2, ch + 1))
-            clipitem(atracks[ch], p, f"clipitem-a{ch + 1}-{i}", "audio", ch + 1)
-        if len(links) > 1:
-            for item in (vtrack[-1], *[t[-1] for t in atracks[: len(links) - 1]]):
-                for kind, ref, track_index, _ in links:
+            ci = clipitem(atracks[ch], p, f"clipitem-a{ch + 1}-{i}", "audio", ch + 1)
+            items.append((ci, "audio", ch + 1, f"a{ch + 1}"))
+        for _, _, _, key in items:
+            counts[key] += 1
+        if len(items) > 1:
+            for item, *_ in items:
+                for other, kind, track_index, key in items:
                     ln = _sub(item, "link")
-                    _sub(ln, "linkclipref", ref)
+                    _sub(ln, "linkclipref", other.get("id"))
                     _sub(ln, "mediatype", kind)
-                    _sub(ln, "trackindex", 1 if kind == "video" else track_index - 1)
-                    _sub(ln, "clipindex", i)
+                    _sub(ln, "trackindex", track_index)
+                    _sub(ln, "clipindex", counts[key])   # its place in its own track, as Premiere writes it
     return root
 
 

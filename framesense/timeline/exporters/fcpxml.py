@@ -1,14 +1,20 @@
-"""FCPXML 1.8 for Final Cut Pro and Resolve, with exact rational times (``1001/24000s``).
+"""FCPXML 1.8 for Final Cut Pro (10.4 and later) and Resolve, with exact rational times (``1001/24000s``).
 
-Written by us: the fcpx_xml adapter's writer leaves ``frameDuration`` empty and
-loses the project. Every time is a Fraction of seconds that is a whole number of
-frames: asset-clip ``start`` at the media's rate (including its start timecode),
-``offset``/``duration`` at the sequence rate from ``tcStart``. Clips at another rate
-keep their own speed (``conform-rate scaleEnabled="0"``): source out = start + duration.
+Version 1.8 on purpose: the newest that Resolve 17/18 and FCP 10.4 both import, and it is
+what Apple's ``FCPXMLv1_8.dtd`` validates: an ``asset`` names its file in ``src`` (the
+``media-rep`` child came in 1.9). Written by us: the fcpx_xml adapter's writer leaves
+``frameDuration`` empty and loses the project. Every time is a Fraction of seconds that is
+a whole number of frames: asset-clip ``start`` at the media's rate (including its start
+timecode), ``offset``/``duration`` at the sequence rate from ``tcStart``, so every cut lands
+on a sequence frame. Clips at another rate keep their own speed (``conform-rate
+scaleEnabled="0"``); the NLE conforms their last frame. Assets say what the files are:
+picture format, duration, start timecode, audio channels and sample rate; ids and uids are
+unique per export.
 """
 
 from __future__ import annotations
 
+import uuid
 import xml.etree.ElementTree as ET
 from fractions import Fraction
 from pathlib import Path
@@ -41,20 +47,19 @@ def build(seq: Sequence, version: str = "1.8") -> ET.Element:
     assets = {}
     for i, m in enumerate(media, 1):
         f = fmt_id(m.rate, m.width, m.height)
-        attrs = dict(id=f"a{i}", name=m.name, uid=f"framesense-{i}", src=file_url(m.path),
+        attrs = dict(id=f"a{i}", name=m.name, uid=uuid.uuid4().hex.upper(), src=file_url(m.path),
                      start=seconds_str(Fraction(m.start_frame) / m.rate),
                      duration=seconds_str(Fraction(m.frames) / m.rate),
                      hasVideo="1", format=f, hasAudio="1" if m.has_audio else "0")
         if m.has_audio:
-            attrs.update(audioSources="1", audioChannels=str(m.audio_channels), audioRate="48000")
+            attrs.update(audioSources="1", audioChannels=str(m.audio_channels), audioRate=str(m.sample_rate))
         assets[m.path] = ET.SubElement(res, "asset", attrs)
-        ET.SubElement(assets[m.path], "media-rep", kind="original-media", src=file_url(m.path))
 
     seq_tc = Fraction(seq.start_frame) / seq.rate
     frame = 1 / seq.rate
     lib = ET.SubElement(root, "library")
     event = ET.SubElement(lib, "event", name="FrameSense")
-    project = ET.SubElement(event, "project", name=seq.name)
+    project = ET.SubElement(event, "project", name=seq.name, uid=uuid.uuid4().hex.upper())
     s = ET.SubElement(project, "sequence", format=seq_fmt, duration=seconds_str(seq.duration * frame),
                       tcStart=seconds_str(seq_tc), tcFormat="DF" if seq.drop_frame else "NDF",
                       audioLayout="stereo", audioRate="48k")

@@ -1,35 +1,50 @@
-"""``.otioz``: the timeline plus its media in one zip bundle (OTIO's own otioz adapter)."""
+"""``.otioz``: the timeline plus its media in one zip bundle, in OpenTimelineIO's bundle layout
+(``version.txt``, ``content.otio``, ``media/<file>``; media stored, text deflated).
+
+Written by us rather than OTIO's otioz writer, which decodes a file URL twice, so a folder
+named ``a%20b`` became ``a b`` and the export failed. Here each clip's file is the catalogued
+path itself, never a URL to decode.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import opentimelineio as otio
 
 from ...errors import FrameSenseError
 from ..otio_io import to_otio
-from .common import file_url, prepare
+from .common import prepare, publish
+
+BUNDLE_VERSION = "1.0.0"
 
 
 def export(sequence, path: Path, **_) -> list[Path]:
     prepare(sequence, allow_missing=False)   # a bundle cannot hold a file that is not there
     path = Path(path).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
-    names = {}
+    inside: dict[str, str] = {}              # catalogued path -> its name in the bundle
     for m in sequence.media():
-        other = names.setdefault(Path(m.path).name, m.path)
-        if other != m.path:
+        name = f"media/{Path(m.path).name}"
+        other = next((p for p, n in inside.items() if n == name), None)
+        if other is not None:
             raise FrameSenseError(f"otioz needs unique file names; {m.path} and {other} share one "
                                   f"(export .otio instead, or rename one)")
-    tl = to_otio(sequence, url=lambda m: file_url(m.path))
+        inside[m.path] = name
+    tl = to_otio(sequence, url=lambda m: otio.url_utils.url_from_filepath(inside[m.path]))
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".otioz", dir=path.parent)
     os.close(fd)
-    os.unlink(tmp)
     try:
-        otio.adapters.write_to_file(tl, tmp)
-        os.replace(tmp, path)
+        with zipfile.ZipFile(tmp, "w") as z:
+            z.writestr("version.txt", BUNDLE_VERSION, compress_type=zipfile.ZIP_DEFLATED)
+            z.writestr("content.otio", otio.adapters.write_to_string(tl, "otio_json"),
+                       compress_type=zipfile.ZIP_DEFLATED)
+            for src, name in inside.items():
+                z.write(src, name, compress_type=zipfile.ZIP_STORED)
+        publish(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
     return [path]
