@@ -104,7 +104,7 @@ def model_status(library: "Library | None" = None, clip_model: str | None = None
 
 def phrase_score_help() -> str:
     """What a phrase hit's score means (for tooltips and --help)."""
-    from .search.phrase import SCORE_HELP
+    from .search.scores import SCORE_HELP
     return SCORE_HELP
 
 
