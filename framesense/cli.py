@@ -66,8 +66,9 @@ def main(argv=None):
 def _one_line(exc: BaseException) -> str:
     if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
         return str(CatalogDamaged("catalog.sqlite", str(exc)))
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return (f"the disk is full{f' ({exc.filename})' if exc.filename else ''}: free some space and run the "
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in str(exc):
+        where = getattr(exc, "filename", None)
+        return (f"the disk is full{f' ({where})' if where else ''}: free some space and run the "
                 "same command again; what was finished is kept")
     text = " ".join(str(exc).split()) or type(exc).__name__
     if isinstance(exc, (FrameSenseError, LookupError, OSError, ValueError)):

@@ -7,8 +7,10 @@ what changed, and follows moved files by their fingerprint.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import sqlite3
 import stat
 import time
 import traceback
@@ -44,6 +46,13 @@ def content_hash(path, size: int | None = None) -> str:
             f.seek(offset)
             h.update(f.read(HASH_CHUNK))
     return h.hexdigest()
+
+
+def not_the_footage(exc: BaseException) -> bool:
+    """Errors of the machine or the catalog, which must never be recorded against a media file."""
+    if isinstance(exc, sqlite3.DatabaseError):
+        return True
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
 
 
 def display_path(path) -> str:
@@ -198,6 +207,8 @@ class Indexer:
             self._record_failure(path, st, exc.reason, row)
             return FileOutcome(spath, "failed", exc.reason)
         except OSError as exc:
+            if not_the_footage(exc):
+                raise
             reason = f"cannot read: {exc.strerror or exc}"
             self._record_failure(path, st, reason, row)
             return FileOutcome(spath, "failed", reason)
@@ -302,6 +313,8 @@ class Indexer:
                     warned.append(f"{a.name}: {warning}")
                     outcome.warnings.append(f"{a.name}: {warning}")
             except Exception as exc:  # an analyzer's failure is recorded, the run goes on
+                if not_the_footage(exc):   # a full disk or a broken catalog stops the run, blaming no file
+                    raise
                 reason = exc.reason if isinstance(exc, MediaError) else (
                     str(exc) if hasattr(exc, "detail") else f"{type(exc).__name__}: {exc}")
                 detail = None if isinstance(exc, MediaError) else (getattr(exc, "detail", None)

@@ -203,3 +203,72 @@ def framesense_analyzers(options):
     finally:
         monkeypatch.undo()
         get_plugins(reload=True)
+
+
+HANGING = {
+    "sleepy.py": "import time\ntime.sleep(600)\n",
+    "gil.py": '''
+import re
+from framesense.analysis.base import Analyzer
+from framesense.plugins import hookimpl
+
+class Gil(Analyzer):
+    name = "gil"
+    timeout = 2.0
+    def analyze(self, ctx):
+        re.match(r"(a+)+$", "a" * 64 + "b")    # catastrophic backtracking: holds the GIL for ages
+        return []
+    def store(self, catalog, media, result):
+        return None
+
+@hookimpl
+def framesense_analyzers(options):
+    return [Gil()]
+''',
+}
+
+
+def test_hanging_plugins_cannot_hang_the_core(tmp_path, clip, library, monkeypatch):
+    import time
+    import framesense.plugins.manager as manager
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    for name, code in HANGING.items():
+        (plugins / name).write_text(code)
+    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(plugins))
+    monkeypatch.setattr(manager, "IMPORT_TIMEOUT", 2.0)
+    from framesense import Library
+    t0 = time.monotonic()
+    registry = manager.Plugins().load()
+    assert registry.records["sleepy"].status == "failed" and "did not finish" in registry.records["sleepy"].reason
+    with Library.open(library, ) as lib:
+        lib.plugins = registry
+        report = lib.index([clip], speech=False, visual=False)
+    assert time.monotonic() - t0 < 60
+    (f,) = report.files
+    assert f.stages["shots"] == "done" and f.stages["gil"] == "failed"
+    assert any("time limit" in w for w in f.warnings), f.warnings
+
+
+def test_a_full_disk_stops_the_run_with_one_line_and_blames_no_footage(tmp_path, clip):
+    """The library on a 700 KiB filesystem (a tmpfs mounted for the test: CI runs as root)."""
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a small filesystem needs root (CI has it)")
+    folder = tmp_path / "footage"
+    folder.mkdir()
+    for i in range(8):
+        shutil.copy(clip, folder / f"c{i}.mp4")
+    small = tmp_path / "small"
+    small.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=700k", "tmpfs", str(small)]).returncode:
+        pytest.skip("this machine does not allow mounting a tmpfs")
+    try:
+        proc = run_cli(small / "lib", "index", folder, "--no-speech", "--no-visual", check=False)
+        lines = no_traceback(proc)
+        assert proc.returncode == 2 and lines == [lines[0]] and "the disk is full" in lines[0], proc.stderr
+        con = sqlite3.connect(f"file:{small / 'lib' / 'catalog.sqlite'}?mode=ro", uri=True)
+        assert con.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        assert con.execute("SELECT count(*) FROM media WHERE status = 'failed'").fetchone()[0] == 0
+        con.close()
+    finally:
+        subprocess.run(["umount", str(small)])
