@@ -297,6 +297,17 @@ class Library:
             raise QueryError("no hits: nothing to put on a sequence")
         return sequence_from_hits(self.catalog, hits, _typed(SequenceOptions, options, kw))
 
+    def assemble(self, script, options: SequenceOptions | None = None, *, per_media: int | None = None):
+        """A paper edit (a script file, or a list of lines) as a sequence: each line's best spoken take,
+        in order, cut to its words, other takes kept as alternates; returns (sequence, line report)."""
+        from .timeline.assemble import ScriptLine, assemble, read_script
+        if isinstance(script, (str, Path)):     # a file: plain text, or a CSV with a 'line' column
+            lines = read_script(script)
+        else:
+            lines = [line if isinstance(line, ScriptLine) else ScriptLine(str(line)) for line in script]
+        return assemble(lines, self.search, self.catalog, options or SequenceOptions(name="Paper edit"),
+                        per_media=per_media)
+
     def clip_from_hit(self, hit: Hit, options: SequenceOptions | None = None, media_cache: dict | None = None):
         from .timeline.model import clip_from_hit
         return clip_from_hit(self.catalog, hit, options, media_cache)

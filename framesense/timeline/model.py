@@ -93,6 +93,7 @@ class Clip:
     label: str | None = None
     markers: list[Marker] = field(default_factory=list)
     handles: int = 0             # extra media frames an NLE may trim into, each side
+    alternates: list[dict] = field(default_factory=list)   # other takes of the same words (paper edits)
 
     def __post_init__(self):
         if not 0 <= self.source_in < self.source_out:
@@ -116,14 +117,17 @@ class Clip:
         return replace(self, **changes)
 
     def to_json(self) -> dict:
-        return {"media": self.media.to_json(), "source_in": self.source_in, "source_out": self.source_out,
-                "label": self.label, "handles": self.handles, "markers": [m.to_json() for m in self.markers]}
+        d = {"media": self.media.to_json(), "source_in": self.source_in, "source_out": self.source_out,
+             "label": self.label, "handles": self.handles, "markers": [m.to_json() for m in self.markers]}
+        if self.alternates:
+            d["alternates"] = self.alternates
+        return d
 
     @classmethod
     def from_json(cls, d: dict) -> "Clip":
         return cls(media=SourceMedia.from_json(d["media"]), source_in=int(d["source_in"]),
                    source_out=int(d["source_out"]), label=d.get("label"), handles=int(d.get("handles", 0)),
-                   markers=[Marker(**m) for m in d.get("markers", [])])
+                   markers=[Marker(**m) for m in d.get("markers", [])], alternates=list(d.get("alternates", [])))
 
 
 @dataclass
@@ -276,7 +280,10 @@ def clip_from_hit(catalog, hit, options: SequenceOptions | None = None, media_ca
 def sequence_from_hits(catalog, hits, options: SequenceOptions | None = None) -> Sequence:
     options = options or SequenceOptions()
     cache: dict = {}
-    clips = [clip_from_hit(catalog, h, options, media_cache=cache) for h in hits]
+    return sequence_from_clips([clip_from_hit(catalog, h, options, media_cache=cache) for h in hits], options)
+
+
+def sequence_from_clips(clips: list[Clip], options: SequenceOptions) -> Sequence:
     rate = options.rate or most_common_rate([c.media for c in clips])
     drop_frame = options.drop_frame
     if drop_frame is None:  # follow the media at this rate (29.97 DF footage gives a DF sequence)

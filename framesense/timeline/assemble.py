@@ -1,0 +1,158 @@
+"""A paper edit to a sequence: for each wanted line, the take that says it, in script order.
+
+Each line is searched as spoken words (the phrase search with its number, spelling and
+compound variants, then all-words and fuzzy fallbacks). When the whole line is not found,
+the longest run of its words that is (at least ``MIN_RUN_SHARE`` of the line) stands in, and
+the report says so. The other candidate takes ride on the clip as alternates (saved in the
+``.otio``), so an editor can swap them. A line with no take becomes a marker on the cut where
+it belongs ("MISSING: ..."), and the report gives its best near miss.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..errors import QueryError
+from ..search.hits import Hit
+from ..search.query import SearchQuery
+from .model import Marker, Sequence, SequenceOptions, clip_from_hit, sequence_from_clips
+
+MIN_RUN_SHARE = 0.6      # a partial take must hold at least this share of the line's words
+CANDIDATES = 6           # takes looked at per line: the best, and up to five alternates
+MIN_SCORE = 0.35         # below this a phrase hit is a guess at misspelt words, not a take
+
+
+@dataclass
+class ScriptLine:
+    text: str
+    media: list[str] = field(default_factory=list)   # only takes from these files (path part or glob)
+
+
+@dataclass
+class LineResult:
+    line: int                 # 1-based, in script order
+    text: str
+    status: str               # "placed", "partial" (a run of its words), "missing"
+    said: str | None = None   # the words of the take
+    media_path: str | None = None
+    start: float | None = None
+    end: float | None = None
+    score: float | None = None
+    match: str | None = None
+    alternates: int = 0
+    near_miss: dict | None = None
+
+    def to_json(self) -> dict:
+        return {k: v for k, v in vars(self).items() if v is not None}
+
+
+def read_script(path) -> list[ScriptLine]:
+    """Plain text (one wanted line per line; blank lines and ``#`` comments skipped) or a CSV with a
+    ``line`` (or ``text``) column and an optional ``media`` column."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise QueryError(f"{path}: cannot read the script ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise QueryError(f"{path}: the script is not UTF-8 text") from None
+    if path.suffix.lower() == ".csv":
+        rows = list(csv.DictReader(io.StringIO(text)))
+        key = next((k for k in ("line", "text") if rows and k in rows[0]), None)
+        if key is None:
+            raise QueryError(f"{path}: a CSV script needs a 'line' column")
+        lines = [ScriptLine(r[key].strip(), [m.strip() for m in (r.get("media") or "").split(";") if m.strip()])
+                 for r in rows if (r.get(key) or "").strip()]
+    else:
+        lines = [ScriptLine(s.strip()) for s in text.splitlines() if s.strip() and not s.lstrip().startswith("#")]
+    if not lines:
+        raise QueryError(f"{path}: the script has no lines")
+    return lines
+
+
+def _runs(words: list[str]):
+    """Contiguous runs of the line's words, longest first (then earliest)."""
+    n = len(words)
+    for size in range(n - 1, max(1, int(n * MIN_RUN_SHARE + 0.999)) - 1, -1):
+        for start in range(0, n - size + 1):
+            yield " ".join(words[start:start + size])
+
+
+def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]], catalog,
+             options: SequenceOptions | None = None, per_media: int | None = None) -> tuple[Sequence, list[LineResult]]:
+    options = options or SequenceOptions(name="Paper edit")
+    search = _tolerant(search)
+    used: dict[str, int] = {}
+    cache: dict = {}
+    clips, report, pending_missing = [], [], []
+    for n, line in enumerate(lines, 1):
+        def takes(phrase):
+            return [h for h in search(SearchQuery(phrase=phrase, limit=CANDIDATES, media=line.media))
+                    if h.score >= MIN_SCORE and (not per_media or used.get(h.media_path, 0) < per_media)]
+        words = line.text.split()
+        hits, status = takes(line.text), "placed"
+        if not hits and len(words) >= 3:
+            for run in _runs(words):
+                hits = takes(run)
+                if hits:
+                    status = "partial"
+                    break
+        res = LineResult(n, line.text, status if hits else "missing")
+        if not hits:
+            res.near_miss = _near_miss(words, search, line.media)
+            pending_missing.append(res)
+            report.append(res)
+            continue
+        best, alternates = hits[0], hits[1:]
+        used[best.media_path] = used.get(best.media_path, 0) + 1
+        clip = clip_from_hit(catalog, best, options, media_cache=cache)
+        clip.label = line.text
+        clip.alternates = [_alternate(h) for h in alternates]
+        for miss in pending_missing:      # lines missing before this one: marked where they belong
+            clip.markers.append(Marker(frame=clip.source_in, name=f"MISSING: {miss.text}", text=miss.text,
+                                       query="paper edit"))
+        pending_missing = []
+        clips.append(clip)
+        res.said, res.media_path, res.start, res.end = best.text, best.media_path, best.start, best.end
+        res.score, res.match, res.alternates = best.score, best.extra.get("match"), len(alternates)
+        report.append(res)
+    if not clips:
+        raise QueryError("no line of the script was found in the library's speech")
+    for miss in pending_missing:          # missing lines at the end: on the last cut's last frame
+        last = clips[-1]
+        last.markers.append(Marker(frame=last.source_out - 1, name=f"MISSING: {miss.text}", text=miss.text,
+                                   query="paper edit"))
+    return sequence_from_clips(clips, options), report
+
+
+def _tolerant(search):
+    """A line that is no searchable phrase (only punctuation, say) finds nothing rather than stopping the edit."""
+    def run(query):
+        try:
+            return search(query)
+        except QueryError:
+            return []
+    return run
+
+
+def _alternate(h: Hit) -> dict:
+    return {"media_id": h.media_id, "media_path": h.media_path, "start_frame": h.start_frame,
+            "end_frame": h.end_frame, "rate": f"{h.rate.numerator}/{h.rate.denominator}", "score": h.score,
+            "text": h.text}
+
+
+def _near_miss(words: list[str], search, media) -> dict | None:
+    """The longest run of the line's words that was said anywhere, however short."""
+    for size in range(len(words) - 1, 0, -1):
+        for start in range(0, len(words) - size + 1):
+            run = " ".join(words[start:start + size])
+            hits = search(SearchQuery(phrase=run, limit=1, media=media))
+            if hits and (size > 1 or len(words) == 1):
+                h = hits[0]
+                return {"words": run, "share": round(size / len(words), 2), "said": h.text,
+                        "media_path": h.media_path, "start": h.start, "score": h.score}
+    return None

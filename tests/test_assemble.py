@@ -1,0 +1,100 @@
+"""Paper edit to timeline: known transcripts (imported, so every machine hears the same words), a
+script worded a little differently from what was said, and the sequence it becomes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import run_cli
+from framesense.media.synth import Shot, write_video
+from framesense.timecode import seconds_to_frame_ceil, seconds_to_frame_floor
+from framesense.transcript.model import Segment, Transcript, Word
+
+SAID = {
+    "harbour.mp4": [(1.0, "the fishing boats are coming home"), (5.0, "we sold twenty five crates of cod")],
+    "office.mp4": [(0.5, "welcome to the harbour master's office"), (4.0, "the fishing boats are coming home")],
+}
+
+
+def seg(start, text, step=0.4):
+    words = [Word(t, round(start + i * step, 3), round(start + (i + 1) * step - 0.05, 3), 0.9)
+             for i, t in enumerate(text.split())]
+    return Segment(words[0].start, words[-1].end, text, words)
+
+
+@pytest.fixture(scope="module")
+def lib(tmp_path_factory):
+    from framesense import Library
+    from framesense.transcript.store import store_transcripts
+    root = tmp_path_factory.mktemp("assemble")
+    for name in SAID:
+        write_video(root / "f" / name, [Shot(250, 1)], rate=25, audio=None, width=96, height=64)
+    run_cli(root / "lib", "index", root / "f", "--no-speech", "--no-visual")
+    library = Library.open(root / "lib")
+    with library.catalog.transaction():
+        for name, lines in SAID.items():
+            mid = library.find_media(name)["id"]
+            store_transcripts(library.catalog, mid, [Transcript([seg(t, s) for t, s in lines], "en", "import",
+                                                                f"{name}.srt", 0)])
+    yield library
+    library.close()
+
+
+SCRIPT = [
+    "Fishing boats are coming home.",           # a missing article
+    "a line nobody ever said out loud",
+    "We sold 25 crates of cod",                 # digits for spoken numbers
+    "Welcome to the harbor master's office",    # American spelling
+]
+
+
+def test_script_becomes_takes_in_order_cut_to_their_words(lib):
+    seq, report = lib.assemble(SCRIPT)
+    assert [r.status for r in report] == ["placed", "missing", "placed", "placed"]
+    assert [c.label for c in seq.clips] == [SCRIPT[0], SCRIPT[2], SCRIPT[3]]
+    first = seq.clips[0]
+    words = {w.text: w for s in [seg(1.0, SAID["harbour.mp4"][0][1])] for w in s.words}
+    assert first.media.name == "harbour.mp4"        # equal takes: the first file by path
+    assert first.source_in == seconds_to_frame_floor(words["fishing"].start, 25)    # from "fishing" ...
+    assert first.source_out == seconds_to_frame_ceil(words["home"].end, 25)         # ... to "home"
+    assert len(first.alternates) == 1 and first.alternates[0]["media_path"] != first.media.path
+    cod = seq.clips[1]
+    assert cod.media.name == "harbour.mp4" and report[2].said.lower().startswith("we sold twenty five")
+    assert seq.clips[2].media.name == "office.mp4"
+    # the line never said: marked where it belongs (on the next take) and reported with no take
+    assert any(m.name == f"MISSING: {SCRIPT[1]}" for m in seq.clips[1].markers)
+    assert report[1].media_path is None
+
+
+def test_assemble_cli_writes_otio_with_alternates_and_reports_json(lib, tmp_path):
+    script = tmp_path / "paper.txt"
+    script.write_text("# my paper edit\n" + "\n".join(SCRIPT) + "\n")
+    out = tmp_path / "paper.otio"
+    proc = run_cli(lib.path, "assemble", script, "-o", out, "--pad-after", "0.2", "--json", check=False)
+    assert proc.returncode == 1            # a line is missing: the user should look at the report
+    data = json.loads(proc.stdout)
+    assert [line["status"] for line in data["lines"]] == ["placed", "missing", "placed", "placed"]
+    back = lib.load_sequence(out)
+    assert len(back.clips) == 3 and back.clips[0].alternates
+    # and to Premiere: the same three takes, read back by an independent parser
+    xml = tmp_path / "paper.xml"
+    run_cli(lib.path, "export", "--sequence", out, "-o", xml)
+    import opentimelineio as otio
+    tl = otio.adapters.read_from_file(str(xml), adapter_name="fcp_xml")
+    tl = tl if isinstance(tl, otio.schema.Timeline) else tl[0]
+    assert len(list(tl.video_tracks()[0].find_clips())) == 3
+
+
+def test_csv_script_with_a_media_column_and_per_media(lib, tmp_path):
+    script = tmp_path / "paper.csv"
+    script.write_text("line,media\nthe fishing boats are coming home,office\nthe fishing boats are coming home,\n")
+    seq, report = lib.assemble(script, per_media=1)
+    assert [c.media.name for c in seq.clips] == ["office.mp4", "harbour.mp4"]   # the second take is the other file
+
+
+def test_a_script_with_nothing_said_is_refused(lib, tmp_path):
+    from framesense.errors import QueryError
+    with pytest.raises(QueryError, match="no line"):
+        lib.assemble(["purple elephants dancing", "..."])
