@@ -107,6 +107,7 @@ from framesense.plugins import hookimpl
 class Hang(Analyzer):
     name = "hang"
     timeout = 1.5
+    isolation = "thread"        # a thread that sleeps: abandoned at the deadline, its stack recorded
     def analyze(self, ctx):
         time.sleep(120)
     def store(self, catalog, media, result):

@@ -94,7 +94,8 @@ class GuardedAnalyzer(Analyzer):
     def _analyze(self, ctx: AnalysisContext):
         self.timeout = self.limit(ctx.media)
         # A child process by default: a plugin that holds the GIL or spins in native code is killed at the
-        # limit, and cannot touch the core's state. ``isolation = "thread"`` opts out (progress, shared models).
+        # limit, and cannot touch the core's state. ``isolation = "thread"`` opts out (progress, shared models);
+        # so does a process where torch or another threaded runtime is loaded, which a fork would hang.
         if getattr(self.inner, "isolation", "process") == "process" and _can_fork():
             return self._checked(self._analyze_in_process(ctx))
         box: dict = {}
@@ -178,9 +179,14 @@ class GuardedAnalyzer(Analyzer):
         return payload
 
 
+# Native runtimes whose thread pools make a forked child hang (seen: torch deadlocked in the child).
+_FORK_UNSAFE = ("torch", "ctranslate2", "onnxruntime", "tensorflow")
+
+
 def _can_fork() -> bool:
+    """Fork only where it is safe: a platform that has it, and no threaded native runtime loaded yet."""
     import multiprocessing as mp
-    return "fork" in mp.get_all_start_methods()
+    return "fork" in mp.get_all_start_methods() and not any(m in sys.modules for m in _FORK_UNSAFE)
 
 
 def _child_analyze(inner, library_dir, media, options, send):
