@@ -102,6 +102,12 @@ def model_status(library: "Library | None" = None, clip_model: str | None = None
     return status(library.catalog if library else None, clip_model, speech_model)
 
 
+def phrase_score_help() -> str:
+    """What a phrase hit's score means (for tooltips and --help)."""
+    from .search.scores import SCORE_HELP
+    return SCORE_HELP
+
+
 def plugin_registry():
     """The process's plugin registry (built-in and third-party stages, searches, exporters, app actions)."""
     from .plugins import get_plugins
@@ -169,10 +175,12 @@ class Library:
     # -- indexing ----------------------------------------------------------
     def index(self, paths, options: IndexOptions | None = None, *, progress=None, **kw):
         """Index files or folders (incremental); returns the IndexReport (``.failed``, ``.notices``, ``.to_json()``)."""
+        from .catalog.lock import writer_lock
         from .ingest import Indexer
         options = _typed(IndexOptions, options, kw)
         analyzers = self.plugins.analyzers(options.analyzer_options(self.catalog))
-        report = Indexer(self.catalog, analyzers, progress).run(_as_list(paths))
+        with writer_lock(self.path):
+            report = Indexer(self.catalog, analyzers, progress).run(_as_list(paths))
         report.notices += self.plugins.warnings + [w for a in analyzers for w in getattr(a, "warnings", ())]
         report.notices += [f"{f.path}: {w}" for f in report.files for w in f.warnings]
         return report

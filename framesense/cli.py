@@ -6,22 +6,27 @@ Commands live in ``framesense/commands/``, one module per group; each calls
 
 from __future__ import annotations
 
+import errno
+import os
+import sqlite3
 import sys
+import traceback
 
 import click
 
 from . import __version__
 from .commands import app, core, demo, doctor, export, models, plugins, search, speech
 from .commands.context import Ctx
-from .errors import FrameSenseError
+from .errors import CatalogDamaged, FrameSenseError, LibraryBusy
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="framesense")
 @click.option("--library", type=click.Path(), envvar="FRAMESENSE_LIBRARY",
               help="Library folder (holds catalog.sqlite). Default: $FRAMESENSE_LIBRARY, else the user data dir.")
+@click.option("--debug", is_flag=True, envvar="FRAMESENSE_DEBUG", help="Show the full traceback of an error.")
 @click.pass_context
-def cli(ctx, library):
+def cli(ctx, library, debug):
     """FrameSense: search local footage by what is said and shown, export the hits to your NLE."""
     ctx.obj = Ctx(library)
     ctx.call_on_close(ctx.obj.close)
@@ -33,21 +38,39 @@ for _module in (core, search, export, speech, models, plugins, doctor, demo, app
 
 
 def main(argv=None):
+    """Every error reaches the user as one line that says what and why, with a non-zero exit;
+    ``--debug`` (or FRAMESENSE_DEBUG=1) adds the traceback."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args
+    debug = debug or os.environ.get("FRAMESENSE_DEBUG") == "1"
     try:
-        cli.main(args=argv, prog_name="framesense", standalone_mode=False)
+        cli.main(args=args, prog_name="framesense", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except (FrameSenseError, LookupError, FileNotFoundError, OSError, ValueError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
     except SystemExit:
         raise
-    except BaseException as exc:  # pragma: no cover - keep Ctrl-C quiet
-        if isinstance(exc, KeyboardInterrupt):
-            click.echo("Interrupted.", err=True)
-            sys.exit(130)
-        raise
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except BaseException as exc:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"error: {_one_line(exc)}", err=True)
+        sys.exit(3 if isinstance(exc, LibraryBusy) else 2)
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+        return str(CatalogDamaged("catalog.sqlite", str(exc)))
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in str(exc):
+        where = getattr(exc, "filename", None)
+        return (f"the disk is full{f' ({where})' if where else ''}: free some space and run the "
+                "same command again; what was finished is kept")
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, (FrameSenseError, LookupError, OSError, ValueError)):
+        return text
+    return f"{type(exc).__name__}: {text} (run with --debug for the traceback)"

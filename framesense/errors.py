@@ -18,5 +18,20 @@ class ModelUnavailable(FrameSenseError):
     """A model is missing; the message says how to get it."""
 
 
+class CatalogDamaged(FrameSenseError):
+    """The catalog file itself is broken: never blamed on footage."""
+
+    def __init__(self, path, detail: str):
+        self.path = str(path)
+        super().__init__(
+            f"the catalog is damaged ({path}: {detail}). Restore the automatic backup beside it "
+            f"(catalog.sqlite.bak, made before each schema upgrade) or move the file away and index the "
+            f"footage again to rebuild it")
+
+
+class LibraryBusy(FrameSenseError):
+    """Another process is writing this library."""
+
+
 class QueryError(FrameSenseError):
     """A search query that cannot be run as given."""

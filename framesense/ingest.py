@@ -7,8 +7,11 @@ what changed, and follows moved files by their fingerprint.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import sqlite3
+import stat
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -27,7 +30,7 @@ SIDECAR_EXTS = {
     ".srt", ".vtt", ".json", ".txt", ".xml", ".fcpxml", ".edl", ".otio", ".otioz", ".ale", ".csv",
     ".md", ".pdf", ".doc", ".docx", ".jpg", ".jpeg", ".png", ".gif", ".tif", ".tiff", ".bmp",
     ".webp", ".heic", ".psd", ".db", ".sqlite", ".ini", ".log", ".zip", ".py", ".html", ".lut",
-    ".cube", ".xmp", ".thm", ".lrv", ".sha1", ".md5", ".bak", ".tmp", ".part",
+    ".cube", ".xmp", ".thm", ".lrv", ".sha1", ".md5", ".bak", ".tmp", ".part", ".lock",
 }
 
 HASH_CHUNK = 1 << 20
@@ -43,6 +46,18 @@ def content_hash(path, size: int | None = None) -> str:
             f.seek(offset)
             h.update(f.read(HASH_CHUNK))
     return h.hexdigest()
+
+
+def not_the_footage(exc: BaseException) -> bool:
+    """Errors of the machine or the catalog, which must never be recorded against a media file."""
+    if isinstance(exc, sqlite3.DatabaseError):
+        return True
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+
+
+def display_path(path) -> str:
+    """The path as text; bytes that are not UTF-8 shown as \\xNN (the catalog and terminals take it)."""
+    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
 
 
 def walk(paths: Iterable, errors: list) -> list[Path]:
@@ -145,8 +160,11 @@ class Indexer:
             if p.is_dir():
                 with self.catalog.transaction():
                     self.catalog.add_folder(p.resolve())
-        for path, reason in walk_errors:
-            report.files.append(FileOutcome(path=path, action="failed", error=reason))
+        for path, reason in walk_errors:   # unlistable folders: in the catalog too, so `media --status failed` shows them
+            shown = display_path(path)
+            if reason != "path not found":
+                self._record_failure(Path(shown), None, reason, self.catalog.media_by_path(shown))
+            report.files.append(FileOutcome(path=shown, action="failed", error=reason))
         self.progress.start(len(files))
         for i, path in enumerate(files):
             if self.progress.cancelled():
@@ -163,10 +181,21 @@ class Indexer:
     def index_file(self, path: Path) -> FileOutcome:
         cat = self.catalog
         spath = str(path)
+        shown = display_path(path)
         try:
             st = path.stat()
-        except OSError as exc:
-            return FileOutcome(spath, "failed", f"cannot stat: {exc.strerror}")
+        except OSError as exc:   # a broken link, a link loop, a file gone since the walk
+            reason = f"cannot read: {exc.strerror}" + (" (a broken or looping link)" if path.is_symlink() else "")
+            self._record_failure(Path(shown), None, reason, cat.media_by_path(shown))
+            return FileOutcome(shown, "failed", reason)
+        if shown != spath:   # the catalog keeps text; this name's bytes are not UTF-8
+            reason = "its name is not valid UTF-8; rename the file to index it"
+            self._record_failure(Path(shown), st, reason, cat.media_by_path(shown))
+            return FileOutcome(shown, "failed", reason)
+        if not stat.S_ISREG(st.st_mode):   # a FIFO would block the hash forever; devices and sockets are no footage
+            reason = "not a regular file (a pipe, device or socket): skipped"
+            self._record_failure(path, st, reason, cat.media_by_path(spath))
+            return FileOutcome(spath, "failed", reason)
         row = cat.media_by_path(spath)
         try:
             if row and row["size"] == st.st_size and row["mtime_ns"] == st.st_mtime_ns and row["content_hash"]:
@@ -178,6 +207,8 @@ class Indexer:
             self._record_failure(path, st, exc.reason, row)
             return FileOutcome(spath, "failed", exc.reason)
         except OSError as exc:
+            if not_the_footage(exc):
+                raise
             reason = f"cannot read: {exc.strerror or exc}"
             self._record_failure(path, st, reason, row)
             return FileOutcome(spath, "failed", reason)
@@ -221,9 +252,9 @@ class Indexer:
 
     def _record_failure(self, path: Path, st, reason: str, row: dict | None):
         cat = self.catalog
-        values = {"path": str(path), "folder": str(path.parent), "name": path.name, "size": st.st_size,
-                  "mtime_ns": st.st_mtime_ns, "content_hash": None, "status": "failed", "error": reason,
-                  "updated_at": _now()}
+        values = {"path": str(path), "folder": str(path.parent), "name": path.name,
+                  "size": st.st_size if st else None, "mtime_ns": st.st_mtime_ns if st else None,
+                  "content_hash": None, "status": "failed", "error": reason, "updated_at": _now()}
         with cat.transaction():
             if row:
                 cat.update("media", row["id"], values)
@@ -282,6 +313,8 @@ class Indexer:
                     warned.append(f"{a.name}: {warning}")
                     outcome.warnings.append(f"{a.name}: {warning}")
             except Exception as exc:  # an analyzer's failure is recorded, the run goes on
+                if not_the_footage(exc):   # a full disk or a broken catalog stops the run, blaming no file
+                    raise
                 reason = exc.reason if isinstance(exc, MediaError) else (
                     str(exc) if hasattr(exc, "detail") else f"{type(exc).__name__}: {exc}")
                 detail = None if isinstance(exc, MediaError) else (getattr(exc, "detail", None)

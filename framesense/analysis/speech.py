@@ -52,9 +52,20 @@ def device_and_compute() -> tuple[str, str]:
     return "cpu", "int8"
 
 
+def quiet_onnxruntime() -> None:
+    """faster-whisper's voice detector runs on onnxruntime, whose telemetry was seen looking up a
+    Microsoft host during indexing. Nothing leaves the machine: it is switched off before first use."""
+    try:
+        import onnxruntime
+        onnxruntime.disable_telemetry_events()
+    except Exception:   # not installed (no VAD then), or a build without telemetry
+        pass
+
+
 def load_whisper(path, device: str | None = None, compute_type: str | None = None):
     """One loaded WhisperModel per (folder, device, compute type, threads) per process."""
     import_ctranslate2()
+    quiet_onnxruntime()
     from faster_whisper import WhisperModel
     d, c = device_and_compute()
     device, compute_type = device or d, compute_type or c

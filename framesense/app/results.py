@@ -132,11 +132,11 @@ class ResultsPanel(QWidget):
         item.setData(ROLE_INFO, {"html": html, "pixmap": self._pixmap(thumb)})
         tip = f"{hit.media_path}\n{hit.start:.3f}s - {hit.end:.3f}s"
         if hit.kind == "phrase":   # what the score means: match kind band, placed by word confidence
-            from ..search.scores import SCORE_HELP
+            from ..api import phrase_score_help
             form = (hit.extra or {}).get("form")
             match = (hit.extra or {}).get("match", "")
             tip += f"\nmatch: {match}" + (f" (as '{form}')" if form and match == "variant" else "")
-            tip += f"\nscore {hit.score:.3f}: {SCORE_HELP}"
+            tip += f"\nscore {hit.score:.3f}: {phrase_score_help()}"
         item.setToolTip(tip)
         item.setText(f"{name} {tc} {hit.text or ''}")  # for accessibility and keyboard search
         return item

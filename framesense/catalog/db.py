@@ -7,6 +7,7 @@ work, so a killed run leaves either the whole unit or none of it.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..config import CATALOG_FILE, resolve_library
+from ..errors import CatalogDamaged
 from . import schema
 
 
@@ -35,13 +37,33 @@ class Catalog:
             lib.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OSError(f"cannot create library folder {lib}: {exc.strerror}") from None
-        conn = sqlite3.connect(str(path), isolation_level=None, timeout=30, check_same_thread=False)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 30000")
-        schema.migrate(conn)
+        if path.exists() and path.stat().st_size == 0:
+            raise CatalogDamaged(path, "the file is empty (zero bytes)")
+        read_only = path.exists() and not (os.access(path, os.W_OK) and os.access(lib, os.W_OK))
+        try:
+            if read_only:   # a library on a read-only disk or share can still be searched
+                # A folder SQLite cannot write holds no WAL index either: read the file as it stands.
+                flags = "mode=ro" if os.access(lib, os.W_OK) else "mode=ro&immutable=1"
+                conn = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True, isolation_level=None,
+                                       timeout=30, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(str(path), isolation_level=None, timeout=30, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout = 30000")
+            if not read_only:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if read_only:
+                schema.check_current(conn, path)
+            else:
+                schema.migrate(conn, backup_to=path.with_name(path.name + ".bak"))
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise
+            if "readonly" in str(exc):
+                raise PermissionError(f"{path}: cannot write the catalog ({exc})") from None
+            raise CatalogDamaged(path, str(exc)) from None
         return cls(lib, conn)
 
     @property
@@ -50,6 +72,14 @@ class Catalog:
 
     def close(self):
         self.conn.close()
+
+    def health(self) -> str | None:
+        """None when SQLite's quick_check finds the file sound, else what it found (first lines)."""
+        try:
+            rows = [r[0] for r in self.conn.execute("PRAGMA quick_check(5)")]
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        return None if rows == ["ok"] else "; ".join(rows)
 
     def __enter__(self):
         return self

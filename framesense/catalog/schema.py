@@ -20,20 +20,59 @@ def components() -> dict[str, list[str]]:
     return dict(sorted(found.items(), key=lambda kv: (kv[0] != "core", kv[0])))
 
 
-def migrate(conn: sqlite3.Connection, only: dict[str, list[str]] | None = None) -> dict[str, int]:
-    """Apply pending migrations (of all components, or of ``only``); each script runs in its own transaction."""
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
-    have = dict(conn.execute("SELECT component, version FROM schema_versions").fetchall())
-    result = {}
-    for name, scripts in (components() if only is None else only).items():
-        current = have.get(name, 0)
-        if current > len(scripts):
+def _versions(conn) -> dict[str, int]:
+    return dict(conn.execute("SELECT component, version FROM schema_versions").fetchall())
+
+
+def _pending(conn, wanted: dict[str, list[str]]) -> dict[str, int]:
+    have = _versions(conn)
+    for name, scripts in wanted.items():
+        if have.get(name, 0) > len(scripts):
             raise RuntimeError(
-                f"catalog schema for '{name}' is version {current}, newer than this FrameSense "
+                f"catalog schema for '{name}' is version {have[name]}, newer than this FrameSense "
                 f"({len(scripts)}); upgrade FrameSense to open it")
-        for version in range(current + 1, len(scripts) + 1):
+    return {name: have.get(name, 0) for name, scripts in wanted.items() if have.get(name, 0) < len(scripts)}
+
+
+def check_current(conn: sqlite3.Connection, path) -> None:
+    """A read-only catalog can be used only if it needs no migration."""
+    try:
+        pending = _pending(conn, components())
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
+        pending = {"core": 0}
+    if pending:
+        raise PermissionError(f"{path}: the library is read-only and its catalog needs an upgrade "
+                              f"({', '.join(pending)}); open it once where it is writable")
+
+
+def migrate(conn: sqlite3.Connection, only: dict[str, list[str]] | None = None, backup_to=None) -> dict[str, int]:
+    """Apply pending migrations (of all components, or of ``only``); each script runs in its own transaction.
+
+    Two processes opening a new library at once are serialised: the version is read again
+    inside each script's write transaction, so a step another process applied is skipped.
+    A catalog holding media is first copied to ``backup_to`` (SQLite's backup API).
+    """
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_versions'").fetchone():
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+    wanted = components() if only is None else only
+    pending = _pending(conn, wanted)
+    if not pending:
+        return {name: len(scripts) for name, scripts in wanted.items()}   # nothing written: read-only catalogs work
+    if pending and backup_to is not None and "core" not in pending:
+        dest = sqlite3.connect(str(backup_to))
+        try:
+            conn.backup(dest)
+        finally:
+            dest.close()
+    for name, scripts in wanted.items():
+        for version in range(pending.get(name, len(scripts)) + 1, len(scripts) + 1):
             conn.execute("BEGIN IMMEDIATE")
             try:
+                if _versions(conn).get(name, 0) >= version:   # another process got here first
+                    conn.execute("COMMIT")
+                    continue
                 for statement in _split(scripts[version - 1]):
                     conn.execute(statement)
                 conn.execute("INSERT INTO schema_versions (component, version) VALUES (?, ?) "
@@ -43,8 +82,7 @@ def migrate(conn: sqlite3.Connection, only: dict[str, list[str]] | None = None) 
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        result[name] = len(scripts)
-    return result
+    return {name: len(scripts) for name, scripts in wanted.items()}
 
 
 def _split(script: str) -> list[str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from .context import emit_json
+from .context import Ctx, emit_json, pass_ctx
 
 def _ok(detail, ok=True) -> dict:
     return {"ok": ok, "detail": detail}
@@ -93,6 +93,19 @@ def check_tools() -> dict:
     return {"espeak-ng (demo speech)": _ok(shutil.which("espeak-ng") or "not on PATH (optional)", True)}
 
 
+def check_catalog(ctx) -> dict:
+    from ..errors import FrameSenseError
+    try:
+        lib = ctx.library
+    except FrameSenseError as exc:   # damaged beyond opening
+        return {"catalog": _ok(str(exc), False)}
+    problem = lib.catalog.health()
+    if problem:
+        from ..errors import CatalogDamaged
+        return {"catalog": _ok(str(CatalogDamaged(lib.catalog.path, problem)), False)}
+    return {"catalog": _ok(f"{lib.catalog.path}: sound ({len(lib.media())} media)")}
+
+
 def run_checks() -> dict:
     out = {"framesense": _ok(f"{__version__}{' (bundle)' if getattr(sys, 'frozen', False) else ''}, "
                              f"Python {sys.version.split()[0]}")}
@@ -102,10 +115,15 @@ def run_checks() -> dict:
 
 
 @click.command()
+@click.option("--library", "check_library", is_flag=True,
+              help="Also check the library's catalog (SQLite quick_check; slow on a very large catalog).")
 @click.option("--json", "as_json", is_flag=True)
-def doctor(as_json):
-    """Check what this installation can do: media, speech, picture search, NLE adapters, app."""
+@pass_ctx
+def doctor(ctx: Ctx, check_library, as_json):
+    """Check what this installation can do: media, speech, picture search, exporters, app."""
     checks = run_checks()
+    if check_library:
+        checks.update(check_catalog(ctx))
     if as_json:
         emit_json(checks)
         return

@@ -10,13 +10,25 @@ from .context import Ctx, emit_json, pass_ctx
 from .search import search_options
 
 
+def _rate(value, param):
+    """Checked before any work starts."""
+    from ..timecode import sequence_rate
+    if value is None:
+        return None
+    try:
+        return sequence_rate(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param=param) from None
+
+
 @click.command("export")
 @click.option("--sequence", "sequence_file", type=click.Path(), help="Export a saved sequence (.otio).")
 @search_options
 @click.option("--format", "fmt", default=None,
               help="Output format: otio, otioz, fcp7, fcpxml, edl or a plugin's (default: from the -o suffix).")
 @click.option("-o", "--output", required=True, type=click.Path(), help="File to write.")
-@click.option("--rate", default=None, help="Sequence rate, e.g. 24000/1001 or 25 (default: the most common media rate).")
+@click.option("--rate", default=None, callback=lambda ctx, param, v: _rate(v, param),
+              help="Sequence rate, e.g. 24000/1001 or 25 (default: the most common media rate).")
 @click.option("--handles", default=None, type=click.IntRange(0, 100_000),
               help="Frames of handle each side of every clip, where the format has a place for them.")
 @click.option("--name", default=None, help="Sequence name.")

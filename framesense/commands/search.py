@@ -9,6 +9,12 @@ import click
 
 from .context import Ctx, emit_json, pass_ctx
 
+def _finite(ctx, param, value):
+    if value != value:   # NaN passes every range check
+        raise click.BadParameter("must be a number of seconds, not NaN", param=param)
+    return value
+
+
 _SEARCH_OPTIONS = [
     click.option("--phrase", help="Words as spoken (exact phrase; 'news*' for a prefix)."),
     click.option("--text", multiple=True, help="A description of the picture; '-term' weighs against (repeatable)."),
@@ -24,9 +30,9 @@ _SEARCH_OPTIONS = [
                       "all words any order 0.35-0.55, misspelt 0.1-0.35, placed by the speech model's confidence."),
     click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000)),
     click.option("--media", "media_filter", multiple=True, help="Only media whose path contains this (repeatable)."),
-    click.option("--pad-before", default=0.0, show_default=True, type=click.FloatRange(0, 3600),
+    click.option("--pad-before", default=0.0, show_default=True, type=click.FloatRange(0, 3600), callback=_finite,
                  help="Seconds added before each hit (any kind of search), as whole frames."),
-    click.option("--pad-after", default=0.0, show_default=True, type=click.FloatRange(0, 3600),
+    click.option("--pad-after", default=0.0, show_default=True, type=click.FloatRange(0, 3600), callback=_finite,
                  help="Seconds added after each hit."),
 ]
 

@@ -15,7 +15,8 @@ from contextlib import contextmanager
 
 from ..analysis.base import AnalysisContext, Analyzer
 
-DEFAULT_TIMEOUT = 600.0  # seconds per media file
+MIN_TIMEOUT = 120.0        # seconds per media file, at least ...
+TIMEOUT_PER_SECOND = 2.0   # ... or this many per second of the file: one hang costs minutes, not hours
 
 
 class PluginFailure(Exception):
@@ -38,7 +39,7 @@ class GuardedAnalyzer(Analyzer):
         self.version = str(inner.version)
         self.requires = tuple(inner.requires)
         self.owns_tables = tuple(inner.owns_tables)
-        self.timeout = timeout if timeout is not None else getattr(inner, "timeout", None) or DEFAULT_TIMEOUT
+        self.fixed_timeout = timeout if timeout is not None else getattr(inner, "timeout", None)
         self.disabled_reason: str | None = None
         self.warnings: list[str] = []
 
@@ -86,8 +87,15 @@ class GuardedAnalyzer(Analyzer):
         with self._own_environment():
             return self._analyze(ctx)
 
+    def limit(self, media: dict) -> float:
+        """The plugin's own time limit, else one in proportion to the file."""
+        return self.fixed_timeout or max(MIN_TIMEOUT, TIMEOUT_PER_SECOND * float(media.get("duration") or 0))
+
     def _analyze(self, ctx: AnalysisContext):
-        if getattr(self.inner, "isolation", "thread") == "process":
+        self.timeout = self.limit(ctx.media)
+        # A child process by default: a plugin that holds the GIL or spins in native code is killed at the
+        # limit, and cannot touch the core's state. ``isolation = "thread"`` opts out (progress, shared models).
+        if getattr(self.inner, "isolation", "process") == "process" and _can_fork():
             return self._checked(self._analyze_in_process(ctx))
         box: dict = {}
         done = threading.Event()
@@ -168,6 +176,11 @@ class GuardedAnalyzer(Analyzer):
             self._fail(reason)
             raise PluginFailure(f"{self.name}: {reason}", trace)
         return payload
+
+
+def _can_fork() -> bool:
+    import multiprocessing as mp
+    return "fork" in mp.get_all_start_methods()
 
 
 def _child_analyze(inner, library_dir, media, options, send):

@@ -23,6 +23,7 @@ from .guard import GuardedAnalyzer
 
 ENTRY_POINT_GROUP = "framesense.plugins"
 DISABLE_ENV = "FRAMESENSE_DISABLE_PLUGINS"  # comma-separated names, for runs without --disable
+IMPORT_TIMEOUT = 20.0   # seconds a plugin may take to import (a sleep or a network call at import time)
 ENTRY_POINTS_ENV = "FRAMESENSE_ENTRY_POINTS"  # "0": skip installed packages (tests choose their plugins)
 
 
@@ -97,7 +98,7 @@ class Plugins:
                 else f"disabled by {DISABLE_ENV}"
             return
         try:
-            module = loader()
+            module = loader() if builtin else _import_with_deadline(loader, IMPORT_TIMEOUT)
             rec.name = getattr(module, "PLUGIN_NAME", None) or name
             rec.version = str(getattr(module, "PLUGIN_VERSION", None) or rec.version)
             rec.owns = list(getattr(module, "OWNS_TABLES", ()) or ())
@@ -264,6 +265,27 @@ class Plugins:
             except Exception as exc:
                 self.fail(key, f"{hook_name} raised {type(exc).__name__}: {exc}")
         return out
+
+
+def _import_with_deadline(loader, seconds: float):
+    """Import in a daemon thread; a plugin whose import hangs is given up on (the thread is abandoned)
+    instead of hanging index, search and ``plugins list``."""
+    import threading
+    box: dict = {}
+
+    def run():
+        try:
+            box["module"] = loader()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
+            box["error"] = exc
+    t = threading.Thread(target=run, name="plugin-import", daemon=True)
+    t.start()
+    t.join(seconds)
+    if t.is_alive():
+        raise TimeoutError(f"its import did not finish within {seconds:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["module"]
 
 
 def _import_file(name: str, path: Path, package_dir: Path | None = None):

@@ -334,10 +334,6 @@ def _fuzzy(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
 def search_phrase(catalog: Catalog, query: SearchQuery) -> list[Hit]:
     """Exact phrase hits first; the full-text and fuzzy fallbacks only when there is none."""
     tokens = parse_phrase(query.phrase or "")
-    try:
-        catalog.execute("SELECT 1 FROM words LIMIT 1")
-    except Exception:
-        return []
     media_ids = _media_filter(catalog, query.media)
     maker = _HitMaker(catalog, query)
     limit = max(1, query.limit)

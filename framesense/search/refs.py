@@ -33,7 +33,7 @@ def parse_frame_ref(catalog, ref: str) -> FrameRef:
         raise QueryError(f"{media['path']}: has no video frames to search with")
     frame = int(seconds * rate)
     if seconds < 0 or (media.get("frames") and frame >= media["frames"]):
-        raise QueryError(f"'{ref}': {float(seconds):.3f} s is outside {media['path']} "
+        raise QueryError(f"'{ref}': {secs} s is outside {media['path']} "
                          f"({float(media.get('duration') or 0):.3f} s long)")
     shot = catalog.one("SELECT * FROM shots WHERE media_id = ? AND start_frame <= ? AND end_frame > ?",
                        (media["id"], frame, frame))

@@ -1,0 +1,274 @@
+"""A hostile world: odd files, broken catalogs, bad options, two writers, plugins that change the
+environment. Each case ends in one clear line and a non-zero exit, never a traceback, and the run
+goes on where it can."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, run_cli
+from framesense.media.synth import Shot, write_video
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    root = tmp_path_factory.mktemp("faults")
+    return write_video(root / "good.mp4", [Shot(25, 1), Shot(25, 2)], rate=25, audio=None, width=96, height=64).path
+
+
+def no_traceback(proc):
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    return lines
+
+
+# -- odd inputs ----------------------------------------------------------------------------------
+
+def test_odd_names_and_file_types_are_recorded_and_the_run_goes_on(tmp_path, clip, library):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    bad = os.fsencode(str(folder)) + b"/latin1-\xe9t\xe9.mov"
+    with open(bad, "wb") as f:
+        f.write(clip.read_bytes())
+    os.mkfifo(folder / "x.mov")                                 # opening it for a hash would hang
+    (folder / "dangling.mov").symlink_to(folder / "nowhere.mov")
+    shutil.copy(clip, folder / "z good.mp4")                    # sorted after every odd one
+    proc = run_cli(library, "index", folder, "--no-speech", "--no-visual", check=False, timeout=120)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    failed = {os.path.basename(r["path"]): r["error"] for r in
+              __import__("json").loads(run_cli(library, "media", "--status", "failed", "--json").stdout)}
+    assert "latin1-\\xe9t\\xe9.mov" in failed and "UTF-8" in failed["latin1-\\xe9t\\xe9.mov"]
+    assert "not a regular file" in failed["x.mov"]
+    assert "link" in failed["dangling.mov"]
+    indexed = __import__("json").loads(run_cli(library, "media", "--status", "indexed", "--json").stdout)
+    assert [os.path.basename(r["path"]) for r in indexed] == ["z good.mp4"]
+
+
+# -- bad options and queries -----------------------------------------------------------------
+
+@pytest.mark.parametrize("args,says", [
+    (["search", "--phrase", " ".join(["word"] * 200)], None),           # long phrases work
+    (["search", "--same-as", "{clip}@1e999"], "outside"),
+    (["search", "--phrase", "x", "--limit", "99999999999999999999"], "--limit"),
+    (["search", "--phrase", "x", "--pad-before", "nan"], "NaN"),
+    (["export", "--phrase", "x", "-o", "{tmp}/o.edl", "--rate", "1/0"], "frame rate"),
+    (["export", "--sequence", "{tmp}/none.otio", "-o", "{tmp}/o.edl", "--rate", "1e9"], "outside 1-240"),
+])
+def test_bad_options_get_one_line_and_no_traceback(tmp_path, clip, library, args, says):
+    run_cli(library, "index", clip, "--no-speech", "--no-visual")
+    args = [a.format(clip=clip, tmp=tmp_path) for a in args]
+    proc = run_cli(library, *args, check=False)
+    no_traceback(proc)
+    if says is None:
+        assert proc.returncode == 0, proc.stderr
+    else:
+        assert proc.returncode == 2 and says in proc.stderr, proc.stderr
+
+
+def test_sequence_rate_must_be_sane(tmp_path):
+    from framesense.timeline.model import Clip, Sequence, SourceMedia
+    from fractions import Fraction
+    seq = Sequence(clips=[Clip(SourceMedia("/a.mov", Fraction(25), 100), 0, 10)])
+    with pytest.raises(ValueError, match="outside 1-240"):
+        seq.with_rate("1e9")
+
+
+# -- broken catalogs -----------------------------------------------------------------------------
+
+def test_damaged_catalogs_are_reported_as_such(tmp_path, clip, library):
+    run_cli(library, "index", clip, "--no-speech", "--no-visual")
+    cat = library / "catalog.sqlite"
+    data = bytearray(cat.read_bytes())
+    for name, damage in (("zero-byte", b""), ("garbage header", b"\xff" * 100 + bytes(data[100:])),
+                         ("truncated", bytes(data[: len(data) // 3]))):
+        broken = tmp_path / name / "catalog.sqlite"
+        broken.parent.mkdir()
+        broken.write_bytes(damage)
+        proc = run_cli(broken.parent, "search", "--phrase", "x", check=False)
+        lines = no_traceback(proc)
+        assert proc.returncode == 2 and lines and "the catalog is damaged" in lines[0], (name, proc.stderr)
+    # garbage in the middle: caught where it is read, and not blamed on the footage
+    mid = tmp_path / "mid" / "catalog.sqlite"
+    mid.parent.mkdir()
+    con = sqlite3.connect(mid)
+    con.execute("CREATE TABLE filler (x)")
+    con.executemany("INSERT INTO filler VALUES (?)", [("x" * 500,)] * 400)
+    con.commit()
+    con.close()
+    run_cli(mid.parent, "index", clip, "--no-speech", "--no-visual")
+    raw = bytearray(mid.read_bytes())
+    raw[len(raw) // 2: len(raw) // 2 + 16384] = os.urandom(16384)
+    mid.write_bytes(bytes(raw))
+    proc = run_cli(mid.parent, "doctor", "--library", "--json", check=False)
+    no_traceback(proc)
+    if proc.returncode == 0:
+        catalog = __import__("json").loads(proc.stdout)["catalog"]
+        assert not catalog["ok"] and "the catalog is damaged" in catalog["detail"]
+    else:
+        assert "the catalog is damaged" in proc.stderr
+
+
+def test_a_read_only_library_can_be_searched(tmp_path, clip, library):
+    """Read-only for the user who searches: as root, that user is 'nobody' on a copy root owns."""
+    import tempfile
+    run_cli(library, "index", clip, "--no-speech", "--no-visual")
+    base = tempfile.mkdtemp(prefix="framesense-ro-")
+    ro = os.path.join(base, "lib")
+    try:
+        shutil.copytree(library, ro)
+        for p in [base, ro, *(os.path.join(ro, n) for n in os.listdir(ro))]:
+            os.chmod(p, 0o555 if os.path.isdir(p) else 0o444)
+        cmd = [sys.executable, "-m", "framesense", "--library", ro, "search", "--same-as", "good.mp4@0.2", "--json"]
+        if os.geteuid() == 0:   # root writes anywhere: search as an unprivileged user instead
+            cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+        env = dict(os.environ, PYTHONPATH=str(ROOT), HOME=base, FRAMESENSE_DEBUG="1")
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip().startswith("[")
+        assert sorted(os.listdir(ro)) == sorted(os.listdir(library))   # nothing written beside the catalog
+    finally:
+        for root, dirs, _ in os.walk(base):
+            os.chmod(root, 0o755)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+# -- two writers ---------------------------------------------------------------------------------
+
+def test_a_second_indexer_is_told_who_holds_the_library(tmp_path, clip, library):
+    from framesense.catalog.lock import writer_lock
+    from framesense.errors import LibraryBusy
+    library.mkdir(parents=True)
+    with writer_lock(library):
+        proc = run_cli(library, "index", clip, "--no-speech", "--no-visual", check=False)
+        assert proc.returncode == 3 and "is indexing this library" in proc.stderr and "pid" in proc.stderr
+        with pytest.raises(LibraryBusy):
+            with writer_lock(library):
+                pass
+    run_cli(library, "index", clip, "--no-speech", "--no-visual")     # free again once the first is done
+
+
+def test_two_indexers_at_once_on_a_new_library_never_corrupt_it(tmp_path, clip):
+    lib = tmp_path / "both"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "framesense", "--library", str(lib), "index", str(clip), "--no-speech", "--no-visual"]
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
+    assert sorted(rc for rc, _ in results)[0] == 0, results
+    for rc, err in results:
+        assert "Traceback" not in err and (rc == 0 or "is indexing this library" in err), err
+    con = sqlite3.connect(lib / "catalog.sqlite")
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert con.execute("SELECT count(*) FROM media").fetchone()[0] == 1
+
+
+# -- plugins cannot poison the core -------------------------------------------------------------
+
+def test_a_plugin_that_sets_the_environment_is_undone_and_named(tmp_path, clip, library, monkeypatch):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "envy.py").write_text('''
+import os
+from framesense.analysis.base import Analyzer
+from framesense.plugins import hookimpl
+
+class Envy(Analyzer):
+    name = "envy"
+    def analyze(self, ctx):
+        os.environ["OMP_THREAD_LIMIT"] = "1"
+        return []
+    def store(self, catalog, media, result):
+        return None
+
+@hookimpl
+def framesense_analyzers(options):
+    return [Envy()]
+''')
+    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(plugins))
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    from framesense import Library
+    from framesense.plugins import get_plugins
+    get_plugins(reload=True)
+    try:
+        with Library.open(library) as lib:
+            report = lib.index([clip], speech=False, visual=False)
+        assert "OMP_THREAD_LIMIT" not in os.environ
+        assert any("envy" in n and "OMP_THREAD_LIMIT" in n and "undone" in n for n in report.notices)
+    finally:
+        monkeypatch.undo()
+        get_plugins(reload=True)
+
+
+HANGING = {
+    "sleepy.py": "import time\ntime.sleep(600)\n",
+    "gil.py": '''
+import re
+from framesense.analysis.base import Analyzer
+from framesense.plugins import hookimpl
+
+class Gil(Analyzer):
+    name = "gil"
+    timeout = 2.0
+    def analyze(self, ctx):
+        re.match(r"(a+)+$", "a" * 64 + "b")    # catastrophic backtracking: holds the GIL for ages
+        return []
+    def store(self, catalog, media, result):
+        return None
+
+@hookimpl
+def framesense_analyzers(options):
+    return [Gil()]
+''',
+}
+
+
+def test_hanging_plugins_cannot_hang_the_core(tmp_path, clip, library, monkeypatch):
+    import time
+    import framesense.plugins.manager as manager
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    for name, code in HANGING.items():
+        (plugins / name).write_text(code)
+    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(plugins))
+    monkeypatch.setattr(manager, "IMPORT_TIMEOUT", 2.0)
+    from framesense import Library
+    t0 = time.monotonic()
+    registry = manager.Plugins().load()
+    assert registry.records["sleepy"].status == "failed" and "did not finish" in registry.records["sleepy"].reason
+    with Library.open(library, ) as lib:
+        lib.plugins = registry
+        report = lib.index([clip], speech=False, visual=False)
+    assert time.monotonic() - t0 < 60
+    (f,) = report.files
+    assert f.stages["shots"] == "done" and f.stages["gil"] == "failed"
+    assert any("time limit" in w for w in f.warnings), f.warnings
+
+
+def test_a_full_disk_stops_the_run_with_one_line_and_blames_no_footage(tmp_path, clip):
+    """The library on a 700 KiB filesystem (a tmpfs mounted for the test: CI runs as root)."""
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a small filesystem needs root (CI has it)")
+    folder = tmp_path / "footage"
+    folder.mkdir()
+    for i in range(8):
+        shutil.copy(clip, folder / f"c{i}.mp4")
+    small = tmp_path / "small"
+    small.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=700k", "tmpfs", str(small)]).returncode:
+        pytest.skip("this machine does not allow mounting a tmpfs")
+    try:
+        proc = run_cli(small / "lib", "index", folder, "--no-speech", "--no-visual", check=False)
+        lines = no_traceback(proc)
+        assert proc.returncode == 2 and lines == [lines[0]] and "the disk is full" in lines[0], proc.stderr
+        con = sqlite3.connect(f"file:{small / 'lib' / 'catalog.sqlite'}?mode=ro", uri=True)
+        assert con.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        assert con.execute("SELECT count(*) FROM media WHERE status = 'failed'").fetchone()[0] == 0
+        con.close()
+    finally:
+        subprocess.run(["umount", str(small)])
