@@ -1,8 +1,8 @@
 """The app's state without Qt (the way napari's ViewerModel sits under its Qt window).
 
 A ``Session`` holds what an editor is working with: the open library, the hits of the
-last search, the current hit, the sequence on the timeline and whether it has unsaved
-changes. It does everything through ``framesense.Library``; the window observes its
+last search, the current hit, what the player plays (the playlist), the sequence on the
+timeline and whether it has unsaved changes. It does everything through ``framesense.Library``; the window observes its
 events and draws. Tests drive it with no screen.
 """
 
@@ -39,6 +39,8 @@ class Session:
         self.pads = (float(pad_before), float(pad_after))
         self.results: list[Hit] = []
         self.current = -1                       # index into results
+        self.playlist_mode = "results"          # what the player plays: "results" or "sequence"
+        self.playlist: list[int] = []           # results mode: the result index of each playlist item
         self.sequence = Sequence(name="Sequence 1")
         self.sequence_path: Path | None = None
         self.dirty = False

@@ -21,12 +21,26 @@ class PlaylistController(QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window = window
-        self.mode = "results"           # or "sequence"
-        self.hit_order: list[int] = []  # result index of each playlist item (results mode)
 
     @property
     def session(self):
         return self.window.session
+
+    @property
+    def mode(self) -> str:
+        return self.session.playlist_mode
+
+    @mode.setter
+    def mode(self, value: str):
+        self.session.playlist_mode = value
+
+    @property
+    def hit_order(self) -> list[int]:
+        return self.session.playlist
+
+    @hit_order.setter
+    def hit_order(self, order: list[int]):
+        self.session.playlist = order
 
     def show_results(self):
         self.mode = "results"
