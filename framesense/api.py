@@ -179,8 +179,12 @@ class Library:
         from .ingest import Indexer
         options = _typed(IndexOptions, options, kw)
         analyzers = self.plugins.analyzers(options.analyzer_options(self.catalog))
-        with writer_lock(self.path):
-            report = Indexer(self.catalog, analyzers, progress).run(_as_list(paths))
+        try:
+            with writer_lock(self.path):
+                report = Indexer(self.catalog, analyzers, progress).run(_as_list(paths))
+        finally:
+            for a in analyzers:
+                getattr(a, "close", lambda: None)()   # plugin processes end with the run
         report.notices += self.plugins.warnings + [w for a in analyzers for w in getattr(a, "warnings", ())]
         report.notices += [f"{f.path}: {w}" for f in report.files for w in f.warnings]
         return report

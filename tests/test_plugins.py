@@ -341,32 +341,71 @@ def test_plugin_exporter_and_app_action(tmp_path, plugin_dir, footage, cli, libr
         manager._DEFAULT = None  # the next user reloads with the environment monkeypatch restores
 
 
-def test_process_isolated_analyzer_reads_catalog_and_stores(tmp_path, library):
-    """isolation = "process": analyze runs in a child with its own catalog connection; store in the parent."""
-    from framesense.analysis.base import Analyzer
-    from framesense.analysis.registry import builtin_analyzers
-    from framesense.ingest import Indexer
-    from framesense.plugins.guard import GuardedAnalyzer
+SHOTCOUNT = """
+import os
+from framesense.analysis.base import Analyzer
+from framesense.plugins import hookimpl
 
-    class ShotCount(Analyzer):
-        name = "shotcount"
-        requires = ("shots",)
-        isolation = "process"
+class ShotCount(Analyzer):
+    name = "shotcount"
+    requires = ("shots",)
 
-        def analyze(self, ctx):
-            import os
-            return {"shots": len(ctx.catalog.shots(ctx.media["id"])), "pid": os.getpid()}
+    def __init__(self, options):
+        self.ready = False
 
-        def store(self, catalog, media, result):
-            return f"{result['shots']} shots (pid {result['pid']})"
+    def unavailable_reason(self):
+        self.ready = True          # state set up the way the indexer's run does, in each process
+        return None
 
-    clip = write_video(tmp_path / "c.mp4", [Shot(20, 1), Shot(20, 2), Shot(20, 3)], audio=None)
-    with Catalog.open(library) as cat:
-        report = Indexer(cat, builtin_analyzers({"speech": False}) + [GuardedAnalyzer(ShotCount(), "test", 30)]
-                         ).run([clip.path])
-        assert report.files[0].stages["shotcount"] == "done"
-        note = cat.one("SELECT detail FROM analysis_runs WHERE analyzer = 'shotcount'")["detail"]
-    assert note.startswith("3 shots") and f"(pid {os.getpid()})" not in note
+    def analyze(self, ctx):
+        assert self.ready
+        ctx.progress(0.5, "counting")
+        os.environ["SHOTCOUNT_WAS_HERE"] = "1"
+        return {"shots": len(ctx.catalog.shots(ctx.media["id"])), "pid": os.getpid()}
+
+    def store(self, catalog, media, result):
+        return f"{result['shots']} shots (pid {result['pid']})"
+
+@hookimpl
+def framesense_analyzers(options):
+    return [ShotCount(options)]
+"""
+
+
+def test_process_isolated_analyzer_reads_catalog_and_stores(tmp_path, library, monkeypatch):
+    """analyze runs in the plugin's own process (its own catalog connection, progress sent back);
+    store in the indexer. Two files: the process is started once per run."""
+    from framesense import Library
+    from framesense.plugins import Plugins
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "shotcount.py").write_text(SHOTCOUNT)
+    monkeypatch.delenv("SHOTCOUNT_WAS_HERE", raising=False)
+    clips = [write_video(tmp_path / f"c{i}.mp4", [Shot(20, 1), Shot(20, 2), Shot(20, 3)][: i + 2], audio=None).path
+             for i in range(2)]
+    notes = []
+    with Library.open(library) as lib:
+        lib.plugins = Plugins().load(folder, entry_points=False)
+        report = lib.index(clips, speech=False, visual=False,
+                           progress=_Notes(notes))
+        assert [f.stages["shotcount"] for f in report.files] == ["done", "done"], report.to_json()
+        rows = lib.catalog.query("SELECT detail FROM analysis_runs WHERE analyzer = 'shotcount' ORDER BY media_id")
+    details = [r["detail"] for r in rows]
+    assert [d.split(" shots")[0] for d in details] == ["2", "3"]
+    pids = {d.split("pid ")[1] for d in details}
+    assert len(pids) == 1 and str(os.getpid()) not in pids      # one process for the run, not this one
+    assert "SHOTCOUNT_WAS_HERE" not in os.environ
+    assert "counting" in notes
+
+
+def _Notes(notes):
+    """A Progress that keeps the stage notes it is sent."""
+    from framesense.progress import Progress
+
+    class Notes(Progress):
+        def stage(self, name, fraction, note=""):
+            notes.append(note)
+    return Notes()
 
 
 def test_shot_scale_plugin_with_picture_weights(tmp_path, cli, library, monkeypatch):

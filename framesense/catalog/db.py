@@ -37,7 +37,9 @@ class Catalog:
             lib.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OSError(f"cannot create library folder {lib}: {exc.strerror}") from None
-        if path.exists() and path.stat().st_size == 0:
+        if not path.exists():
+            _create(path)
+        if path.stat().st_size == 0:
             raise CatalogDamaged(path, "the file is empty (zero bytes)")
         read_only = path.exists() and not (os.access(path, os.W_OK) and os.access(lib, os.W_OK))
         try:
@@ -191,3 +193,23 @@ def media_rate(row: dict) -> Fraction | None:
     if row.get("rate_num") and row.get("rate_den"):
         return Fraction(row["rate_num"], row["rate_den"])
     return None
+
+
+def _create(path: Path) -> None:
+    """Make a new catalog whole, then put it in place only if none appeared meanwhile: a second
+    process never meets a half-made (zero-byte) file, and never replaces the first one's."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.new")
+    conn = sqlite3.connect(str(tmp), isolation_level=None)
+    try:
+        schema.migrate(conn)
+    finally:
+        conn.close()
+    try:
+        os.link(tmp, path)          # atomic, and fails when the name is taken
+    except FileExistsError:
+        pass
+    except OSError:                 # a filesystem without hard links
+        if not path.exists():
+            os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

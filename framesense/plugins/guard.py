@@ -1,19 +1,20 @@
 """Run a plugin's analyzer with a deadline and a data check; one failure disables it for the run.
 
-``analyze`` runs in a daemon worker thread; past the deadline the pipeline
-stops waiting (the thread is abandoned, never joined, so a hung plugin cannot
-hold up indexing or the process's exit) and records the timeout against the media.
+``analyze`` runs in the plugin's own process (host.py), killed at the deadline;
+a plugin that opts into ``isolation = "thread"`` runs in a daemon thread that is
+abandoned at the deadline instead (never joined, so it cannot hold up the exit).
+Either way the timeout is recorded against the media and the plugin is switched off.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import traceback
 from contextlib import contextmanager
 
 from ..analysis.base import AnalysisContext, Analyzer
+from .host import HostFailure, PluginHost, restored_environment
 
 MIN_TIMEOUT = 120.0        # seconds per media file, at least ...
 TIMEOUT_PER_SECOND = 2.0   # ... or this many per second of the file: one hang costs minutes, not hours
@@ -32,8 +33,9 @@ class GuardedAnalyzer(Analyzer):
 
     optional = True  # its failure is recorded but does not mark the media failed
 
-    def __init__(self, inner: Analyzer, plugin: str, timeout: float | None = None):
+    def __init__(self, inner: Analyzer, plugin: str, timeout: float | None = None, host: PluginHost | None = None):
         self.inner = inner
+        self.host = host
         self.plugin = plugin
         self.name = inner.name
         self.version = str(inner.version)
@@ -47,18 +49,19 @@ class GuardedAnalyzer(Analyzer):
     def _own_environment(self):
         """A plugin may not change the process environment the core runs in (an OMP_THREAD_LIMIT set
         by an OCR plugin slowed every later transcription 30x): what it changes is put back, and said."""
-        before = dict(os.environ)
+        changed: list[str] = []
         try:
-            yield
+            with restored_environment() as changed:
+                yield
         finally:
-            if dict(os.environ) != before:
-                changed = sorted(k for k in set(before) | set(os.environ) if before.get(k) != os.environ.get(k))
-                os.environ.clear()
-                os.environ.update(before)
-                note = (f"plugin '{self.plugin}' changed the process environment ({', '.join(changed)}); "
-                        "undone (pass such settings to your own subprocesses instead)")
-                if note not in self.warnings:
-                    self.warnings.append(note)
+            self._note_environment(changed)
+
+    def _note_environment(self, changed: list[str]):
+        if changed:
+            note = (f"plugin '{self.plugin}' changed the process environment ({', '.join(changed)}); "
+                    "undone (pass such settings to your own subprocesses instead)")
+            if note not in self.warnings:
+                self.warnings.append(note)
 
     def _call(self, what: str, fn, *args):
         try:
@@ -93,11 +96,17 @@ class GuardedAnalyzer(Analyzer):
 
     def _analyze(self, ctx: AnalysisContext):
         self.timeout = self.limit(ctx.media)
-        # A child process by default: a plugin that holds the GIL or spins in native code is killed at the
-        # limit, and cannot touch the core's state. ``isolation = "thread"`` opts out (progress, shared models);
-        # so does a process where torch or another threaded runtime is loaded, which a fork would hang.
-        if getattr(self.inner, "isolation", "process") == "process" and _can_fork():
-            return self._checked(self._analyze_in_process(ctx))
+        # Its own process by default: a plugin that holds the GIL or spins in native code is killed at the
+        # limit and cannot touch the core's state. ``isolation = "thread"`` opts out (models shared with the core).
+        if self.host is not None and getattr(self.inner, "isolation", "process") == "process":
+            try:
+                result, changed = self.host.run(ctx.library_dir, ctx.media, ctx.options, self.timeout, ctx.progress)
+                self._note_environment(changed)
+            except HostFailure as exc:
+                reason = f"analyze() {exc}"
+                self._fail(reason)
+                raise PluginFailure(f"{self.name}: {reason}", exc.detail) from None
+            return self._checked(result)
         box: dict = {}
         done = threading.Event()
 
@@ -142,61 +151,7 @@ class GuardedAnalyzer(Analyzer):
         with self._own_environment():
             return self._call("store()", self.inner.store, catalog, media, result)
 
-    def _analyze_in_process(self, ctx: AnalysisContext):
-        """``isolation = "process"``: analyze in a forked child that is killed at the deadline.
-
-        For plugins whose code may spin without returning (native loops, CPU-bound
-        hangs) that a thread could not stop. The result must pickle; the child reads
-        the catalog through its own connection and reports no progress.
-        """
-        import multiprocessing as mp
-
-        mpctx = mp.get_context("fork")
-        recv, send = mpctx.Pipe(duplex=False)
-        child = mpctx.Process(target=_child_analyze, args=(self.inner, ctx.library_dir, ctx.media, ctx.options, send),
-                              name=f"plugin-{self.name}", daemon=True)
-        child.start()
-        send.close()
-        try:
-            if not recv.poll(self.timeout):
-                reason = f"analyze() did not finish within {self.timeout:g} s (time limit; its process was killed)"
-                self._fail(reason)
-                raise PluginFailure(f"{self.name}: {reason}")
-            try:
-                status, payload, trace = recv.recv()
-            except EOFError:
-                child.join(5)
-                status, payload, trace = "error", f"its process died (exit code {child.exitcode})", None
-        finally:
-            recv.close()
-            if child.is_alive():
-                child.kill()
-            child.join(5)
-        if status == "error":
-            reason = f"analyze() raised {payload}"
-            self._fail(reason)
-            raise PluginFailure(f"{self.name}: {reason}", trace)
-        return payload
-
-
-# Native runtimes whose thread pools make a forked child hang (seen: torch deadlocked in the child).
-_FORK_UNSAFE = ("torch", "ctranslate2", "onnxruntime", "tensorflow")
-
-
-def _can_fork() -> bool:
-    """Fork only where it is safe: a platform that has it, and no threaded native runtime loaded yet."""
-    import multiprocessing as mp
-    return "fork" in mp.get_all_start_methods() and not any(m in sys.modules for m in _FORK_UNSAFE)
-
-
-def _child_analyze(inner, library_dir, media, options, send):
-    from ..catalog import Catalog
-
-    try:
-        catalog = Catalog.open(library_dir, create=False)
-        result = inner.analyze(AnalysisContext(catalog=catalog, media=media, library_dir=library_dir, options=options))
-        send.send(("ok", result, None))
-    except BaseException as exc:  # noqa: BLE001 - sent to the parent, which records it
-        send.send(("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
-    finally:
-        send.close()
+    def close(self):
+        """Stop its process (the end of a run)."""
+        if self.host is not None:
+            self.host.close()

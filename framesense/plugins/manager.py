@@ -6,11 +6,8 @@ Every hook is called plugin by plugin, so one plugin that raises is recorded
 
 from __future__ import annotations
 
-import importlib
 import importlib.metadata as md
-import importlib.util
 import os
-import sys
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +17,8 @@ import pluggy
 from ..config import user_plugin_dir
 from . import hookspecs
 from .guard import GuardedAnalyzer
+from .host import ENTRY_POINT_GROUP, PluginHost, load_locator
 
-ENTRY_POINT_GROUP = "framesense.plugins"
 DISABLE_ENV = "FRAMESENSE_DISABLE_PLUGINS"  # comma-separated names, for runs without --disable
 IMPORT_TIMEOUT = 20.0   # seconds a plugin may take to import (a sleep or a network call at import time)
 ENTRY_POINTS_ENV = "FRAMESENSE_ENTRY_POINTS"  # "0": skip installed packages (tests choose their plugins)
@@ -38,6 +35,7 @@ class PluginRecord:
     module: object = None
     builtin: bool = False
     migrations: dict = field(default_factory=dict)
+    locator: tuple | None = None  # how another process loads it again (plugins/host.py)
 
     provides: dict = field(default_factory=dict)   # stages / searches / exporters -> names
 
@@ -74,24 +72,28 @@ class Plugins:
             for ep in sorted(md.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
                 dist = getattr(ep, "dist", None)
                 src = f"entry point {ep.value} ({dist.name} {dist.version})" if dist else f"entry point {ep.value}"
-                self._add(ep.name, src, ep.load, version=dist.version if dist else None)
+                self._add(ep.name, src, ep.load, version=dist.version if dist else None,
+                          locator=("entry", ep.name, ep.value))
         folder = Path(plugin_dir) if plugin_dir else user_plugin_dir()
         if folder.is_dir():
             for item in sorted(folder.iterdir()):
                 if item.name.startswith((".", "_")):
                     continue
                 if item.suffix == ".py" and item.is_file():
-                    self._add(item.stem, str(item), lambda p=item: _import_file(p.stem, p))
+                    locator = ("file", item.stem, str(item), None)
                 elif item.is_dir() and (item / "__init__.py").is_file():
-                    self._add(item.name, str(item), lambda p=item: _import_file(p.name, p / "__init__.py", p))
+                    locator = ("file", item.name, str(item / "__init__.py"), str(item))
+                else:
+                    continue
+                self._add(locator[1], str(item), lambda loc=locator: load_locator(loc), locator=locator)
         return self
 
-    def _add(self, name, source, loader, version=None, builtin=False):
+    def _add(self, name, source, loader, version=None, builtin=False, locator=None):
         if name in self.records:
             rec = self.records[name]
             self.warnings.append(f"plugin '{name}' from {source} ignored: already loaded from {rec.source}")
             return
-        rec = PluginRecord(name=name, source=source, version=version or "0", builtin=builtin)
+        rec = PluginRecord(name=name, source=source, version=version or "0", builtin=builtin, locator=locator)
         self.records[name] = rec
         if name in self.disable:
             rec.status, rec.reason = "disabled", "disabled by --disable" if name not in _env_disabled() \
@@ -186,7 +188,8 @@ class Plugins:
                     continue
                 seen.add(a.name)
                 if not rec.builtin:
-                    a = GuardedAnalyzer(a, rec.name, timeout)
+                    host = PluginHost(rec.locator, key, a.name, options) if rec.locator else None
+                    a = GuardedAnalyzer(a, rec.name, timeout, host)
                     for t in a.owns_tables:
                         if t not in rec.owns:
                             rec.owns.append(t)
@@ -286,23 +289,6 @@ def _import_with_deadline(loader, seconds: float):
     if "error" in box:
         raise box["error"]
     return box["module"]
-
-
-def _import_file(name: str, path: Path, package_dir: Path | None = None):
-    """Import a plugin-folder module or package under its own name (packages keep relative imports)."""
-    modname = name if package_dir else f"framesense_user_plugin_{name}"
-    spec = importlib.util.spec_from_file_location(
-        modname, path, submodule_search_locations=[str(package_dir)] if package_dir else None)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"{path}: not an importable Python file")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[modname] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(modname, None)
-        raise
-    return module
 
 
 _DEFAULT: Plugins | None = None
