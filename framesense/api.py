@@ -57,9 +57,13 @@ class IndexOptions:
     clip_model: str | None = None             # overrides the library's ``models use clip`` setting
     plugin_timeout: float | None = None
     extra: dict = field(default_factory=dict)  # options for plugin analyzers
+    jobs: int = 1                             # files analysed at once in worker processes (this one commits)
+    ray: str | None = None                    # a Ray cluster for the analysis: "auto", an address, "local:N"
 
     def __post_init__(self):
         self.disable = frozenset(_as_list(self.disable))
+        if not isinstance(self.jobs, int) or self.jobs < 1:
+            raise QueryError(f"jobs must be a whole number of at least 1, not {self.jobs!r}")
 
     def analyzer_options(self, catalog: Catalog) -> dict:
         """The dict every analyzer hook receives (plugins read their own keys from it)."""
@@ -178,16 +182,27 @@ class Library:
         from .catalog.lock import writer_lock
         from .ingest import Indexer
         options = _typed(IndexOptions, options, kw)
-        analyzers = self.plugins.analyzers(options.analyzer_options(self.catalog))
+        from .parallel import executor_for
+        analyzer_options = options.analyzer_options(self.catalog)
+        analyzers = self.plugins.analyzers(analyzer_options)
+        executor = executor_for(analyzer_options, options.jobs, options.ray)   # None: analyse in this process
         try:
             with writer_lock(self.path):
-                report = Indexer(self.catalog, analyzers, progress).run(_as_list(paths))
+                report = Indexer(self.catalog, analyzers, progress).run(_as_list(paths), executor=executor)
         finally:
             for a in analyzers:
                 getattr(a, "close", lambda: None)()   # plugin processes end with the run
         report.notices += self.plugins.warnings + [w for a in analyzers for w in getattr(a, "warnings", ())]
         report.notices += [f"{f.path}: {w}" for f in report.files for w in f.warnings]
         return report
+
+    def merge(self, other):
+        """Bring another library's finished stages (a second machine's index, a worker's partial
+        results) into this one, stage by stage and idempotently; returns a MergeReport."""
+        from .catalog.lock import writer_lock
+        from .merge import merge_paths
+        with writer_lock(self.path, "merge"):
+            return merge_paths(self.catalog, Path(other), self.plugins)
 
     def add_folder(self, path) -> None:
         self.catalog.add_folder(path)

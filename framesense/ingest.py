@@ -19,7 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
-from .analysis.base import AnalysisContext, Analyzer
+from .analysis.base import Analyzer
+from .analysis.perfile import FileTask, StageOutcome, analyze_file
 from .catalog import Catalog
 from .errors import MediaError
 from .media.probe import MediaInfo, probe
@@ -141,12 +142,17 @@ class Indexer:
         self.analyzers = analyzers
         self.progress = progress or Progress()
         self._unavailable: dict[str, str] = {}
+        self._by_name = {a.name: a for a in analyzers}
+        self._failing: dict[int, list[str]] = {}   # media id -> failures of required stages so far
+        self._warned: dict[int, list[str]] = {}    # media id -> damage stages worked around
         for a in analyzers:
             reason = a.unavailable_reason()
             if reason:
                 self._unavailable[a.name] = reason
 
-    def run(self, paths: Iterable) -> IndexReport:
+    def run(self, paths: Iterable, executor=None) -> IndexReport:
+        """Index PATHS; ``executor`` (``parallel.ProcessExecutor``, ``distributed.RayExecutor``)
+        runs the per-file analysis elsewhere while this process stays the single writer."""
         t0 = time.perf_counter()
         report = IndexReport()
         for name, reason in self._unavailable.items():
@@ -166,19 +172,33 @@ class Indexer:
                 self._record_failure(Path(shown), None, reason, self.catalog.media_by_path(shown))
             report.files.append(FileOutcome(path=shown, action="failed", error=reason))
         self.progress.start(len(files))
-        for i, path in enumerate(files):
-            if self.progress.cancelled():
-                report.notices.append("cancelled")
-                break
-            self.progress.file(i, str(path))
-            outcome = self.index_file(path)
-            report.files.append(outcome)
-            self.progress.file_done(outcome)
+        if executor is not None:
+            executor.run(self, files, report)
+        else:
+            for i, path in enumerate(files):
+                if self.progress.cancelled():
+                    report.notices.append("cancelled")
+                    break
+                self.progress.file(i, str(path))
+                outcome = self.index_file(path)
+                report.files.append(outcome)
+                self.progress.file_done(outcome)
         report.seconds = time.perf_counter() - t0
         return report
 
     # -- one file ------------------------------------------------------------
     def index_file(self, path: Path) -> FileOutcome:
+        """Register, analyse here, commit each stage as soon as it is computed."""
+        outcome, task = self.prepare(path)
+        if task is not None:
+            analyze_file(task, self.analyzers, self.catalog, self.catalog.dir, progress=self.progress.stage,
+                         emit=lambda o: self.commit_stage(task, o, outcome))
+            self.finish_file(task, outcome)
+        return outcome
+
+    def prepare(self, path: Path) -> tuple[FileOutcome, FileTask | None]:
+        """Writer side, before analysis: stat, hash, probe, register; then plan the stages to run.
+        Returns the outcome so far and the task (None when the file failed already)."""
         cat = self.catalog
         spath = str(path)
         shown = display_path(path)
@@ -187,15 +207,15 @@ class Indexer:
         except OSError as exc:   # a broken link, a link loop, a file gone since the walk
             reason = f"cannot read: {exc.strerror}" + (" (a broken or looping link)" if path.is_symlink() else "")
             self._record_failure(Path(shown), None, reason, cat.media_by_path(shown))
-            return FileOutcome(shown, "failed", reason)
+            return FileOutcome(shown, "failed", reason), None
         if shown != spath:   # the catalog keeps text; this name's bytes are not UTF-8
             reason = "its name is not valid UTF-8; rename the file to index it"
             self._record_failure(Path(shown), st, reason, cat.media_by_path(shown))
-            return FileOutcome(shown, "failed", reason)
+            return FileOutcome(shown, "failed", reason), None
         if not stat.S_ISREG(st.st_mode):   # a FIFO would block the hash forever; devices and sockets are no footage
             reason = "not a regular file (a pipe, device or socket): skipped"
             self._record_failure(path, st, reason, cat.media_by_path(spath))
-            return FileOutcome(spath, "failed", reason)
+            return FileOutcome(spath, "failed", reason), None
         row = cat.media_by_path(spath)
         try:
             if row and row["size"] == st.st_size and row["mtime_ns"] == st.st_mtime_ns and row["content_hash"]:
@@ -205,16 +225,15 @@ class Indexer:
                 action, row = self._register(path, st, digest, row)
         except MediaError as exc:
             self._record_failure(path, st, exc.reason, row)
-            return FileOutcome(spath, "failed", exc.reason)
+            return FileOutcome(spath, "failed", exc.reason), None
         except OSError as exc:
             if not_the_footage(exc):
                 raise
             reason = f"cannot read: {exc.strerror or exc}"
             self._record_failure(path, st, reason, row)
-            return FileOutcome(spath, "failed", reason)
+            return FileOutcome(spath, "failed", reason), None
         outcome = FileOutcome(spath, action)
-        self._run_analyzers(row, outcome)
-        return outcome
+        return outcome, self._plan(row, outcome)
 
     def _register(self, path: Path, st, digest: str, row: dict | None):
         """Insert, update or move a media row; returns (action, row)."""
@@ -261,16 +280,18 @@ class Indexer:
             else:
                 cat.insert("media", values)
 
-    def _run_analyzers(self, row: dict, outcome: FileOutcome):
+    def _plan(self, row: dict, outcome: FileOutcome) -> FileTask:
+        """The stages this file still needs (not done with this version and model)."""
         cat = self.catalog
         runs = cat.runs(row["id"])
-        failures = []
-        warned = []   # damage a stage worked around: the file is indexed, the user is told
+        task = FileTask(media=row, stages=[], models={})
+        self._failing[row["id"]] = []
+        warned = self._warned[row["id"]] = []   # damage a stage worked around: the file is indexed, the user is told
         for a in self.analyzers:
             off = getattr(a, "disabled_reason", None)  # a plugin that failed earlier in this run
             if off:
                 with cat.transaction():
-                    self._record_run(row["id"], a, None, "skipped", off, None, _now(), time.perf_counter())
+                    self._record_run(row["id"], a, None, "skipped", off, None, _now(), 0.0)
                 outcome.stages[a.name] = "skipped"
                 continue
             try:
@@ -282,7 +303,7 @@ class Indexer:
                     raise
                 with cat.transaction():
                     self._record_run(row["id"], a, None, "failed", f"{type(exc).__name__}: {exc}",
-                                     traceback.format_exc(limit=8), _now(), time.perf_counter())
+                                     traceback.format_exc(limit=8), _now(), 0.0)
                 outcome.stages[a.name] = "failed"
                 outcome.warnings.append(f"{a.name}: {type(exc).__name__}: {exc}")
                 continue
@@ -291,54 +312,70 @@ class Indexer:
                 outcome.stages[a.name] = "cached"
                 if prev["error"]:
                     warned.append(f"{a.name}: {prev['error']}")
+                task.settled.append(a.name)
                 continue
-            blocked = [r for r in a.requires if outcome.stages.get(r) not in ("done", "cached")
-                       and any(x.name == r for x in self.analyzers)]
-            if blocked:
-                outcome.stages[a.name] = "skipped"
-                continue
-            started = _now()
-            t0 = time.perf_counter()
-            self.progress.stage(a.name, 0.0)
-            ctx = AnalysisContext(catalog=cat, media=cat.media_by_id(row["id"]), library_dir=cat.dir,
-                                  progress=lambda f, note="", n=a.name: self.progress.stage(n, f, note))
+            task.stages.append(a.name)
+            task.models[a.name] = model
+        return task
+
+    def commit_stage(self, task: FileTask, o: StageOutcome, outcome: FileOutcome) -> None:
+        """Writer side: one stage's outcome in its own transaction (rows + its run record).
+        A full disk or a broken catalog stops the run, blaming no file."""
+        cat = self.catalog
+        a = self._by_name[o.name]
+        mid = task.media["id"]
+        if o.status == "fatal":
+            raise o.result if isinstance(o.result, BaseException) else OSError(o.reason)
+        if o.status == "skipped":
+            outcome.stages[o.name] = "skipped"
+            return
+        reason, detail = o.reason, o.detail
+        if o.status == "done":
             try:
-                result = a.analyze(ctx)
                 with cat.transaction():
-                    note = a.store(cat, ctx.media, result)
-                    warning = getattr(result, "warning", None) or None
-                    self._record_run(row["id"], a, model, "done", warning, note, started, t0)
-                outcome.stages[a.name] = "done"
+                    note = a.store(cat, cat.media_by_id(mid), o.result)
+                    warning = getattr(o.result, "warning", None) or None
+                    self._record_run(mid, a, o.model, "done", warning, note, o.started, o.seconds)
+                outcome.stages[o.name] = "done"
                 if warning:
-                    warned.append(f"{a.name}: {warning}")
+                    self._warned.setdefault(mid, []).append(f"{a.name}: {warning}")
                     outcome.warnings.append(f"{a.name}: {warning}")
-            except Exception as exc:  # an analyzer's failure is recorded, the run goes on
-                if not_the_footage(exc):   # a full disk or a broken catalog stops the run, blaming no file
+                return
+            except Exception as exc:  # a failing store rolls back; recorded like a failing analyze
+                if not_the_footage(exc):
                     raise
-                reason = exc.reason if isinstance(exc, MediaError) else (
-                    str(exc) if hasattr(exc, "detail") else f"{type(exc).__name__}: {exc}")
-                detail = None if isinstance(exc, MediaError) else (getattr(exc, "detail", None)
-                                                                   or traceback.format_exc(limit=8))
-                with cat.transaction():
-                    self._record_run(row["id"], a, model, "failed", reason, detail, started, t0)
-                outcome.stages[a.name] = "failed"
-                if getattr(a, "optional", False):
-                    outcome.warnings.append(f"{a.name}: {reason}")
-                else:
-                    failures.append(f"{a.name}: {reason}")
-            self.progress.stage(a.name, 1.0)
+                reason = str(exc) if hasattr(exc, "detail") else f"{type(exc).__name__}: {exc}"
+                detail = getattr(exc, "detail", None) or traceback.format_exc(limit=8)
+        with cat.transaction():
+            self._record_run(mid, a, o.model, "failed", reason, detail, o.started or _now(), o.seconds)
+        outcome.stages[o.name] = "failed"
+        if getattr(a, "optional", False):
+            outcome.warnings.append(f"{a.name}: {reason}")
+            fail = getattr(a, "_fail", None)  # a plugin failing in a worker is switched off here too
+            if fail and reason:
+                fail(reason)
+        else:
+            self._failing.setdefault(mid, []).append(f"{a.name}: {reason}")
+
+    def finish_file(self, task: FileTask, outcome: FileOutcome, lost: str | None = None) -> None:
+        """Writer side: the media's status once every stage outcome is in (``lost``: its worker never answered)."""
+        mid = task.media["id"]
+        failures = self._failing.pop(mid, [])
+        warned = self._warned.pop(mid, [])
+        if lost:
+            failures.append(lost)
         status = "failed" if failures else "indexed"
         error = "; ".join(failures) or ("warning: " + "; ".join(warned) if warned else None)
-        with cat.transaction():
-            cat.update("media", row["id"], {"status": status, "error": error, "updated_at": _now()})
+        with self.catalog.transaction():
+            self.catalog.update("media", mid, {"status": status, "error": error, "updated_at": _now()})
         if failures:
             outcome.error = error
 
-    def _record_run(self, media_id, a: Analyzer, model, status, error, detail, started, t0):
+    def _record_run(self, media_id, a: Analyzer, model, status, error, detail, started, seconds: float):
         self.catalog.execute(
             "INSERT INTO analysis_runs (media_id, analyzer, version, model, status, error, detail, started_at, "
             "finished_at, seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (media_id, analyzer) DO UPDATE SET "
             "version = excluded.version, model = excluded.model, status = excluded.status, error = excluded.error, "
             "detail = excluded.detail, started_at = excluded.started_at, finished_at = excluded.finished_at, "
             "seconds = excluded.seconds",
-            (media_id, a.name, a.version, model, status, error, detail, started, _now(), time.perf_counter() - t0))
+            (media_id, a.name, a.version, model, status, error, detail, started, _now(), seconds))

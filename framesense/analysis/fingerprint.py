@@ -15,14 +15,11 @@ Near-black or flat frames (fades, slates) carry no identity and are not stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 from PIL import Image
 
-from ..catalog import media_rate
-from ..media.sample import frames_at
-from .base import AnalysisContext, Analyzer
+from .base import FrameConsumer, FrameRequest, FrameSession, shot_ids
 
 EVERY_S = 0.25          # one sample per quarter second of every shot
 GRAY_W, GRAY_H = 128, 72
@@ -71,50 +68,54 @@ def image_hashes(image: Image.Image) -> tuple[int, int] | None:
     return frame_hashes(gray)
 
 
-def sample_frames(shots: list[dict], rate: Fraction, every_s: float = EVERY_S) -> dict[int, int]:
-    """{frame: shot_id}: evenly spaced samples inside every shot (at least one per shot)."""
-    step = max(1, int(round(every_s * rate)))
-    out = {}
-    for s in shots:
-        a, b = s["start_frame"], s["end_frame"]
-        for f in range(a + min(step, b - a) // 2, b, step):
-            out[f] = s["id"]
-    return out
+REQUEST = FrameRequest(every_s=EVERY_S, representative=True)
+
+
+def sample_frames(shots: list[dict], rate, every_s: float = EVERY_S) -> dict[int, int]:
+    """{frame: shot id} this stage reads, taking each shot's middle frame for its thumbnail
+    (for estimates and tests; the stage itself uses the catalogued thumbnail frame)."""
+    rows = [dict(s, idx=s["id"], thumbnail_frame=s.get("thumbnail_frame", (s["start_frame"] + s["end_frame"] - 1) // 2))
+            for s in shots]
+    return FrameRequest(every_s=every_s, representative=True).frames(rows, rate)
 
 
 @dataclass
 class FingerprintResult:
-    rows: list[tuple[int, int, int, int]]   # (frame, shot_id, band_hash, active_hash)
+    rows: list[tuple[int, int, int, int]]   # (frame, shot idx, band_hash, active_hash)
 
 
-class FingerprintAnalyzer(Analyzer):
+class _Session(FrameSession):
+    def __init__(self):
+        self.rows: list[tuple[int, int, int, int]] = []
+
+    def add(self, index, shot_idx, frame):
+        gray = frame.reformat(width=GRAY_W, height=GRAY_H, format="gray", interpolation="AREA").to_ndarray()
+        hashes = frame_hashes(gray)
+        if hashes:
+            self.rows.append((index, shot_idx, *hashes))
+
+    def result(self):
+        return FingerprintResult(sorted(self.rows))
+
+
+class FingerprintAnalyzer(FrameConsumer):
+    """Samples: every quarter second of each shot plus its thumbnail frame (fed by the shots scan)."""
     name = "fingerprint"
-    version = "1"
+    version = "2"
     requires = ("shots",)
     owns_tables = ("shot_fingerprints",)
+    frame_request = REQUEST
 
     def applies_to(self, media):
         return bool(media.get("has_video"))
 
-    def analyze(self, ctx: AnalysisContext) -> FingerprintResult:
-        m = ctx.media
-        rate = media_rate(m)
-        shots = ctx.catalog.query("SELECT id, start_frame, end_frame FROM shots WHERE media_id = ? ORDER BY idx",
-                                  (m["id"],))
-        wanted = sample_frames(shots, rate)
-        rows = []
-        for n, (index, frame) in enumerate(frames_at(m["path"], list(wanted), rate)):
-            gray = frame.reformat(width=GRAY_W, height=GRAY_H, format="gray", interpolation="AREA").to_ndarray()
-            hashes = frame_hashes(gray)
-            if hashes:
-                rows.append((index, wanted[index], *hashes))
-            if n % 64 == 0:
-                ctx.progress(n / max(1, len(wanted)), f"{n}/{len(wanted)} frames fingerprinted")
-        return FingerprintResult(rows)
+    def frame_session(self, media, rate):
+        return _Session()
 
     def store(self, catalog, media, result: FingerprintResult):
+        ids = shot_ids(catalog, media["id"])
         catalog.execute("DELETE FROM shot_fingerprints WHERE media_id = ?", (media["id"],))
         catalog.conn.executemany(
             "INSERT INTO shot_fingerprints (media_id, shot_id, frame, band_hash, active_hash) VALUES (?, ?, ?, ?, ?)",
-            [(media["id"], sid, f, bh, ah) for f, sid, bh, ah in result.rows])
+            [(media["id"], ids[idx], f, bh, ah) for f, idx, bh, ah in result.rows])
         return f"{len(result.rows)} frames fingerprinted"

@@ -1,83 +1,84 @@
 """The visual stage: CLIP embeddings of sampled frames, stored as float16 unit vectors.
 
-Samples per shot: its middle frame, plus one every ``visual_every`` seconds (default 2)
-when the shot is longer than that. Only sampled frames are converted, straight to the
-size that covers the model's input, then centre-cropped and normalised in batches.
+Samples per shot: its thumbnail frame (near the middle), plus one every ``visual_every``
+seconds (default 2). The shots scan hands them over on its own decode; only sampled
+frames are converted, straight to the size that covers the model's input, then
+centre-cropped and normalised in batches.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
-from ..catalog import media_rate
-from ..media.sample import frames_at
-from .base import AnalysisContext, Analyzer
+from .base import FrameConsumer, FrameRequest, FrameSession, shot_ids
 from ..models import clip as clip_model
 
 DEFAULT_EVERY_S = 2.0
 BATCH = 32
 
 
-def sample_frames(shots: list[dict], rate: Fraction, every_s: float = DEFAULT_EVERY_S) -> dict[int, int]:
-    """{frame: shot_id}: each shot's middle frame, plus one every every_s seconds in long shots."""
-    step = max(1, int(round(every_s * rate)))
-    out: dict[int, int] = {}
-    for s in shots:
-        a, b = s["start_frame"], s["end_frame"]
-        out[(a + b - 1) // 2] = s["id"]
-        if b - a > step:
-            for f in range(a + step // 2, b, step):
-                out[f] = s["id"]
-    return out
+def sample_frames(shots: list[dict], rate, every_s: float = DEFAULT_EVERY_S) -> dict[int, int]:
+    """{frame: shot id} this stage reads, taking each shot's middle frame for its thumbnail
+    (for estimates and tests; the stage itself uses the catalogued thumbnail frame)."""
+    rows = [dict(s, idx=s["id"], thumbnail_frame=s.get("thumbnail_frame", (s["start_frame"] + s["end_frame"] - 1) // 2))
+            for s in shots]
+    return FrameRequest(every_s=every_s, representative=True).frames(rows, rate)
 
 
 @dataclass
 class EmbedResult:
     model: str
     dim: int
-    rows: list[tuple[int, int, bytes]]   # (frame, shot_id, float16 bytes)
+    rows: list[tuple[int, int, bytes]]   # (frame, shot idx, float16 bytes)
 
 
-def embed_frames(model: "clip_model.ClipModel", path, wanted: dict[int, int], rate: Fraction,
-                 progress=lambda f, note="": None) -> EmbedResult:
-    rows: list[tuple[int, int, bytes]] = []
-    batch, keys = [], []
-    cover = None
+class EmbedSession(FrameSession):
+    """Converts each frame handed over straight to the size that covers the model's input,
+    and embeds them in batches."""
 
-    def flush():
-        if batch:
-            vecs = model.embed_images_np(np.stack(batch)).astype("<f2")
-            rows.extend((f, wanted[f], v.tobytes()) for f, v in zip(keys, vecs))
-            batch.clear()
-            keys.clear()
-            progress(len(rows) / max(1, len(wanted)), f"{len(rows)}/{len(wanted)} frames embedded")
+    def __init__(self, model: "clip_model.ClipModel", progress=lambda f, note="": None):
+        self.model, self.progress = model, progress
+        self.rows: list[tuple[int, int, bytes]] = []
+        self.batch, self.keys = [], []
+        self.cover = None
 
-    for index, frame in frames_at(path, list(wanted), rate):
-        if cover is None:
+    def add(self, index, shot_idx, frame):
+        if self.cover is None:
             sar = getattr(frame, "sample_aspect_ratio", None)
             display_w = frame.width * float(sar) if sar else frame.width
-            cover = model.cover_size(int(round(display_w)), frame.height)
-        rgb = frame.reformat(width=cover[0], height=cover[1], format="rgb24", interpolation="BICUBIC").to_ndarray()
-        batch.append(model.prepare(rgb))
-        keys.append(index)
-        if len(batch) >= BATCH:
-            flush()
-    flush()
-    return EmbedResult(model=model.model_id, dim=model.dim, rows=rows)
+            self.cover = self.model.cover_size(int(round(display_w)), frame.height)
+        rgb = frame.reformat(width=self.cover[0], height=self.cover[1], format="rgb24",
+                             interpolation="BICUBIC").to_ndarray()
+        self.batch.append(self.model.prepare(rgb))
+        self.keys.append((index, shot_idx))
+        if len(self.batch) >= BATCH:
+            self.flush()
+
+    def flush(self):
+        if self.batch:
+            vecs = self.model.embed_images_np(np.stack(self.batch)).astype("<f2")
+            self.rows.extend((f, idx, v.tobytes()) for (f, idx), v in zip(self.keys, vecs))
+            self.batch.clear()
+            self.keys.clear()
+
+    def result(self) -> EmbedResult:
+        self.flush()
+        return EmbedResult(model=self.model.model_id, dim=self.model.dim, rows=sorted(self.rows))
 
 
-class VisualAnalyzer(Analyzer):
+class VisualAnalyzer(FrameConsumer):
+    """Samples: each shot's thumbnail frame plus one every ``visual_every`` seconds (fed by the shots scan)."""
     name = "visual"
-    version = "1"
+    version = "2"
     requires = ("shots",)
     owns_tables = ("frame_embeddings",)
 
     def __init__(self, options: dict | None = None):
         options = options or {}
         self.every_s = float(options.get("visual_every") or DEFAULT_EVERY_S)
+        self.frame_request = FrameRequest(every_s=self.every_s, representative=True)
         self._reason = None
         try:
             self.spec, _ = clip_model.configured_spec(options.get("clip_model"),
@@ -95,18 +96,13 @@ class VisualAnalyzer(Analyzer):
     def applies_to(self, media):
         return bool(media.get("has_video"))
 
-    def analyze(self, ctx: AnalysisContext) -> EmbedResult:
-        m = ctx.media
-        rate = media_rate(m)
-        shots = ctx.catalog.query("SELECT id, start_frame, end_frame FROM shots WHERE media_id = ? ORDER BY idx",
-                                  (m["id"],))
-        wanted = sample_frames(shots, rate, self.every_s)
-        model = clip_model.load(self.spec)
-        return embed_frames(model, m["path"], wanted, rate, ctx.progress)
+    def frame_session(self, media, rate):
+        return EmbedSession(clip_model.load(self.spec))
 
     def store(self, catalog, media, result: EmbedResult):
+        ids = shot_ids(catalog, media["id"])
         catalog.execute("DELETE FROM frame_embeddings WHERE media_id = ?", (media["id"],))
         catalog.conn.executemany(
             "INSERT INTO frame_embeddings (media_id, shot_id, frame, model, dim, vector) VALUES (?, ?, ?, ?, ?, ?)",
-            [(media["id"], sid, f, result.model, result.dim, blob) for f, sid, blob in result.rows])
+            [(media["id"], ids[idx], f, result.model, result.dim, blob) for f, idx, blob in result.rows])
         return f"{len(result.rows)} frames embedded"

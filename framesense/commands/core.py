@@ -34,15 +34,21 @@ def media_json(row: dict) -> dict:
 @click.option("--clip-model", default=None,
               help="CLIP model: ARCH:TAG, ARCH:/path/to/checkpoint.pt or an open_clip folder "
                    "(default: the library's 'models use clip' setting).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Analyse this many files at once in worker processes (this process commits); with --ray: workers.")
+@click.option("--ray", "ray_address", default=None, metavar="auto|ADDRESS|local:N",
+              help="Analyse files on a Ray cluster: 'auto' (the running one, else a local one), an address, "
+                   "or 'local:N' (a local cluster of N CPUs). Footage must be at the same path on the workers.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report instead of a summary.")
 @pass_ctx
-def index(ctx: Ctx, paths, no_speech, no_visual, disable, speech_model, language, clip_model, as_json):
+def index(ctx: Ctx, paths, no_speech, no_visual, disable, speech_model, language, clip_model, jobs, ray_address,
+          as_json):
     """Index footage: PATHS are files or folders (walked recursively)."""
     from ..api import IndexOptions
     from .progress import RichProgress
 
     options = IndexOptions(speech=not no_speech, visual=not no_visual, disable=disable, speech_model=speech_model,
-                           language=language, clip_model=clip_model)
+                           language=language, clip_model=clip_model, jobs=jobs, ray=ray_address)
     lib = ctx.library
     with RichProgress(enabled=not as_json and sys.stderr.isatty()) as progress:
         report = lib.index(paths, options, progress=progress)

@@ -100,7 +100,8 @@ class GuardedAnalyzer(Analyzer):
         # limit and cannot touch the core's state. ``isolation = "thread"`` opts out (models shared with the core).
         if self.host is not None and getattr(self.inner, "isolation", "process") == "process":
             try:
-                result, changed = self.host.run(ctx.library_dir, ctx.media, ctx.options, self.timeout, ctx.progress)
+                result, changed = self.host.run(ctx.library_dir, ctx.media, ctx.options, self.timeout, ctx.progress,
+                                                getattr(ctx, "snapshot", None))
                 self._note_environment(changed)
             except HostFailure as exc:
                 reason = f"analyze() {exc}"
@@ -150,6 +151,18 @@ class GuardedAnalyzer(Analyzer):
     def store(self, catalog, media, result):
         with self._own_environment():
             return self._call("store()", self.inner.store, catalog, media, result)
+
+    # A plugin frame stage (analysis.base.FrameConsumer) that opts into ``isolation = "thread"`` rides on
+    # the shots scan like a built-in one (its failures there are recorded and disable it as analyze()
+    # failures do). In its own process (the default) it decodes its frames there, alone, killable.
+    @property
+    def frame_request(self):
+        if getattr(self.inner, "isolation", "process") == "process" and self.host is not None:
+            return None
+        return getattr(self.inner, "frame_request", None)
+
+    def frame_session(self, media, rate):
+        return self._call("frame_session()", self.inner.frame_session, media, rate)
 
     def close(self):
         """Stop its process (the end of a run)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Iterator
 
+from ..analysis.base import FrameSession
 from ..catalog import Catalog, media_rate
 from ..media.frames import frame_image
 from ..media.sample import frames_at
@@ -42,6 +43,29 @@ def sample_shots(path, shots: list[dict], per_shot: int = 1, width: int | None =
         yield wanted[index], index, img
         if progress:
             progress(index / (last + 1), f"frame {index}")
+
+
+class ShotImages(FrameSession):
+    """For a plugin frame stage (``analysis.base.FrameConsumer``): the frames its ``frame_request``
+    names, as RGB PIL images ``width`` wide (None: the full picture), handed to ``handle(shot_idx,
+    frame_index, image)``; ``result()`` returns ``finish()``. With ``isolation = "thread"`` this runs
+    during the shots scan's one decode; in the plugin's own process it runs on the stage's own decode.
+
+        class Palette(FrameConsumer):
+            frame_request = FrameRequest(representative=True)     # each shot's thumbnail frame
+            def frame_session(self, media, rate):
+                rows = []
+                return ShotImages(lambda idx, f, img: rows.append((idx, colours(img))), lambda: rows, width=64)
+    """
+
+    def __init__(self, handle, finish, width: int | None = 320):
+        self.handle, self.finish, self.width = handle, finish, width
+
+    def add(self, index, shot_idx, frame):
+        self.handle(shot_idx, index, frame_image(frame, self.width) if self.width else frame.to_image())
+
+    def result(self):
+        return self.finish()
 
 
 def media_matches(query, path: str) -> bool:

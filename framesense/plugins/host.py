@@ -90,11 +90,12 @@ class PluginHost:
             self.close()
             raise HostFailure(f"its process died (exit code {code})") from None
 
-    def run(self, library_dir, media: dict, options: dict, timeout: float, progress=None):
-        """(result, environment variables it changed) for one media file; HostFailure on error, death or the deadline (the process is killed)."""
+    def run(self, library_dir, media: dict, options: dict, timeout: float, progress=None, snapshot: bytes | None = None):
+        """(result, environment variables it changed) for one media file; HostFailure on error, death or the deadline (the process is killed).
+        ``snapshot``: in an index worker, the file's catalog rows (analysis/perfile.py) to read instead of the library's."""
         if self.proc is None or not self.proc.is_alive():
             self._start()
-        self.conn.send(("job", str(library_dir), dict(media), picklable(options)))
+        self.conn.send(("job", str(library_dir), dict(media), picklable(options), snapshot))
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
@@ -182,9 +183,14 @@ def host_main(locator, plugin_key, analyzer, options, conn):
             return
         if msg[0] != "job":
             return
-        _, library_dir, media, job_options = msg
+        _, library_dir, media, job_options, snapshot = msg
+        view = None
         try:
-            catalog = catalogs.get(library_dir) or catalogs.setdefault(library_dir, Catalog.open(library_dir, create=False))
+            if snapshot is not None:
+                from ..analysis.perfile import open_snapshot
+                catalog = view = open_snapshot(snapshot, Path(library_dir))
+            else:
+                catalog = catalogs.get(library_dir) or catalogs.setdefault(library_dir, Catalog.open(library_dir, create=False))
             ctx = AnalysisContext(catalog=catalog, media=media, library_dir=catalog.dir, options=job_options,
                                   progress=lambda fraction, note="": conn.send(("progress", fraction, note)))
             with restored_environment() as changed:
@@ -197,3 +203,6 @@ def host_main(locator, plugin_key, analyzer, options, conn):
             conn.send(("ok", result, changed))
         except BaseException as exc:  # noqa: BLE001 - sent to the parent, which records it
             conn.send(("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+        finally:
+            if view is not None:
+                view.close()
