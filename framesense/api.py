@@ -72,6 +72,18 @@ class IndexOptions:
                 "clip_model_setting": catalog.meta("clip_model"), "plugin_timeout": self.plugin_timeout}
 
 
+def _executor_for(analyzer_options: dict, jobs: int = 1, ray: str | None = None):
+    """Where a run's per-file analysis happens: None (this process), worker processes, or a Ray cluster;
+    this process stays the one writer either way."""
+    if ray:
+        from .distributed import RayExecutor
+        return RayExecutor(ray, analyzer_options, workers=jobs if jobs > 1 else None)
+    if jobs > 1:
+        from .parallel import ProcessExecutor
+        return ProcessExecutor(jobs, analyzer_options)
+    return None
+
+
 @dataclass
 class ExportOptions:
     """How a sequence is written: format (else from the suffix), sequence rate, handles."""
@@ -182,10 +194,9 @@ class Library:
         from .catalog.lock import writer_lock
         from .ingest import Indexer
         options = _typed(IndexOptions, options, kw)
-        from .parallel import executor_for
         analyzer_options = options.analyzer_options(self.catalog)
         analyzers = self.plugins.analyzers(analyzer_options)
-        executor = executor_for(analyzer_options, options.jobs, options.ray)   # None: analyse in this process
+        executor = _executor_for(analyzer_options, options.jobs, options.ray)   # None: analyse in this process
         try:
             with writer_lock(self.path):
                 report = Indexer(self.catalog, analyzers, progress).run(_as_list(paths), executor=executor)

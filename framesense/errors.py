@@ -1,5 +1,8 @@
 """Errors that carry a message meant for the user: what failed, where, and why."""
 
+import errno
+import sqlite3
+
 
 class FrameSenseError(Exception):
     """Base for errors the CLI prints without a traceback."""
@@ -35,3 +38,10 @@ class LibraryBusy(FrameSenseError):
 
 class QueryError(FrameSenseError):
     """A search query that cannot be run as given."""
+
+
+def not_the_footage(exc: BaseException) -> bool:
+    """Errors of the machine or the catalog, which must never be recorded against a media file."""
+    if isinstance(exc, sqlite3.DatabaseError):
+        return True
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS)

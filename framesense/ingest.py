@@ -7,10 +7,8 @@ what changed, and follows moved files by their fingerprint.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
-import sqlite3
 import stat
 import time
 import traceback
@@ -22,7 +20,7 @@ from typing import Iterable
 from .analysis.base import Analyzer
 from .analysis.perfile import FileTask, StageOutcome, analyze_file
 from .catalog import Catalog
-from .errors import MediaError
+from .errors import MediaError, not_the_footage  # noqa: F401 - not_the_footage is used here and by importers
 from .media.probe import MediaInfo, probe
 from .progress import Progress
 
@@ -47,13 +45,6 @@ def content_hash(path, size: int | None = None) -> str:
             f.seek(offset)
             h.update(f.read(HASH_CHUNK))
     return h.hexdigest()
-
-
-def not_the_footage(exc: BaseException) -> bool:
-    """Errors of the machine or the catalog, which must never be recorded against a media file."""
-    if isinstance(exc, sqlite3.DatabaseError):
-        return True
-    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
 
 
 def display_path(path) -> str:

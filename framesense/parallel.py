@@ -247,15 +247,3 @@ class ProcessExecutor:
             return
         pool = ProcessPool(min(self.jobs, len(files)), self.options, indexer.catalog.dir)
         dispatch(indexer, files, report, pool)
-
-
-def executor_for(options: dict, jobs: int = 1, ray: str | None = None):
-    """Where per-file analysis runs: None (this process), worker processes, or a Ray cluster."""
-    if jobs < 1:
-        raise ValueError(f"jobs must be at least 1, not {jobs}")
-    if ray:
-        from .distributed import RayExecutor
-        return RayExecutor(ray, options, workers=jobs if jobs > 1 else None)
-    if jobs > 1:
-        return ProcessExecutor(jobs, options)
-    return None

@@ -27,9 +27,11 @@ from framesense.plugins import hookimpl
 
 
 class CrashOnce(Analyzer):
-    """Kills its own process the first time it sees c1 (a worker dying mid-file)."""
+    """Kills its own process the first time it sees c1 (a worker dying mid-file). In the indexer's
+    process (``isolation = "thread"``): in its own plugin process the kill would only fail the stage."""
     name = "crashonce"
     version = "1"
+    isolation = "thread"
 
     def analyze(self, ctx):
         mark = Path(os.environ["CRASH_MARK"])
@@ -180,9 +182,11 @@ from framesense.plugins.helpers import ShotImages
 
 
 class Widths(FrameConsumer):
-    """A plugin frame stage: the width of each shot's thumbnail frame, read during the shots scan."""
+    """A plugin frame stage: the width of each shot's thumbnail frame, read during the shots scan
+    (plugin frame stages ride on the scan when they run in the indexer's process)."""
     name = "widths"
     version = "1"
+    isolation = "thread"
     frame_request = FrameRequest(representative=True)
 
     def frame_session(self, media, rate):

@@ -188,7 +188,7 @@ LAYERS = [
     {"models"},
     {"analysis", "search"},
     {"timeline", "ingest"},
-    {"plugins"},
+    {"plugins", "parallel", "distributed", "merge"},   # where and how a run's analysis happens
     {"api"},
     {"session"},
     {"commands", "cli", "__main__", "app"},     # the front ends (``framesense app`` starts the window)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..catalog import Catalog, media_rate
-from ..errors import MediaError
+from ..errors import MediaError, not_the_footage
 from .base import AnalysisContext
 
 
@@ -70,12 +70,11 @@ def analyze_file(task: FileTask, analyzers: list, catalog: Catalog, library_dir:
                  mirror: bool = False) -> list[StageOutcome]:
     """Compute the task's stages in order; ``emit`` receives each outcome as soon as it is known.
 
-    A full disk or a broken catalog (``ingest.not_the_footage``) is no stage's failure: in the
+    A full disk or a broken catalog (``errors.not_the_footage``) is no stage's failure: in the
     writer it is raised; in a worker (``mirror``) it is sent as a ``fatal`` outcome and the file stops.
     ``mirror``: ``catalog`` is the worker's snapshot; a finished stage that a later one requires is
     stored into it too, so the later stage reads its rows (shots for a plugin) as it would in one process.
     """
-    from ..ingest import not_the_footage
     progress = progress or (lambda name, f, note="": None)
     by_name = {a.name: a for a in analyzers}
     stages = [by_name[n] for n in task.stages if n in by_name]
@@ -95,6 +94,7 @@ def analyze_file(task: FileTask, analyzers: list, catalog: Catalog, library_dir:
                     early[a.name] = StageOutcome(a.name, task.models.get(a.name), "failed", None, reason, detail,
                                                  started, time.perf_counter() - t0)
     scanned: dict[str, dict] = {}
+    scan_started = now()
     needed = {r for a in stages for r in getattr(a, "requires", ())}
 
     def send(o: StageOutcome):
