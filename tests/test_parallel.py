@@ -221,3 +221,47 @@ def test_a_plugin_frame_stage_rides_on_the_shots_scan(world, tmp_path, monkeypat
         for r in runs:
             thumbs = [(s["idx"], s["thumbnail_frame"], 64) for s in cat.shots(r["id"])]
             assert r["detail"] == repr(thumbs)   # exactly the thumbnail frames, at the asked width
+
+
+SHOTS_PLUGIN = '''
+from framesense.analysis.base import Analyzer
+from framesense.plugins import hookimpl
+
+
+class ShotSpans(Analyzer):
+    """A plugin stage in its own process (the default) that reads the shots catalogued before it."""
+    name = "shotspans"
+    version = "1"
+    requires = ("shots",)
+
+    def analyze(self, ctx):
+        return [(s["idx"], s["start_frame"], s["end_frame"], s["thumbnail_frame"])
+                for s in ctx.catalog.shots(ctx.media["id"])]
+
+    def store(self, catalog, media, result):
+        return repr(result)
+
+
+@hookimpl
+def framesense_analyzers(options):
+    return [ShotSpans()]
+'''
+
+
+def test_a_plugin_in_its_own_process_reads_the_shots_its_worker_just_found(world, tmp_path, monkeypatch):
+    """Under --jobs the file's shots are not committed yet when its plugin stage runs in the worker:
+    the plugin's process reads the worker's view of the file, and sees what a plain run sees."""
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "shotspans.py").write_text(SHOTS_PLUGIN)
+    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(plugins))
+    details = []
+    for name, extra in (("plain", ()), ("jobs", ("--jobs", "2"))):
+        lib = tmp_path / name
+        run_cli(lib, "index", world["root"] / "f", "--no-speech", "--no-visual", *extra)
+        from framesense.catalog import Catalog
+        with Catalog.open(lib) as cat:
+            details.append(cat.query("SELECT m.path, a.status, a.detail FROM analysis_runs a JOIN media m "
+                                     "ON m.id = a.media_id WHERE a.analyzer = 'shotspans' ORDER BY 1"))
+    assert len(details[0]) == 3 and all(r["status"] == "done" and r["detail"] != "[]" for r in details[0])
+    assert details[0] == details[1]

@@ -8,6 +8,8 @@ import os
 
 import pytest
 
+pytest.importorskip("ray")   # in the dev and all extras; --ray says how to install it when missing
+
 from catalog_dump import assert_same, dump
 from clip_fixture import make_tiny_clip
 from conftest import run_cli
