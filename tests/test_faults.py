@@ -255,8 +255,10 @@ def test_hanging_plugins_cannot_hang_the_core(tmp_path, clip, library, monkeypat
     assert any("time limit" in w for w in f.warnings), f.warnings
 
 
-def test_a_full_disk_stops_the_run_with_one_line_and_blames_no_footage(tmp_path, clip):
-    """The library on a 700 KiB filesystem (a tmpfs mounted for the test: CI runs as root)."""
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_full_disk_stops_the_run_with_one_line_and_blames_no_footage(tmp_path, clip, jobs):
+    """The library on a 700 KiB filesystem (a tmpfs mounted for the test: CI runs as root);
+    with --jobs 2 the writer meets the full disk while worker processes analyse."""
     if os.geteuid() != 0 or not shutil.which("mount"):
         pytest.skip("mounting a small filesystem needs root (CI has it)")
     folder = tmp_path / "footage"
@@ -268,7 +270,7 @@ def test_a_full_disk_stops_the_run_with_one_line_and_blames_no_footage(tmp_path,
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=700k", "tmpfs", str(small)]).returncode:
         pytest.skip("this machine does not allow mounting a tmpfs")
     try:
-        proc = run_cli(small / "lib", "index", folder, "--no-speech", "--no-visual", check=False)
+        proc = run_cli(small / "lib", "index", folder, "--no-speech", "--no-visual", "--jobs", jobs, check=False)
         lines = no_traceback(proc)
         assert proc.returncode == 2 and lines == [lines[0]] and "the disk is full" in lines[0], proc.stderr
         con = sqlite3.connect(f"file:{small / 'lib' / 'catalog.sqlite'}?mode=ro", uri=True)
