@@ -95,6 +95,10 @@ def main():
 
     tmp = tempfile.TemporaryDirectory()
     work = Path(tmp.name)
+    # the built-in stages only (the shots + fingerprint + speech + pictures), whatever plugins are installed
+    os.environ["FRAMESENSE_ENTRY_POINTS"] = "0"
+    (work / "no-plugins").mkdir()
+    os.environ["FRAMESENSE_PLUGINS"] = str(work / "no-plugins")
     os.environ["FRAMESENSE_CLIP_MODEL"] = str(make_tiny_clip(work / "tiny-clip"))
     path = args.keep or work / "bench720.mp4"
     t0 = time.perf_counter()
