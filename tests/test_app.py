@@ -39,6 +39,7 @@ def window(qtbot, library, tmp_path):
     win.show()
     qtbot.waitExposed(win)
     yield win
+    win.timeline.undo_stack.setClean()   # the test's edits: close without the unsaved-changes question
     win.close()
 
 
@@ -142,7 +143,8 @@ def test_timeline_add_reorder_undo_and_export_edl(qtbot, window, footage, tmp_pa
     seq = window.timeline.sequence
     assert [(c.source_in, c.source_out) for c in seq.clips] == [(0, 25), (25, 55), (55, 75)]
     assert window.timeline.strip.count() == 3
-    assert "1.20s" in window.timeline.strip.item(1).text()
+    widths = [it.width() for it in window.timeline.view.items]
+    assert abs(widths[1] / widths[0] - 30 / 25) < 0.05             # sized by duration
 
     window.timeline.move_clip(0, 2)                              # what a drag in the strip does
     assert [c.source_in for c in seq.clips] == [25, 55, 0]

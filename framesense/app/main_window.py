@@ -71,6 +71,8 @@ class MainWindow(QMainWindow):
         if self.catalog is None:
             self.show_first_run()
         self.refresh_library()
+        if not _offscreen():   # a sequence autosaved by a session that crashed is offered back
+            QTimer.singleShot(0, self.timeline.offer_recovery)
 
     # -- layout ----------------------------------------------------------------
     def _build(self):
@@ -97,7 +99,9 @@ class MainWindow(QMainWindow):
         self.player.item_changed.connect(self._player_item_changed)
         self.timeline = TimelinePanel(self, thumbnail_for=lambda c: self.thumbnail_at(c.media.media_id, c.source_in))
         self.timeline.error.connect(self.error)
-        self.timeline.play_requested.connect(self.play_sequence)
+        self.timeline.play_from.connect(self.play_sequence)   # Space / Play: the sequence from the playhead
+        self.timeline.autosave_dir = self.library_dir
+        self.player.frame_shown.connect(self._sequence_frame_shown)
         self.timeline.hits_dropped.connect(self.add_hits_to_timeline)
         self.timeline.changed.connect(self._update_title)
 
@@ -179,7 +183,7 @@ class MainWindow(QMainWindow):
                 Qt.Key.Key_K: self.player.pause, Qt.Key.Key_J: lambda: self.player.step(-1),
                 Qt.Key.Key_Comma: lambda: self.player.step(-1), Qt.Key.Key_Period: lambda: self.player.step(1),
                 Qt.Key.Key_A: self.add_selected_to_timeline}
-        for widget in (self.results.list, self.player, self.timeline.strip, self.library.tree):
+        for widget in (self.results.list, self.player, self.library.tree):   # the timeline has its own keys
             for key, slot in keys.items():
                 s = QShortcut(QKeySequence(key), widget)
                 s.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -255,6 +259,10 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event):
+        if not self.timeline.confirm_discard(self.save_sequence, "quit"):
+            event.ignore()
+            return
+        self.timeline.discard_autosave()   # a clean exit: nothing to recover next time
         if self._index_worker is not None:
             self._index_worker.cancel()
         self.save_state()
@@ -616,23 +624,30 @@ class MainWindow(QMainWindow):
         if self.playlist_mode == "results" and 0 <= pos < len(self._playlist_hits):
             self.results.select_hit(self._playlist_hits[pos])
         elif self.playlist_mode == "sequence":
-            self.timeline.strip.blockSignals(True)
-            self.timeline.strip.setCurrentRow(pos)
-            self.timeline.strip.blockSignals(False)
+            self.timeline.follow_playback(pos)   # the playhead follows; the selection (what edits act on) stays
+
+    def _sequence_frame_shown(self, frame: int):
+        if self.playlist_mode == "sequence":
+            self.timeline.follow_playback(self.player.index, frame)
 
     def play_results(self):
         self.playlist_mode = "results"
         self._rebuild_playlist()
         self.player.play()
 
-    def play_sequence(self):
+    def play_sequence(self, from_frame: int | None = None):
+        """Play the timeline's clips, from the clip under the playhead (at the playhead's frame)."""
         clips = self.timeline.sequence.clips
         if not clips:
             self.error("The timeline is empty")
             return
         self.playlist_mode = "sequence"
         items = [self._play_item(c, caption_html(seqmod.clip_text(c), None)) for c in clips]
-        start = max(0, self.timeline.strip.currentRow())
+        start = self.timeline.playhead_clip()
+        if from_frame is not None and 0 <= start < len(items):
+            first = seqmod.source_frame_at(self.timeline.sequence, start, from_frame)
+            if clips[start].source_in < first < clips[start].source_out:
+                items[start].first = first
         self.player.set_playlist(items, start if start < len(items) else 0, play=True)
 
     # -- timeline -----------------------------------------------------------------
@@ -655,9 +670,13 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Added {len(clips)} clip(s) to the timeline", 5000)
 
     def new_sequence(self):
+        if not self.timeline.confirm_discard(self.save_sequence, "start a new sequence"):
+            return
         self.timeline.set_sequence(seqmod.new_sequence())
 
     def choose_sequence(self):
+        if not self.timeline.confirm_discard(self.save_sequence, "open another sequence"):
+            return
         path, _ = QFileDialog.getOpenFileName(self, "Open sequence", str(self.library_dir), SEQUENCE_FILTER)
         if path:
             self.open_sequence(path)
@@ -681,9 +700,7 @@ class MainWindow(QMainWindow):
             if not path:
                 return None
         path = seqmod.save_sequence(self.timeline.sequence, path, catalog=self.catalog)
-        self.timeline.path = path
-        self.timeline.undo_stack.setClean()
-        self.timeline.refresh()
+        self.timeline.mark_saved(path)
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return path
 
