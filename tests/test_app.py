@@ -34,12 +34,12 @@ def window(qtbot, library, tmp_path):
 
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     win = MainWindow(library, settings=settings)
-    qtbot.addWidget(win)
+    qtbot.addWidget(win, before_close_func=lambda w: w.timeline.undo_stack.setClean())  # no unsaved question
     win.resize(1200, 760)
     win.show()
     qtbot.waitExposed(win)
     yield win
-    win.timeline.undo_stack.setClean()   # the test's edits: close without the unsaved-changes question
+    win.timeline.undo_stack.setClean()
     win.close()
 
 

@@ -426,8 +426,8 @@ class TimelinePanel(QWidget):
         self.autosave_dir = None          # the window sets it; None: no autosave
         self.pad_mode = "merge"           # what adding overlapping padded clips does (Settings)
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda _: self._title())
-        self.undo_stack.indexChanged.connect(lambda _: self._schedule_autosave())
+        self.undo_stack.cleanChanged.connect(self._title)
+        self.undo_stack.indexChanged.connect(self._schedule_autosave)
         self.view = TimelineView(self)
         self.strip = self.view            # the name the window used for the old list strip
         self.view.hits_dropped.connect(self.hits_dropped)
@@ -587,7 +587,7 @@ class TimelinePanel(QWidget):
             return bool(save())
         return answer == QMessageBox.StandardButton.Discard
 
-    def _schedule_autosave(self):
+    def _schedule_autosave(self, *_):
         if self.autosave_dir and self.dirty:
             self._autosave_timer.start()
 
@@ -632,7 +632,7 @@ class TimelinePanel(QWidget):
         self._title()
         self.changed.emit()
 
-    def _title(self):
+    def _title(self, *_):
         total = float(self.sequence.duration / self.sequence.rate)
         name = self.sequence.name + (" *" if self.dirty else "")
         self.title.setText(f"<b>{name}</b> — {len(self.sequence.clips)} clips, {total:.2f} s")
