@@ -96,3 +96,21 @@ def test_autosave_round_trip_and_clear(tmp_path):
     autosave.autosave_path(tmp_path).write_text("{not json")
     with pytest.raises(Exception, match="autosave"):
         autosave.read(autosave.autosave_path(tmp_path))
+
+
+def test_integer_placements_match_the_exact_rational_ones():
+    import random
+    rng = random.Random(7)
+    rates = [Fraction(24000, 1001), Fraction(25), Fraction(30000, 1001), Fraction(50), Fraction(60000, 1001)]
+    media = [SourceMedia(path=f"/m/{i}.mov", rate=r, frames=10**6) for i, r in enumerate(rates)]
+    for seq_rate in (Fraction(25), Fraction(24000, 1001), Fraction(30000, 1001)):
+        clips = [Clip(rng.choice(media), s, s + rng.randint(2, 400)) for s in (rng.randint(0, 9000) for _ in range(300))]
+        seq = Sequence(rate=seq_rate, clips=clips)
+        fast = [(p.record_in, p.record_out) for p in seq._placements_int()]
+        exact, elapsed, prev = [], Fraction(0), 0
+        for c in clips:
+            elapsed += c.seconds
+            edge = (elapsed * seq_rate + Fraction(1, 2)).__floor__()
+            exact.append((prev, edge))
+            prev = edge
+        assert fast == exact

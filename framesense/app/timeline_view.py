@@ -20,7 +20,7 @@ from ..timeline import autosave
 from ..timeline import commands as edits
 from . import sequence_adapter as seqmod
 from .results import HITS_MIME
-from .timeline_items import (A_TOP, EDGE_PX, RULER_H, SCENE_H, V_H, V_TOP, ClipItem, paint_playhead, paint_ruler,
+from .timeline_items import (A_COLOR, A_H, A_TOP, V_COLOR, NoneRefGuard, EDGE_PX, RULER_H, SCENE_H, V_H, V_TOP, ClipItem, paint_playhead, paint_ruler,
                              scaled_thumb)
 
 SNAP_PX = 8
@@ -140,15 +140,13 @@ class TimelineView(QGraphicsView):
         """Items for the current clips (reused where they exist), placed at the current zoom."""
         seq = self.sequence
         places = seq.placements()
-        while len(self.items) > len(places):
-            self._scene.removeItem(self.items.pop())
+        del self.items[len(places):]
         while len(self.items) < len(places):
-            item = ClipItem(self, len(self.items))
-            self._scene.addItem(item)
-            self.items.append(item)
+            self.items.append(ClipItem(self, len(self.items)))
         self._places = places
         self._edges = [0] + [p.record_out for p in places]
         self.selected = {i for i in self.selected if i < len(places)}
+        self.viewport().update()
         if self.current >= len(places):
             self.current = len(places) - 1
         self.playhead = min(self.playhead, self._edges[-1])
@@ -233,15 +231,34 @@ class TimelineView(QGraphicsView):
 
     # -- painting -----------------------------------------------------------------
     def drawBackground(self, painter, rect):
+        with NoneRefGuard():
+            self._draw_background(painter, rect)
+
+    def drawForeground(self, painter, rect):
+        with NoneRefGuard():
+            if rect.top() < RULER_H:
+                paint_ruler(painter, rect, self)
+            paint_playhead(painter, self)
+
+    def _draw_background(self, painter, rect):
         painter.fillRect(rect, self.palette().base())
         track = self.palette().alternateBase()
         painter.fillRect(QRectF(rect.left(), V_TOP, rect.width(), V_H), track)
         painter.fillRect(QRectF(rect.left(), A_TOP, rect.width(), SCENE_H - A_TOP - 4), track)
-
-    def drawForeground(self, painter, rect):
-        if rect.top() < RULER_H:
-            paint_ruler(painter, rect, self)
-        paint_playhead(painter, self)
+        if self.items and rect.bottom() > V_TOP:
+            ppf = self.px_per_frame
+            lo = max(0, bisect.bisect_right(self._edges, rect.left() / ppf) - 1)
+            hi = min(len(self.items), bisect.bisect_left(self._edges, rect.right() / ppf) + 1)
+            if hi - lo > rect.width() / 4:   # zoomed far out: clips under 4 px, draw the covered span at once
+                x0, x1 = self._edges[lo] * ppf, self._edges[hi] * ppf
+                painter.fillRect(QRectF(x0, V_TOP, x1 - x0, V_H), V_COLOR)
+                painter.fillRect(QRectF(x0, A_TOP, x1 - x0, A_H), A_COLOR)
+                for i in sorted(self.selected):
+                    if lo <= i < hi:
+                        self.items[i].paint(painter)
+            else:
+                for item in self.items[lo:hi]:
+                    item.paint(painter)
 
     # -- mouse ----------------------------------------------------------------------
     def mousePressEvent(self, event):
@@ -633,7 +650,7 @@ class TimelinePanel(QWidget):
         self.changed.emit()
 
     def _title(self, *_):
-        total = float(self.sequence.duration / self.sequence.rate)
+        total = float(self.view._edges[-1] / self.sequence.rate)
         name = self.sequence.name + (" *" if self.dirty else "")
         self.title.setText(f"<b>{name}</b> — {len(self.sequence.clips)} clips, {total:.2f} s")
         self.changed.emit()
