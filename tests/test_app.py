@@ -179,8 +179,8 @@ def test_timeline_add_reorder_undo_and_export_edl(qtbot, window, footage, tmp_pa
     dlg = window.export_dialog()
     dlg.set_format("edl")
     dlg.path.setText(str(tmp_path / "cut.edl"))
-    assert dlg.export(), dlg.result.toPlainText()
-    assert "Wrote" in dlg.result.toPlainText()
+    assert dlg.export(), dlg.result.text()
+    assert "Exported 3 clips" in dlg.result.text() and dlg.show_folder.isVisibleTo(dlg)
     with open(tmp_path / "cut.edl") as f:
         edl = pycmx.parse_cmx3600(f)
     events = [e.edits[0] for e in edl.events]
@@ -193,7 +193,7 @@ def test_export_error_is_shown(qtbot, window, tmp_path):
     dlg = window.export_dialog()
     dlg.path.setText(str(tmp_path / "x.edl"))
     assert not dlg.export()
-    assert dlg.result.toPlainText().startswith("Error: ") and "no clips" in dlg.result.toPlainText()
+    assert "Not exported" in dlg.result.text() and "empty" in dlg.result.text()
 
 
 def test_search_runs_in_a_worker_and_reports(qtbot, window, footage):
@@ -344,14 +344,14 @@ def test_export_dialog_writes_every_format(qtbot, window, footage, tmp_path):
         dlg.set_format(key)
         dlg.path.setText(str(tmp_path / f"cut{suffix}"))
         dlg.rate.setCurrentText("24")
-        assert dlg.export(), dlg.result.toPlainText()
-        assert str(tmp_path / f"cut{suffix}") in dlg.result.toPlainText()
+        assert dlg.export(), dlg.result.text()
+        assert str(tmp_path / f"cut{suffix}") in dlg.result.text()
     tl = otio.adapters.read_from_file(str(tmp_path / "cut.xml"))
     clips = list(tl.find_clips())
     assert len(clips) == 2
     dlg.rate.setCurrentText("fast")
     assert not dlg.export()
-    assert dlg.result.toPlainText().startswith("Error: ") and "fast" in dlg.result.toPlainText()
+    assert "Not exported" in dlg.result.text() and "“fast” is not a frame rate" in dlg.result.text()
 
 
 def test_filter_by_media_limits_results_and_playlist(qtbot, window, footage):
@@ -434,7 +434,7 @@ def test_plugin_actions_and_exporters_appear_in_the_window(qtbot, plugin_window,
     dlg = win.export_dialog()
     dlg.set_format("cutlist")
     assert dlg.path.text().endswith(".csv")
-    assert dlg.export(), dlg.result.toPlainText()
+    assert dlg.export(), dlg.result.text()
     assert (Path(dlg.path.text())).read_text() == "alpha.mp4,0,25\nalpha.mp4,55,75\n"
 
 

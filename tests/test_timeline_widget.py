@@ -197,3 +197,26 @@ def test_autosave_is_offered_back(qtbot, window):
     other.autosave_dir = tl.autosave_dir
     assert other.offer_recovery(ask=False)
     assert [(c.source_in, c.source_out) for c in other.sequence.clips] == clips and other.dirty
+
+
+def test_export_dialog_handles_overwrite_and_errors_in_words(qtbot, window, tmp_path):
+    import opentimelineio as otio
+    add_hits(window, [(0.0, 1.0), (4.0, 5.0)])
+    window.timeline.mark_saved(tmp_path / "seqs" / "cut.otio")
+    dlg = window.export_dialog()
+    assert Path(dlg.path.text()).parent == tmp_path / "seqs"          # the sequence's folder, not home
+    asked = []
+    dlg.ask = lambda p: asked.append(p) or False                       # the user says: keep the old file
+    dlg.set_format("otio")
+    target = tmp_path / "out.otio"
+    dlg.path.setText(str(target))
+    dlg.rate.setCurrentText("abc")
+    assert not dlg.export()
+    assert "not a frame rate" in dlg.result.text() and "Fraction" not in dlg.result.text()
+    dlg.rate.setCurrentText("25")
+    dlg.handles.setValue(12)
+    assert dlg.export(), dlg.result.text()
+    assert dlg.show_folder.isVisibleTo(dlg) and "12-frame handles" in dlg.result.text()
+    assert otio.adapters.read_from_file(str(target)).tracks[0][0].name is not None
+    assert not dlg.export() and asked == [target]                      # exists: asked, and kept
+    assert window.timeline.sequence.clips[0].handles == 0               # the edit itself is untouched

@@ -705,7 +705,8 @@ class MainWindow(QMainWindow):
         return path
 
     def export_dialog(self) -> ExportDialog:
-        folder = self.settings.value("export/folder") or str(Path.home())
+        path = self.timeline.path   # the last export's folder, else the sequence's, else the library's
+        folder = self.settings.value("export/folder") or str(Path(path).parent if path else self.library_dir)
         return ExportDialog(self.timeline.sequence, self, folder, catalog=self.catalog)
 
     def show_export(self):

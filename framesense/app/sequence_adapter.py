@@ -118,8 +118,13 @@ def load_sequence(path) -> Sequence:
     return otio_io.load(path)
 
 
-def export_sequence(seq: Sequence, path, fmt: str, rate=None, catalog=None) -> list[Path]:
-    """Write one interchange format at a chosen sequence rate (record TC restarts at 01:00:00:00)."""
+def export_sequence(seq: Sequence, path, fmt: str, rate=None, catalog=None, handles: int | None = None) -> list[Path]:
+    """Write one interchange format at a chosen sequence rate (record TC restarts at 01:00:00:00).
+
+    ``handles``: extra source frames each side of every clip; set on the clips (what every
+    exporter reads) and passed as ``handles=`` to exporters that take it."""
+    if handles is not None:
+        seq = replace(seq, clips=[c.copy(handles=int(handles)) for c in seq.clips])
     if rate is not None and parse_rate(rate) != seq.rate:
         rate = parse_rate(rate)
         seq = replace(seq, rate=rate, drop_frame=seq.drop_frame and rate.denominator == 1001, start_frame=None,
@@ -128,4 +133,14 @@ def export_sequence(seq: Sequence, path, fmt: str, rate=None, catalog=None) -> l
         spec = _plugins().exporter_for(path, fmt)
         if spec is not None:
             return [Path(p) for p in spec.export(seq, Path(path))]
-    return export(seq, path, fmt, catalog=catalog if fmt == "otio" else None)
+    options = {"catalog": catalog} if fmt == "otio" else {}
+    if handles is not None and _takes(fmt, "handles"):
+        options["handles"] = int(handles)
+    return export(seq, path, fmt, **options)
+
+
+def _takes(fmt: str, name: str) -> bool:
+    import inspect
+    from ..timeline.exporters import exporter
+    params = inspect.signature(exporter(fmt).export).parameters
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
