@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtCore import QSettings, QThreadPool, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox
 
@@ -54,6 +54,8 @@ class MainWindow(QMainWindow):
         if self.session.library is None:
             self.show_first_run()
         self.refresh_library()
+        if QApplication.platformName() not in ("offscreen", "minimal"):   # a crashed session's sequence back
+            QTimer.singleShot(0, self.offer_recovery)
 
     def _wire(self):
         s, status = self.session, self.statusBar()
@@ -76,7 +78,9 @@ class MainWindow(QMainWindow):
         s.pads_changed.connect(lambda *_: self.playlist.rebuild())
         self.player.item_changed.connect(self.playlist.item_changed)
         self.timeline.error.connect(self.error)
-        self.timeline.play_requested.connect(self.play_sequence)
+        self.timeline.play_from.connect(self.play_sequence)   # Space / Play: the sequence from the playhead
+        self.timeline.autosave_dir = self.library_dir
+        self.player.frame_shown.connect(self.playlist.frame_shown)
         self.timeline.hits_dropped.connect(self.add_hits_to_timeline)
         self.timeline.undo_stack.cleanChanged.connect(self._clean_changed)   # bound: disconnects with the window
         s.sequence_changed.connect(self._show_sequence)
@@ -109,6 +113,10 @@ class MainWindow(QMainWindow):
         return setting(self.settings, key)
 
     def closeEvent(self, event):
+        if not self.timeline.confirm_discard(self.save_sequence, "quit"):
+            event.ignore()
+            return
+        self.timeline.discard_autosave()   # a clean exit: nothing to recover next time
         self.indexing_ctl.cancel()
         save_window(self)
         self.player.shutdown()
@@ -243,8 +251,8 @@ class MainWindow(QMainWindow):
     def run_plugin_action(self, spec) -> str | None:
         return run_plugin_action(self, spec)
 
-    def play_sequence(self):
-        self.playlist.play_sequence()
+    def play_sequence(self, from_frame: int | None = None):
+        self.playlist.play_sequence(from_frame)
 
     # -- timeline -----------------------------------------------------------------
     def _clip_thumbnail(self, clip):
@@ -268,9 +276,21 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def new_sequence(self):
-        self.session.new_sequence()
+        if self.timeline.confirm_discard(self.save_sequence, "start a new sequence"):
+            self.session.new_sequence()
+
+    def offer_recovery(self, ask: bool = True) -> bool:
+        """Offer back a sequence autosaved by a session that did not end cleanly; it stays unsaved."""
+        got = self.timeline.pending_recovery(ask)
+        if got is None:
+            return False
+        self.session.set_sequence(*got)
+        self.timeline.undo_stack.resetClean()
+        return True
 
     def choose_sequence(self):
+        if not self.timeline.confirm_discard(self.save_sequence, "open another sequence"):
+            return
         path, _ = QFileDialog.getOpenFileName(self, "Open sequence", str(self.library_dir), SEQUENCE_FILTER)
         if path:
             self.open_sequence(path)
@@ -292,14 +312,13 @@ class MainWindow(QMainWindow):
             if not path:
                 return None
         path = self.session.save_sequence(path)
-        self.timeline.path = path
-        self.timeline.undo_stack.setClean()
-        self.timeline.refresh()
+        self.timeline.mark_saved(path)
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return path
 
     def export_dialog(self) -> ExportDialog:
-        folder = self.settings.value("export/folder") or str(Path.home())
+        saved = self.session.sequence_path   # the last export's folder, else the sequence's, else the library's
+        folder = self.settings.value("export/folder") or str(saved.parent if saved else self.library_dir)
         return ExportDialog(self.session, self, folder)
 
     def show_export(self):

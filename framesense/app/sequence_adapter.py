@@ -75,3 +75,8 @@ def trim(index: int, source_in: int, source_out: int):
     cmd = core.Trim(index, source_in, source_out)
     cmd.text = "Trim clip"
     return cmd
+
+
+def source_frame_at(seq: Sequence, index: int, record_frame: int) -> int:
+    """The media frame clip ``index`` shows at a record frame."""
+    return core.record_to_source(seq, index, record_frame)
