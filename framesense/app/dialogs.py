@@ -16,6 +16,8 @@ from ..config import model_cache_dir
 from ..timecode import parse_rate, rate_str
 from . import sequence_adapter as seqmod
 
+PAD_OVERLAP = {"merge": "merge them into one clip (no frame twice)", "trim": "trim the later clip's pad",
+               "keep": "keep both (frames repeat)"}
 RATES = ["23.976", "24", "25", "29.97", "30", "50", "59.94", "60"]
 
 
@@ -196,6 +198,11 @@ class SettingsDialog(QDialog):
                                          value=float(values.get("pad_before", 0.5)))
         self.pad_after = QDoubleSpinBox(self, minimum=0.0, maximum=10.0, singleStep=0.1, suffix=" s",
                                         value=float(values.get("pad_after", 0.5)))
+        self.pad_overlap = QComboBox(self)
+        for key, label in PAD_OVERLAP.items():
+            self.pad_overlap.addItem(label, key)
+        self.pad_overlap.setCurrentIndex(max(0, self.pad_overlap.findData(values.get("pad_overlap", "merge"))))
+        self.pad_overlap.setToolTip("When hits added one after another overlap in the same file once padded")
         self.speech = QComboBox(self)
         self.speech.addItems(["on", "off"])
         self.speech.setCurrentText("on" if values.get("speech", True) else "off")
@@ -215,6 +222,7 @@ class SettingsDialog(QDialog):
         form.addRow("Picture sampling", self.sample)
         form.addRow("Pad before hits", self.pad_before)
         form.addRow("Pad after hits", self.pad_after)
+        form.addRow("Overlapping pads", self.pad_overlap)
         models = QGroupBox("Models", self)
         grid = QFormLayout(models)
         for feature, name, state in installed_models():
@@ -238,5 +246,6 @@ class SettingsDialog(QDialog):
     def values(self) -> dict:
         return {"library": self.library.text().strip(), "sample_interval": self.sample.value(),
                 "pad_before": self.pad_before.value(), "pad_after": self.pad_after.value(),
+                "pad_overlap": self.pad_overlap.currentData(),
                 "speech": self.speech.currentText() == "on", "visual": self.visual.currentText() == "on",
                 "speech_model": self.speech_model.text().strip(), "clip_model": self.clip_model.text().strip()}

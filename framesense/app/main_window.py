@@ -78,8 +78,11 @@ class MainWindow(QMainWindow):
         s.pads_changed.connect(lambda *_: self.playlist.rebuild())
         self.player.item_changed.connect(self.playlist.item_changed)
         self.timeline.error.connect(self.error)
+        self.model_info.dismissed.connect(lambda text: self.settings.setValue("info/dismissed", text))
+        self.model_info.setup_requested.connect(self.setup_picture_search)
         self.timeline.play_from.connect(self.play_sequence)   # Space / Play: the sequence from the playhead
         self.timeline.autosave_dir = self.library_dir
+        self.timeline.pad_mode = self._setting("pad_overlap")
         self.player.frame_shown.connect(self.playlist.frame_shown)
         self.timeline.hits_dropped.connect(self.add_hits_to_timeline)
         self.timeline.undo_stack.cleanChanged.connect(self._clean_changed)   # bound: disconnects with the window
@@ -133,6 +136,7 @@ class MainWindow(QMainWindow):
         save_settings(self.settings, values)
         self.player.pad_before.setValue(float(values.get("pad_before", self.player.pads()[0])))
         self.player.pad_after.setValue(float(values.get("pad_after", self.player.pads()[1])))
+        self.timeline.pad_mode = self._setting("pad_overlap")
         self.update_model_info()
         lib = values.get("library")
         if lib and resolve_library(lib) != self.library_dir:
@@ -148,7 +152,29 @@ class MainWindow(QMainWindow):
     def update_model_info(self):
         lib = self.session.library
         self.models = model_status(lib, self._setting("clip_model") or None, self._setting("speech_model") or None)
-        self.model_info.show_report(self.models)
+        self.model_info.show_report(self.models, self.settings.value("info/dismissed"))
+        off = self.models.visual_problem
+        self.search.set_unavailable({m: f"Needs a picture model: {off}" for m in ("description", "image")} if off else {})
+
+    def setup_picture_search(self, path=None) -> str | None:
+        """Pick a CLIP checkpoint file or folder, check it loads offline, then use it; None when it does (else why not)."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Picture model: an open_clip checkpoint (or Cancel to pick a folder)",
+                                                  str(Path.home()), "Checkpoints (*.pt *.bin *.safetensors);;All files (*)")
+            if not path:
+                path = QFileDialog.getExistingDirectory(self, "Picture model folder", str(Path.home()))
+            if not path:
+                return "cancelled"
+        problem = model_status(self.session.library, str(path), self._setting("speech_model") or None).visual_problem
+        if problem:
+            self.error(f"{path} is not a usable picture model: {problem}")
+            if self.isVisible() and QApplication.platformName() not in ("offscreen", "minimal"):
+                QMessageBox.warning(self, "Picture model", f"{path} is not a usable picture model:\n\n{problem}")
+            return problem
+        self.settings.setValue("clip_model", str(path))
+        self.update_model_info()
+        self.statusBar().showMessage(f"Picture search uses {path}; index footage again to add pictures", 10000)
+        return None
 
     def error(self, message: str):
         self.last_error = message

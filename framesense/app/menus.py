@@ -29,6 +29,7 @@ def build_menus(w) -> None:
     _act(w, m, "&Export…", w.show_export, "Ctrl+E")
     m.addSeparator()
     _act(w, m, "Se&ttings…", w.show_settings, "Ctrl+,")
+    _act(w, m, "Set up &picture search…", lambda: w.setup_picture_search())
     _act(w, m, "&Quit", w.close, "Ctrl+Q")
     e = bar.addMenu("&Edit")
     for a in (w.timeline.undo_action, w.timeline.redo_action):
