@@ -4,14 +4,10 @@ Scene x is pixels (record frame * pixels per frame); items keep their record ran
 and are laid out again on zoom. The view paints only the clips the exposed rect
 overlaps (found by bisection), so 2,000 clips cost what the visible few cost.
 Clips are plain geometry objects painted from the view's drawBackground rather
-than QGraphicsItems: PySide6 6.12 on Python 3.11 miscounts references to None in
-QGraphicsItem.paint overrides and aborts after a few thousand paints.
+than QGraphicsItems, one object per clip instead of two Qt ones.
 """
 
 from __future__ import annotations
-
-import ctypes
-import sys
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainterPath, QPen, QPixmap
@@ -59,13 +55,12 @@ class ClipItem:
 
     def paint(self, painter):
         """Paint at the item's place (the caller's painter is in scene coordinates)."""
-        with NoneRefGuard():
-            painter.save()
-            painter.translate(self._x, 0)
-            try:
-                self._paint(painter)
-            finally:
-                painter.restore()
+        painter.save()
+        painter.translate(self._x, 0)
+        try:
+            self._paint(painter)
+        finally:
+            painter.restore()
 
     def _paint(self, painter):
         clip = self.clip
@@ -148,8 +143,7 @@ def paint_ruler(painter, rect: QRectF, view):
     font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
     painter.setFont(font)
     for f in range(first, last + 1, minor):
-        with NoneRefGuard():
-            _tick(painter, f, f * ppf, step, tc, seq)
+        _tick(painter, f, f * ppf, step, tc, seq)
 
 
 def _tick(painter, f, x, step, tc, seq):
@@ -178,23 +172,3 @@ def scaled_thumb(path: str, height: int) -> QPixmap | None:
     if pix.isNull():
         return None
     return pix.scaledToHeight(height, Qt.TransformationMode.SmoothTransformation)
-
-
-class NoneRefGuard:
-    """Give None back the references a paint took from it.
-
-    PySide6 6.12.0 on Python 3.11 (None not yet immortal) drops a reference to None on
-    every void QPainter call (save, translate, setPen, drawRect...), so a timeline that
-    paints thousands of clips aborts with "deallocating None". The guard measures the
-    loss around a paint and restores it; on a fixed PySide6 the loss is zero and it does nothing.
-    """
-
-    def __enter__(self):
-        self._before = sys.getrefcount(None)
-        return self
-
-    def __exit__(self, *exc):
-        lost = self._before - sys.getrefcount(None)
-        for _ in range(max(0, lost)):
-            ctypes.pythonapi.Py_IncRef(ctypes.py_object(None))
-        return False

@@ -20,8 +20,8 @@ from ..timeline import autosave
 from ..timeline import edits
 from . import sequence_adapter as seqmod
 from .results import HITS_MIME
-from .timeline_items import (A_COLOR, A_H, A_TOP, V_COLOR, NoneRefGuard, EDGE_PX, RULER_H, SCENE_H, V_H, V_TOP, ClipItem, paint_playhead, paint_ruler,
-                             scaled_thumb)
+from .timeline_items import (A_COLOR, A_H, A_TOP, EDGE_PX, RULER_H, SCENE_H, V_COLOR, V_H, V_TOP, ClipItem,
+                             paint_playhead, paint_ruler, scaled_thumb)
 
 SNAP_PX = 8
 MIN_PPF, MAX_PPF = 0.002, 40.0
@@ -220,17 +220,12 @@ class TimelineView(QGraphicsView):
         self.playhead_moved.emit(frame)
 
     # -- painting -----------------------------------------------------------------
-    def drawBackground(self, painter, rect):
-        with NoneRefGuard():
-            self._draw_background(painter, rect)
-
     def drawForeground(self, painter, rect):
-        with NoneRefGuard():
-            if rect.top() < RULER_H:
-                paint_ruler(painter, rect, self)
-            paint_playhead(painter, self)
+        if rect.top() < RULER_H:
+            paint_ruler(painter, rect, self)
+        paint_playhead(painter, self)
 
-    def _draw_background(self, painter, rect):
+    def drawBackground(self, painter, rect):
         painter.fillRect(rect, self.palette().base())
         track = self.palette().alternateBase()
         painter.fillRect(QRectF(rect.left(), V_TOP, rect.width(), V_H), track)
@@ -509,12 +504,15 @@ class TimelinePanel(QWidget):
     def add_clips(self, clips, index=None):
         if not clips:
             return
+        first = not self.sequence.clips
         if index is None or index >= len(self.sequence.clips):
             cmd = edits.AppendPadded(list(clips), self.pad_mode)
             cmd.text = f"Add {len(clips)} clip{'s' if len(clips) != 1 else ''}"
             self.push(cmd)
         else:
             self.push(seqmod.insert(clips, index))
+        if first and self.sequence.clips:     # the first clips: show them whole
+            self.view.zoom_to_fit()
 
     def move_clip(self, src: int, dst: int):
         n = len(self.sequence.clips)
