@@ -14,6 +14,8 @@ from pathlib import Path
 from ..catalog.db import media_rate
 from ..errors import FrameSenseError, MediaError
 from ..timecode import Timecode, drop_frame_allowed, parse_rate, rate_str, sequence_rate
+from . import supercut
+from .supercut import check_order
 
 
 @dataclass(frozen=True)
@@ -262,6 +264,12 @@ class SequenceOptions:
     handles: int = 0                       # frames an NLE may trim into, each side (exports write them)
     start_timecode: str | None = None      # record start; default 01:00:00:00
     drop_frame: bool | None = None         # default: follow the media at the sequence rate
+    # supercut rules (timeline/supercut.py)
+    order: str = "given"                   # given (search/script order), score, time, media
+    per_media: int | None = None           # at most N takes from one file
+    max_duration: float | None = None      # seconds: whole clips while the sequence stays within it
+    merge_overlaps: bool = True            # takes of one file that overlap (once padded) become one clip
+    dedupe: bool = False                   # the same footage twice: keep the best take
 
     def __post_init__(self):
         for key in ("pad_before", "pad_after"):
@@ -273,6 +281,14 @@ class SequenceOptions:
             raise FrameSenseError(f"handles must be 0 or more frames, got {self.handles}")
         if self.rate is not None:
             self.rate = sequence_rate(self.rate)
+        try:
+            self.order = check_order(self.order)
+        except ValueError as exc:
+            raise FrameSenseError(str(exc)) from None
+        if self.per_media is not None and int(self.per_media) < 1:
+            raise FrameSenseError(f"per-media must be 1 or more, got {self.per_media}")
+        if self.max_duration is not None and not float(self.max_duration) > 0:
+            raise FrameSenseError(f"max-duration must be more than 0 seconds, got {self.max_duration}")
 
 
 def clip_from_hit(catalog, hit, options: SequenceOptions | None = None, media_cache: dict | None = None) -> Clip:
@@ -300,9 +316,16 @@ def clip_from_hit(catalog, hit, options: SequenceOptions | None = None, media_ca
 
 
 def sequence_from_hits(catalog, hits, options: SequenceOptions | None = None) -> Sequence:
+    """Hits as clips under the supercut rules of ``options`` (which takes, their order, joins, length)."""
     options = options or SequenceOptions()
     cache: dict = {}
-    return sequence_from_clips([clip_from_hit(catalog, h, options, media_cache=cache) for h in hits], options)
+    hits = supercut.choose(catalog, hits, options)
+    clips = [clip_from_hit(catalog, h, options, media_cache=cache) for h in hits]
+    if options.merge_overlaps:
+        clips = supercut.merge_overlaps(clips)
+    if options.max_duration:
+        clips = supercut.cap(clips, options.max_duration)
+    return sequence_from_clips(clips, options)
 
 
 def sequence_from_clips(clips: list[Clip], options: SequenceOptions) -> Sequence:
