@@ -71,6 +71,8 @@ class MainWindow(QMainWindow):
         self.library.media_selected.connect(self.browse_media)
         self.search.search_requested.connect(self.start_search)
         self.results.current_hit_changed.connect(self.playlist.hit_selected)
+        self.results.current_hit_changed.connect(self.transcript.hit_changed)
+        self.timeline.changed.connect(self.transcript.sequence_changed)
         self.results.activated.connect(lambda i: self.add_hits_to_timeline([i]))
         self.results.filter.currentIndexChanged.connect(lambda _: self.playlist.rebuild())
         self.results.add_button.clicked.connect(self.add_selected_to_timeline)

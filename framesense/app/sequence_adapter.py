@@ -46,8 +46,15 @@ class Batch(core.Command):
         self.commands, self.text = list(commands), text
 
     def do(self, seq):
-        for c in self.commands:
-            c.do(seq)
+        done = []
+        try:
+            for c in self.commands:
+                c.do(seq)
+                done.append(c)
+        except Exception:
+            for c in reversed(done):       # all or nothing: a refused step leaves the sequence as it was
+                c.undo(seq)
+            raise
 
     def undo(self, seq):
         for c in reversed(self.commands):
