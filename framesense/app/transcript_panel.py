@@ -4,8 +4,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QListView, QListWidget, QListWidgetItem,
                                QPushButton, QVBoxLayout, QWidget)
 
@@ -14,6 +13,16 @@ from . import sequence_adapter as seqmod
 
 MEDIA, SEQUENCE = "This hit's file", "The sequence"
 ROLE = Qt.ItemDataRole.UserRole      # (clip index or -1, media id, word position)
+
+
+class WordList(QListWidget):
+    delete_pressed = Signal()
+
+    def keyPressEvent(self, event):
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.delete_pressed.emit()
+            return
+        super().keyPressEvent(event)
 
 
 class TranscriptPanel(QWidget):
@@ -25,7 +34,7 @@ class TranscriptPanel(QWidget):
         self.mode.addItems([MEDIA, SEQUENCE])
         self.mode.setToolTip("Words of the current hit's file (select, Add), or of the sequence (select, Delete)")
         self.mode.currentTextChanged.connect(lambda _: self.refresh())
-        self.words = QListWidget(self)
+        self.words = WordList(self)
         self.words.setViewMode(QListView.ViewMode.ListMode)
         self.words.setFlow(QListView.Flow.LeftToRight)
         self.words.setWrapping(True)
@@ -37,14 +46,13 @@ class TranscriptPanel(QWidget):
         self.delete_button = QPushButton("Delete words", self,
                                          toolTip="Cut the selected words out of the sequence (Delete)")
         self.delete_button.clicked.connect(self.delete_selection)
-        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.words, self.delete_selection,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        self.words.delete_pressed.connect(self.delete_selection)
         row = QHBoxLayout()
-        row.addWidget(self.mode, 1)
         row.addWidget(self.add_button)
         row.addWidget(self.delete_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.mode)
         layout.addLayout(row)
         layout.addWidget(self.words, 1)
         self.refresh()
