@@ -335,8 +335,8 @@ class Library:
             lines = read_script(script)
         else:
             lines = [line if isinstance(line, ScriptLine) else ScriptLine(str(line)) for line in script]
-        return assemble(lines, self.search, self.catalog, options or SequenceOptions(name="Paper edit"),
-                        per_media=per_media)
+        options = options or SequenceOptions(name="Paper edit")
+        return assemble(lines, self.search, self.catalog, options, per_media=per_media or options.per_media)
 
     def clip_from_hit(self, hit: Hit, options: SequenceOptions | None = None, media_cache: dict | None = None):
         from .timeline.model import clip_from_hit

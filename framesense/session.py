@@ -14,6 +14,7 @@ from typing import Callable
 from .api import ExportOptions, IndexOptions, Library, export_sequence, plugin_registry
 from .catalog.db import media_rate
 from .search.hits import Hit
+from .timeline import textcut
 from .timeline.model import Clip, Sequence, SequenceOptions
 
 SEQUENCE_SUFFIX = ".otio"
@@ -47,6 +48,7 @@ class Session:
         self._media: dict[int, dict] = {}
         self._clips: dict = {}                  # (result index, hit id) -> Clip or None
         self._sources: dict = {}                # media id -> SourceMedia, shared by those clips
+        self._words: dict = {}                  # media id -> its transcript's words (text-based editing)
         self.library_changed = Event()          # (library)
         self.results_changed = Event()          # (hits, appended: bool)
         self.current_changed = Event()          # (index)
@@ -76,6 +78,7 @@ class Session:
         self._media.clear()
         self._clips.clear()
         self._sources.clear()
+        self._words.clear()
 
     def media_row(self, media_id: int) -> dict | None:
         if media_id not in self._media:
@@ -140,12 +143,36 @@ class Session:
     # -- sequence -----------------------------------------------------------------
     def clips_to_add(self, indices) -> list[Clip]:
         """Clips for results ``indices``; an empty sequence takes the rate of its first clip."""
-        clips = [c for c in (self.clip_for(i) for i in indices if 0 <= i < len(self.results)) if c]
+        return self._fit(c for c in (self.clip_for(i) for i in indices if 0 <= i < len(self.results)) if c)
+
+    def _fit(self, clips) -> list[Clip]:
+        clips = list(clips)
         seq = self.sequence
         if clips and not seq.clips and seq.rate != clips[0].media.rate:
             seq.rate, seq.drop_frame = clips[0].media.rate, clips[0].media.drop_frame
             seq.start_frame = seq.timecode.to_frames("01:00:00:00")
         return clips
+
+    # -- text-based editing (timeline/textcut.py) -----------------------------------
+    def media_words(self, media_id: int) -> list:
+        if media_id not in self._words:
+            self._words[media_id] = textcut.media_words(self.library.catalog, media_id)
+        return self._words[media_id]
+
+    def clips_for_words(self, media_id: int, runs: list[tuple[int, int]]) -> list[Clip]:
+        """A clip per run of words (positions in ``media_words``), each holding exactly those words."""
+        row = self.media_row(media_id)
+        rate = media_rate(row) if row else None
+        if rate is None:
+            return []
+        words, clips = self.media_words(media_id), []
+        for i, j in runs:
+            a, b = textcut.span_frames(words, i, j, rate, row.get("frames") or None)
+            said = " ".join(w.text for w in words[i:j + 1])
+            hit = Hit(media_id=media_id, media_path=row["path"], start_frame=a, end_frame=b, rate=rate, score=1.0,
+                      kind="transcript", text=said, query=said)
+            clips.append(self.library.clip_from_hit(hit, SequenceOptions(), self._sources))
+        return self._fit(clips)
 
     def set_dirty(self, dirty: bool) -> None:
         if dirty != self.dirty:

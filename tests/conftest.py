@@ -51,3 +51,42 @@ def cli(library):
         return run_cli(library, *args, check=check)
     _run.json = lambda *args, check=True: cli_json(library, *args, check=check)
     return _run
+
+
+_DIALOG_WATCH: list = []   # the one timer; boxes it had to close
+
+
+@pytest.fixture(autouse=True)
+def _no_forgotten_dialogs(request):
+    """A modal box nobody answers (offscreen, no person) would hang the suite until CI kills it.
+    A timer that outlives every test (window fixtures close after this one's teardown) closes
+    any box left open for 20 s; the test running then fails, naming it."""
+    if "qtbot" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("qtbot")      # the QApplication exists from here
+    if not _DIALOG_WATCH:
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        ages: dict = {}
+        closed: list[str] = []
+
+        def check():
+            box = QApplication.activeModalWidget()
+            if box is None:
+                return
+            ages[id(box)] = ages.get(id(box), 0) + 1
+            if ages[id(box)] >= 20:
+                text = box.text() if hasattr(box, "text") else box.windowTitle()
+                closed.append(f"{type(box).__name__}: {text}")
+                box.reject()
+
+        timer = QTimer(QApplication.instance())
+        timer.setInterval(1000)
+        timer.timeout.connect(check)
+        timer.start()
+        _DIALOG_WATCH[:] = [timer, closed]
+    closed = _DIALOG_WATCH[1]
+    before = len(closed)
+    yield
+    assert len(closed) == before, f"a modal dialog was left open with nobody to answer it: {closed[before:]}"

@@ -74,14 +74,14 @@ def test_docs_examples_run(tmp_path, footage, example_plugins, capsys):
     said = [(Path(h.media_path).name, h.text.lower()) for h in ns["said"]]
     assert said == [("talk.mp4", "call the office")]
     assert 1.0 <= ns["said"][0].start < ns["said"][0].end <= 3.5
-    assert len(ns["seq"].clips) == 4
+    assert len(ns["seq"].clips) == 3          # the harbour's two padded shots overlap: joined, no frame twice
     # The EDL is read back by an independent parser: events land on the hits' frames.
     import pycmx
     with open(out / "harbour.edl") as f:
         edl = pycmx.parse_cmx3600(f)
     events = [e.edits[0] for e in edl.events]
-    assert len(events) == 4
-    assert events[0].source_in == "00:00:00:00" and events[0].source_out == "00:00:01:13"  # 1.0 s + 0.5 s pad
+    assert len(events) == 3
+    assert events[0].source_in == "00:00:00:00" and events[0].source_out == "00:00:02:00"  # both shots, to the end of the file
     for ext in ("otio", "fcpxml", "xml"):
         assert (out / f"harbour.{ext}").stat().st_size > 0
     assert "palette" in printed and "loaded" in printed

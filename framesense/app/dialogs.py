@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import html
 import importlib.util
 from pathlib import Path
 
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
 from ..config import model_cache_dir
 from ..timecode import parse_rate, rate_str
 from . import sequence_adapter as seqmod
 
+PAD_OVERLAP = {"merge": "merge them into one clip (no frame twice)", "trim": "trim the later clip's pad",
+               "keep": "keep both (frames repeat)"}
 RATES = ["23.976", "24", "25", "29.97", "30", "50", "59.94", "60"]
 
 
@@ -28,15 +33,16 @@ def _browse_row(parent, edit: QLineEdit, pick) -> QWidget:
 
 
 class ExportDialog(QDialog):
-    """Pick format, sequence rate and path; shows what was written or why not."""
+    """Pick format, sequence rate, handles and path; asks before overwriting; says what was written or why not."""
 
-    def __init__(self, session, parent=None, folder: str | None = None):
+    def __init__(self, session, parent=None, folder: str | None = None, ask=None):
         super().__init__(parent)
         self.session = session
         sequence = session.sequence
         self.setWindowTitle("Export sequence")
         self.sequence = sequence
         self.written: list[Path] = []
+        self.ask = ask or self._ask_overwrite       # (path) -> bool; tests answer without a person
         self.format = QComboBox(self)
         self.formats = seqmod.export_formats(session)
         self.format.addItems(list(self.formats))
@@ -44,16 +50,21 @@ class ExportDialog(QDialog):
         self.rate.setEditable(True)
         self.rate.addItems(RATES)
         self.rate.setCurrentText(_rate_label(sequence.rate))
+        self.handles = QSpinBox(self, minimum=0, maximum=10000, suffix=" frames")
+        self.handles.setToolTip("Extra source frames each side of every clip, for the editor to trim into")
         base = Path(folder or Path.home()) / _safe(sequence.name)
         self.path = QLineEdit(str(base.with_suffix(".otio")), self)
         self.format.currentTextChanged.connect(self._suffix)
-        self.result = QPlainTextEdit(self)
-        self.result.setReadOnly(True)
-        self.result.setPlaceholderText("What was written appears here.")
-        self.result.setMaximumHeight(110)
+        self.result = QLabel(self)
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.show_folder = QPushButton("Show in folder", self)
+        self.show_folder.setVisible(False)
+        self.show_folder.clicked.connect(self.open_folder)
         form = QFormLayout()
         form.addRow("Format", self.format)
         form.addRow("Sequence rate", self.rate)
+        form.addRow("Handles", self.handles)
         form.addRow("File", _browse_row(self, self.path, self._pick))
         buttons = QDialogButtonBox(self)
         self.export_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -63,6 +74,7 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.result)
+        layout.addWidget(self.show_folder, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(buttons)
         self.resize(560, 300)
 
@@ -80,18 +92,47 @@ class ExportDialog(QDialog):
         if path:
             self.path.setText(path)
 
+    def _ask_overwrite(self, path: Path) -> bool:
+        answer = QMessageBox.question(self, "Replace file?", f"{path.name} already exists in {path.parent}. Replace it?")
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _fail(self, message: str) -> bool:
+        self.result.setText(f"<b>Not exported:</b> {html.escape(message)}")
+        self.show_folder.setVisible(False)
+        return False
+
     def export(self) -> bool:
         key, _ = self.formats[self.format.currentText()]
+        text = self.rate.currentText().strip()
         try:
-            rate = parse_rate(self.rate.currentText())
-            self.written = self.session.export(self.path.text(), key, rate)
-        except Exception as exc:
-            self.result.setPlainText(f"Error: {exc}")
-            return False
-        lines = [f"Wrote {p} ({p.stat().st_size} bytes)" for p in self.written]
-        lines.append(f"{len(self.sequence.clips)} clips at {rate_str(rate)} fps, format {key}")
-        self.result.setPlainText("\n".join(lines))
+            rate = parse_rate(text)
+        except ValueError:
+            return self._fail(f"“{text}” is not a frame rate; type one such as 25, 29.97 or 30000/1001.")
+        if not self.sequence.clips:
+            return self._fail("the sequence is empty; add clips to the timeline first.")
+        raw = self.path.text().strip()
+        if not raw:
+            return self._fail("choose a file to export to.")
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            return self._fail(f"{path} is a folder; give a file name.")
+        if path.exists() and not self.ask(path):
+            return self._fail(f"{path.name} exists and was kept; choose another name.")
+        handles = self.handles.value()
+        try:
+            self.written = self.session.export(path, key, rate, handles=handles or None)
+        except Exception as exc:   # the exporter's own message names the file and the reason
+            return self._fail(str(exc))
+        size = sum(p.stat().st_size for p in self.written if p.exists())
+        self.result.setText(f"Exported {len(self.sequence.clips)} clips at {rate_str(rate)} fps"
+                            f"{f' with {handles}-frame handles' if handles else ''} "
+                            f"to <b>{html.escape(str(self.written[0]))}</b> ({size:,} bytes).")
+        self.show_folder.setVisible(True)
         return True
+
+    def open_folder(self):
+        if self.written:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.written[0].parent)))
 
 
 def _rate_label(rate) -> str:
@@ -157,6 +198,11 @@ class SettingsDialog(QDialog):
                                          value=float(values.get("pad_before", 0.5)))
         self.pad_after = QDoubleSpinBox(self, minimum=0.0, maximum=10.0, singleStep=0.1, suffix=" s",
                                         value=float(values.get("pad_after", 0.5)))
+        self.pad_overlap = QComboBox(self)
+        for key, label in PAD_OVERLAP.items():
+            self.pad_overlap.addItem(label, key)
+        self.pad_overlap.setCurrentIndex(max(0, self.pad_overlap.findData(values.get("pad_overlap", "merge"))))
+        self.pad_overlap.setToolTip("When hits added one after another overlap in the same file once padded")
         self.speech = QComboBox(self)
         self.speech.addItems(["on", "off"])
         self.speech.setCurrentText("on" if values.get("speech", True) else "off")
@@ -176,6 +222,7 @@ class SettingsDialog(QDialog):
         form.addRow("Picture sampling", self.sample)
         form.addRow("Pad before hits", self.pad_before)
         form.addRow("Pad after hits", self.pad_after)
+        form.addRow("Overlapping pads", self.pad_overlap)
         models = QGroupBox("Models", self)
         grid = QFormLayout(models)
         for feature, name, state in installed_models():
@@ -199,5 +246,6 @@ class SettingsDialog(QDialog):
     def values(self) -> dict:
         return {"library": self.library.text().strip(), "sample_interval": self.sample.value(),
                 "pad_before": self.pad_before.value(), "pad_after": self.pad_after.value(),
+                "pad_overlap": self.pad_overlap.currentData(),
                 "speech": self.speech.currentText() == "on", "visual": self.visual.currentText() == "on",
                 "speech_model": self.speech_model.text().strip(), "clip_model": self.clip_model.text().strip()}

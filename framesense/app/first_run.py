@@ -21,7 +21,11 @@ def library_exists(library_dir: Path) -> bool:
 
 
 class ModelInfoBar(QFrame):
-    """A dismissible bar that says which searches work and how to add a picture model."""
+    """A dismissible bar that says which searches work and how to add a picture model.
+    Dismissed, it stays hidden until what it would say changes (``dismissed`` carries the text to remember)."""
+
+    dismissed = Signal(str)
+    setup_requested = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -35,18 +39,27 @@ class ModelInfoBar(QFrame):
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setup_button = QPushButton("Set up picture search…", self)
+        self.setup_button.setToolTip("Choose a CLIP checkpoint file or folder; it is checked before it is used")
+        self.setup_button.clicked.connect(self.setup_requested)
         self.close_button = QPushButton("Dismiss", self)
-        self.close_button.clicked.connect(self.hide)
+        self.close_button.clicked.connect(self.dismiss)
         row.addWidget(self.label, 1)
+        row.addWidget(self.setup_button, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()
 
     def text(self) -> str:
         return self.label.text()
 
-    def show_report(self, report):   # framesense.models.status.ModelReport
+    def show_report(self, report, dismissed: str | None = None):   # framesense.models.status.ModelReport
         self.label.setText(report.text())
-        self.setVisible(bool(report.visual_problem or report.speech_problem))
+        self.setup_button.setVisible(bool(report.visual_problem))
+        self.setVisible(bool(report.visual_problem or report.speech_problem) and report.text() != dismissed)
+
+    def dismiss(self):
+        self.hide()
+        self.dismissed.emit(self.label.text())
 
 
 class FirstRunPanel(QWidget):

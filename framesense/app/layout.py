@@ -12,6 +12,7 @@ from .player import Player
 from .results import ResultsPanel
 from .search_bar import SearchBar
 from .timeline_view import TimelinePanel
+from .transcript_panel import TranscriptPanel
 
 
 def build_layout(w) -> None:
@@ -21,6 +22,14 @@ def build_layout(w) -> None:
     dock.setWidget(w.library)
     dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
     w.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+    w.transcript = TranscriptPanel(w)
+    words = w.transcript_dock = QDockWidget("Transcript", w)
+    words.setObjectName("transcript-dock")
+    words.setWidget(w.transcript)
+    words.setFeatures(dock.features())
+    w.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, words)
+    w.tabifyDockWidget(dock, words)
+    dock.raise_()
     w.search = SearchBar(w)
     w.results = ResultsPanel(w.session.describe, w)
     w.player = Player(w, *w.session.pads)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, Q
                                QVBoxLayout, QWidget)
 
 from ..timecode import rate_str
+from .labels import FitLabel
 
 STATUS_COLOURS = {"indexed": "#3a9a4a", "failed": "#c0392b", "pending": "#b7950b", "indexing": "#2874a6"}
 
@@ -23,8 +24,7 @@ class IndexProgressView(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.label = QLabel("", self)
-        self.label.setWordWrap(True)
+        self.label = FitLabel("", self)
         self.bar = QProgressBar(self)
         self.bar.setTextVisible(True)
         self.cancel = QPushButton("Cancel", self)

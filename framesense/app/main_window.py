@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtCore import QSettings, QThreadPool, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox
 
@@ -54,6 +54,8 @@ class MainWindow(QMainWindow):
         if self.session.library is None:
             self.show_first_run()
         self.refresh_library()
+        if QApplication.platformName() not in ("offscreen", "minimal"):   # a crashed session's sequence back
+            QTimer.singleShot(0, self.offer_recovery)
 
     def _wire(self):
         s, status = self.session, self.statusBar()
@@ -69,6 +71,8 @@ class MainWindow(QMainWindow):
         self.library.media_selected.connect(self.browse_media)
         self.search.search_requested.connect(self.start_search)
         self.results.current_hit_changed.connect(self.playlist.hit_selected)
+        self.results.current_hit_changed.connect(self.transcript.hit_changed)
+        self.timeline.changed.connect(self.transcript.sequence_changed)
         self.results.activated.connect(lambda i: self.add_hits_to_timeline([i]))
         self.results.filter.currentIndexChanged.connect(lambda _: self.playlist.rebuild())
         self.results.add_button.clicked.connect(self.add_selected_to_timeline)
@@ -76,7 +80,12 @@ class MainWindow(QMainWindow):
         s.pads_changed.connect(lambda *_: self.playlist.rebuild())
         self.player.item_changed.connect(self.playlist.item_changed)
         self.timeline.error.connect(self.error)
-        self.timeline.play_requested.connect(self.play_sequence)
+        self.model_info.dismissed.connect(lambda text: self.settings.setValue("info/dismissed", text))
+        self.model_info.setup_requested.connect(self.setup_picture_search)
+        self.timeline.play_from.connect(self.play_sequence)   # Space / Play: the sequence from the playhead
+        self.timeline.autosave_dir = self.library_dir
+        self.timeline.pad_mode = self._setting("pad_overlap")
+        self.player.frame_shown.connect(self.playlist.frame_shown)
         self.timeline.hits_dropped.connect(self.add_hits_to_timeline)
         self.timeline.undo_stack.cleanChanged.connect(self._clean_changed)   # bound: disconnects with the window
         s.sequence_changed.connect(self._show_sequence)
@@ -109,6 +118,10 @@ class MainWindow(QMainWindow):
         return setting(self.settings, key)
 
     def closeEvent(self, event):
+        if not self.timeline.confirm_discard(self.save_sequence, "quit"):
+            event.ignore()
+            return
+        self.timeline.discard_autosave()   # a clean exit: nothing to recover next time
         self.indexing_ctl.cancel()
         save_window(self)
         self.player.shutdown()
@@ -125,6 +138,7 @@ class MainWindow(QMainWindow):
         save_settings(self.settings, values)
         self.player.pad_before.setValue(float(values.get("pad_before", self.player.pads()[0])))
         self.player.pad_after.setValue(float(values.get("pad_after", self.player.pads()[1])))
+        self.timeline.pad_mode = self._setting("pad_overlap")
         self.update_model_info()
         lib = values.get("library")
         if lib and resolve_library(lib) != self.library_dir:
@@ -140,7 +154,29 @@ class MainWindow(QMainWindow):
     def update_model_info(self):
         lib = self.session.library
         self.models = model_status(lib, self._setting("clip_model") or None, self._setting("speech_model") or None)
-        self.model_info.show_report(self.models)
+        self.model_info.show_report(self.models, self.settings.value("info/dismissed"))
+        off = self.models.visual_problem
+        self.search.set_unavailable({m: f"Needs a picture model: {off}" for m in ("description", "image")} if off else {})
+
+    def setup_picture_search(self, path=None) -> str | None:
+        """Pick a CLIP checkpoint file or folder, check it loads offline, then use it; None when it does (else why not)."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Picture model: an open_clip checkpoint (or Cancel to pick a folder)",
+                                                  str(Path.home()), "Checkpoints (*.pt *.bin *.safetensors);;All files (*)")
+            if not path:
+                path = QFileDialog.getExistingDirectory(self, "Picture model folder", str(Path.home()))
+            if not path:
+                return "cancelled"
+        problem = model_status(self.session.library, str(path), self._setting("speech_model") or None).visual_problem
+        if problem:
+            self.error(f"{path} is not a usable picture model: {problem}")
+            if self.isVisible() and QApplication.platformName() not in ("offscreen", "minimal"):
+                QMessageBox.warning(self, "Picture model", f"{path} is not a usable picture model:\n\n{problem}")
+            return problem
+        self.settings.setValue("clip_model", str(path))
+        self.update_model_info()
+        self.statusBar().showMessage(f"Picture search uses {path}; index footage again to add pictures", 10000)
+        return None
 
     def error(self, message: str):
         self.last_error = message
@@ -243,8 +279,8 @@ class MainWindow(QMainWindow):
     def run_plugin_action(self, spec) -> str | None:
         return run_plugin_action(self, spec)
 
-    def play_sequence(self):
-        self.playlist.play_sequence()
+    def play_sequence(self, from_frame: int | None = None):
+        self.playlist.play_sequence(from_frame)
 
     # -- timeline -----------------------------------------------------------------
     def _clip_thumbnail(self, clip):
@@ -268,9 +304,21 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def new_sequence(self):
-        self.session.new_sequence()
+        if self.timeline.confirm_discard(self.save_sequence, "start a new sequence"):
+            self.session.new_sequence()
+
+    def offer_recovery(self, ask: bool = True) -> bool:
+        """Offer back a sequence autosaved by a session that did not end cleanly; it stays unsaved."""
+        got = self.timeline.pending_recovery(ask)
+        if got is None:
+            return False
+        self.session.set_sequence(*got)
+        self.timeline.undo_stack.resetClean()
+        return True
 
     def choose_sequence(self):
+        if not self.timeline.confirm_discard(self.save_sequence, "open another sequence"):
+            return
         path, _ = QFileDialog.getOpenFileName(self, "Open sequence", str(self.library_dir), SEQUENCE_FILTER)
         if path:
             self.open_sequence(path)
@@ -292,14 +340,13 @@ class MainWindow(QMainWindow):
             if not path:
                 return None
         path = self.session.save_sequence(path)
-        self.timeline.path = path
-        self.timeline.undo_stack.setClean()
-        self.timeline.refresh()
+        self.timeline.mark_saved(path)
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return path
 
     def export_dialog(self) -> ExportDialog:
-        folder = self.settings.value("export/folder") or str(Path.home())
+        saved = self.session.sequence_path   # the last export's folder, else the sequence's, else the library's
+        folder = self.settings.value("export/folder") or str(saved.parent if saved else self.library_dir)
         return ExportDialog(self.session, self, folder)
 
     def show_export(self):

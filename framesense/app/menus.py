@@ -29,6 +29,7 @@ def build_menus(w) -> None:
     _act(w, m, "&Export…", w.show_export, "Ctrl+E")
     m.addSeparator()
     _act(w, m, "Se&ttings…", w.show_settings, "Ctrl+,")
+    _act(w, m, "Set up &picture search…", lambda: w.setup_picture_search())
     _act(w, m, "&Quit", w.close, "Ctrl+Q")
     e = bar.addMenu("&Edit")
     for a in (w.timeline.undo_action, w.timeline.redo_action):
@@ -52,7 +53,7 @@ def build_menus(w) -> None:
     keys = {Qt.Key.Key_Space: player.toggle, Qt.Key.Key_L: player.faster, Qt.Key.Key_K: player.pause,
             Qt.Key.Key_J: lambda: player.step(-1), Qt.Key.Key_Comma: lambda: player.step(-1),
             Qt.Key.Key_Period: lambda: player.step(1), Qt.Key.Key_A: w.add_selected_to_timeline}
-    for widget in (w.results.list, player, w.timeline.strip, w.library.tree):
+    for widget in (w.results.list, player, w.library.tree):   # the timeline has its own keys
         _shortcuts(widget, keys)
     for widget in (w.results.list, player):
         _shortcuts(widget, {Qt.Key.Key_Left: player.previous_item, Qt.Key.Key_Right: player.next_item})

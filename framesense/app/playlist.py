@@ -89,9 +89,11 @@ class PlaylistController(QObject):
         if self.mode == "results" and 0 <= pos < len(self.hit_order):
             w.results.select_hit(self.hit_order[pos])
         elif self.mode == "sequence":
-            w.timeline.strip.blockSignals(True)
-            w.timeline.strip.setCurrentRow(pos)
-            w.timeline.strip.blockSignals(False)
+            w.timeline.follow_playback(pos)   # the playhead follows; the selection (what edits act on) stays
+
+    def frame_shown(self, frame: int):
+        if self.mode == "sequence":
+            self.window.timeline.follow_playback(self.window.player.index, frame)
 
     def current_hit(self) -> int | None:
         player = self.window.player
@@ -104,12 +106,17 @@ class PlaylistController(QObject):
         self.rebuild()
         self.window.player.play()
 
-    def play_sequence(self):
+    def play_sequence(self, from_frame: int | None = None):
+        """Play the timeline's clips from the clip under the playhead (at the playhead's frame)."""
         clips = self.session.sequence.clips
         if not clips:
             self.error.emit("The timeline is empty")
             return
         self.mode = "sequence"
         items = [play_item(c, caption_html(seqmod.clip_text(c), None)) for c in clips]
-        start = max(0, self.window.timeline.strip.currentRow())
+        start = self.window.timeline.playhead_clip()
+        if from_frame is not None and 0 <= start < len(items):
+            first = seqmod.source_frame_at(self.session.sequence, start, from_frame)
+            if clips[start].source_in < first < clips[start].source_out:
+                items[start].first = first
         self.window.player.set_playlist(items, start if start < len(items) else 0, play=True)

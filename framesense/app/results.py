@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPalette, QPixmap, QTextDocument
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+from PySide6.QtGui import QColor, QFontMetrics, QPalette, QPixmap, QTextDocument
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QListWidget, QListWidgetItem,
                                QPushButton, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
 
+from .labels import FitLabel
 from .player import caption_html
 
 HITS_MIME = "application/x-framesense-hits"
@@ -19,12 +20,17 @@ ROLE_INFO = Qt.ItemDataRole.UserRole + 1
 
 
 class HitDelegate(QStyledItemDelegate):
+    TEXT_LINES = 4        # name, timecode, kind and score, the words (one line, elided by the clip below)
+
     def sizeHint(self, option, index):
-        return QSize(300, THUMB.height() + 28)
+        """Tall enough for the text at the user's font size (at 14 pt a fixed height made rows overlap)."""
+        text = self.TEXT_LINES * QFontMetrics(option.font).lineSpacing() + 8
+        return QSize(300, max(THUMB.height(), text) + 12)
 
     def paint(self, painter, option, index):
         info = index.data(ROLE_INFO) or {}
         painter.save()
+        painter.setClipRect(option.rect)          # never paint into the next row
         if option.state & QStyle.StateFlag.State_Selected:
             painter.fillRect(option.rect, option.palette.color(QPalette.ColorRole.Highlight))
             fg = option.palette.color(QPalette.ColorRole.HighlightedText)
@@ -41,6 +47,7 @@ class HitDelegate(QStyledItemDelegate):
             painter.fillRect(thumb_rect, QColor(40, 40, 40))
         text_left = thumb_rect.right() + 10
         doc = QTextDocument()
+        doc.setDefaultFont(option.font)
         dim = "#cfd8e3" if option.state & QStyle.StateFlag.State_Selected else "#7a7a7a"
         doc.setDefaultStyleSheet(f"body {{ color: {fg.name()}; }} .dim {{ color: {dim}; }}")
         doc.setHtml(info.get("html", ""))
@@ -83,7 +90,7 @@ class ResultsPanel(QWidget):
         super().__init__(parent)
         self.describe = describe
         self.hits: list = []
-        self.summary = QLabel("No search yet", self)
+        self.summary = FitLabel("No search yet", self)
         self.filter = QComboBox(self)
         self.filter.setToolTip("Show hits from one folder or media file")
         self.filter.addItem("All media", None)

@@ -135,13 +135,26 @@ class SearchBar(QWidget):
         layout.addWidget(self.field, 1)
         layout.addWidget(self.button)
 
+    def set_unavailable(self, reasons: dict[str, str]):
+        """Modes that cannot run here are greyed out, with why as their tooltip; the current one moves to phrase."""
+        model = self.mode.model()
+        for i, mode in enumerate(MODES):
+            item = model.item(i)
+            item.setEnabled(mode not in reasons)
+            item.setToolTip(reasons.get(mode, ""))
+        if self.mode.currentText() in reasons:
+            self.mode.setCurrentText("phrase")
+
+    def available(self, mode: str) -> bool:
+        return self.mode.model().item(MODES.index(mode)).isEnabled()
+
     def set_query(self, mode: str, text: str):
         self.mode.setCurrentText(mode)
         self.field.setText(text)
 
     def use_image(self, path: str):
-        if self.mode.currentText() not in ("image", "same footage"):
-            self.mode.setCurrentText("image")
+        if self.mode.currentText() not in ("image", "same footage"):   # without a picture model: reuses
+            self.mode.setCurrentText("image" if self.available("image") else "same footage")
         self.field.setText(path)
         self.submit()
 

@@ -46,8 +46,15 @@ class Batch(core.Command):
         self.commands, self.text = list(commands), text
 
     def do(self, seq):
-        for c in self.commands:
-            c.do(seq)
+        done = []
+        try:
+            for c in self.commands:
+                c.do(seq)
+                done.append(c)
+        except Exception:
+            for c in reversed(done):       # all or nothing: a refused step leaves the sequence as it was
+                c.undo(seq)
+            raise
 
     def undo(self, seq):
         for c in reversed(self.commands):
@@ -75,3 +82,8 @@ def trim(index: int, source_in: int, source_out: int):
     cmd = core.Trim(index, source_in, source_out)
     cmd.text = "Trim clip"
     return cmd
+
+
+def source_frame_at(seq: Sequence, index: int, record_frame: int) -> int:
+    """The media frame clip ``index`` shows at a record frame."""
+    return core.record_to_source(seq, index, record_frame)

@@ -1,22 +1,30 @@
-"""The timeline: clips in order with thumbnails and durations; every edit is undoable.
+"""The timeline: a ruler in record timecode, V and A tracks with clips sized by duration, a playhead.
 
-Edits are the sequence adapter's command objects, each wrapped in one
-QUndoCommand, so the QUndoStack drives the same apply/revert the core uses.
+Edits are the core's command objects (framesense.timeline.commands), each wrapped in
+one QUndoCommand, so the QUndoStack drives the same do/undo the core tests use.
+Trims and fields act on the selected clip only, and the fields reload whenever
+the selection changes, so an edit cannot land on a clip the user is not looking at.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QIcon, QKeySequence, QPixmap, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem,
-                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtCore import QObject, QRectF, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QPainter, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QHBoxLayout, QLabel,
+                               QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
+from ..timeline import autosave
+from ..timeline import edits
 from . import sequence_adapter as seqmod
 from .results import HITS_MIME
+from .timeline_items import (A_COLOR, A_H, A_TOP, EDGE_PX, RULER_H, SCENE_H, V_COLOR, V_H, V_TOP, ClipItem,
+                             paint_playhead, paint_ruler, scaled_thumb)
 
-CLIP_ICON = QSize(112, 63)
+SNAP_PX = 8
+MIN_PPF, MAX_PPF = 0.002, 40.0
 
 
 class EditCommand(QUndoCommand):
@@ -39,123 +47,449 @@ class EditCommand(QUndoCommand):
         self.panel.refresh()
 
 
-class ClipStrip(QListWidget):
-    """A horizontal strip of clips; internal drags reorder, drops of hits insert."""
+class _WaveSignals(QObject):
+    done = Signal(str, object)
 
-    hits_dropped = Signal(list, int)   # hit indices, insert position
-    move_requested = Signal(int, int)  # src, dst
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setViewMode(QListView.ViewMode.IconMode)
-        self.setFlow(QListView.Flow.LeftToRight)
-        self.setWrapping(False)
-        self.setMovement(QListView.Movement.Snap)
-        self.setIconSize(CLIP_ICON)
-        self.setGridSize(QSize(CLIP_ICON.width() + 24, CLIP_ICON.height() + 58))
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
-        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+class _WaveJob(QRunnable):
+    """Decode a file's audio to per-frame peaks off the GUI thread."""
+
+    def __init__(self, path, rate, signals):
+        super().__init__()
+        self.path, self.rate, self.signals = path, rate, signals
+
+    def run(self):
+        from ..media.waveform import frame_peaks
+        try:
+            peaks = frame_peaks(self.path, self.rate)
+        except Exception:   # no audio or unreadable: the A track stays plain
+            peaks = None
+        self.signals.done.emit(self.path, peaks)
+
+
+class TimelineView(QGraphicsView):
+    """The drawn timeline; mouse and keys edit through the panel."""
+
+    hits_dropped = Signal(list, int)      # hit indices, insert position
+    selection_changed = Signal()
+    playhead_moved = Signal(int)          # record frame
+    play_requested = Signal(int)          # record frame to play from
+
+    def __init__(self, panel: "TimelinePanel"):
+        self._scene = QGraphicsScene()
+        super().__init__(self._scene, panel)
+        self.panel = panel
+        self.px_per_frame = 4.0
+        self.playhead = 0
+        self.selected: set[int] = set()
+        self.current = -1
+        self.items: list[ClipItem] = []
+        self._edges: list[int] = [0]
+        self._places: list = []
+        self._thumbs: dict = {}
+        self._waves: dict = {}
+        self._wave_signals = _WaveSignals()
+        self._wave_signals.done.connect(self._wave_ready)
+        self._drag = None
+        self._trim_label = QGraphicsSimpleTextItem()
+        self._trim_label.setZValue(10)
+        self._trim_label.setBrush(Qt.GlobalColor.yellow)
+        self._trim_label.hide()
+        self._scene.addItem(self._trim_label)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
+        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAcceptDrops(True)
-        self.setWordWrap(True)
-        self.setFixedHeight(CLIP_ICON.height() + 78)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setMouseTracking(True)
+        self.setMinimumHeight(SCENE_H + 24)
+        self.setFixedHeight(SCENE_H + self.horizontalScrollBar().sizeHint().height() + 6)
 
-    def _drop_row(self, pos) -> int:
-        item = self.itemAt(pos)
-        if item is None:
-            return self.count()
-        row = self.row(item)
-        rect = self.visualItemRect(item)
-        return row + (1 if pos.x() > rect.center().x() else 0)
+    # -- data the items read ------------------------------------------------------
+    @property
+    def sequence(self):
+        return self.panel.sequence
 
+    def source_tc(self, clip, frame: int) -> str:
+        return seqmod.clip_timecode(clip, frame)
+
+    def thumbnail(self, clip):
+        key = (clip.media.media_id, clip.media.path, clip.source_in)
+        if key not in self._thumbs:
+            path = self.panel.thumbnail_for(clip)
+            self._thumbs[key] = scaled_thumb(path, V_H - 6) if path else None
+        return self._thumbs[key]
+
+    def waveform(self, clip):
+        if not clip.media.has_audio:
+            return None
+        path = clip.media.path
+        if path not in self._waves:
+            self._waves[path] = None   # one job per file
+            QThreadPool.globalInstance().start(_WaveJob(path, clip.media.rate, self._wave_signals))
+        return self._waves[path]
+
+    def _wave_ready(self, path, peaks):
+        self._waves[path] = peaks
+        self.viewport().update()
+
+    # -- layout -------------------------------------------------------------------
+    def rebuild(self):
+        """Items for the current clips (reused where they exist), placed at the current zoom."""
+        seq = self.sequence
+        places = seq.placements()
+        del self.items[len(places):]
+        while len(self.items) < len(places):
+            self.items.append(ClipItem(self, len(self.items)))
+        self._places = places
+        self._edges = [0] + [p.record_out for p in places]
+        self.selected = {i for i in self.selected if i < len(places)}
+        self.viewport().update()
+        if self.current >= len(places):
+            self.current = len(places) - 1
+        self.playhead = min(self.playhead, self._edges[-1])
+        self._layout()
+
+    def _layout(self):
+        ppf = self.px_per_frame
+        for item, p in zip(self.items, self._places):
+            item.place(p.record_in, p.record_out, ppf)
+        width = max(self._edges[-1] * ppf + 200, self.viewport().width())
+        self._scene.setSceneRect(QRectF(0, 0, width, SCENE_H))
+        self.viewport().update()
+
+    def set_zoom(self, ppf: float, anchor_x: float | None = None):
+        ppf = min(MAX_PPF, max(MIN_PPF, ppf))
+        anchor_x = self.viewport().width() / 2 if anchor_x is None else anchor_x
+        frame = (self.horizontalScrollBar().value() + anchor_x) / self.px_per_frame
+        self.px_per_frame = ppf
+        self._layout()
+        self.horizontalScrollBar().setValue(int(frame * ppf - anchor_x))
+
+    def zoom_to_fit(self):
+        total = max(1, self._edges[-1])
+        self.set_zoom((self.viewport().width() - 20) / total)
+        self.horizontalScrollBar().setValue(0)
+
+    def frame_at(self, x_view: float) -> int:
+        return max(0, round(self.mapToScene(int(x_view), 0).x() / self.px_per_frame))
+
+    def clip_index_at(self, record_frame: int) -> int | None:
+        i = bisect.bisect_right(self._edges, record_frame) - 1
+        return i if 0 <= i < len(self.items) else None
+
+    def snap(self, frame: int, exclude: set[int] = frozenset()) -> int:
+        """The nearest cut or the playhead within SNAP_PX, else the frame itself."""
+        best, dist = frame, SNAP_PX / self.px_per_frame
+        i = bisect.bisect_left(self._edges, frame)
+        for e in self._edges[max(0, i - 1):i + 1] + [self.playhead]:
+            if e not in exclude and abs(e - frame) <= dist:
+                best, dist = e, abs(e - frame)
+        return best
+
+    # -- selection and playhead -----------------------------------------------------
+    def select(self, index: int, mode: str = "only"):
+        n = len(self.items)
+        if not 0 <= index < n:
+            self.selected, self.current = set(), -1
+        elif mode == "toggle":
+            self.selected ^= {index}
+            self.current = index if index in self.selected else (min(self.selected) if self.selected else -1)
+        elif mode == "extend" and self.current >= 0:
+            lo, hi = sorted((self.current, index))
+            self.selected = set(range(lo, hi + 1))
+            self.current = index
+        else:
+            self.selected, self.current = {index}, index
+        self.viewport().update()
+        self.selection_changed.emit()
+
+    def set_playhead(self, frame: int, follow: bool = True):
+        frame = max(0, min(int(frame), self._edges[-1]))
+        if frame == self.playhead:
+            return
+        old = self.playhead * self.px_per_frame
+        self.playhead = frame
+        x = frame * self.px_per_frame
+        for px in (old, x):
+            self._scene.update(QRectF(px - 8, 0, 16, SCENE_H))
+        if follow:
+            self.ensureVisible(QRectF(x, 0, 1, 1), 40, 0)
+        self.playhead_moved.emit(frame)
+
+    # -- painting -----------------------------------------------------------------
+    def drawForeground(self, painter, rect):
+        if rect.top() < RULER_H:
+            paint_ruler(painter, rect, self)
+        paint_playhead(painter, self)
+
+    def drawBackground(self, painter, rect):
+        painter.fillRect(rect, self.palette().base())
+        track = self.palette().alternateBase()
+        painter.fillRect(QRectF(rect.left(), V_TOP, rect.width(), V_H), track)
+        painter.fillRect(QRectF(rect.left(), A_TOP, rect.width(), SCENE_H - A_TOP - 4), track)
+        if self.items and rect.bottom() > V_TOP:
+            ppf = self.px_per_frame
+            lo = max(0, bisect.bisect_right(self._edges, rect.left() / ppf) - 1)
+            hi = min(len(self.items), bisect.bisect_left(self._edges, rect.right() / ppf) + 1)
+            if hi - lo > rect.width() / 4:   # zoomed far out: clips under 4 px, draw the covered span at once
+                x0, x1 = self._edges[lo] * ppf, self._edges[hi] * ppf
+                painter.fillRect(QRectF(x0, V_TOP, x1 - x0, V_H), V_COLOR)
+                painter.fillRect(QRectF(x0, A_TOP, x1 - x0, A_H), A_COLOR)
+                for i in sorted(self.selected):
+                    if lo <= i < hi:
+                        self.items[i].paint(painter)
+            else:
+                for item in self.items[lo:hi]:
+                    item.paint(painter)
+
+    # -- mouse ----------------------------------------------------------------------
+    def mousePressEvent(self, event):
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        self.setFocus()
+        pos = self.mapToScene(event.position().toPoint())
+        frame = max(0, round(pos.x() / self.px_per_frame))
+        if pos.y() < RULER_H or abs(pos.x() - self.playhead * self.px_per_frame) <= 3 and pos.y() < V_TOP + 6:
+            self._drag = {"kind": "scrub"}
+            self.set_playhead(self.snap(frame), follow=False)
+            return
+        index = self.clip_index_at(frame)
+        if index is None:
+            self.select(-1)
+            return
+        item = self.items[index]
+        left, right = item.x(), item.x() + item.width()
+        mods = event.modifiers()
+        edge = None
+        if item.width() > 3 * EDGE_PX:
+            if pos.x() - left <= EDGE_PX:
+                edge = "in"
+            elif right - pos.x() <= EDGE_PX:
+                edge = "out"
+        if mods & Qt.KeyboardModifier.ControlModifier:
+            self.select(index, "toggle")
+        elif mods & Qt.KeyboardModifier.ShiftModifier:
+            self.select(index, "extend")
+        elif index not in self.selected or edge:
+            self.select(index)
+        if edge:
+            p = self._places[index]
+            self._drag = {"kind": "trim", "edge": edge, "index": index, "clip": item.clip, "x0": pos.x(),
+                          "edge_frame": p.record_in if edge == "in" else p.record_out, "delta": 0}
+        else:
+            self._drag = {"kind": "press", "index": index, "x0": pos.x()}
+
+    def mouseMoveEvent(self, event):
+        pos = self.mapToScene(event.position().toPoint())
+        d = self._drag
+        if d is None:
+            self._hover_cursor(pos)
+            return
+        frame = max(0, round(pos.x() / self.px_per_frame))
+        if d["kind"] == "scrub":
+            self.set_playhead(self.snap(frame), follow=False)
+        elif d["kind"] == "trim":
+            target = self.snap(round(d["edge_frame"] + (pos.x() - d["x0"]) / self.px_per_frame), {d["edge_frame"]})
+            rec_delta = target - d["edge_frame"]
+            clip = d["clip"]
+            delta = round(rec_delta * clip.media.rate / self.sequence.rate)   # record frames -> media frames
+            d["delta"] = delta
+            cmd = edits.trim_edge(self.sequence, d["index"], d["edge"], delta)
+            new_in = clip.source_in if cmd.source_in is None else cmd.source_in
+            new_out = clip.source_out if cmd.source_out is None else cmd.source_out
+            self._trim_label.setText(f"in {self.source_tc(clip, new_in)}  out {self.source_tc(clip, new_out)}"
+                                     f"  ({delta:+d} fr)")
+            self._trim_label.setPos(target * self.px_per_frame + 4, V_TOP + V_H - 18)
+            self._trim_label.show()
+        elif d["kind"] in ("press", "move") and abs(pos.x() - d["x0"]) > 4:
+            d["kind"] = "move"
+            d["to"] = self._insert_index(frame)
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+
+    def mouseReleaseEvent(self, event):
+        d, self._drag = self._drag, None
+        self._trim_label.hide()
+        self.viewport().unsetCursor()
+        if d is None:
+            return super().mouseReleaseEvent(event)
+        if d["kind"] == "trim" and d["delta"]:
+            self.panel.trim_edge(d["index"], d["edge"], d["delta"], expect=d["clip"])
+        elif d["kind"] == "move":
+            self.panel.move_selected(d["to"])
+        elif d["kind"] == "press" and not event.modifiers():
+            self.select(d["index"])
+
+    def _insert_index(self, frame: int) -> int:
+        """The cut nearest a frame, as an index into the list of clips."""
+        i = bisect.bisect_left(self._edges, frame)
+        if i >= len(self._edges):
+            return len(self.items)
+        if i > 0 and frame - self._edges[i - 1] < self._edges[i] - frame:
+            i -= 1
+        return i
+
+    def _hover_cursor(self, pos):
+        frame = round(pos.x() / self.px_per_frame)
+        index = self.clip_index_at(frame)
+        cursor = None
+        if index is not None and V_TOP <= pos.y():
+            item = self.items[index]
+            if item.width() > 3 * EDGE_PX and (pos.x() - item.x() <= EDGE_PX
+                                               or item.x() + item.width() - pos.x() <= EDGE_PX):
+                cursor = Qt.CursorShape.SizeHorCursor
+        if cursor is None:
+            self.viewport().unsetCursor()
+        else:
+            self.viewport().setCursor(cursor)
+
+    def wheelEvent(self, event):
+        dy = event.angleDelta().y()
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier or not dy:
+            bar = self.horizontalScrollBar()
+            bar.setValue(bar.value() - (dy or event.angleDelta().x()))
+            return
+        self.set_zoom(self.px_per_frame * (1.25 ** (dy / 120)), event.position().x())
+
+    # -- keys -----------------------------------------------------------------------
+    def keyPressEvent(self, event):
+        key, mods = event.key(), event.modifiers()
+        if key == Qt.Key.Key_Space:
+            self.play_requested.emit(self.playhead)
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.panel.delete_selected()
+        elif key == Qt.Key.Key_B or (key == Qt.Key.Key_K and mods & Qt.KeyboardModifier.ControlModifier):
+            self.panel.razor()
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            step = -1 if key == Qt.Key.Key_Left else 1
+            if mods & Qt.KeyboardModifier.ShiftModifier:   # to the previous / next cut
+                i = bisect.bisect_left(self._edges, self.playhead) if step < 0 else \
+                    bisect.bisect_right(self._edges, self.playhead)
+                i = i - 1 if step < 0 else i
+                self.set_playhead(self._edges[max(0, min(i, len(self._edges) - 1))])
+            else:
+                self.set_playhead(self.playhead + step)
+        elif key == Qt.Key.Key_Home:
+            self.set_playhead(0)
+        elif key == Qt.Key.Key_End:
+            self.set_playhead(self._edges[-1])
+        elif key == Qt.Key.Key_Backslash or key == Qt.Key.Key_Z and not mods:
+            self.zoom_to_fit()
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.set_zoom(self.px_per_frame * 1.5)
+        elif key == Qt.Key.Key_Minus:
+            self.set_zoom(self.px_per_frame / 1.5)
+        else:
+            super().keyPressEvent(event)
+
+    # -- drops of hits from the results -----------------------------------------------
     def dragEnterEvent(self, event):
-        if event.source() is self:
-            event.setDropAction(Qt.DropAction.MoveAction)
-            event.accept()
-        elif event.mimeData().hasFormat(HITS_MIME):
+        if event.mimeData().hasFormat(HITS_MIME):
             event.setDropAction(Qt.DropAction.CopyAction)
             event.accept()
         else:
             event.ignore()
 
-    dragMoveEvent = dragEnterEvent  # the same answer while the drag moves over the strip
+    dragMoveEvent = dragEnterEvent
 
     def dropEvent(self, event):
-        pos = event.position().toPoint()
-        at = self._drop_row(pos)
-        if event.source() is self:
-            rows = sorted(self.row(it) for it in self.selectedItems())
-            if len(rows) == 1:
-                src = rows[0]
-                dst = at - 1 if at > src else at
-                if dst != src:
-                    self.move_requested.emit(src, dst)
-            event.setDropAction(Qt.DropAction.IgnoreAction)
-            event.accept()
+        if not event.mimeData().hasFormat(HITS_MIME):
+            event.ignore()
             return
-        if event.mimeData().hasFormat(HITS_MIME):
-            indices = json.loads(bytes(event.mimeData().data(HITS_MIME)).decode())
-            self.hits_dropped.emit(indices, at)
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
-            return
-        event.ignore()
+        indices = json.loads(bytes(event.mimeData().data(HITS_MIME)).decode())
+        at = self._insert_index(self.frame_at(event.position().x())) if self.items else 0
+        self.hits_dropped.emit(indices, at)
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._layout()
 
 
 class TimelinePanel(QWidget):
+    """Timeline view, selected-clip fields and buttons; owns the sequence and its undo stack."""
+
     changed = Signal()
     play_requested = Signal()
+    play_from = Signal(int)      # record frame: Space on the timeline
     hits_dropped = Signal(list, int)
-
     error = Signal(str)
+
+    AUTOSAVE_MS = 1500
 
     def __init__(self, parent=None, thumbnail_for=lambda clip: None):
         super().__init__(parent)
         self.thumbnail_for = thumbnail_for
         self.sequence = seqmod.new_sequence()
         self.path = None
+        self.autosave_dir = None          # the window sets it; None: no autosave
+        self.pad_mode = "merge"           # what adding overlapping padded clips does (Settings)
         self.undo_stack = QUndoStack(self)
-        self.strip = ClipStrip(self)
-        self.strip.move_requested.connect(self.move_clip)
-        self.strip.hits_dropped.connect(self.hits_dropped)
-        self.strip.currentRowChanged.connect(self._show_clip)
+        self.undo_stack.cleanChanged.connect(self._title)
+        self.undo_stack.indexChanged.connect(self._schedule_autosave)
+        self.view = TimelineView(self)
+        self.view.hits_dropped.connect(self.hits_dropped)
+        self.view.selection_changed.connect(self._show_clip)
+        self.view.play_requested.connect(self.play_from)
+        self.view.playhead_moved.connect(self._show_playhead)
         self.title = QLabel(self)
-        self.trim_in = QSpinBox(self, toolTip="Source in (frame)", prefix="in ")
-        self.trim_out = QSpinBox(self, toolTip="Source out (frame, exclusive)", prefix="out ")
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.record_tc = QLabel(self)
+        self.record_tc.setToolTip("Playhead in record timecode")
+        self.clip_info = QLabel(self)
+        self.clip_info.setMinimumWidth(10)
+        self.trim_in = QSpinBox(self, toolTip="Selected clip: source in (media frame)", prefix="in ")
+        self.trim_out = QSpinBox(self, toolTip="Selected clip: source out (media frame, exclusive)", prefix="out ")
         for box in (self.trim_in, self.trim_out):
             box.setRange(0, 10 ** 8)
             box.setKeyboardTracking(False)
             box.valueChanged.connect(self._trim_from_boxes)
+        self._field_clip = None           # the clip the fields were loaded from
         self.play_button = QPushButton("▶ Play sequence", self)
+        self.play_button.setToolTip("Play the sequence from the playhead (Space on the timeline)")
+        self.play_button.clicked.connect(lambda: self.play_from.emit(self.view.playhead))
         self.play_button.clicked.connect(self.play_requested)
-        self.delete_button = QPushButton("Delete", self)
+        self.razor_button = QPushButton("Razor", self, toolTip="Cut the clip under the playhead (B)")
+        self.razor_button.clicked.connect(self.razor)
+        self.delete_button = QPushButton("Delete", self, toolTip="Ripple delete the selected clips (Delete)")
         self.delete_button.clicked.connect(self.delete_selected)
+        self.fit_button = QPushButton("Fit", self, toolTip="Zoom to fit the whole sequence (Z); the wheel zooms")
+        self.fit_button.clicked.connect(self.view.zoom_to_fit)
 
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
-        delete = QAction("Delete clip", self.strip)
-        delete.setShortcuts([QKeySequence.StandardKey.Delete, QKeySequence(Qt.Key.Key_Backspace)])
-        delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        delete.triggered.connect(self.delete_selected)
-        self.strip.addAction(delete)
+        self.delete_action = QAction("Delete clip", self.view)
+        self.delete_action.triggered.connect(self.delete_selected)
 
         bar = QHBoxLayout()
-        bar.addWidget(self.title, 1)
-        bar.addWidget(self.trim_in)
-        bar.addWidget(self.trim_out)
-        bar.addWidget(self.delete_button)
-        bar.addWidget(self.play_button)
+        bar.addWidget(self.title)
+        bar.addWidget(self.record_tc)
+        bar.addWidget(self.clip_info, 1)
+        for w in (self.trim_in, self.trim_out, self.razor_button, self.delete_button, self.fit_button,
+                  self.play_button):
+            bar.addWidget(w)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
-        layout.addWidget(self.strip)
-        self._syncing = False
+        layout.addWidget(self.view)
+        self._autosave_timer = QTimer(self, singleShot=True, interval=self.AUTOSAVE_MS)
+        self._autosave_timer.timeout.connect(self.autosave_now)
         self.refresh()
 
-    # -- edits ----------------------------------------------------------------
+    # -- state ------------------------------------------------------------------------
+    @property
+    def dirty(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    def selected_indices(self) -> list[int]:
+        return sorted(self.view.selected)
+
+    # -- edits --------------------------------------------------------------------------
     def push(self, command) -> bool:
         """Run a core edit onto the undo stack; a refused edit (out of range) is reported, not raised."""
         try:
@@ -168,77 +502,190 @@ class TimelinePanel(QWidget):
         return True
 
     def add_clips(self, clips, index=None):
-        if clips:
+        if not clips:
+            return
+        first = not self.sequence.clips
+        if index is None or index >= len(self.sequence.clips):
+            cmd = edits.AppendPadded(list(clips), self.pad_mode)
+            cmd.text = f"Add {len(clips)} clip{'s' if len(clips) != 1 else ''}"
+            self.push(cmd)
+        else:
             self.push(seqmod.insert(clips, index))
+        if first and self.sequence.clips:     # the first clips: show them whole
+            self.view.zoom_to_fit()
 
     def move_clip(self, src: int, dst: int):
         n = len(self.sequence.clips)
         if 0 <= src < n and 0 <= dst < n and src != dst:
             self.push(seqmod.move(src, dst))
-            self.strip.setCurrentRow(dst)
+            self.view.select(dst)
 
-    def trim_clip(self, index: int, source_in: int, source_out: int):
+    def move_selected(self, to: int):
+        """Move the selected clips so they land before the clip that was at ``to``."""
+        rows = self.selected_indices()
+        if not rows:
+            return
+        dst = to - sum(1 for r in rows if r < to)
+        if dst == rows[0] and rows == list(range(rows[0], rows[0] + len(rows))):
+            return   # dropped where it was
+        if self.push(edits.MoveMany(rows, dst)):
+            self.view.selected = set(range(dst, dst + len(rows)))
+            self.view.select(dst, "only") if len(rows) == 1 else self._show_clip()
+
+    def trim_clip(self, index: int, source_in: int, source_out: int, expect=None):
+        if not self._is(index, expect):
+            return
         c = self.sequence.clips[index]
         if (c.source_in, c.source_out) != (source_in, source_out):
             self.push(seqmod.trim(index, source_in, source_out))
 
+    def trim_edge(self, index: int, edge: str, delta: int, expect=None):
+        """Ripple-trim one edge by ``delta`` media frames; refused unless ``expect`` is still that clip."""
+        if self._is(index, expect):
+            self.push(edits.trim_edge(self.sequence, index, edge, delta))
+
+    def _is(self, index, expect) -> bool:
+        ok = 0 <= index < len(self.sequence.clips) and (expect is None or self.sequence.clips[index] is expect)
+        if not ok:
+            self.error.emit("The clip changed under the edit; nothing was trimmed")
+        return ok
+
+    def razor(self):
+        if self.push(edits.Razor(self.view.playhead)):
+            self.view.select(self.view.clip_index_at(self.view.playhead))
+
     def delete_selected(self):
-        rows = [self.strip.row(it) for it in self.strip.selectedItems()]
-        if rows:
-            self.push(seqmod.remove(rows))
+        rows = self.selected_indices()
+        if rows and self.push(edits.RippleDelete(rows)):
+            self.view.select(min(rows[0], len(self.sequence.clips) - 1))
 
     def set_sequence(self, seq: seqmod.Sequence, path=None):
         self.sequence, self.path = seq, path
         self.undo_stack.clear()
+        self.view.selected, self.view.current, self.view.playhead = set(), -1, 0
         self.refresh()
+        self.view.zoom_to_fit()
+        self._title()
 
-    # -- view -----------------------------------------------------------------
+    def mark_saved(self, path):
+        self.path = path
+        self.undo_stack.setClean()
+        if self.autosave_dir:
+            autosave.clear(self.autosave_dir)
+        self._title()
+
+    # -- asking before work is lost ------------------------------------------------------
+    def confirm_discard(self, save, action: str = "continue") -> bool:
+        """True when it is fine to drop the sequence: it is saved, or the user saved or chose to discard."""
+        if not self.dirty:
+            return True
+        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
+                          f"“{self.sequence.name}” has unsaved changes. Save them before you {action}?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self.window())
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Save:
+            return bool(save())
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _schedule_autosave(self, *_):
+        if self.autosave_dir and self.dirty:
+            self._autosave_timer.start()
+
+    def autosave_now(self):
+        if self.autosave_dir and self.dirty:
+            try:
+                autosave.write(self.sequence, self.autosave_dir, self.path)
+            except OSError as exc:
+                self.error.emit(f"autosave failed: {exc}")
+
+    def discard_autosave(self):
+        self._autosave_timer.stop()
+        if self.autosave_dir:
+            autosave.clear(self.autosave_dir)
+
+    def pending_recovery(self, ask=True):
+        """(sequence, its saved path) autosaved by a session that did not end cleanly, if the user wants it back."""
+        pending = autosave.pending(self.autosave_dir) if self.autosave_dir else None
+        if pending is None:
+            return None
+        try:
+            seq, saved = autosave.read(pending)
+        except Exception as exc:
+            self.error.emit(str(exc))
+            return None
+        if ask:
+            answer = QMessageBox.question(
+                self.window(), "Recover sequence",
+                f"FrameSense did not close normally. Restore the unsaved sequence “{seq.name}” "
+                f"({len(seq.clips)} clips)?")
+            if answer != QMessageBox.StandardButton.Yes:
+                autosave.clear(self.autosave_dir)
+                return None
+        return seq, saved
+
+    # -- view -------------------------------------------------------------------------
     def refresh(self):
-        current = self.strip.currentRow()
-        self.strip.blockSignals(True)
-        self.strip.clear()
-        for c in self.sequence.clips:
-            words = seqmod.clip_text(c)
-            text = f"{c.media.name}\n{float(c.seconds):.2f}s · {seqmod.clip_timecode(c)}"
-            item = QListWidgetItem(text + (f"\n“{_short(words)}”" if words else ""))
-            thumb = self.thumbnail_for(c)
-            if thumb:
-                pix = QPixmap(thumb)
-                if not pix.isNull():
-                    item.setIcon(QIcon(pix.scaled(CLIP_ICON, Qt.AspectRatioMode.KeepAspectRatio,
-                                                  Qt.TransformationMode.SmoothTransformation)))
-            item.setToolTip(f"{c.media.path}\nframes {c.source_in}-{c.source_out} ({c.duration} frames)"
-                            + (f"\n“{words}”" if words else ""))
-            item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-            self.strip.addItem(item)
-        self.strip.blockSignals(False)
-        if self.strip.count():
-            self.strip.setCurrentRow(min(max(current, 0), self.strip.count() - 1))
-        total = float(self.sequence.duration / self.sequence.rate)
-        name = self.sequence.name + (" *" if not self.undo_stack.isClean() else "")
-        self.title.setText(f"<b>{name}</b> — {len(self.sequence.clips)} clips, {total:.2f} s")
-        self._show_clip(self.strip.currentRow())
+        self.view.rebuild()
+        self._show_clip()
+        self._show_playhead(self.view.playhead)
+        self._title()
         self.changed.emit()
 
-    def _show_clip(self, row):
-        self._syncing = True
-        has = 0 <= row < len(self.sequence.clips)
+    def _title(self, *_):
+        total = float(self.view._edges[-1] / self.sequence.rate)
+        name = self.sequence.name + (" *" if self.dirty else "")
+        self.title.setText(f"<b>{name}</b> — {len(self.sequence.clips)} clips, {total:.2f} s")
+        self.changed.emit()
+
+    def _show_playhead(self, frame: int):
+        seq = self.sequence
+        self.record_tc.setText(seq.timecode.to_string(seq.start_frame + frame))
+
+    def _show_clip(self):
+        """Load the fields from the selected clip (and only it); disabled without exactly one."""
+        row = self.view.current
+        has = 0 <= row < len(self.sequence.clips) and len(self.view.selected) == 1
+        self._field_clip = self.sequence.clips[row] if has else None
         for box in (self.trim_in, self.trim_out):
+            box.blockSignals(True)
             box.setEnabled(has)
         if has:
-            c = self.sequence.clips[row]
+            c = self._field_clip
             self.trim_in.setValue(c.source_in)
             self.trim_out.setValue(c.source_out)
-        self._syncing = False
+            self.clip_info.setText(f"{c.media.name}  {self.view.source_tc(c, c.source_in)} – "
+                                   f"{self.view.source_tc(c, c.source_out)}")
+        else:
+            self.clip_info.setText(f"{len(self.view.selected)} clips selected" if self.view.selected else "")
+        for box in (self.trim_in, self.trim_out):
+            box.blockSignals(False)
+        self.delete_button.setEnabled(bool(self.view.selected))
 
     def _trim_from_boxes(self):
-        row = self.strip.currentRow()
-        if self._syncing or not (0 <= row < len(self.sequence.clips)):
+        row = self.view.current
+        if self._field_clip is None:
             return
         a, b = self.trim_in.value(), self.trim_out.value()
         if b > a:
-            self.trim_clip(row, a, b)
+            self.trim_clip(row, a, b, expect=self._field_clip)
+        else:
+            self._show_clip()
 
+    # -- playback ---------------------------------------------------------------------
+    def follow_playback(self, clip_index: int, media_frame: int | None = None):
+        """Move the playhead to where the player is (clip index, media frame); selection stays."""
+        places = self.view._places
+        if not 0 <= clip_index < len(places):
+            return
+        p = places[clip_index]
+        rec = p.record_in
+        if media_frame is not None:
+            rec += round((media_frame - p.clip.source_in) * self.sequence.rate / p.clip.media.rate)
+        self.view.set_playhead(min(max(rec, p.record_in), p.record_out - 1))
 
-def _short(text: str, n: int = 18) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
+    def playhead_clip(self) -> int:
+        """The clip under the playhead (where Play sequence starts)."""
+        i = self.view.clip_index_at(self.view.playhead)
+        return 0 if i is None else i

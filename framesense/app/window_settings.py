@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QSettings
 
 DEFAULTS = {"pad_before": 0.5, "pad_after": 0.5, "sample_interval": 2.0, "speech": True, "visual": True,
-            "speech_model": "", "clip_model": ""}
+            "speech_model": "", "clip_model": "", "pad_overlap": "merge"}
 _LAYOUT = ("window/geometry", "window/state", "window/hsplit", "window/vsplit")
 
 

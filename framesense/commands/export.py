@@ -21,6 +21,34 @@ def _rate(value, param):
         raise click.BadParameter(str(exc), param=param) from None
 
 
+def supercut_options(fn):
+    """Which hits become clips, in what order, how long (timeline/supercut.py); gathered as ``rules``."""
+    from ..timeline.supercut import ORDERS
+
+    defaults = {"order": None, "per_media": None, "max_duration": None, "merge_overlaps": True, "dedupe": False}
+
+    def gather(ctx, param, value):
+        rules = ctx.params.setdefault("rules", {})
+        if value != defaults[param.name]:
+            rules[param.name] = value
+        return value
+    for option in reversed([
+        click.option("--order", type=click.Choice([*ORDERS, "script"]), default=None, expose_value=False,
+                     callback=gather, help="Clip order: given (as found; default), score, time (where in its file), "
+                                           "media (file by file)."),
+        click.option("--per-media", type=click.IntRange(1, 100_000), default=None, expose_value=False,
+                     callback=gather, help="At most N takes from one file (its best-scoring)."),
+        click.option("--max-duration", type=click.FloatRange(0, min_open=True), default=None, expose_value=False,
+                     callback=gather, help="Seconds: whole clips, in order, while the sequence stays within it."),
+        click.option("--merge/--no-merge", "merge_overlaps", default=True, expose_value=False, callback=gather,
+                     help="Join takes of one file whose padded ranges overlap (default), so no frame plays twice."),
+        click.option("--dedupe", is_flag=True, expose_value=False, callback=gather,
+                     help="Keep one take of the same footage (same-footage fingerprints): the best-scoring."),
+    ]):
+        fn = option(fn)
+    return fn
+
+
 @click.command("export")
 @click.option("--sequence", "sequence_file", type=click.Path(), help="Export a saved sequence (.otio).")
 @search_options
@@ -34,10 +62,11 @@ def _rate(value, param):
 @click.option("--name", default=None, help="Sequence name.")
 @click.option("--no-edl-comments", is_flag=True, help="EDL without comment lines (reel legend, clip names), for Premiere.")
 @click.option("--allow-missing", is_flag=True, help="Export even if media files are missing (they import offline).")
+@supercut_options
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 def export_cmd(ctx: Ctx, sequence_file, query, pads, fmt, output, rate, handles, name, no_edl_comments,
-               allow_missing, as_json):
+               allow_missing, rules, as_json):
     """Turn any search (or a saved sequence) into an NLE timeline: OTIO, FCP7 XML, FCPXML, CMX3600 EDL or a plugin's."""
     from ..api import ExportOptions, SequenceOptions
     from ..errors import QueryError
@@ -46,15 +75,15 @@ def export_cmd(ctx: Ctx, sequence_file, query, pads, fmt, output, rate, handles,
     lib = ctx.library
     exporter = lib.exporter(output, fmt)   # a bad format or suffix fails before any search runs
     if sequence_file:
-        if not query.is_empty() or any(pads):
-            raise QueryError("give either --sequence or a search (with its pads), not both")
+        if not query.is_empty() or any(pads) or rules:
+            raise QueryError("give either --sequence or a search (with its pads and rules), not both")
         seq = lib.load_sequence(sequence_file)
     else:
         hits = lib.search(query)
         if not hits:
             raise QueryError("the search found no hits: nothing to export")
         label = query.phrase or " ".join(query.text) or query.same_as or query.like or "FrameSense hits"
-        seq = lib.sequence_from_hits(hits, SequenceOptions(name=label, pad_before=pads[0], pad_after=pads[1]))
+        seq = lib.sequence_from_hits(hits, SequenceOptions(name=label, pad_before=pads[0], pad_after=pads[1], **rules))
     if name:
         seq.name = name
     if rate:

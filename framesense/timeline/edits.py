@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 from .model import Clip, Sequence
 
@@ -108,3 +109,154 @@ class Split(Command):
 
     def undo(self, seq):
         seq.clips[self.index:self.index + 2] = [self._old]
+
+
+# -- editor operations (issue 13): every one an undoable command over the list of clips -------
+# The sequence is a list laid end to end, so every length change ripples the clips after it.
+
+def trim_edge(seq: Sequence, index: int, edge: str, delta: int) -> Trim:
+    """A ripple trim of one edge by ``delta`` media frames (+ moves the edge later), clamped to the
+    file and to at least one frame: the command the timeline pushes when an edge is dragged."""
+    _check_index(seq, index)
+    c = seq.clips[index]
+    limit = c.media.frames or (c.source_out + max(delta, 0))
+    if edge == "in":
+        new_in = min(max(0, c.source_in + delta), c.source_out - 1)
+        cmd = Trim(index, source_in=new_in)
+    elif edge == "out":
+        new_out = max(min(limit, c.source_out + delta), c.source_in + 1)
+        cmd = Trim(index, source_out=new_out)
+    else:
+        raise ValueError(f"edge must be 'in' or 'out', not {edge!r}")
+    cmd.text = f"Trim {edge}-point"
+    return cmd
+
+
+def record_to_source(seq: Sequence, index: int, record_frame: int) -> int:
+    """The media frame of clip ``index`` shown at a record frame (sequence frames from the start)."""
+    p = seq.placements()[index]
+    clip = p.clip
+    offset = Fraction(record_frame - p.record_in) * clip.media.rate / seq.rate
+    return clip.source_in + (offset + Fraction(1, 2)).__floor__()
+
+
+def clip_at(seq: Sequence, record_frame: int) -> int | None:
+    """Index of the clip under a record frame (None past the end)."""
+    lo, hi = 0, len(seq.clips)
+    places = seq.placements()
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if places[mid].record_out <= record_frame:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo if lo < len(places) and places[lo].record_in <= record_frame else None
+
+
+@dataclass
+class Razor(Command):
+    """Cut the clip under a record frame in two there (nothing when the frame is on a cut)."""
+    record_frame: int
+    text = "Razor"
+
+    def do(self, seq):
+        index = clip_at(seq, self.record_frame)
+        if index is None:
+            raise ValueError(f"no clip under record frame {self.record_frame}")
+        frame = record_to_source(seq, index, self.record_frame)
+        self._split = Split(index, frame)
+        self._split.do(seq)
+
+    def undo(self, seq):
+        self._split.undo(seq)
+
+
+@dataclass
+class RippleDelete(Command):
+    """Delete several clips at once; the rest close up (the sequence has no gaps)."""
+    indices: list[int]
+    text = "Ripple delete"
+
+    def do(self, seq):
+        rows = sorted(set(self.indices))
+        for i in rows:
+            _check_index(seq, i)
+        self._removed = [(i, seq.clips[i]) for i in rows]
+        for i in reversed(rows):
+            del seq.clips[i]
+
+    def undo(self, seq):
+        for i, clip in self._removed:
+            seq.clips.insert(i, clip)
+
+
+@dataclass
+class MoveMany(Command):
+    """Move a block of selected clips so the first lands at ``dst`` (an index in the list without them)."""
+    indices: list[int]
+    dst: int
+    text = "Move clips"
+
+    def do(self, seq):
+        rows = sorted(set(self.indices))
+        for i in rows:
+            _check_index(seq, i)
+        self._before = list(seq.clips)
+        moving = [seq.clips[i] for i in rows]
+        rest = [c for i, c in enumerate(seq.clips) if i not in set(rows)]
+        at = max(0, min(self.dst, len(rest)))
+        seq.clips[:] = rest[:at] + moving + rest[at:]
+
+    def undo(self, seq):
+        seq.clips[:] = self._before
+
+
+PAD_MODES = ("merge", "trim", "keep")
+
+
+def join_padded(existing: list[Clip], new: list[Clip], mode: str = "merge") -> tuple[Clip | None, list[Clip]]:
+    """Clips to add so no frame repeats at a cut. Where a new clip follows a clip of the same file
+    whose (padded) range overlaps it, ``merge`` makes them one clip and ``trim`` starts the new one
+    where the previous ends; ``keep`` leaves them as they are.
+
+    Returns (a replacement for the last existing clip or None, the clips to append)."""
+    if mode not in PAD_MODES:
+        raise ValueError(f"pad overlap mode must be one of {', '.join(PAD_MODES)}, not {mode!r}")
+    chain: list[Clip] = [existing[-1]] if existing else []
+    replaced = False
+    for clip in new:
+        prev = chain[-1] if chain else None
+        if mode != "keep" and prev is not None and prev.media.path == clip.media.path \
+                and clip.source_in < prev.source_out and clip.source_out > prev.source_in:
+            if mode == "merge":
+                chain[-1] = prev.copy(source_in=min(prev.source_in, clip.source_in),
+                                      source_out=max(prev.source_out, clip.source_out),
+                                      markers=[*prev.markers, *clip.markers])
+                replaced = replaced or len(chain) == 1 and bool(existing)
+                continue
+            if clip.source_out <= prev.source_out:
+                continue                   # wholly inside the previous one: nothing new to show
+            clip = clip.copy(source_in=prev.source_out,
+                             markers=[m for m in clip.markers if m.frame >= prev.source_out])
+        chain.append(clip)
+    if existing:
+        return (chain[0] if replaced else None), chain[1:]
+    return None, chain
+
+
+@dataclass
+class AppendPadded(Command):
+    """Append clips, merging or trimming overlaps with the clip before (see :func:`join_padded`)."""
+    clips: list[Clip]
+    mode: str = "merge"
+    text = "Add clips"
+
+    def do(self, seq):
+        self._before = list(seq.clips)
+        last, added = join_padded(seq.clips, self.clips, self.mode)
+        if last is not None:
+            seq.clips[-1] = last
+        seq.clips.extend(added)
+
+    def undo(self, seq):
+        seq.clips[:] = self._before

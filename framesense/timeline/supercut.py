@@ -1,0 +1,124 @@
+"""Rules that turn a pile of hits into a supercut (videogrep-style): which takes, in what order,
+how long. The same rules for the CLI, the app and scripts, through ``SequenceOptions``.
+
+- ``dedupe``: takes whose pictures are the same footage (the same-footage fingerprints) are one
+  take; the best-scoring stays. A reuse compilation otherwise plays the same archive shot twice.
+- ``per_media``: at most N takes from one file (the best-scoring ones).
+- ``order``: ``given`` (as the search or script gave them), ``score``, ``time`` (by where in
+  its file a take is, across files), ``media`` (file by file, in time within each).
+- ``merge_overlaps``: takes of one file whose padded ranges overlap or touch become one clip,
+  wherever they sit, so no frame plays twice.
+- ``max_duration``: whole clips, in order, while the sequence stays within the seconds given.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+ORDERS = ("given", "score", "time", "media")
+ORDER_ALIASES = {"script": "given"}
+MIN_SHARED = 0.5       # share of the shorter take's picture samples that must match
+
+
+def check_order(order: str) -> str:
+    order = ORDER_ALIASES.get(order, order)
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {', '.join(ORDERS)} (or script), not {order!r}")
+    return order
+
+
+def choose(catalog, hits: list, options) -> list:
+    """The hits the rules keep, in the order they ask for."""
+    hits = list(hits)
+    if options.dedupe and catalog is not None:
+        hits = dedupe(catalog, hits)
+    if options.per_media:
+        counts: dict = {}
+        keep = set()
+        for i in sorted(range(len(hits)), key=lambda i: -hits[i].score):
+            key = hits[i].media_id
+            if counts.get(key, 0) < options.per_media:
+                counts[key] = counts.get(key, 0) + 1
+                keep.add(i)
+        hits = [h for i, h in enumerate(hits) if i in keep]
+    order = check_order(options.order)
+    if order == "score":
+        hits.sort(key=lambda h: -h.score)
+    elif order == "time":
+        hits.sort(key=lambda h: (Fraction(h.start_frame) / h.rate, h.media_path))
+    elif order == "media":
+        first = {}
+        for h in hits:
+            first.setdefault(h.media_path, len(first))
+        hits.sort(key=lambda h: (first[h.media_path], h.start_frame))
+    return hits
+
+
+def dedupe(catalog, hits: list) -> list:
+    """Drop takes that are the same footage as a better-scoring take kept before them."""
+    from ..analysis.fingerprint import EVERY_S
+    from ..search.same import MAX_BITS, hamming
+    samples = []
+    for h in hits:
+        reach = int(round(EVERY_S * h.rate / 2))     # the nearest samples count for a short take
+        rows = catalog.query(
+            "SELECT f.band_hash, f.active_hash FROM shot_fingerprints f JOIN shots s ON s.id = f.shot_id "
+            "WHERE s.media_id = ? AND f.frame >= ? AND f.frame < ?",
+            (h.media_id, h.start_frame - reach, h.end_frame + reach))
+        samples.append((np.array([r["band_hash"] for r in rows], np.int64),
+                        np.array([r["active_hash"] for r in rows], np.int64)))
+    kept: list[int] = []
+    for i in sorted(range(len(hits)), key=lambda i: -hits[i].score):
+        band, active = samples[i]
+        if not any(_same(band, active, *samples[k], MAX_BITS, hamming) for k in kept):
+            kept.append(i)
+    keep = set(kept)
+    return [h for i, h in enumerate(hits) if i in keep]
+
+
+def _same(band_a, active_a, band_b, active_b, max_bits, hamming) -> bool:
+    if not len(band_a) or not len(band_b):
+        return False            # no pictures to compare (sound-only, or too short to sample)
+    d = np.minimum(hamming(band_a, band_b), hamming(active_a, active_b))
+    shorter = min(len(band_a), len(band_b))
+    matched = (d.min(axis=1 if len(band_a) <= len(band_b) else 0) <= max_bits).sum()
+    return matched >= max(1, MIN_SHARED * shorter)
+
+
+def merge_overlaps(clips: list) -> list:
+    """Clips of one file whose ranges overlap or touch join the first of them, in its place."""
+    while True:            # a widened clip may now reach another one: again until nothing joins
+        merged = _merge_once(clips)
+        if len(merged) == len(clips):
+            return merged
+        clips = merged
+
+
+def _merge_once(clips: list) -> list:
+    out: list = []
+    by_media: dict[str, list[int]] = {}
+    for clip in clips:
+        spot = next((i for i in by_media.get(clip.media.path, ())
+                     if clip.source_in <= out[i].source_out and clip.source_out >= out[i].source_in), None)
+        if spot is None:
+            by_media.setdefault(clip.media.path, []).append(len(out))
+            out.append(clip)
+            continue
+        prev = out[spot]
+        out[spot] = prev.copy(source_in=min(prev.source_in, clip.source_in),
+                              source_out=max(prev.source_out, clip.source_out),
+                              markers=sorted([*prev.markers, *clip.markers], key=lambda m: m.frame))
+    return out
+
+
+def cap(clips: list, seconds: float) -> list:
+    """Whole clips from the start while their total stays within ``seconds`` (at least the first)."""
+    out, total = [], Fraction(0)
+    for clip in clips:
+        if out and total + clip.seconds > Fraction(seconds):
+            break
+        out.append(clip)
+        total += clip.seconds
+    return out

@@ -1,0 +1,67 @@
+"""Text-based editing in the window: select words of a hit's file and Add puts exactly them on the
+timeline; Delete on the sequence's words cuts exactly that word out; Undo brings it back."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("PySide6", reason="the desktop app needs PySide6 (pip install 'framesense[app]')")
+
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
+
+from framesense.media.synth import Shot, write_video  # noqa: E402
+from framesense.search.hits import Hit  # noqa: E402
+from framesense.timeline import textcut  # noqa: E402
+
+WORDS = [("one", 1.00, 1.30), ("two", 1.50, 1.80), ("three", 2.40, 2.90), ("four", 3.00, 3.20),
+         ("five", 3.20, 3.60), ("six", 5.00, 5.50)]
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, library):
+    from framesense import Library
+    from framesense.app.main_window import MainWindow
+    clip = write_video(tmp_path / "f" / "talk.mp4", [Shot(150, 1)], audio="silence").path
+    transcript = tmp_path / "talk.json"
+    transcript.write_text(json.dumps({"segments": [{"start": 1.0, "end": 5.5, "text": " ".join(w for w, _, _ in WORDS),
+                                                    "words": [{"word": w, "start": a, "end": b} for w, a, b in WORDS]}]}))
+    with Library.open(library) as lib:
+        lib.index([clip], speech=False, visual=False)
+        lib.import_transcript(clip, transcript)
+    win = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win, before_close_func=lambda w: w.timeline.undo_stack.setClean())
+    win.show()
+    qtbot.waitExposed(win)
+    row = win.catalog.one("SELECT id, path FROM media")
+    win.session.set_results([Hit(media_id=row["id"], media_path=row["path"], start_frame=37, end_frame=46, rate=25,
+                                 score=1.0, kind="phrase", text="two")])
+    win.results.list.setCurrentRow(0)
+    return win
+
+
+def shown(panel):
+    return [panel.words.item(i).text() for i in range(panel.words.count())]
+
+
+def test_add_selected_words_then_delete_one_from_the_sequence(qtbot, window):
+    panel = window.transcript
+    assert shown(panel) == [w for w, _, _ in WORDS]              # the current hit's file, word by word
+    panel.select_words(1, 2)                                     # "two three"
+    qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
+    seq = window.timeline.sequence
+    words = window.session.media_words(window.session.results[0].media_id)
+    assert [(c.source_in, c.source_out) for c in seq.clips] == [textcut.span_frames(words, 1, 2, 25, 150)]
+    assert [w.text for w in textcut.clip_words(words, seq.clips[0])] == ["two", "three"]   # exactly those
+
+    panel.mode.setCurrentText("The sequence")
+    assert shown(panel) == ["two", "three"]
+    panel.select_words(1, 1)
+    panel.words.setFocus()
+    qtbot.keyClick(panel.words, Qt.Key.Key_Delete)
+    assert [w.text for c in seq.clips for w in textcut.clip_words(words, c)] == ["two"]
+    assert shown(panel) == ["two"] and window.timeline.dirty
+    window.timeline.undo_stack.undo()
+    assert [w.text for c in seq.clips for w in textcut.clip_words(words, c)] == ["two", "three"]
+    assert shown(panel) == ["two", "three"]

@@ -1,0 +1,132 @@
+"""Qt-free editor operations: ripple trims, razor, ripple delete, moves, pad overlaps, autosave."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from framesense.timeline import autosave
+from framesense.timeline.edits import AppendPadded, MoveMany, Razor, RippleDelete, clip_at, join_padded, trim_edge
+from framesense.timeline.model import Clip, Sequence, SourceMedia
+
+
+class History:
+    """The undo stack the app's QUndoStack is, without Qt: do and undo of the core's commands."""
+
+    def __init__(self, seq):
+        self.seq, self.done, self.undone = seq, [], []
+
+    def push(self, cmd):
+        cmd.do(self.seq)
+        self.done.append(cmd)
+        self.undone.clear()
+
+    def undo(self):
+        cmd = self.done.pop()
+        cmd.undo(self.seq)
+        self.undone.append(cmd)
+
+A = SourceMedia(path="/m/a.mp4", rate=Fraction(25), frames=1000)
+B = SourceMedia(path="/m/b.mp4", rate=Fraction(50), frames=1000)
+
+
+def seq3():
+    return Sequence(rate=Fraction(25), clips=[Clip(A, 0, 25), Clip(B, 100, 200), Clip(A, 500, 550)])
+
+
+def ranges(seq):
+    return [(c.media.name, c.source_in, c.source_out) for c in seq.clips]
+
+
+def test_trim_edge_ripples_and_clamps():
+    seq = seq3()
+    h = History(seq)
+    h.push(trim_edge(seq, 0, "out", 10))
+    assert ranges(seq)[0] == ("a.mp4", 0, 35)
+    assert [p.record_in for p in seq.placements()] == [0, 35, 85]      # the rest moved later: ripple
+    h.push(trim_edge(seq, 1, "in", -500))                                # clamped at the file start
+    assert seq.clips[1].source_in == 0
+    h.push(trim_edge(seq, 2, "in", 999))                                 # never below one frame
+    assert seq.clips[2].duration == 1
+    for _ in range(3):
+        h.undo()
+    assert ranges(seq) == ranges(seq3())
+
+
+def test_razor_at_record_frame_maps_rates():
+    seq = seq3()
+    h = History(seq)
+    assert clip_at(seq, 24) == 0 and clip_at(seq, 25) == 1 and clip_at(seq, 75) == 2 and clip_at(seq, 125) is None
+    h.push(Razor(35))            # 10 record frames into the 50 fps clip = 20 media frames
+    assert ranges(seq)[1:3] == [("b.mp4", 100, 120), ("b.mp4", 120, 200)]
+    with pytest.raises(ValueError):
+        h.push(Razor(25))        # on a cut: nothing to split
+    h.undo()
+    assert ranges(seq) == ranges(seq3())
+
+
+def test_ripple_delete_and_move_many():
+    seq = seq3()
+    h = History(seq)
+    h.push(RippleDelete([2, 0]))
+    assert ranges(seq) == [("b.mp4", 100, 200)]
+    assert seq.placements()[0].record_in == 0
+    h.undo()
+    h.push(MoveMany([0, 1], 1))
+    assert [c.source_in for c in seq.clips] == [500, 0, 100]
+    h.undo()
+    assert ranges(seq) == ranges(seq3())
+
+
+def test_padded_overlaps_merge_or_trim():
+    first = Clip(A, 0, 40)
+    second = Clip(A, 30, 70)          # its pad reaches back 10 frames into the first
+    other = Clip(B, 0, 10)
+    last, added = join_padded([], [first, second, other], "merge")
+    assert last is None and [(c.source_in, c.source_out) for c in added] == [(0, 70), (0, 10)]
+    last, added = join_padded([], [first, second], "trim")
+    assert [(c.source_in, c.source_out) for c in added] == [(0, 40), (40, 70)]
+    last, added = join_padded([], [first, second], "keep")
+    assert [(c.source_in, c.source_out) for c in added] == [(0, 40), (30, 70)]
+    seq = Sequence(rate=Fraction(25), clips=[first])
+    h = History(seq)
+    h.push(AppendPadded([second], "merge"))
+    assert [(c.source_in, c.source_out) for c in seq.clips] == [(0, 70)]
+    h.undo()
+    assert [(c.source_in, c.source_out) for c in seq.clips] == [(0, 40)]
+    # no frame repeats: the merged/trimmed cut shows each media frame once
+    h.push(AppendPadded([second], "trim"))
+    frames = [f for c in seq.clips for f in range(c.source_in, c.source_out)]
+    assert len(frames) == len(set(frames)) == 70
+
+
+def test_autosave_round_trip_and_clear(tmp_path):
+    seq = seq3()
+    assert autosave.pending(tmp_path) is None
+    autosave.write(seq, tmp_path, saved_path=tmp_path / "cut.otio")
+    back, saved = autosave.read(autosave.pending(tmp_path))
+    assert ranges(back) == ranges(seq) and back.rate == seq.rate and saved == tmp_path / "cut.otio"
+    autosave.clear(tmp_path)
+    assert autosave.pending(tmp_path) is None
+    autosave.autosave_path(tmp_path).write_text("{not json")
+    with pytest.raises(Exception, match="autosave"):
+        autosave.read(autosave.autosave_path(tmp_path))
+
+
+def test_integer_placements_match_the_exact_rational_ones():
+    import random
+    rng = random.Random(7)
+    rates = [Fraction(24000, 1001), Fraction(25), Fraction(30000, 1001), Fraction(50), Fraction(60000, 1001)]
+    media = [SourceMedia(path=f"/m/{i}.mov", rate=r, frames=10**6) for i, r in enumerate(rates)]
+    for seq_rate in (Fraction(25), Fraction(24000, 1001), Fraction(30000, 1001)):
+        clips = [Clip(rng.choice(media), s, s + rng.randint(2, 400)) for s in (rng.randint(0, 9000) for _ in range(300))]
+        seq = Sequence(rate=seq_rate, clips=clips)
+        fast = [(p.record_in, p.record_out) for p in seq._placements_int()]
+        exact, elapsed, prev = [], Fraction(0), 0
+        for c in clips:
+            elapsed += c.seconds
+            edge = (elapsed * seq_rate + Fraction(1, 2)).__floor__()
+            exact.append((prev, edge))
+            prev = edge
+        assert fast == exact
