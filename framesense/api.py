@@ -178,6 +178,7 @@ class Library:
         from .catalog.lock import writer_lock
         from .ingest import Indexer
         options = _typed(IndexOptions, options, kw)
+        self.plugins.prepare(self.catalog)   # plugin tables exist before their stages store into them
         analyzers = self.plugins.analyzers(options.analyzer_options(self.catalog))
         try:
             with writer_lock(self.path):
