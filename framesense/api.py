@@ -194,6 +194,7 @@ class Library:
         from .catalog.lock import writer_lock
         from .ingest import Indexer
         options = _typed(IndexOptions, options, kw)
+        self.plugins.prepare(self.catalog)   # plugin tables exist before their stages store into them
         analyzer_options = options.analyzer_options(self.catalog)
         analyzers = self.plugins.analyzers(analyzer_options)
         executor = _executor_for(analyzer_options, options.jobs, options.ray)   # None: analyse in this process

@@ -255,6 +255,54 @@ def test_hanging_plugins_cannot_hang_the_core(tmp_path, clip, library, monkeypat
     assert any("time limit" in w for w in f.warnings), f.warnings
 
 
+STORE_HANG = '''
+import time
+from framesense.analysis.base import Analyzer
+from framesense.plugins import hookimpl
+
+class Slow(Analyzer):
+    name = "slowstore"
+    timeout = 2.0
+    owns_tables = ("slow_rows",)
+    def analyze(self, ctx):
+        return [1]
+    def store(self, catalog, media, result):
+        catalog.execute("INSERT INTO slow_rows (media_id) VALUES (?)", (media["id"],))
+        time.sleep(4)                          # past its limit: this write is rolled back ...
+        catalog.conn.execute("INSERT INTO slow_rows (media_id) VALUES (?)", (media["id"],))   # ... this one refused
+        return "stored"
+
+@hookimpl
+def framesense_migrations():
+    return {"plugin_slowstore": ["CREATE TABLE slow_rows (media_id INTEGER)"]}
+
+@hookimpl
+def framesense_analyzers(options):
+    return [Slow()]
+'''
+
+
+def test_a_plugin_whose_store_hangs_is_stopped_and_writes_nothing(tmp_path, clip, library, monkeypatch):
+    import time
+    from framesense import Library
+    from framesense.plugins import Plugins
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "slowstore.py").write_text(STORE_HANG)
+    t0 = time.monotonic()
+    with Library.open(library) as lib:
+        lib.plugins = Plugins().load(plugins, entry_points=False)
+        report = lib.index([clip], speech=False, visual=False)
+        took = time.monotonic() - t0
+        time.sleep(3)                          # the abandoned store() wakes and tries to write
+        rows = lib.catalog.one("SELECT count(*) AS n FROM slow_rows")["n"]
+        media = lib.media()
+    (f,) = report.files
+    assert f.stages["shots"] == "done" and f.stages["slowstore"] == "failed", f.stages
+    assert any("store() did not finish" in w for w in f.warnings), f.warnings
+    assert took < 30 and rows == 0 and media[0]["status"] == "indexed"
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_full_disk_stops_the_run_with_one_line_and_blames_no_footage(tmp_path, clip, jobs):
     """The library on a 700 KiB filesystem (a tmpfs mounted for the test: CI runs as root);

@@ -18,6 +18,7 @@ from .host import HostFailure, PluginHost, restored_environment
 
 MIN_TIMEOUT = 120.0        # seconds per media file, at least ...
 TIMEOUT_PER_SECOND = 2.0   # ... or this many per second of the file: one hang costs minutes, not hours
+STORE_TIMEOUT = 60.0       # seconds store() may hold the index's write transaction
 
 
 class PluginFailure(Exception):
@@ -149,8 +150,35 @@ class GuardedAnalyzer(Analyzer):
         return result
 
     def store(self, catalog, media, result):
+        """``store`` runs inside the index's write transaction, so it gets a deadline too: past it the
+        transaction is rolled back, a statement still running is interrupted, and the abandoned
+        call finds the catalog closed to it (it cannot write outside the transaction later)."""
         with self._own_environment():
-            return self._call("store()", self.inner.store, catalog, media, result)
+            gate = _Gate(catalog)
+            box: dict = {}
+            done = threading.Event()
+
+            def work():
+                try:
+                    box["note"] = self.inner.store(gate, media, result)
+                except BaseException as exc:  # noqa: BLE001 - re-raised below
+                    box["error"] = exc
+                finally:
+                    done.set()
+
+            threading.Thread(target=work, name=f"plugin-{self.name}-store", daemon=True).start()
+            limit = self.fixed_timeout or STORE_TIMEOUT
+            if not done.wait(limit):
+                gate.shut()
+                catalog.conn.interrupt()
+                reason = f"store() did not finish within {limit:g} s (time limit; its writes were rolled back)"
+                self._fail(reason)
+                raise PluginFailure(f"{self.name}: {reason}")
+            if "error" in box:
+                exc = box["error"]
+                self._fail(f"store() raised {type(exc).__name__}: {exc}")
+                raise exc
+            return box.get("note")
 
     # A plugin frame stage (analysis.base.FrameConsumer) that opts into ``isolation = "thread"`` rides on
     # the shots scan like a built-in one (its failures there are recorded and disable it as analyze()
@@ -168,3 +196,36 @@ class GuardedAnalyzer(Analyzer):
         """Stop its process (the end of a run)."""
         if self.host is not None:
             self.host.close()
+
+
+class _Gate:
+    """The catalog (and its connection) as a plugin's ``store`` sees it: shut at the deadline, after
+    which every call raises; ``transaction()`` is the pipeline's own, already open."""
+
+    def __init__(self, target, state: dict | None = None):
+        self._target = target
+        self._state = state if state is not None else {"open": True}
+
+    def shut(self):
+        self._state["open"] = False
+
+    def transaction(self):
+        from contextlib import nullcontext
+        self._check()
+        return nullcontext()
+
+    def _check(self):
+        if not self._state["open"]:
+            raise RuntimeError("the catalog is closed to this plugin: its store() ran past its time limit")
+
+    def __getattr__(self, name):
+        self._check()
+        value = getattr(self._target, name)
+        if name == "conn":
+            return _Gate(value, self._state)
+        if callable(value):
+            def call(*args, **kwargs):
+                self._check()
+                return value(*args, **kwargs)
+            return call
+        return value

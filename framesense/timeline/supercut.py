@@ -6,8 +6,8 @@ how long. The same rules for the CLI, the app and scripts, through ``SequenceOpt
 - ``per_media``: at most N takes from one file (the best-scoring ones).
 - ``order``: ``given`` (as the search or script gave them), ``score``, ``time`` (by where in
   its file a take is, across files), ``media`` (file by file, in time within each).
-- ``merge_overlaps``: takes of one file whose padded ranges overlap or touch become one clip,
-  wherever they sit, so no frame plays twice.
+- ``merge_overlaps``: takes of one file whose padded ranges overlap become one clip, wherever
+  they sit, so no frame plays twice (takes that only touch, like neighbouring shots, stay apart).
 - ``max_duration``: whole clips, in order, while the sequence stays within the seconds given.
 """
 
@@ -88,7 +88,7 @@ def _same(band_a, active_a, band_b, active_b, max_bits, hamming) -> bool:
 
 
 def merge_overlaps(clips: list) -> list:
-    """Clips of one file whose ranges overlap or touch join the first of them, in its place."""
+    """Clips of one file whose ranges overlap join the first of them, in its place."""
     while True:            # a widened clip may now reach another one: again until nothing joins
         merged = _merge_once(clips)
         if len(merged) == len(clips):
@@ -101,7 +101,7 @@ def _merge_once(clips: list) -> list:
     by_media: dict[str, list[int]] = {}
     for clip in clips:
         spot = next((i for i in by_media.get(clip.media.path, ())
-                     if clip.source_in <= out[i].source_out and clip.source_out >= out[i].source_in), None)
+                     if clip.source_in < out[i].source_out and clip.source_out > out[i].source_in), None)
         if spot is None:
             by_media.setdefault(clip.media.path, []).append(len(out))
             out.append(clip)
