@@ -72,10 +72,16 @@ def dedupe(catalog, hits: list) -> list:
     kept: list[int] = []
     for i in sorted(range(len(hits)), key=lambda i: -hits[i].score):
         band, active = samples[i]
-        if not any(_same(band, active, *samples[k], MAX_BITS, hamming) for k in kept):
+        # overlapping takes of one file are the same footage by definition: merge_overlaps joins them
+        if not any(not _overlap(hits[i], hits[k]) and _same(band, active, *samples[k], MAX_BITS, hamming)
+                   for k in kept):
             kept.append(i)
     keep = set(kept)
     return [h for i, h in enumerate(hits) if i in keep]
+
+
+def _overlap(a, b) -> bool:
+    return a.media_id == b.media_id and a.start_frame < b.end_frame and b.start_frame < a.end_frame
 
 
 def _same(band_a, active_a, band_b, active_b, max_bits, hamming) -> bool:
