@@ -98,3 +98,19 @@ def test_a_script_with_nothing_said_is_refused(lib, tmp_path):
     from framesense.errors import QueryError
     with pytest.raises(QueryError, match="no line"):
         lib.assemble(["purple elephants dancing", "..."])
+
+
+def test_a_line_with_one_word_heard_differently_is_placed_whole(lib):
+    """What the speech model heard differs from the script in one word (in the middle, or at an end):
+    the take still covers the whole line, not just the longest run of matching words."""
+    seq, report = lib.assemble(["The fishing ships are coming home", "fishing boats are coming back"],
+                               per_media=None)
+    assert [r.status for r in report] == ["placed", "placed"]
+    assert all(r.match == "one word heard differently" for r in report)
+    first = seq.clips[0]
+    start = next(t for t, text in SAID[first.media.name] if text == "the fishing boats are coming home")
+    words = {w.text: w for w in seg(start, "the fishing boats are coming home").words}
+    assert first.source_in == seconds_to_frame_floor(words["the"].start, 25)      # "the" ...
+    assert first.source_out == seconds_to_frame_ceil(words["home"].end, 25)       # ... to "home": whole
+    assert report[0].said == "the fishing boats are coming home"
+    assert report[1].said == "fishing boats are coming home"

@@ -20,7 +20,7 @@ ROLE_INFO = Qt.ItemDataRole.UserRole + 1
 
 
 class HitDelegate(QStyledItemDelegate):
-    TEXT_LINES = 4        # name, timecode, kind and score, the words (one line, elided by the clip below)
+    TEXT_LINES = 5        # name, timecode, kind and score, the words (up to two lines; more are clipped)
 
     def sizeHint(self, option, index):
         """Tall enough for the text at the user's font size (at 14 pt a fixed height made rows overlap)."""

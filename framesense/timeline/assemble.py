@@ -95,6 +95,10 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
                     if h.score >= MIN_SCORE and (not per_media or used.get(h.media_path, 0) < per_media)]
         words = line.text.split()
         hits, status = takes(line.text), "placed"
+        if not hits and len(words) >= 4:      # one word heard differently: the line around it, whole
+            bridged = _bridge(words, takes, catalog)
+            if bridged is not None:
+                hits = [bridged]
         if not hits and len(words) >= 3:
             for run in _runs(words):
                 hits = takes(run)
@@ -127,6 +131,58 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
         last.markers.append(Marker(frame=last.source_out - 1, name=f"MISSING: {miss.text}", text=miss.text,
                                    query="paper edit"))
     return sequence_from_clips(clips, options), report
+
+
+MAX_WORD_GAP = 1.5   # seconds one misheard word (and the pauses around it) may take
+
+
+def _bridge(words: list[str], takes, catalog) -> Hit | None:
+    """The whole line where all its words but one were heard as written: the words before the odd one
+    and the words after it, said in one file with room for one word between (or, for the first or
+    last word, the transcript's neighbouring word stands in for it)."""
+    for i in range(len(words)):
+        left = takes(" ".join(words[:i])) if i else []
+        right = takes(" ".join(words[i + 1:])) if i < len(words) - 1 else []
+        if i and i < len(words) - 1:
+            pairs = [(p, q) for p in left for q in right
+                     if p.media_id == q.media_id and 0 <= q.start - p.end <= MAX_WORD_GAP]
+        elif i == 0:
+            pairs = [(n, q) for q in right for n in [_neighbour(catalog, q, before=True)] if n]
+        else:
+            pairs = [(p, n) for p in left for n in [_neighbour(catalog, p, before=False)] if n]
+        if pairs:
+            p, q = pairs[0]
+            heard = _said_between(catalog, p.media_id, p.start, q.end)
+            return Hit(media_id=p.media_id, media_path=p.media_path, start_frame=p.start_frame,
+                       end_frame=q.end_frame, rate=p.rate, score=round(min(p.score, q.score) * 0.95, 6),
+                       kind="phrase", text=heard, context=p.context, query=" ".join(words),
+                       extra={"match": "one word heard differently", "differs": words[i]})
+    return None
+
+
+def _neighbour(catalog, hit: Hit, before: bool) -> Hit | None:
+    """The transcript's word just before (or after) a hit, as a one-word hit, if it is close enough."""
+    from ..timecode import seconds_to_frame_ceil, seconds_to_frame_floor
+    if before:
+        row = catalog.one("SELECT start, end, text FROM words WHERE media_id = ? AND end <= ? ORDER BY end DESC LIMIT 1",
+                          (hit.media_id, hit.start + 1e-6))
+        ok = row is not None and hit.start - row["end"] <= MAX_WORD_GAP / 2
+    else:
+        row = catalog.one("SELECT start, end, text FROM words WHERE media_id = ? AND start >= ? ORDER BY start LIMIT 1",
+                          (hit.media_id, hit.end - 1e-6))
+        ok = row is not None and row["start"] - hit.end <= MAX_WORD_GAP / 2
+    if not ok:
+        return None
+    return Hit(media_id=hit.media_id, media_path=hit.media_path, rate=hit.rate, score=hit.score, kind="phrase",
+               start_frame=seconds_to_frame_floor(row["start"], hit.rate),
+               end_frame=max(seconds_to_frame_ceil(row["end"], hit.rate), seconds_to_frame_floor(row["start"], hit.rate) + 1),
+               text=row["text"])
+
+
+def _said_between(catalog, media_id: int, start: float, end: float) -> str:
+    rows = catalog.query("SELECT text FROM words WHERE media_id = ? AND start >= ? AND end <= ? ORDER BY seq",
+                         (media_id, start - 1e-6, end + 1e-6))
+    return " ".join(r["text"] for r in rows)
 
 
 def _tolerant(search):
