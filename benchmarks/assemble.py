@@ -92,14 +92,16 @@ def bench_accuracy(speech_model: str | None) -> dict:
         by_label.setdefault(clip.label, clip)
     for (said, written), (name, start, end) in zip(lines, truth):
         clip = by_label.get(written)
-        ok = False
-        if clip is not None and clip.media.name == name:
+        ok, got = False, None
+        if clip is not None:
             a, b = float(clip.source_in / clip.media.rate), float(clip.source_out / clip.media.rate)
+            got = [clip.media.name, round(a, 2), round(b, 2)]
             cover = max(0.0, min(b, end) - max(a, start)) / (end - start)
-            ok = cover >= 0.5 and a >= start - 1.5 and b <= end + 1.5
+            ok = clip.media.name == name and cover >= 0.5 and a >= start - 1.5 and b <= end + 1.5
         right += ok
         if not ok:
-            wrong.append({"line": written, "said": said, "got": clip.media.name if clip else None})
+            wrong.append({"line": written, "said": said, "expected": [name, round(start, 2), round(end, 2)],
+                          "got": got})
     return {"lines": len(lines), "placed_correctly": right, "statuses": _count(r.status for r in results),
             "index_seconds": round(index_s, 1), "assemble_seconds": round(assemble_s, 2), "misses": wrong[:10]}
 
