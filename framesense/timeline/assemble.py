@@ -137,19 +137,21 @@ MAX_WORD_GAP = 1.5   # seconds one misheard word (and the pauses around it) may 
 
 
 def _bridge(words: list[str], takes, catalog) -> Hit | None:
-    """The whole line where all its words but one were heard as written: the words before the odd one
-    and the words after it, said in one file with room for one word between (or, for the first or
-    last word, the transcript's neighbouring word stands in for it)."""
+    """The whole line where all its words but one were heard as written and that one as something
+    like it: the words before it and after it said in one file with one word's room between (or, for
+    the first or last word, the transcript's neighbouring word), which looks like the script's word."""
     for i in range(len(words)):
         left = takes(" ".join(words[:i])) if i else []
         right = takes(" ".join(words[i + 1:])) if i < len(words) - 1 else []
         if i and i < len(words) - 1:
-            pairs = [(p, q) for p in left for q in right
+            pairs = [(p, q, _said_between(catalog, p.media_id, p.end, q.start)) for p in left for q in right
                      if p.media_id == q.media_id and 0 <= q.start - p.end <= MAX_WORD_GAP]
         elif i == 0:
-            pairs = [(n, q) for q in right for n in [_neighbour(catalog, q, before=True)] if n]
+            pairs = [(n, q, n.text) for q in right for n in [_neighbour(catalog, q, before=True)] if n]
         else:
-            pairs = [(p, n) for p in left for n in [_neighbour(catalog, p, before=False)] if n]
+            pairs = [(p, n, n.text) for p in left for n in [_neighbour(catalog, p, before=False)] if n]
+        # Heard differently, not a different word: "lorries" heard as "laurie's" is the line, "ropes" is not.
+        pairs = [(p, q) for p, q, heard in pairs if _sounds_alike(words[i], heard)]
         if pairs:
             p, q = pairs[0]
             heard = _said_between(catalog, p.media_id, p.start, q.end)
@@ -158,6 +160,17 @@ def _bridge(words: list[str], takes, catalog) -> Hit | None:
                        kind="phrase", text=heard, context=p.context, query=" ".join(words),
                        extra={"match": "one word heard differently", "differs": words[i]})
     return None
+
+
+SIMILAR = 0.5   # letters shared (difflib ratio) for a heard word to stand for the script's word
+
+
+def _sounds_alike(written: str, heard: str) -> bool:
+    from difflib import SequenceMatcher
+
+    from ..transcript.model import normalize_word
+    a, b = normalize_word(written), "".join(normalize_word(w) for w in heard.split())
+    return bool(a and b) and SequenceMatcher(None, a, b).ratio() >= SIMILAR
 
 
 def _neighbour(catalog, hit: Hit, before: bool) -> Hit | None:
@@ -180,6 +193,7 @@ def _neighbour(catalog, hit: Hit, before: bool) -> Hit | None:
 
 
 def _said_between(catalog, media_id: int, start: float, end: float) -> str:
+    """The words said from ``start`` to ``end`` (seconds) in a file."""
     rows = catalog.query("SELECT text FROM words WHERE media_id = ? AND start >= ? AND end <= ? ORDER BY seq",
                          (media_id, start - 1e-6, end + 1e-6))
     return " ".join(r["text"] for r in rows)
