@@ -288,6 +288,8 @@ def test_phrase_search_shows_hits_with_words_and_plays_them(qtbot, window, spoke
     qtbot.waitUntil(lambda: not window.indexing, timeout=180_000)
     assert window.library.media_items()["harbour.mp4"].text(1) == "indexed", window.library.media_items()["harbour.mp4"].text(5)
     window.search.set_query("phrase", "fishing boats")
+    window.activateWindow()
+    window.search.field.setFocus()
     qtbot.keyClick(window.search.field, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not window.searching, timeout=30_000)
     assert window.results.hits, window.results.summary.text()
@@ -300,6 +302,11 @@ def test_phrase_search_shows_hits_with_words_and_plays_them(qtbot, window, spoke
     qtbot.waitUntil(lambda: window.player.current_frame == expected, timeout=10_000)
     assert "<b>" in window.player.caption.text() and "fishing" in window.player.caption.text().lower()
     assert window.player.position.text().startswith("02:00:")
+    # Enter searched, so the hits now take the keys: Space plays (it no longer types into the field).
+    assert window.results.list.hasFocus()
+    qtbot.keyClick(window.results.list, Qt.Key.Key_Space)
+    assert window.player.playing and window.search.field.text() == "fishing boats"
+    window.player.pause()
 
 
 def test_dropping_hits_and_images(qtbot, window, footage, tmp_path):

@@ -114,6 +114,7 @@ class Player(QWidget):
         self.speed = 1
         self.error: str | None = None
         self._job: DecodeJob | None = None
+        self._ahead: tuple[int, DecodeJob] | None = None   # the next hit, decoding while this one plays
         self._need = 0                   # frames to pull while paused (cue, step)
         self._lit = None                 # the word lit in the caption
         self._timer = QTimer(self)
@@ -173,6 +174,9 @@ class Player(QWidget):
     # -- playlist -----------------------------------------------------------
     def set_playlist(self, items: list[PlayItem], index: int = 0, play: bool = False):
         self.items = list(items)
+        if self._ahead is not None:        # another list: what was decoded ahead is not next any more
+            self._ahead[1].stop()
+            self._ahead = None
         if not self.items:
             self._stop_job()
             self.index, self.current_frame = -1, None
@@ -192,8 +196,18 @@ class Player(QWidget):
         item = self.items[index]
         self.index = index
         start = item.first if frame is None else max(0, frame)
-        self._start_job(item, start)
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] == index and ahead[1].first == start and ahead[1].path == item.path:
+            self._stop_job()
+            self._job = ahead[1]           # decoded ahead: the join costs no open and no seek
+        else:
+            if ahead is not None:
+                ahead[1].stop()
+            self._start_job(item, start)
         self._need = 1
+        self._retime()                     # each hit plays at its own rate
+        if self.playing:
+            self._prefetch()
         self.caption.setText(item.caption)
         self._lit = None
         self.counter.setText(f"{index + 1}/{len(self.items)}  {item.label}")
@@ -215,6 +229,7 @@ class Player(QWidget):
             self.cue(max(0, self.index))
         self.playing = True
         self._retime()
+        self._prefetch()
         self.play_button.setIcon(self._icons[True])
         self.state_changed.emit(True)
 
@@ -266,6 +281,19 @@ class Player(QWidget):
             self._job.stop()
             self._job = None
 
+    def _prefetch(self):
+        """Open and seek the next hit now, so playing on into it shows its first frame at once."""
+        nxt = self.index + 1
+        if nxt < len(self.items) and (self._ahead is None or self._ahead[0] != nxt):
+            if self._ahead is not None:
+                self._ahead[1].stop()
+            item = self.items[nxt]
+            size = (max(64, self.view.width()), max(36, self.view.height()))
+            job = DecodeJob(item.path, item.rate, item.first, item.last if item.first < item.last else item.first + 1,
+                            size)
+            job.start()
+            self._ahead = (nxt, job)
+
     def _tick(self):
         if self._job is None or not (self.playing or self._need > 0):
             return
@@ -284,6 +312,7 @@ class Player(QWidget):
                 if self.index + 1 < len(self.items):
                     self.cue(self.index + 1)
                     self._need = 0
+                    self._tick()           # its first frame now, in this tick: the join costs no frame
                 else:
                     self.pause()
             return
@@ -304,3 +333,6 @@ class Player(QWidget):
     def shutdown(self):
         self._timer.stop()
         self._stop_job()
+        if self._ahead is not None:
+            self._ahead[1].stop()
+            self._ahead = None

@@ -122,7 +122,8 @@ class SearchBar(QWidget):
         self.mode.addItems(MODES)
         self.mode.setToolTip("What to search by")
         self.field = QueryField(self)
-        self.field.returnPressed.connect(self.submit)
+        self.field.returnPressed.connect(self._enter)
+        self.by_enter = False          # the last search came from Enter in the field: its hits take the keys
         self.field.image_given.connect(self.use_image)
         self.button = QPushButton("Search", self)
         self.button.setDefault(True)
@@ -158,7 +159,12 @@ class SearchBar(QWidget):
         self.field.setText(path)
         self.submit()
 
+    def _enter(self):
+        self.submit()
+        self.by_enter = True
+
     def submit(self):
+        self.by_enter = False
         text = self.field.text().strip()
         if text:
             self.search_requested.emit(self.mode.currentText(), text)

@@ -75,9 +75,12 @@ class SearchController(QObject):
         if gen != self.generation:
             return
         self.searching = False
-        n = len(self.window.results.hits)
-        self.window.results.summary.setText(f"{n} hits ({seconds:.2f} s)" if n else "No hits")
+        w = self.window
+        n = len(w.results.hits)
+        w.results.summary.setText(f"{n} hits ({seconds:.2f} s)" if n else "No hits")
         self.message.emit(f"{n} hits in {seconds:.2f} s")
+        if n and w.search.by_enter:   # Enter searched: the hits take the keys (Space plays, arrows move)
+            w.results.list.setFocus()
 
     def _failed(self, gen, message):
         if gen != self.generation:
