@@ -11,10 +11,10 @@ install: system-deps
 	$(BIN)/pip install -e '.[all,dev]'
 
 # Debian/Ubuntu test tools: espeak-ng speaks test sentences, xvfb for screenshots, tesseract for OCR,
-# strace for the no-network test, xmllint to check exports by hand.
+# strace for the no-network test, xmllint to check exports by hand, PulseAudio (null sink) as an audio device.
 system-deps:
 	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng xvfb tesseract-ocr strace libxml2-utils libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng xvfb tesseract-ocr strace libxml2-utils pulseaudio libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 >/dev/null; \
 	else echo "note: install espeak-ng, xvfb and tesseract-ocr with your package manager for the full test suite"; fi
 
 demo:

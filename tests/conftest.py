@@ -24,6 +24,14 @@ os.environ["FRAMESENSE_ENTRY_POINTS"] = "0"
 os.environ.setdefault("FRAMESENSE_MODELS", os.path.join(tempfile.gettempdir(), "framesense-test-models"))
 
 
+def pytest_configure(config):
+    """A real audio device for the player's sound tests: PulseAudio with its null sink (plays in real
+    time, silently). Started before Qt looks for devices; where PulseAudio is missing, nothing happens."""
+    import shutil
+    if shutil.which("pulseaudio") and subprocess.run(["pactl", "info"], capture_output=True).returncode != 0:
+        subprocess.run(["pulseaudio", "--start", "--exit-idle-time=-1"], capture_output=True)
+
+
 @pytest.fixture
 def library(tmp_path) -> Path:
     return tmp_path / "library"

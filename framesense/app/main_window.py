@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         s.pads_changed.connect(lambda *_: self.playlist.rebuild())
         self.player.item_changed.connect(self.playlist.item_changed)
         self.timeline.error.connect(self.error)
+        self.player.notice.connect(lambda m: self.statusBar().showMessage(m, 15000))
         self.model_info.dismissed.connect(lambda text: self.settings.setValue("info/dismissed", text))
         self.model_info.setup_requested.connect(self.setup_picture_search)
         self.timeline.play_from.connect(self.play_sequence)   # Space / Play: the sequence from the playhead

@@ -14,11 +14,12 @@ from fractions import Fraction
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPixmap
-from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QSizePolicy, QStyle, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from ..timecode import Timecode
 from .decoder import END, DecodedFrame, DecodeJob
+from .sound import Sound, SoundTrack
 
 
 @dataclass
@@ -100,6 +101,7 @@ class VideoView(QWidget):
 
 
 class Player(QWidget):
+    notice = Signal(str)                # said once: e.g. no audio device, picture only
     item_changed = Signal(int)          # index into the playlist
     frame_shown = Signal(int)           # media frame index
     pads_changed = Signal(float, float)
@@ -120,6 +122,9 @@ class Player(QWidget):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
         self._timer.start(20)
+        self.sound = Sound(self)
+        self.track = SoundTrack(self.sound)
+        self._told_no_sound = False
 
         self.view = VideoView(self)
         self.caption = QLabel(self)
@@ -145,6 +150,11 @@ class Player(QWidget):
         self.prev_button = button(SP.SP_MediaSkipBackward, "Previous hit (Left)", self.previous_item)
         self.play_button = button(SP.SP_MediaPlay, "Play / pause (Space, L, K)", self.toggle)
         self.next_button = button(SP.SP_MediaSkipForward, "Next hit (Right)", self.next_item)
+        self.mute_button = button(SP.SP_MediaVolume, "Mute", self.toggle_mute)
+        self.volume = QSlider(Qt.Orientation.Horizontal, self, minimum=0, maximum=100, value=100,
+                              toolTip="Volume")
+        self.volume.setFixedWidth(70)
+        self.volume.valueChanged.connect(lambda v: self.sound.set_volume(v / 100))
         self.pad_before = QDoubleSpinBox(self, minimum=0.0, maximum=10.0, singleStep=0.1, value=pad_before,
                                          suffix=" s", toolTip="Padding before each hit")
         self.pad_after = QDoubleSpinBox(self, minimum=0.0, maximum=10.0, singleStep=0.1, value=pad_after,
@@ -159,6 +169,8 @@ class Player(QWidget):
         controls.addWidget(self.position)
         controls.addWidget(self.counter)
         controls.addStretch(1)
+        controls.addWidget(self.mute_button)
+        controls.addWidget(self.volume)
         controls.addWidget(QLabel("pad", self))
         controls.addWidget(self.pad_before)
         controls.addWidget(self.pad_after)
@@ -189,12 +201,18 @@ class Player(QWidget):
         if play:
             self.play()
 
-    def cue(self, index: int, frame: int | None = None):
-        """Go to item `index` and show its first frame (or `frame`)."""
+    def cue(self, index: int, frame: int | None = None, follow: bool = False):
+        """Go to item `index` and show its first frame (or `frame`); ``follow``: playback ran on into it."""
         if not (0 <= index < len(self.items)):
             return
         item = self.items[index]
+        if not follow:
+            self.track.stop()
+        self.track.prepare(item)
+        if index + 1 < len(self.items):
+            self.track.prepare(self.items[index + 1])
         self.index = index
+        self.current_frame = None
         start = item.first if frame is None else max(0, frame)
         ahead, self._ahead = self._ahead, None
         if ahead is not None and ahead[0] == index and ahead[1].first == start and ahead[1].path == item.path:
@@ -228,6 +246,7 @@ class Player(QWidget):
         if self._job is None:
             self.cue(max(0, self.index))
         self.playing = True
+        self._start_sound()
         self._retime()
         self._prefetch()
         self.play_button.setIcon(self._icons[True])
@@ -236,9 +255,15 @@ class Player(QWidget):
     def pause(self):
         self.playing = False
         self.speed = 1
+        self.track.stop()
         self._retime()
         self.play_button.setIcon(self._icons[False])
         self.state_changed.emit(False)
+
+    def toggle_mute(self):
+        self.sound.set_muted(not self.sound.muted)
+        icon = QStyle.StandardPixmap.SP_MediaVolumeMuted if self.sound.muted else QStyle.StandardPixmap.SP_MediaVolume
+        self.mute_button.setIcon(self.style().standardIcon(icon))
 
     def toggle(self):
         self.pause() if self.playing else self.play()
@@ -247,6 +272,7 @@ class Player(QWidget):
         """L: start playing, or double the speed (up to 4x)."""
         if self.playing:
             self.speed = min(4, self.speed * 2)
+            self.track.stop()              # sound at 1x only
             self._retime()
         else:
             self.play()
@@ -266,7 +292,24 @@ class Player(QWidget):
     # -- internals ----------------------------------------------------------
     def _retime(self):
         rate = self.items[self.index].rate if 0 <= self.index < len(self.items) else Fraction(25)
-        self._timer.setInterval(max(5, int(1000 / float(rate) / self.speed)) if self.playing else 20)
+        if self.playing and self.track.active:
+            self._timer.setInterval(4)     # the sound's clock says when a frame is due: look often
+        else:
+            self._timer.setInterval(max(5, int(1000 / float(rate) / self.speed)) if self.playing else 20)
+
+    def _start_sound(self):
+        """At 1x forward, the sound from the frame on screen; it then paces the picture."""
+        if self.speed != 1 or not (0 <= self.index < len(self.items)) or self.track.active:
+            return
+        if not self.sound.available:
+            if not self._told_no_sound:
+                self._told_no_sound = True
+                self.notice.emit(self.sound.reason)
+            return
+        item = self.items[self.index]
+        frame = self.current_frame if self.current_frame is not None else item.first
+        if self.track.start(self.items, self.index, frame):
+            self._retime()
 
     def _start_job(self, item: PlayItem, first: int):
         self._stop_job()
@@ -297,6 +340,14 @@ class Player(QWidget):
     def _tick(self):
         if self._job is None or not (self.playing or self._need > 0):
             return
+        if self.playing and self._need <= 0 and self.track.active:
+            self.track.follow_on(self.index + 1)
+            due = self.track.due_frame(self.index)
+            if due is not None:
+                item = self.items[self.index]
+                shown = self.current_frame if self.current_frame is not None else item.first - 1
+                if shown >= due and shown < item.last - 1:
+                    return                 # not yet: the sound has not reached the next frame
         try:
             got = self._job.frames.get_nowait()
         except queue.Empty:
@@ -310,8 +361,11 @@ class Player(QWidget):
                 self.view.show_message(err)
             if self.playing:
                 if self.index + 1 < len(self.items):
-                    self.cue(self.index + 1)
+                    self.cue(self.index + 1, follow=True)
                     self._need = 0
+                    if self.track.due_frame(self.index) is None:   # its sound did not follow on in time
+                        self.track.stop()
+                        self._retime()
                     self._tick()           # its first frame now, in this tick: the join costs no frame
                 else:
                     self.pause()
@@ -329,9 +383,12 @@ class Player(QWidget):
                 self._lit = lit
                 self.caption.setText(caption_html(item.text, item.context, item.words, lit))
         self.frame_shown.emit(got.index)
+        if self.playing and not self.track.active:
+            self._start_sound()            # its sound was still decoding when play began
 
     def shutdown(self):
         self._timer.stop()
+        self.track.stop()
         self._stop_job()
         if self._ahead is not None:
             self._ahead[1].stop()
