@@ -54,7 +54,7 @@ def face_shots() -> list[Image.Image]:
                                  zip(graded.split(), (1.15, 1.0, 0.8))])  # warm, desaturated, contrasty
     return [fit(close),                                                  # pillarboxed
             fit(ImageOps.mirror(wide)),                                  # mirrored, smaller
-            fit(graded.resize((280, 160)), W, H)]                        # graded, squeezed into a letterbox
+            fit(graded.crop((0, 40, 280, 197)))]                         # graded, 16:9, letterboxed
 
 
 def no_face_shots() -> list[Image.Image]:
@@ -168,7 +168,7 @@ def test_clustering_joins_near_faces_and_splits_far_ones(tmp_path):
     """The clustering logic on known vectors: two tight groups 1.0 apart become two people."""
     rng = np.random.default_rng(0)
     cat = Catalog.open(tmp_path / "lib")
-    media = cat.insert("media", {"path": "/x.mov", "status": "indexed"})
+    media = cat.insert("media", {"path": "/x.mov", "folder": "/", "name": "x.mov", "status": "indexed"})
     base = rng.normal(size=(2, 128)).astype(np.float32)
     base /= np.linalg.norm(base, axis=1, keepdims=True)
     ids = []
