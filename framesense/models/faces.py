@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,8 @@ def model_dir() -> Path | None:
     env = os.environ.get("FRAMESENSE_FACE_MODELS")
     if env:
         return Path(env).expanduser()
+    if getattr(sys, "frozen", False):   # the bundle carries the used files at <bundle>/face_recognition_models/models
+        return Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "face_recognition_models" / "models"
     spec = importlib.util.find_spec("face_recognition_models")
     if spec is None or not spec.submodule_search_locations:
         return None
