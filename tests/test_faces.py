@@ -198,3 +198,24 @@ def test_without_models_the_stage_is_skipped_with_a_note(tmp_path, monkeypatch):
         assert lib.catalog.query("SELECT * FROM faces") == []
         with pytest.raises(QueryError, match="face search is off"):
             lib.search(face=f"{clip.path}@0.1")
+
+
+@needs_models
+def test_cli_people_and_face_search(tmp_path, cli):
+    f, nf = face_shots(), no_face_shots()
+    clip = write_frames(tmp_path / "f" / "a.mp4", [(N, f[0]), (N, nf[0]), (N, f[1])])
+    cli("index", clip.path.parent, "--no-speech", "--no-visual")
+    (p,) = cli.json("people", "list")
+    assert p["faces"] == 2 and p["shots"] == 2 and p["name"] is None
+    cli("people", "name", f"#{p['id']}", "Eileen Collins")
+    hits = cli.json("search", "--person", "Eileen Collins")
+    assert [h["shot"] for h in hits] == [0, 2] and hits[0]["extra"]["person"] == "Eileen Collins"
+    assert "[Eileen Collins]" in cli("search", "--person", "Eileen Collins").stdout
+    assert [h["shot"] for h in cli.json("search", "--face", f"{clip.path}@0.4")] == [0, 2]
+    bad = cli("search", "--face", f"{clip.path}@1.0", check=False)
+    assert bad.returncode != 0 and "no face found" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    faces = cli.json("people", "faces", "Eileen Collins")
+    cli("people", "remove-face", faces[0]["id"])
+    assert [h["shot"] for h in cli.json("search", "--person", "Eileen Collins")] == [2]
+    doctor = cli.json("doctor")
+    assert doctor["face search"]["ok"] and "shape_predictor_68" not in doctor["face search"]["detail"]

@@ -89,6 +89,8 @@ def search(ctx: Ctx, query, pads, as_json):
         click.echo("no hits", err=True)
     for r in rows:
         words = f"  \"{r['text']}\"" if r["text"] else ""
+        if (r.get("extra") or {}).get("person"):
+            words += f"  [{r['extra']['person']}]"
         click.echo(f"{r['score']:6.3f}  {r['start']:9.3f}-{r['end']:<9.3f} {r['media_path']}{words}")
 
 
