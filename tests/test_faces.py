@@ -219,3 +219,34 @@ def test_cli_people_and_face_search(tmp_path, cli):
     assert [h["shot"] for h in cli.json("search", "--person", "Eileen Collins")] == [2]
     doctor = cli.json("doctor")
     assert doctor["face search"]["ok"] and "shape_predictor_68" not in doctor["face search"]["detail"]
+
+
+@needs_models
+def test_app_people_panel_rename_and_find_this_person(qtbot, tmp_path):
+    pytest.importorskip("PySide6")
+    from PySide6.QtCore import QSettings
+
+    from framesense.app.main_window import MainWindow
+    f, nf = face_shots(), no_face_shots()
+    folder = tmp_path / "f"
+    clip = write_frames(folder / "a.mp4", [(N, f[0]), (N, nf[0]), (N, f[2])])
+    win = MainWindow(tmp_path / "lib", settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    win.show()
+    assert win.add_folder(folder, speech=False, visual=False) is not None
+    qtbot.waitUntil(lambda: not win.indexing, timeout=60_000)
+    win.refresh_library()
+    panel = win.people
+    assert panel.cards.count() == 1 and "2 faces" in panel.cards.item(0).text()
+    assert not panel.cards.item(0).icon().isNull() and panel.faces.count() == 2
+    panel.cards.setCurrentRow(0)
+    assert panel.rename("Eileen Collins") and panel.cards.item(0).text().startswith("Eileen Collins")
+    panel.show_shots()                                   # the card's shots as search results
+    qtbot.waitUntil(lambda: not win.searching and len(win.results.hits) == 2, timeout=30_000)
+    assert sorted(h.shot for h in win.results.hits) == [0, 2]
+    assert all(h.extra["person"] == "Eileen Collins" for h in win.results.hits)
+    win.search.set_query("face", f"{clip.path}@0.4")
+    win.search.submit()
+    qtbot.waitUntil(lambda: not win.searching and len(win.results.hits) == 2, timeout=30_000)
+    assert all(h.kind == "face" for h in win.results.hits)
+    win.close()

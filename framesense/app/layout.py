@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDockWidget, QSplitter, QStackedWidget, QVBoxLayou
 
 from .first_run import FirstRunPanel, ModelInfoBar
 from .library_panel import LibraryPanel
+from .people_panel import PeoplePanel
 from .player import Player
 from .results import ResultsPanel
 from .search_bar import SearchBar
@@ -21,6 +22,13 @@ def build_layout(w) -> None:
     dock.setWidget(w.library)
     dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
     w.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+    w.people = PeoplePanel(w)
+    w.people_dock = QDockWidget("People", w)
+    w.people_dock.setObjectName("people-dock")
+    w.people_dock.setWidget(w.people)
+    w.people_dock.setFeatures(dock.features())
+    w.tabifyDockWidget(dock, w.people_dock)
+    dock.raise_()
     w.search = SearchBar(w)
     w.results = ResultsPanel(w.session.describe, w)
     w.player = Player(w, *w.session.pads)

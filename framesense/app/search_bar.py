@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QW
 
 from ..api import SearchQuery
 
-MODES = ["phrase", "description", "image", "same footage", "on-screen text", "colour", "plugin option"]
+MODES = ["phrase", "description", "image", "same footage", "face", "person", "on-screen text", "colour",
+         "plugin option"]
 IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif"}
 PLACEHOLDERS = {
     "phrase": "Words as spoken, e.g. we choose to go  (news* for a prefix)",
@@ -40,6 +41,9 @@ def build_query(mode: str, text: str, limit: int = 50, media: list[str] | None =
             q.image = [text] if text else []
     elif mode == "same footage":
         q.same_as = text or None
+    elif mode in ("face", "person"):      # face: an image file or MEDIA_PATH@SECONDS; person: a name or #id
+        if text:
+            q.extra[mode] = text
     elif mode == "on-screen text":
         q.ocr = text or None
     elif mode == "colour":
