@@ -19,6 +19,8 @@ PLACEHOLDERS = {
     "phrase": "Words as spoken, e.g. we choose to go  (news* for a prefix)",
     "description": "Describe the picture, e.g. a red car at night  (-term weighs against)",
     "image": "Drop or paste an image, or type its path (or MEDIA_PATH@SECONDS)",
+    "face": "An image with a face, or MEDIA_PATH@SECONDS (the largest face in it)",
+    "person": "A person's name or #id (see the People panel)",
     "same footage": "MEDIA_PATH@SECONDS or an image file: find reuses of that shot",
     "on-screen text": "Text shown in the picture, e.g. harbour  (needs the OCR plugin)",
     "colour": "A dominant colour: #ff8800 or orange  (needs the palette plugin)",
