@@ -118,6 +118,12 @@ def model_status(library: "Library | None" = None, clip_model: str | None = None
     return status(library.catalog if library else None, clip_model, speech_model)
 
 
+def face_model_status() -> dict:
+    """Whether dlib and its face model files load here (``framesense doctor``)."""
+    from .models.faces import status
+    return status()
+
+
 def phrase_score_help() -> str:
     """What a phrase hit's score means (for tooltips and --help)."""
     from .search.scores import SCORE_HELP
@@ -315,6 +321,41 @@ class Library:
         row = self.find_media(hit.media_id)
         frames = row.get("frames") if media_rate(row) == hit.rate else int((row.get("duration") or 0) * hit.rate)
         return hit.padded(pad_before, pad_after, frames or None)
+
+    # -- people (faces clustered into people; logic in analysis/people.py) ------
+    def people(self, *, with_empty: bool = False) -> list[dict]:
+        """Each person: id, name, face/shot/media counts, a few face ids (largest first)."""
+        from .analysis.people import list_people
+        return list_people(self.catalog, with_empty=with_empty)
+
+    def person_faces(self, person) -> list[dict]:
+        """A person's faces (by name or id): media path, shot, frame, box, detector score."""
+        from .analysis.people import person_faces
+        return person_faces(self.catalog, person)
+
+    def name_person(self, person, name: str) -> dict:
+        from .analysis.people import name_person
+        return name_person(self.catalog, person, name)
+
+    def merge_people(self, *people) -> dict:
+        """The others become the first person (its name, else the first name among them)."""
+        from .analysis.people import merge_people
+        return merge_people(self.catalog, list(people))
+
+    def split_person(self, face_ids, name: str | None = None) -> dict:
+        """These faces become a new person."""
+        from .analysis.people import split_person
+        return split_person(self.catalog, list(face_ids), name)
+
+    def remove_face(self, face_id: int) -> None:
+        """The face leaves its person and is not clustered again."""
+        from .analysis.people import remove_face
+        remove_face(self.catalog, int(face_id))
+
+    def face_thumbnail(self, face_id: int) -> bytes | None:
+        """The JPEG crop stored for a face (for the People panel)."""
+        row = self.catalog.one("SELECT thumb FROM faces WHERE id = ?", (int(face_id),))
+        return row["thumb"] if row else None
 
     def search_warnings(self) -> list[str]:
         """What went wrong in plugin providers (switched off) since the library opened."""

@@ -15,7 +15,7 @@ import traceback
 import click
 
 from . import __version__
-from .commands import app, assemble, core, demo, doctor, export, merge, models, plugins, search, speech
+from .commands import app, assemble, core, demo, doctor, export, merge, models, people, plugins, search, speech
 from .commands.context import Ctx
 from .errors import CatalogDamaged, FrameSenseError, LibraryBusy
 
@@ -32,7 +32,7 @@ def cli(ctx, library, debug):
     ctx.call_on_close(ctx.obj.close)
 
 
-for _module in (core, merge, search, export, assemble, speech, models, plugins, doctor, demo, app):
+for _module in (core, merge, search, export, assemble, speech, models, people, plugins, doctor, demo, app):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -61,7 +61,7 @@ def test_plugin_file_in_folder_indexes_and_searches(plugin_dir, footage, cli, li
     folder, a, b = footage
     rep = cli.json("index", folder)
     assert rep["counts"] == {"new": 2}
-    assert all(f["stages"] == {"shots": "done", "fingerprint": "done", "luma": "done"} for f in rep["files"])
+    assert all(f["stages"] == {"shots": "done", "fingerprint": "done", "faces": "done", "luma": "done"} for f in rep["files"])
     hits = cli.json("search", "--where", "min_luma=150")
     assert [(Path(h["media_path"]).name, h["shot"]) for h in hits] == [("a.mp4", 1)]
     assert hits[0]["start"] == pytest.approx(20 / 25) and hits[0]["end"] == pytest.approx(40 / 25)
@@ -179,9 +179,9 @@ def test_crashing_hanging_and_bad_plugins_leave_the_index_complete(plugin_dir, f
     assert time.monotonic() - t0 < 60  # the hung thread neither blocks the run nor the exit
     assert rep["counts"] == {"new": 2} and rep["failed"] == []
     first, second = rep["files"]
-    assert first["stages"] == {"shots": "done", "fingerprint": "done", "crash": "failed", "hang": "failed", "spin": "failed",
+    assert first["stages"] == {"shots": "done", "fingerprint": "done", "faces": "done", "crash": "failed", "hang": "failed", "spin": "failed",
                                "baddata": "failed"}
-    assert second["stages"] == {"shots": "done", "fingerprint": "done", "crash": "skipped", "hang": "skipped", "spin": "skipped",
+    assert second["stages"] == {"shots": "done", "fingerprint": "done", "faces": "done", "crash": "skipped", "hang": "skipped", "spin": "skipped",
                                 "baddata": "skipped"}
     spin_pid = int((plugin_dir.parent / "spin.pid").read_text())
     assert not Path(f"/proc/{spin_pid}").exists()   # the spinning child was killed, not left running

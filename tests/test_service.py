@@ -161,8 +161,8 @@ def test_export_takes_every_search_search_takes(world, tmp_path):
 def test_plugins_list_shows_the_builtin_stages_searches_and_exporters(world):
     rows = {r["name"]: r for r in json.loads(run_cli(world["lib"], "plugins", "list", "--json").stdout)}
     provides = rows["builtin"]["provides"]
-    assert {"shots", "fingerprint", "speech", "visual"} <= set(provides["stages"])
-    assert provides["searches"] == ["phrase", "pictures", "same-footage"]
+    assert {"shots", "fingerprint", "speech", "visual", "faces"} <= set(provides["stages"])
+    assert provides["searches"] == ["phrase", "pictures", "same-footage", "faces"]
     assert provides["exporters"] == ["otio", "otioz", "fcp7", "fcpxml", "edl"]
     text = run_cli(world["lib"], "plugins", "list").stdout
     assert "searches: phrase, pictures, same-footage" in text

@@ -21,4 +21,7 @@ def builtin_analyzers(options: dict | None = None) -> list[Analyzer]:
         from .visual import VisualAnalyzer
         # Without a model it stays listed: the index then says once how to turn visual search on.
         analyzers.append(VisualAnalyzer(options))
+    if options.get("faces", True):
+        from .faces import FacesAnalyzer
+        analyzers.append(FacesAnalyzer(options))   # without dlib/models: skipped with a note
     return analyzers

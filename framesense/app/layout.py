@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDockWidget, QSplitter, QStackedWidget, QVBoxLayou
 
 from .first_run import FirstRunPanel, ModelInfoBar
 from .library_panel import LibraryPanel
+from .people_panel import PeoplePanel
 from .player import Player
 from .results import ResultsPanel
 from .search_bar import SearchBar
@@ -23,12 +24,9 @@ def build_layout(w) -> None:
     dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
     w.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
     w.transcript = TranscriptPanel(w)
-    words = w.transcript_dock = QDockWidget("Transcript", w)
-    words.setObjectName("transcript-dock")
-    words.setWidget(w.transcript)
-    words.setFeatures(dock.features())
-    w.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, words)
-    w.tabifyDockWidget(dock, words)
+    w.transcript_dock = _tab_beside(w, dock, "Transcript", w.transcript)
+    w.people = PeoplePanel(w)
+    w.people_dock = _tab_beside(w, dock, "People", w.people)
     dock.raise_()
     w.search = SearchBar(w)
     w.results = ResultsPanel(w.session.describe, w)
@@ -63,3 +61,14 @@ def build_layout(w) -> None:
     w.resizeDocks([dock], [400], Qt.Orientation.Horizontal)
     w.hsplit.setSizes([430, 600])
     w.statusBar().showMessage(f"Library: {w.library_dir}")
+
+
+def _tab_beside(w, dock: QDockWidget, title: str, widget) -> QDockWidget:
+    """A dock tabbed with ``dock`` (the library), named for saved window state."""
+    tab = QDockWidget(title, w)
+    tab.setObjectName(f"{title.lower()}-dock")
+    tab.setWidget(widget)
+    tab.setFeatures(dock.features())
+    w.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, tab)
+    w.tabifyDockWidget(dock, tab)
+    return tab

@@ -69,6 +69,8 @@ class MainWindow(QMainWindow):
         self.library.add_folder_requested.connect(self.choose_folder)
         self.library.progress.cancel_requested.connect(self.indexing_ctl.cancel)
         self.library.media_selected.connect(self.browse_media)
+        self.people.search_requested.connect(lambda ref: (self.search.set_query("person", ref), self.search.submit()))
+        self.people.error.connect(self.error)
         self.search.search_requested.connect(self.start_search)
         self.results.current_hit_changed.connect(self.playlist.hit_selected)
         self.results.current_hit_changed.connect(self.transcript.hit_changed)
@@ -236,6 +238,7 @@ class MainWindow(QMainWindow):
         if self.session.library is not None:
             self.session.forget_media()
             self.library.refresh(self.session.library.catalog)
+            self.people.refresh(self.session.library)
 
     def choose_folder(self):
         path = QFileDialog.getExistingDirectory(self, "Add a footage folder")

@@ -41,6 +41,8 @@ def build_menus(w) -> None:
     _act(w, h, "&Play hits", w.playlist.play_results)
     _act(w, h, "Find the same &footage as this frame", w.search_same_as_frame, "Ctrl+Shift+F")
     _act(w, h, "Find pictures &like this frame", w.search_like_frame, "Ctrl+Shift+L")
+    _act(w, h, "Find this &person (the largest face in this frame)", lambda: w.search_ctl.from_frame("face"),
+         "Ctrl+Shift+P")
     _act(w, h, "Find &search field", lambda: w.search.field.setFocus(), "Ctrl+F")
     _plugin_menus(w)
     player = w.player

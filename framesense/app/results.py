@@ -132,7 +132,8 @@ class ResultsPanel(QWidget):
         name = Path(hit.media_path).name
         words = caption_html(hit.text, hit.context)
         html = (f"<body><b>{_esc(name)}</b><br><span style='font-family: monospace'>{tc}</span>"
-                f" &nbsp;·&nbsp; {hit.end - hit.start:.2f} s<br><span class='dim'>{_esc(hit.kind)} · score {hit.score:.3f}</span>"
+                f" &nbsp;·&nbsp; {hit.end - hit.start:.2f} s<br><span class='dim'>{_esc(hit.kind)} · score {hit.score:.3f}"
+                f"{' · ' + _esc(hit.extra['person']) if hit.extra.get('person') else ''}</span>"
                 + (f"<br>{words}" if words else "") + "</body>")
         item = QListWidgetItem()
         item.setData(ROLE_HIT, i)

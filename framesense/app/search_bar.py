@@ -12,12 +12,15 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QW
 
 from ..api import SearchQuery
 
-MODES = ["phrase", "description", "image", "same footage", "on-screen text", "colour", "plugin option"]
+MODES = ["phrase", "description", "image", "same footage", "face", "person", "on-screen text", "colour",
+         "plugin option"]
 IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif"}
 PLACEHOLDERS = {
     "phrase": "Words as spoken, e.g. we choose to go  (news* for a prefix)",
     "description": "Describe the picture, e.g. a red car at night  (-term weighs against)",
     "image": "Drop or paste an image, or type its path (or MEDIA_PATH@SECONDS)",
+    "face": "An image with a face, or MEDIA_PATH@SECONDS (the largest face in it)",
+    "person": "A person's name or #id (see the People panel)",
     "same footage": "MEDIA_PATH@SECONDS or an image file: find reuses of that shot",
     "on-screen text": "Text shown in the picture, e.g. harbour  (needs the OCR plugin)",
     "colour": "A dominant colour: #ff8800 or orange  (needs the palette plugin)",
@@ -40,6 +43,9 @@ def build_query(mode: str, text: str, limit: int = 50, media: list[str] | None =
             q.image = [text] if text else []
     elif mode == "same footage":
         q.same_as = text or None
+    elif mode in ("face", "person"):      # face: an image file or MEDIA_PATH@SECONDS; person: a name or #id
+        if text:
+            q.extra[mode] = text
     elif mode == "on-screen text":
         q.ocr = text or None
     elif mode == "colour":

@@ -29,6 +29,7 @@ def media_json(row: dict) -> dict:
 @click.option("--no-speech", is_flag=True, help="Skip the speech (transcription) stage.")
 @click.option("--no-visual", is_flag=True, help="Skip the picture (embedding) stage.")
 @click.option("--disable", multiple=True, metavar="NAME", help="Skip an analyzer or plugin by name (repeatable).")
+@click.option("--faces-accurate", is_flag=True, help="Find faces with dlib's CNN detector (slow without a GPU).")
 @click.option("--speech-model", default=None, help="Speech model name or folder (see 'framesense models list').")
 @click.option("--language", default=None, help="Force the spoken language (e.g. en); default: detect per file.")
 @click.option("--clip-model", default=None,
@@ -41,14 +42,15 @@ def media_json(row: dict) -> dict:
                    "or 'local:N' (a local cluster of N CPUs). Footage must be at the same path on the workers.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report instead of a summary.")
 @pass_ctx
-def index(ctx: Ctx, paths, no_speech, no_visual, disable, speech_model, language, clip_model, jobs, ray_address,
-          as_json):
+def index(ctx: Ctx, paths, no_speech, no_visual, disable, faces_accurate, speech_model, language, clip_model, jobs,
+          ray_address, as_json):
     """Index footage: PATHS are files or folders (walked recursively)."""
     from ..api import IndexOptions
     from .progress import RichProgress
 
     options = IndexOptions(speech=not no_speech, visual=not no_visual, disable=disable, speech_model=speech_model,
-                           language=language, clip_model=clip_model, jobs=jobs, ray=ray_address)
+                           language=language, clip_model=clip_model, jobs=jobs, ray=ray_address,
+                           extra={"faces_accurate": True} if faces_accurate else {})
     lib = ctx.library
     with RichProgress(enabled=not as_json and sys.stderr.isatty()) as progress:
         report = lib.index(paths, options, progress=progress)

@@ -74,6 +74,11 @@ def check_visual() -> dict:
                                   f"open_clip {open_clip.__version__}")}
 
 
+def check_faces() -> dict:
+    from ..api import face_model_status
+    return {"face search": face_model_status()}
+
+
 def check_media() -> dict:
     try:
         import av
@@ -109,7 +114,7 @@ def check_catalog(ctx) -> dict:
 def run_checks() -> dict:
     out = {"framesense": _ok(f"{__version__}{' (bundle)' if getattr(sys, 'frozen', False) else ''}, "
                              f"Python {sys.version.split()[0]}")}
-    for check in (check_media, check_speech, check_visual, check_exporters, check_app, check_tools):
+    for check in (check_media, check_speech, check_visual, check_faces, check_exporters, check_app, check_tools):
         out.update(check())
     return out
 

@@ -21,6 +21,9 @@ _SEARCH_OPTIONS = [
     click.option("--image", multiple=True, type=click.Path(), help="An example image file (repeatable)."),
     click.option("--like", help="A catalogued frame as the example: MEDIA_PATH@SECONDS."),
     click.option("--same-as", "same_as", help="Find reuses of this shot: MEDIA_PATH@SECONDS or an image file."),
+    click.option("--face", help="Shots with this face: an image file or MEDIA_PATH@SECONDS (largest face in it)."),
+    click.option("--face-index", "face_index", type=click.IntRange(0), help="Which face in --face, largest first."),
+    click.option("--person", help="Shots where this person (a name or #id from 'people list') is on screen."),
     click.option("--ocr", help="On-screen text (needs the OCR plugin)."),
     click.option("--color", help="A dominant colour: '#ff8800' or a name like 'orange' (needs the palette plugin)."),
     click.option("--where", "where", multiple=True, metavar="KEY=VALUE",
@@ -40,7 +43,7 @@ _SEARCH_OPTIONS = [
 def search_options(fn):
     """The search options, and the ``SearchQuery`` and pads they make, passed as ``query`` and ``pads``."""
     @functools.wraps(fn)
-    def wrapper(*args, phrase, text, image, like, same_as, ocr, color, where, limit, min_score, media_filter,
+    def wrapper(*args, phrase, text, image, like, same_as, face, face_index, person, ocr, color, where, limit, min_score, media_filter,
                 pad_before, pad_after, **kw):
         from ..api import SearchQuery
         query = SearchQuery(phrase=phrase, text=list(text), image=list(image), like=like, same_as=same_as, ocr=ocr,
@@ -52,6 +55,9 @@ def search_options(fn):
             query.extra[key.strip()] = value.strip()
         if color:
             query.extra["color"] = color
+        for key, value in (("face", face), ("face_index", face_index), ("person", person)):
+            if value is not None:
+                query.extra[key] = value
         return fn(*args, query=query, pads=(pad_before, pad_after), **kw)
     for option in reversed(_SEARCH_OPTIONS):
         wrapper = option(wrapper)
@@ -83,6 +89,8 @@ def search(ctx: Ctx, query, pads, as_json):
         click.echo("no hits", err=True)
     for r in rows:
         words = f"  \"{r['text']}\"" if r["text"] else ""
+        if (r.get("extra") or {}).get("person"):
+            words += f"  [{r['extra']['person']}]"
         click.echo(f"{r['score']:6.3f}  {r['start']:9.3f}-{r['end']:<9.3f} {r['media_path']}{words}")
 
 

@@ -34,6 +34,19 @@ def _pictures(catalog, query):
     return search_visual(catalog, query)
 
 
+def _faces(catalog, query):
+    from ..search.faces import search_faces
+
+    def others(cat, q):   # phrase / picture hits, restricted by search_faces to where the face is
+        return (_phrase(cat, q) if q.phrase else []) + (_pictures(cat, q) if (q.text or q.image or q.like) else [])
+    return search_faces(catalog, query, others)
+
+
+def _asks_faces(query) -> bool:
+    from ..search.faces import asks_faces
+    return asks_faces(query)
+
+
 def _same(catalog, query):
     from ..search.same import search_same
     return search_same(catalog, query)
@@ -42,12 +55,15 @@ def _same(catalog, query):
 @hookimpl
 def framesense_searches():
     return [
-        SearchSpec("phrase", lambda q: bool(q.phrase), _phrase,
+        SearchSpec("phrase", lambda q: bool(q.phrase) and not _asks_faces(q), _phrase,
                    "words as spoken: exact phrase, then all words, then fuzzy"),
-        SearchSpec("pictures", lambda q: bool(q.text or q.image or q.like), _pictures,
+        SearchSpec("pictures", lambda q: bool(q.text or q.image or q.like) and not _asks_faces(q), _pictures,
                    "a description, an example image or a catalogued frame (needs a CLIP model)"),
         SearchSpec("same-footage", lambda q: bool(q.same_as), _same,
                    "every reuse of a shot: recut, re-encoded, letterboxed, re-graded"),
+        SearchSpec("faces", _asks_faces, _faces,
+                   "shots where a face (image or MEDIA@SEC) or a named person is on screen; with --phrase or "
+                   "a picture search, only those hits where they are", options=("face", "face_index", "person")),
     ]
 
 

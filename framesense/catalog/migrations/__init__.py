@@ -6,9 +6,9 @@ Components (core, speech, visual, timeline, and plugins) version their tables
 independently, so adding a feature never renumbers another's migrations.
 """
 
-from . import core, speech, timeline, visual
+from . import core, faces, speech, timeline, visual
 
 # The built-in components; the built-in plugin offers them through ``framesense_migrations``
 # like any plugin, and every catalog opens with them applied.
 BUILTIN = {"core": core.MIGRATIONS, "speech": speech.MIGRATIONS, "timeline": timeline.MIGRATIONS,
-           "visual": visual.MIGRATIONS}
+           "visual": visual.MIGRATIONS, "faces": faces.MIGRATIONS}

@@ -1,0 +1,34 @@
+"""Tables of the faces stage: one row per detected face, and the people faces are clustered into.
+
+People are not per-media rows: re-indexing a file deletes and re-adds its faces, which rejoin
+their person by its stored centroid, so names given by the user survive."""
+
+MIGRATIONS = [
+    """
+    CREATE TABLE people (
+        id INTEGER PRIMARY KEY,
+        name TEXT,                       -- given by the user; NULL until named
+        centroid BLOB NOT NULL,          -- float32 mean of its faces' embeddings (kept when they go)
+        n INTEGER NOT NULL DEFAULT 0     -- faces the centroid was made from
+    );
+    CREATE INDEX people_by_name ON people (name COLLATE NOCASE);
+
+    CREATE TABLE faces (
+        id INTEGER PRIMARY KEY,
+        media_id INTEGER NOT NULL REFERENCES media (id) ON DELETE CASCADE,
+        shot_id INTEGER REFERENCES shots (id) ON DELETE CASCADE,
+        shot_idx INTEGER NOT NULL,
+        frame INTEGER NOT NULL,          -- at the media's exact rate
+        x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,   -- box, fractions of the frame
+        score REAL NOT NULL,             -- detector confidence
+        embedding BLOB NOT NULL,         -- 128 float16, little endian (dlib ResNet descriptor)
+        thumb BLOB,                      -- small JPEG crop for the People panel
+        model TEXT NOT NULL,
+        person_id INTEGER REFERENCES people (id) ON DELETE SET NULL,
+        detached INTEGER NOT NULL DEFAULT 0   -- removed from its person by the user: not re-clustered
+    );
+    CREATE INDEX faces_by_media ON faces (media_id, frame);
+    CREATE INDEX faces_by_person ON faces (person_id);
+    CREATE INDEX faces_by_shot ON faces (shot_id);
+    """,
+]
