@@ -10,6 +10,7 @@ is stored with its box (fractions of the frame), a float16 128-d descriptor and 
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,7 +59,15 @@ def detect_faces(models: "face_models.FaceModels", rgb: np.ndarray, *, upsample:
                  min_px: int = MIN_FACE_PX, min_score: float = MIN_SCORE, thumbs: bool = True) -> list[Face]:
     """Faces in one RGB picture (uint8 HxWx3), largest first. The picture is used at its own size."""
     import dlib
-    rgb = np.ascontiguousarray(rgb[..., :3], dtype=np.uint8)
+    with _DLIB:            # one model set per process, shared by the index and the app's search workers
+        return _detect(dlib, models, np.ascontiguousarray(rgb[..., :3], dtype=np.uint8), upsample, min_px, min_score,
+                       thumbs)
+
+
+_DLIB = threading.Lock()
+
+
+def _detect(dlib, models, rgb, upsample, min_px, min_score, thumbs) -> list[Face]:
     h, w = rgb.shape[:2]
     if models.accurate:
         found = [(d.rect, float(d.confidence)) for d in models.detector(rgb, upsample)]
