@@ -192,7 +192,8 @@ def test_missing_model_disables_speech_with_instructions(tmp_path):
     clip = write_video(tmp_path / "a.mp4", [Shot(10, 1)], audio="silence")
     proc = run_cli(tmp_path / "lib", "index", "--speech-model", "large-v3", clip.path, "--json")
     report = json.loads(proc.stdout)
-    assert report["files"][0]["stages"] == {"shots": "done", "fingerprint": "done"}
+    stages = report["files"][0]["stages"]
+    assert "speech" not in stages and stages["shots"] == stages["fingerprint"] == "done"   # the rest still ran
     assert any("framesense models download large-v3" in n for n in report["notices"])
     bad = run_cli(tmp_path / "lib", "models", "path", str(tmp_path), check=False)
     assert bad.returncode == 2 and "not a faster-whisper" in bad.stderr
