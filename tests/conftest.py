@@ -48,6 +48,29 @@ def run_cli(library: Path, *args, check: bool = True, timeout: float = 600) -> s
     return proc
 
 
+def kill_after_indexed(proc, library: Path, n: int, timeout: float = 120) -> int:
+    """kill -9 an indexer once ``n`` files are indexed (read from the catalog as it grows); returns how many were."""
+    import signal
+    import sqlite3
+    import time
+    db = Path(library) / "catalog.sqlite"
+    deadline, done = time.time() + timeout, 0
+    while time.time() < deadline and proc.poll() is None:
+        if db.exists():
+            try:
+                con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+                done = con.execute("SELECT count(*) FROM media WHERE status='indexed'").fetchone()[0]
+                con.close()
+            except sqlite3.OperationalError:
+                done = 0
+        if done >= n:
+            break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return done
+
+
 def cli_json(library: Path, *args, check: bool = True):
     proc = run_cli(library, *args, "--json", check=check)
     return json.loads(proc.stdout)

@@ -1,16 +1,14 @@
 """Indexing a folder: incremental re-runs, changes, moves, bad input and kill -9 resume."""
 
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, kill_after_indexed
 from framesense.catalog import Catalog
 from framesense.media.synth import Shot, write_broken_files, write_video
 
@@ -122,22 +120,7 @@ def test_kill_during_index_then_resume(tmp_path, library):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     cmd = [sys.executable, "-m", "framesense", "--library", str(library), "index", str(folder), "--no-speech"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    db = library / "catalog.sqlite"
-    deadline = time.time() + 120
-    done = 0
-    while time.time() < deadline and proc.poll() is None:
-        if db.exists():
-            try:
-                con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
-                done = con.execute("SELECT count(*) FROM media WHERE status='indexed'").fetchone()[0]
-                con.close()
-            except sqlite3.OperationalError:
-                done = 0
-        if done >= 2:
-            break
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    done = kill_after_indexed(proc, library, 2, timeout=120)
     assert 2 <= done < 8, "the kill should land mid-run"
     with Catalog.open(library) as cat:
         # committed units are whole: every shot row belongs to a completed 'shots' run

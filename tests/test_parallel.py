@@ -5,7 +5,6 @@ a frame stage added later decodes alone and gives the rows the one-pass scan giv
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import pytest
 
 from catalog_dump import assert_same, dump
 from clip_fixture import make_tiny_clip
-from conftest import ROOT, run_cli
+from conftest import ROOT, kill_after_indexed, run_cli
 from framesense.media.synth import Shot, write_video
 
 CRASH_PLUGIN = '''
@@ -145,25 +144,10 @@ def test_kill_during_jobs_2_then_resume(tmp_path, library):
     cmd = [sys.executable, "-m", "framesense", "--library", str(library), "index", str(folder), "--no-speech",
            "--no-visual", "--jobs", "2"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    db = library / "catalog.sqlite"
-    deadline = time.time() + 180
-    done = 0
-    while time.time() < deadline and proc.poll() is None:
-        if db.exists():
-            try:
-                con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
-                done = con.execute("SELECT count(*) FROM media WHERE status='indexed'").fetchone()[0]
-                con.close()
-            except sqlite3.OperationalError:
-                done = 0
-        if done >= 2:
-            break
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    done = kill_after_indexed(proc, library, 2, timeout=180)
     assert 2 <= done < 8, "the kill should land mid-run"
     time.sleep(0.5)  # the workers die with the writer (PR_SET_PDEATHSIG)
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    con = sqlite3.connect(f"file:{library / 'catalog.sqlite'}?mode=ro", uri=True, timeout=5)
     orphans = con.execute("SELECT count(*) FROM shots s WHERE NOT EXISTS (SELECT 1 FROM analysis_runs a "
                           "WHERE a.media_id = s.media_id AND a.analyzer='shots' AND a.status='done')").fetchone()[0]
     con.close()

@@ -9,23 +9,8 @@ import pytest
 from framesense.timeline import autosave
 from framesense.timeline.edits import AppendPadded, MoveMany, Razor, RippleDelete, clip_at, join_padded, trim_edge
 from framesense.timeline.model import Clip, Sequence, SourceMedia
+from test_timeline import _Undo as History
 
-
-class History:
-    """The undo stack the app's QUndoStack is, without Qt: do and undo of the core's commands."""
-
-    def __init__(self, seq):
-        self.seq, self.done, self.undone = seq, [], []
-
-    def push(self, cmd):
-        cmd.do(self.seq)
-        self.done.append(cmd)
-        self.undone.clear()
-
-    def undo(self):
-        cmd = self.done.pop()
-        cmd.undo(self.seq)
-        self.undone.append(cmd)
 
 A = SourceMedia(path="/m/a.mp4", rate=Fraction(25), frames=1000)
 B = SourceMedia(path="/m/b.mp4", rate=Fraction(50), frames=1000)
