@@ -208,9 +208,6 @@ class Player(QWidget):
         item = self.items[index]
         if not follow:
             self.track.stop()
-        self.track.prepare(item)
-        if index + 1 < len(self.items):
-            self.track.prepare(self.items[index + 1])
         self.index = index
         self.current_frame = None
         start = item.first if frame is None else max(0, frame)
@@ -226,6 +223,7 @@ class Player(QWidget):
         self._retime()                     # each hit plays at its own rate
         if self.playing:
             self._prefetch()
+            self._prepare_sound()
         self.caption.setText(item.caption)
         self._lit = None
         self.counter.setText(f"{index + 1}/{len(self.items)}  {item.label}")
@@ -246,6 +244,7 @@ class Player(QWidget):
         if self._job is None:
             self.cue(max(0, self.index))
         self.playing = True
+        self._prepare_sound()
         self._start_sound()
         self._retime()
         self._prefetch()
@@ -323,6 +322,11 @@ class Player(QWidget):
         if self._job is not None:
             self._job.stop()
             self._job = None
+
+    def _prepare_sound(self):
+        """Decode this hit's sound and the next one's while playing (browsing hits decodes none)."""
+        for item in self.items[max(0, self.index):self.index + 2]:
+            self.track.prepare(item)
 
     def _prefetch(self):
         """Open and seek the next hit now, so playing on into it shows its first frame at once."""

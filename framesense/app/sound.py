@@ -20,7 +20,7 @@ class Sound(QObject):
         self.sink = None
         self.reason: str | None = None
         self.volume, self.muted = 1.0, False
-        self._data, self._pos = b"", 0
+        self._data = bytearray()          # what the device has not taken yet
         self._feeder = QTimer(self, interval=FEED_MS)
         self._feeder.timeout.connect(self._feed)
         try:
@@ -55,7 +55,7 @@ class Sound(QObject):
         self.sink.setBufferSize(self.format.bytesForDuration(BUFFER_US))   # Qt's default held 2 s: the clock lagged
         self.sink.setVolume(0.0 if self.muted else self.volume)
         self._io = self.sink.start()
-        self._data, self._pos = np.ascontiguousarray(pcm, np.int16).tobytes(), 0
+        self._data = bytearray(np.ascontiguousarray(pcm, np.int16).tobytes())
         self._feed()
         self._feeder.start()
 
@@ -63,13 +63,13 @@ class Sound(QObject):
         if self.sink is None:
             return
         free = self.sink.bytesFree()
-        if free and self._pos < len(self._data):
-            written = self._io.write(self._data[self._pos:self._pos + free])
-            self._pos += max(0, written)
+        if free and self._data:
+            written = self._io.write(bytes(self._data[:free]))
+            del self._data[:max(0, written)]      # a long playlist never holds what was played
 
     def append(self, pcm: np.ndarray) -> None:
         """More PCM after what is queued: the stream goes on without a gap."""
-        self._data += np.ascontiguousarray(pcm, np.int16).tobytes()
+        self._data += np.ascontiguousarray(pcm, np.int16).tobytes()   # in place: no copy of the queue
 
     def elapsed(self) -> float:
         """Seconds of the current PCM the device has taken since play()."""
