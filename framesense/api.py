@@ -380,6 +380,20 @@ class Library:
         options = options or SequenceOptions(name="Paper edit")
         return assemble(lines, self.search, self.catalog, options, per_media=per_media or options.per_media)
 
+    def suggest_pictures(self, sequence: Sequence, *, sources=None, alternates: int = 4, lay: bool = True):
+        """Shots to lay over each cut on V2 (pictures matching the words, the person speaking, on-screen
+        text); with ``lay`` the best goes over its cut with the others as alternates. Returns, per cut,
+        the suggestions and why a source could not answer."""
+        from .timeline.suggest import SOURCES, suggest_pictures
+        sources = tuple(sources or SOURCES)
+        bad = set(sources) - set(SOURCES)
+        if bad:
+            raise QueryError(f"unknown picture source {sorted(bad)[0]!r}: choose from {', '.join(SOURCES)}")
+        self.plugins.prepare(self.catalog)
+        has_ocr = any(spec.name == "ocr" for spec in self.plugins.searches())
+        return suggest_pictures(sequence, self.search, self.catalog, sources=sources, has_ocr=has_ocr,
+                                alternates=alternates, lay=lay)
+
     def clip_from_hit(self, hit: Hit, options: SequenceOptions | None = None, media_cache: dict | None = None):
         from .timeline.model import clip_from_hit
         return clip_from_hit(self.catalog, hit, options, media_cache)

@@ -115,7 +115,7 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
         used[best.media_path] = used.get(best.media_path, 0) + 1
         clip = clip_from_hit(catalog, best, options, media_cache=cache)
         clip.label = line.text
-        clip.alternates = [_alternate(h) for h in alternates]
+        clip.alternates = [alternate(h) for h in alternates]
         for miss in pending_missing:      # lines missing before this one: marked where they belong
             clip.markers.append(Marker(frame=clip.source_in, name=f"MISSING: {miss.text}", text=miss.text,
                                        query="paper edit"))
@@ -144,7 +144,7 @@ def _bridge(words: list[str], takes, catalog) -> Hit | None:
         left = takes(" ".join(words[:i])) if i else []
         right = takes(" ".join(words[i + 1:])) if i < len(words) - 1 else []
         if i and i < len(words) - 1:
-            pairs = [(p, q, _said_between(catalog, p.media_id, p.end, q.start)) for p in left for q in right
+            pairs = [(p, q, said_between(catalog, p.media_id, p.end, q.start)) for p in left for q in right
                      if p.media_id == q.media_id and 0 <= q.start - p.end <= MAX_WORD_GAP]
         elif i == 0:
             pairs = [(n, q, n.text) for q in right for n in [_neighbour(catalog, q, before=True)] if n]
@@ -154,7 +154,7 @@ def _bridge(words: list[str], takes, catalog) -> Hit | None:
         pairs = [(p, q) for p, q, heard in pairs if _sounds_alike(words[i], heard)]
         if pairs:
             p, q = pairs[0]
-            heard = _said_between(catalog, p.media_id, p.start, q.end)
+            heard = said_between(catalog, p.media_id, p.start, q.end)
             return Hit(media_id=p.media_id, media_path=p.media_path, start_frame=p.start_frame,
                        end_frame=q.end_frame, rate=p.rate, score=round(min(p.score, q.score) * 0.95, 6),
                        kind="phrase", text=heard, context=p.context, query=" ".join(words),
@@ -192,7 +192,7 @@ def _neighbour(catalog, hit: Hit, before: bool) -> Hit | None:
                text=row["text"])
 
 
-def _said_between(catalog, media_id: int, start: float, end: float) -> str:
+def said_between(catalog, media_id: int, start: float, end: float) -> str:
     """The words said from ``start`` to ``end`` (seconds) in a file."""
     rows = catalog.query("SELECT text FROM words WHERE media_id = ? AND start >= ? AND end <= ? ORDER BY seq",
                          (media_id, start - 1e-6, end + 1e-6))
@@ -209,7 +209,7 @@ def _tolerant(search):
     return run
 
 
-def _alternate(h: Hit) -> dict:
+def alternate(h: Hit) -> dict:
     return {"media_id": h.media_id, "media_path": h.media_path, "start_frame": h.start_frame,
             "end_frame": h.end_frame, "rate": f"{h.rate.numerator}/{h.rate.denominator}", "score": h.score,
             "text": h.text}

@@ -96,6 +96,7 @@ class Clip:
     markers: list[Marker] = field(default_factory=list)
     handles: int = 0             # extra media frames an NLE may trim into, each side
     alternates: list[dict] = field(default_factory=list)   # other takes of the same words (paper edits)
+    overlay: "Overlay | None" = None   # a picture on V2 over this cut (picture suggestions)
 
     def __post_init__(self):
         if not 0 <= self.source_in < self.source_out:
@@ -123,13 +124,56 @@ class Clip:
              "label": self.label, "handles": self.handles, "markers": [m.to_json() for m in self.markers]}
         if self.alternates:
             d["alternates"] = self.alternates
+        if self.overlay is not None:
+            d["overlay"] = self.overlay.to_json()
         return d
 
     @classmethod
     def from_json(cls, d: dict) -> "Clip":
         return cls(media=SourceMedia.from_json(d["media"]), source_in=int(d["source_in"]),
                    source_out=int(d["source_out"]), label=d.get("label"), handles=int(d.get("handles", 0)),
-                   markers=[Marker(**m) for m in d.get("markers", [])], alternates=list(d.get("alternates", [])))
+                   markers=[Marker(**m) for m in d.get("markers", [])], alternates=list(d.get("alternates", [])),
+                   overlay=Overlay.from_json(d["overlay"]) if d.get("overlay") else None)
+
+
+@dataclass
+class Overlay:
+    """A picture-only clip on V2, glued to the media time of the cut under it (as a connected clip is
+    in Final Cut): from the cut's media frame ``at`` its picture covers the cut's while the cut's sound
+    plays on. Trims, splits and moves of the cut carry it along; where the cut is trimmed into it,
+    it starts later in its own media, so what shows at each moment never changes."""
+    clip: Clip                  # its media and frames; ``clip.alternates`` are the other suggestions
+    at: int                     # media frame of the cut under it where it starts
+    reason: str = ""            # why it was suggested: "pictures", "person", "on-screen text"
+
+    def to_json(self) -> dict:
+        return {"clip": self.clip.to_json(), "at": self.at, "reason": self.reason}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Overlay":
+        return cls(clip=Clip.from_json(d["clip"]), at=int(d["at"]), reason=d.get("reason") or "")
+
+    def placement(self, seq_rate: Fraction, under: "Placement") -> "Placement | None":
+        """Where it lands over ``under`` (the placement of its cut), as the part of its clip that shows;
+        None when the cut is trimmed clear of it."""
+        cut, r = under.clip, under.clip.media.rate
+        o = self.clip
+        ends_at = self.at + Fraction(o.duration) / o.media.rate * r       # in the cut's media frames
+        a, b = max(Fraction(self.at), Fraction(cut.source_in)), min(ends_at, Fraction(cut.source_out))
+        if b <= a:
+            return None
+        rec_in = under.record_in + _round_half_up((a - cut.source_in) / r * seq_rate)
+        rec_out = min(under.record_out, under.record_in + _round_half_up((b - cut.source_in) / r * seq_rate))
+        if rec_out <= rec_in:
+            return None
+        s_in = o.source_in + _round_half_up((a - self.at) / r * o.media.rate)
+        if o.media.rate == seq_rate:
+            length = rec_out - rec_in
+        else:
+            length = max(1, _round_half_up(Fraction(rec_out - rec_in) / seq_rate * o.media.rate))
+        s_in = min(s_in, o.source_out - 1)
+        s_out = min(o.source_out, s_in + length)
+        return Placement(o.copy(source_in=s_in, source_out=s_out), under.index, rec_in, rec_out)
 
 
 @dataclass
@@ -206,16 +250,34 @@ class Sequence:
             prev = edge
         return out
 
+    def overlay_placements(self, placements: list[Placement] | None = None) -> list[Placement]:
+        """The V2 track: each cut's overlay where it shows, in record order (never overlapping, since
+        an overlay stays within its cut)."""
+        out = []
+        for p in placements if placements is not None else self.placements():
+            if p.clip.overlay is not None:
+                op = p.clip.overlay.placement(self.rate, p)
+                if op is not None:
+                    out.append(op)
+        return out
+
+    @property
+    def has_overlays(self) -> bool:
+        return any(c.overlay is not None for c in self.clips)
+
     @property
     def duration(self) -> int:
         p = self.placements()
         return p[-1].record_out if p else 0
 
     def media(self) -> list[SourceMedia]:
-        """Distinct media in first-use order."""
+        """Distinct media in first-use order, the cuts' first, then the overlays'."""
         seen: dict[str, SourceMedia] = {}
         for c in self.clips:
             seen.setdefault(c.media.path, c.media)
+        for c in self.clips:
+            if c.overlay is not None:
+                seen.setdefault(c.overlay.clip.media.path, c.overlay.clip.media)
         return list(seen.values())
 
     def check_media(self) -> None:
@@ -236,7 +298,10 @@ class Sequence:
 
     def with_handles(self, handles: int) -> "Sequence":
         """The same sequence with ``handles`` frames offered on each side of every clip."""
-        return replace(self, clips=[c.copy(handles=int(handles)) for c in self.clips])
+        def with_h(c):
+            ov = c.overlay and replace(c.overlay, clip=c.overlay.clip.copy(handles=int(handles)))
+            return c.copy(handles=int(handles), overlay=ov)
+        return replace(self, clips=[with_h(c) for c in self.clips])
 
     def to_json(self) -> dict:
         return {"name": self.name, "rate": rate_str(self.rate),

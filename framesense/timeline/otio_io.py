@@ -54,27 +54,42 @@ def media_reference(media: SourceMedia, url: str | None = None, clip: Clip | Non
 
 
 def to_otio(seq: Sequence, url=None) -> otio.schema.Timeline:
-    """url(media) -> target_url; default: the plain absolute path (what Resolve reads)."""
+    """url(media) -> target_url; default: the plain absolute path (what Resolve reads).
+    Tracks: V1 (the cuts), V2 (their overlays, between gaps) when any, A1 (the cuts' sound)."""
     tl = otio.schema.Timeline(name=seq.name)
     tl.global_start_time = _rt(seq.start_frame, seq.rate)
     tl.metadata[KEY] = seq.to_json()
+
+    def item(p):
+        clip, m = p.clip, p.clip.media
+        it = otio.schema.Clip(name=clip.name, media_reference=media_reference(m, url(m) if url else None, clip),
+                              source_range=source_range(seq, p))
+        it.metadata[KEY] = clip.to_json()
+        for mk in clip.markers:
+            it.markers.append(otio.schema.Marker(
+                name=mk.name, marked_range=_tr(m.start_frame + mk.frame, mk.duration, m.rate),
+                color=otio.schema.MarkerColor.GREEN, metadata={KEY: mk.to_json()}))
+        return it
+
+    def gap(frames):
+        return otio.schema.Gap(source_range=_tr(0, frames, seq.rate))
+
     video = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     audio = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)
-    for p in seq.placements():
-        clip, m = p.clip, p.clip.media
-        for track in (video, audio):
-            if track is audio and not m.has_audio:
-                track.append(otio.schema.Gap(source_range=_tr(0, p.record_duration, seq.rate)))
-                continue
-            item = otio.schema.Clip(name=clip.name, media_reference=media_reference(m, url(m) if url else None, clip),
-                                    source_range=source_range(seq, p))
-            item.metadata[KEY] = clip.to_json()
-            for mk in clip.markers:
-                item.markers.append(otio.schema.Marker(
-                    name=mk.name, marked_range=_tr(m.start_frame + mk.frame, mk.duration, m.rate),
-                    color=otio.schema.MarkerColor.GREEN, metadata={KEY: mk.to_json()}))
-            track.append(item)
+    placements = seq.placements()
+    for p in placements:
+        video.append(item(p))
+        audio.append(item(p) if p.clip.media.has_audio else gap(p.record_duration))
     tl.tracks.append(video)
+    over = seq.overlay_placements(placements)
+    if over:
+        v2, at = otio.schema.Track(name="V2", kind=otio.schema.TrackKind.Video), 0
+        for p in over:
+            if p.record_in > at:
+                v2.append(gap(p.record_in - at))
+            v2.append(item(p))
+            at = p.record_out
+        tl.tracks.append(v2)
     if any(c.media.has_audio for c in seq.clips):
         tl.tracks.append(audio)
     return tl

@@ -24,6 +24,7 @@ What the common readers take (checked with pycmx and OpenTimelineIO's cmx_3600 r
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -64,27 +65,35 @@ def _channels(media) -> str:
     return "AA/V" if media.audio_channels >= 2 else "B"
 
 
-def build(seq: Sequence, comments: bool = True, max_events: int = 999) -> list[str]:
-    """The EDL text of each file."""
+def build(seq: Sequence, comments: bool = True, max_events: int = 999, track: str = "V1") -> list[str]:
+    """The EDL text of each file of one track: ``V1`` (the cuts with their sound) or ``V2`` (the
+    pictures over them, events only where there is one; CMX3600 lists one picture track)."""
     if not 1 <= max_events <= 999:
         raise ValueError(f"max_events must be 1..999, got {max_events}")
     reels = reel_names(seq.media())
     tc = seq.timecode
     day = tc.to_frames(f"23:59:59:{timebase(seq.rate) - 1:02d}") + 1   # timecode wraps at midnight
     placements = seq.placements()
+    if track == "V2":
+        placements = _with_black(seq.overlay_placements(placements))
     chunks = [placements[i:i + max_events] for i in range(0, len(placements), max_events)] or [[]]
     out = []
     for part, chunk in enumerate(chunks, 1):
-        title = _one_line(seq.name) + (f" (part {part} of {len(chunks)})" if len(chunks) > 1 else "")
+        title = _one_line(seq.name) + (f" {track}" if track != "V1" else "") + \
+            (f" (part {part} of {len(chunks)})" if len(chunks) > 1 else "")
         lines = [f"TITLE: {title}", f"FCM: {'DROP FRAME' if seq.drop_frame else 'NON-DROP FRAME'}", ""]
         for n, p in enumerate(chunk, 1):
+            if isinstance(p, _Black):     # nothing over the cut here: black, as readers expect between events
+                lines += [f"{n:03d}  BL       V     C        {tc.to_string(0)} {tc.to_string(p.record_out - p.record_in)} "
+                          f"{tc.to_string(seq.start_frame + p.record_in)} {tc.to_string(seq.start_frame + p.record_out)}", ""]
+                continue
             c, m = p.clip, p.clip.media
             s_in, s_out = source_range(seq, p)
             if s_out > day:
                 raise FrameSenseError(f"{m.path}: its source timecode crosses midnight; CMX3600 cannot express "
                                       "that (export OTIO or XML instead)")
             r_in, r_out = seq.start_frame + p.record_in, seq.start_frame + p.record_out
-            lines.append(f"{n:03d}  {reels[m.path]:<8} {_channels(m):<5} C        "
+            lines.append(f"{n:03d}  {reels[m.path]:<8} {_channels(m) if track == 'V1' else 'V':<5} C        "
                          f"{tc.to_string(s_in)} {tc.to_string(s_out)} {tc.to_string(r_in)} {tc.to_string(r_out)}")
             if comments:
                 lines.append(f"* FROM CLIP NAME: {_one_line(m.name)}")
@@ -105,14 +114,41 @@ def build(seq: Sequence, comments: bool = True, max_events: int = 999) -> list[s
     return out
 
 
-def part_paths(path: Path, count: int) -> list[Path]:
+@dataclass
+class _Black:
+    record_in: int
+    record_out: int
+
+
+def _with_black(placements: list) -> list:
+    """A picture track's events with its gaps (from the sequence's start) as black events, so every
+    reader places each event where it is, not after the one before."""
+    out, at = [], 0
+    for p in placements:
+        if p.record_in > at:
+            out.append(_Black(at, p.record_in))
+        out.append(p)
+        at = p.record_out
+    return out
+
+
+def part_paths(path: Path, count: int, track: str = "V1") -> list[Path]:
+    """``NAME.edl``, ``NAME_002.edl``, ... for V1; ``NAME_V2.edl``, ``NAME_V2_002.edl``, ... for V2."""
     path = Path(path)
-    return [path] + [path.with_name(f"{path.stem}_{i:03d}{path.suffix or '.edl'}") for i in range(2, count + 1)]
+    suffix = path.suffix or ".edl"
+    if track != "V1":
+        path = path.with_name(f"{path.stem}_{track}{suffix}")
+    return [path] + [path.with_name(f"{path.stem}_{i:03d}{suffix}") for i in range(2, count + 1)]
 
 
 def export(sequence, path: Path, *, allow_missing: bool = False, comments: bool = True,
            max_events: int = 999, **_) -> list[Path]:
+    """One EDL (or a numbered series past 999 events) per picture track."""
     prepare(sequence, allow_missing)
-    texts = build(sequence, comments=comments, max_events=max_events)
-    # Windows line endings are what older NLE importers expect; every parser accepts them.
-    return [write_atomic(p, t.replace("\n", "\r\n")) for p, t in zip(part_paths(path, len(texts)), texts)]
+    written = []
+    for track in ("V1", "V2") if sequence.overlay_placements() else ("V1",):
+        texts = build(sequence, comments=comments, max_events=max_events, track=track)
+        # Windows line endings are what older NLE importers expect; every parser accepts them.
+        written += [write_atomic(p, t.replace("\n", "\r\n"))
+                    for p, t in zip(part_paths(path, len(texts), track), texts)]
+    return written

@@ -156,6 +156,10 @@ def build(seq: Sequence, width: int | None = None, height: int | None = None) ->
                     _sub(ln, "mediatype", kind)
                     _sub(ln, "trackindex", track_index)
                     _sub(ln, "clipindex", counts[key])   # its place in its own track, as Premiere writes it
+    # V2 after V1 in the file, so each <file> is defined in full where it is first met; picture only.
+    v2 = _sub(video, "track") if seq.has_overlays else None
+    for n, p in enumerate(seq.overlay_placements(placements), 1):
+        clipitem(v2, p, f"clipitem-v2-{n}", "video")
     return root
 
 

@@ -64,16 +64,28 @@ def build(seq: Sequence, version: str = "1.8") -> ET.Element:
                       tcStart=seconds_str(seq_tc), tcFormat="DF" if seq.drop_frame else "NDF",
                       audioLayout="stereo", audioRate="48k")
     spine = ET.SubElement(s, "spine")
-    for p in seq.placements():
+    placements = seq.placements()
+    overlays = {op.index: op for op in seq.overlay_placements(placements)}
+
+    def asset_clip(parent, p, offset, **extra):
         c, m = p.clip, p.clip.media
-        ac = ET.SubElement(spine, "asset-clip", ref=assets[m.path].get("id"), name=c.name,
-                           offset=seconds_str(seq_tc + p.record_in * frame),
+        ac = ET.SubElement(parent, "asset-clip", ref=assets[m.path].get("id"), **extra, name=c.name,
+                           offset=seconds_str(offset),
                            start=seconds_str(Fraction(m.start_frame + c.source_in) / m.rate),
                            duration=seconds_str(p.record_duration * frame),
                            format=fmt_id(m.rate, m.width, m.height),
                            tcFormat="DF" if m.drop_frame else "NDF")
         if m.rate != seq.rate:
             ET.SubElement(ac, "conform-rate", scaleEnabled="0")
+        return ac
+
+    for p in placements:
+        c, m = p.clip, p.clip.media
+        ac = asset_clip(spine, p, seq_tc + p.record_in * frame)
+        op = overlays.get(p.index)
+        if op is not None:    # V2: a connected clip in lane 1, its offset in the cut's own (source) time
+            asset_clip(ac, op, Fraction(m.start_frame + c.source_in) / m.rate + (op.record_in - p.record_in) * frame,
+                       lane="1", srcEnable="video")
         for mk in c.markers:
             attrs = dict(start=seconds_str(Fraction(m.start_frame + mk.frame) / m.rate),
                          duration=seconds_str(Fraction(mk.duration) / m.rate), value=mk.name or (mk.text or ""))
