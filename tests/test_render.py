@@ -63,6 +63,23 @@ def test_cuts_land_on_in_points(footage, tmp_path):
             assert mad(frames[p.record_out - 1], src[c.source_out - 1]) < 4.0
 
 
+def test_v2_overlay_covers_its_frames_and_the_cut_shows_around_it(footage, tmp_path):
+    _, catalog, rows = footage
+    from framesense.timeline.model import Overlay
+    seq = sequence_from_hits(catalog, [hit(rows["25"], 0.4, 1.6)], SequenceOptions(rate=25))   # frames 10-40
+    cut = seq.clips[0]
+    pic = Clip(SourceMedia.from_row(rows["24000/1001"]), 20, 40)
+    seq.clips[0] = cut.copy(overlay=Overlay(pic, at=18))                # record 8 on, 20 frames of 23.976 -> 21
+    (op,) = seq.overlay_placements()
+    assert (op.record_in, op.record_out) == (8, 29)
+    frames = decode_all(render(seq, tmp_path / "two-tracks.mp4"))
+    cut_src, pic_src = decode_all(cut.media.path), decode_all(pic.media.path)
+    assert len(frames) == seq.duration == 30
+    assert mad(frames[7], cut_src[17]) < 4.0 and mad(frames[29], cut_src[39]) < 4.0      # the cut around it
+    assert mad(frames[8], pic_src[20]) < 4.0 and mad(frames[8], cut_src[18]) > 6.0       # the overlay over it
+    assert mad(frames[28], pic_src[op.clip.source_in + int((28 - 8) * Fraction(24000, 1001) / 25)]) < 4.0
+
+
 def test_burn_in_and_cli(footage, cli, tmp_path):
     _, catalog, rows = footage
     seq = sequence_from_hits(catalog, [hit(rows["25"], 0.4, 0.8, text="hello world")])

@@ -53,6 +53,49 @@ def burn_in(img: np.ndarray, text: str, font) -> np.ndarray:
     return np.asarray(im)
 
 
+def _pieces(p, op):
+    """What shows over a cut's record frames: (clip, record frame of its first source frame, first, end).
+    Its V2 overlay, where it has one, covers it."""
+    if op is None:
+        return [(p.clip, p.record_in, p.record_in, p.record_out)]
+    out = [(p.clip, p.record_in, p.record_in, op.record_in)] if op.record_in > p.record_in else []
+    out.append((op.clip, op.record_in, op.record_in, op.record_out))
+    if op.record_out < p.record_out:
+        out.append((p.clip, p.record_in, op.record_out, p.record_out))
+    return out
+
+
+def _picture(out, v, seq, clip, zero, first, last, width, height, font, progress) -> None:
+    """Record frames [first, last) from ``clip``, whose first source frame is at record frame ``zero``."""
+    m = clip.media
+    text = " / ".join(mk.text or mk.name for mk in clip.markers if (mk.text or mk.name)) if font else ""
+    try:
+        with open_video(m.path) as (container, stream):
+            start = clip.source_in + math.floor(Fraction(first - zero) * m.rate / seq.rate)
+            frames = iter_frames(container, stream, m.rate, start, clip.source_out)
+            current = None
+            for rec in range(first, last):
+                want = min(clip.source_in + math.floor(Fraction(rec - zero) * m.rate / seq.rate), clip.source_out - 1)
+                while current is None or current[0] < want:
+                    nxt = next(frames, None)
+                    if nxt is None:
+                        break
+                    current = nxt
+                if current is None:
+                    raise MediaError(m.path, f"no frame decoded at {start} (file shorter than catalogued?)")
+                img = current[1].reformat(width=width, height=height, format="rgb24").to_ndarray()
+                if text:
+                    img = burn_in(img, text, font)
+                vf = av.VideoFrame.from_ndarray(img, format="rgb24")
+                vf.pts = rec
+                vf.time_base = 1 / seq.rate
+                for pkt in v.encode(vf):
+                    out.mux(pkt)
+                progress(rec + 1)
+    except av.error.FFmpegError as exc:
+        raise MediaError(m.path, f"cannot decode: {exc}") from None
+
+
 def render(seq: Sequence, path, *, width: int | None = None, height: int | None = None,
            burn_in_text: bool = False, crf: int = 18, progress=None) -> Path:
     """Write the sequence to ``path``; progress(done_frames, total_frames, clip_name) if given."""
@@ -81,35 +124,12 @@ def render(seq: Sequence, path, *, width: int | None = None, height: int | None 
             a = out.add_stream("aac", rate=AUDIO_RATE)
             a.layout = "stereo"
         apts = 0
+        over = {op.index: op for op in seq.overlay_placements(placements)}
         for p in placements:
+            for piece, zero, rec_a, rec_b in _pieces(p, over.get(p.index)):
+                _picture(out, v, seq, piece, zero, rec_a, rec_b, width, height, font,
+                         lambda done, name=piece.name: progress and progress(done, total, name))
             clip, m = p.clip, p.clip.media
-            text = " / ".join(mk.text or mk.name for mk in clip.markers if (mk.text or mk.name)) if burn_in_text else ""
-            try:
-                with open_video(m.path) as (container, stream):
-                    frames = iter_frames(container, stream, m.rate, clip.source_in, clip.source_out)
-                    current = None
-                    for k in range(p.record_duration):
-                        want = clip.source_in + math.floor(Fraction(k) * m.rate / seq.rate)
-                        want = min(want, clip.source_out - 1)
-                        while current is None or current[0] < want:
-                            nxt = next(frames, None)
-                            if nxt is None:
-                                break
-                            current = nxt
-                        if current is None:
-                            raise MediaError(m.path, f"no frame decoded at {clip.source_in} (file shorter than catalogued?)")
-                        img = current[1].reformat(width=width, height=height, format="rgb24").to_ndarray()
-                        if text:
-                            img = burn_in(img, text, font)
-                        vf = av.VideoFrame.from_ndarray(img, format="rgb24")
-                        vf.pts = p.record_in + k
-                        vf.time_base = 1 / seq.rate
-                        for pkt in v.encode(vf):
-                            out.mux(pkt)
-                        if progress:
-                            progress(p.record_in + k + 1, total, clip.name)
-            except av.error.FFmpegError as exc:
-                raise MediaError(m.path, f"cannot decode: {exc}") from None
             if a is not None:
                 end = round(Fraction(p.record_out) * AUDIO_RATE / seq.rate)
                 n = end - apts
