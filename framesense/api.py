@@ -380,7 +380,8 @@ class Library:
         options = options or SequenceOptions(name="Paper edit")
         return assemble(lines, self.search, self.catalog, options, per_media=per_media or options.per_media)
 
-    def suggest_pictures(self, sequence: Sequence, *, sources=None, alternates: int = 4, lay: bool = True):
+    def suggest_pictures(self, sequence: Sequence, *, sources=None, alternates: int = 4, lay: bool = True,
+                         progress=None):
         """Shots to lay over each cut on V2 (pictures matching the words, the person speaking, on-screen
         text); with ``lay`` the best goes over its cut with the others as alternates. Returns, per cut,
         the suggestions and why a source could not answer."""
@@ -392,7 +393,12 @@ class Library:
         self.plugins.prepare(self.catalog)
         has_ocr = any(spec.name == "ocr" for spec in self.plugins.searches())
         return suggest_pictures(sequence, self.search, self.catalog, sources=sources, has_ocr=has_ocr,
-                                alternates=alternates, lay=lay)
+                                alternates=alternates, lay=lay, progress=progress)
+
+    def next_picture(self, clip):
+        """The cut's next suggested picture (its current one goes to the back of the alternates), or None."""
+        from .timeline.suggest import next_overlay
+        return next_overlay(self.catalog, clip)
 
     def clip_from_hit(self, hit: Hit, options: SequenceOptions | None = None, media_cache: dict | None = None):
         from .timeline.model import clip_from_hit

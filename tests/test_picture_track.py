@@ -221,3 +221,50 @@ def test_assemble_suggest_pictures_to_premiere_xml_from_the_cli(library, tmp_pat
     bad = run_cli(lib.path, "assemble", script, "-o", out, "--suggest-pictures", "--picture-sources", "smell",
                   check=False)
     assert bad.returncode != 0 and "smell" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_next_picture_cycles_through_the_alternates_and_back(library):
+    lib, _ = library
+    seq, _ = lib.assemble(["the astronaut waved at the crowd"])
+    lib.suggest_pictures(seq, sources=["pictures"], alternates=2)
+    first = seq.clips[0].overlay
+    assert len(first.clip.alternates) == 2
+    seen = [(first.clip.media.path, first.clip.source_in)]
+    clip = seq.clips[0]
+    for _ in range(3):
+        clip = clip.copy(overlay=lib.next_picture(clip))
+        seen.append((clip.overlay.clip.media.path, clip.overlay.clip.source_in))
+    assert len(set(seen[:3])) == 3 and seen[3] == seen[0]         # three different shots, then the first again
+    assert lib.next_picture(clip.copy(overlay=None)) is None
+
+
+def test_app_suggests_pictures_on_v2_swaps_removes_and_undoes(qtbot, library, tmp_path):
+    pytest.importorskip("PySide6")
+    from PySide6.QtCore import QSettings
+
+    from framesense.app.main_window import MainWindow
+    lib, _ = library
+    seq, _ = lib.assemble(["the astronaut waved at the crowd"])
+    win = MainWindow(lib.path, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win, before_close_func=lambda w: w.timeline.undo_stack.setClean())   # no unsaved question
+    win.show()
+    win.timeline.set_sequence(seq)
+    view = win.timeline.view
+    assert not view._over
+    win.pictures.suggest()
+    qtbot.waitUntil(lambda: not win.pictures.running, timeout=60_000)
+    laid = win.timeline.sequence.clips[0].overlay
+    assert laid is not None and 0 in view._over and "V2" in win.statusBar().currentMessage()
+    assert win.timeline.dirty
+    win.timeline.picture_requested.emit(0, "next")                # the V2 context menu's "Next suggested picture"
+    swapped = win.timeline.sequence.clips[0].overlay
+    assert (swapped.clip.media.path, swapped.clip.source_in) != (laid.clip.media.path, laid.clip.source_in)
+    win.timeline.picture_requested.emit(0, "remove")
+    assert win.timeline.sequence.clips[0].overlay is None and not view._over
+    win.timeline.undo_stack.undo()
+    win.timeline.undo_stack.undo()
+    assert win.timeline.sequence.clips[0].overlay is laid and 0 in view._over
+    win.timeline.undo_stack.undo()
+    assert win.timeline.sequence.clips[0].overlay is None
+    win.timeline.undo_stack.setClean()
+    win.close()

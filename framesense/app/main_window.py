@@ -21,6 +21,7 @@ from .first_run import library_exists
 from .indexing import IndexController
 from .layout import build_layout
 from .menus import build_menus, run_plugin_action
+from .pictures import PictureSuggestions
 from .playlist import PlaylistController
 from .searching import SearchController
 from .window_settings import DEFAULTS, app_settings, restore_window, save_settings, save_window, setting
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
                 self.setWindowIcon(QIcon(str(icon)))
                 break
         build_layout(self)
+        self.pictures = PictureSuggestions(self)
         self._wire()
         build_menus(self)
         restore_window(self)

@@ -35,6 +35,8 @@ def build_menus(w) -> None:
     for a in (w.timeline.undo_action, w.timeline.redo_action):
         e.addAction(a)
         w.addAction(a)
+    e.addSeparator()
+    _act(w, e, "Suggest &pictures over the cuts (V2)", w.pictures.suggest, "Ctrl+Shift+U")
     h = bar.addMenu("&Hits")
     w.add_action = _act(w, h, "&Add to timeline", w.add_selected_to_timeline)
     w.add_action.setToolTip("Add the selected hits to the timeline (A or Enter in the results)")

@@ -1,4 +1,5 @@
-"""What the timeline scene draws: one item per clip (V and A track), the ruler and the playhead.
+"""What the timeline scene draws: one item per clip (V and A track), the pictures over the cuts (V2),
+the ruler and the playhead.
 
 Scene x is pixels (record frame * pixels per frame); items keep their record range
 and are laid out again on zoom. The view paints only the clips the exposed rect
@@ -14,7 +15,9 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainterPath, QPe
 
 RULER_H = 26
 TRACK_GAP = 4
-V_TOP = RULER_H + TRACK_GAP
+V2_TOP = RULER_H + TRACK_GAP
+V2_H = 40
+V_TOP = V2_TOP + V2_H + TRACK_GAP
 V_H = 66
 A_TOP = V_TOP + V_H + TRACK_GAP
 A_H = 34
@@ -22,6 +25,7 @@ SCENE_H = A_TOP + A_H + TRACK_GAP
 EDGE_PX = 6          # how close to an edge a press grabs it for a trim
 
 V_COLOR = QColor(70, 110, 160)
+V2_COLOR = QColor(120, 90, 160)
 A_COLOR = QColor(60, 130, 90)
 SELECTED = QColor(240, 190, 60)
 
@@ -115,6 +119,31 @@ class ClipItem:
             path.lineTo(xx, mid + level * half)
         painter.setPen(QPen(QColor(200, 240, 210), max(1.0, rect.width() / cols * 0.7)))
         painter.drawPath(path)
+
+
+def paint_overlay(painter, view, op, selected: bool) -> None:
+    """A picture on V2 (an overlay placement): its thumbnail and file name over the cut it covers."""
+    ppf = view.px_per_frame
+    x, w = op.record_in * ppf, max(1.0, op.record_duration * ppf)
+    rect = QRectF(x + 0.5, V2_TOP + 0.5, w - 1, V2_H - 1)
+    painter.setPen(QPen(SELECTED if selected else V2_COLOR.darker(160), 2 if selected else 1))
+    painter.setBrush(QBrush(V2_COLOR))
+    painter.drawRect(rect)
+    if w < 24:
+        return
+    tx = x + 3
+    pix = view.thumbnail(op.clip)
+    if pix is not None and not pix.isNull() and w > 40:
+        th = V2_H - 6
+        tw = min(w - 6, th * pix.width() / max(1, pix.height()))
+        painter.drawPixmap(QRectF(tx, V2_TOP + 3, tw, th), pix, QRectF(pix.rect()))
+        tx += tw + 3
+    avail = int(x + w - tx - 3)
+    if avail > 20:
+        painter.setPen(Qt.GlobalColor.white)
+        fm = QFontMetrics(painter.font())
+        painter.drawText(QRectF(tx, V2_TOP + 3, avail, V2_H - 6), Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap,
+                         fm.elidedText(op.clip.media.name, Qt.TextElideMode.ElideRight, avail))
 
 
 def ruler_step(px_per_frame: float, fps: int, min_px: float = 90.0) -> int:

@@ -13,14 +13,15 @@ import json
 
 from PySide6.QtCore import QObject, QRectF, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPainter, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import (QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QHBoxLayout, QLabel, QMenu,
                                QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from ..timeline import autosave
 from ..timeline import edits
 from . import sequence_adapter as seqmod
 from .results import HITS_MIME
-from .timeline_items import (A_COLOR, A_H, A_TOP, EDGE_PX, RULER_H, SCENE_H, V_COLOR, V_H, V_TOP, ClipItem,
+from .timeline_items import (A_COLOR, A_H, A_TOP, EDGE_PX, RULER_H, SCENE_H, V2_H, V2_TOP, V_COLOR, V_H, V_TOP,
+                             ClipItem, paint_overlay,
                              paint_playhead, paint_ruler, scaled_thumb)
 
 SNAP_PX = 8
@@ -86,6 +87,7 @@ class TimelineView(QGraphicsView):
         self.items: list[ClipItem] = []
         self._edges: list[int] = [0]
         self._places: list = []
+        self._over: dict = {}          # cut index -> its overlay's placement (V2)
         self._thumbs: dict = {}
         self._waves: dict = {}
         self._wave_signals = _WaveSignals()
@@ -144,6 +146,7 @@ class TimelineView(QGraphicsView):
         while len(self.items) < len(places):
             self.items.append(ClipItem(self, len(self.items)))
         self._places = places
+        self._over = {op.index: op for op in seq.overlay_placements(places)}
         self._edges = [0] + [p.record_out for p in places]
         self.selected = {i for i in self.selected if i < len(places)}
         self.viewport().update()
@@ -228,6 +231,7 @@ class TimelineView(QGraphicsView):
     def drawBackground(self, painter, rect):
         painter.fillRect(rect, self.palette().base())
         track = self.palette().alternateBase()
+        painter.fillRect(QRectF(rect.left(), V2_TOP, rect.width(), V2_H), track)
         painter.fillRect(QRectF(rect.left(), V_TOP, rect.width(), V_H), track)
         painter.fillRect(QRectF(rect.left(), A_TOP, rect.width(), SCENE_H - A_TOP - 4), track)
         if self.items and rect.bottom() > V_TOP:
@@ -244,6 +248,10 @@ class TimelineView(QGraphicsView):
             else:
                 for item in self.items[lo:hi]:
                     item.paint(painter)
+            for i in range(lo, hi):
+                op = self._over.get(i)
+                if op is not None:
+                    paint_overlay(painter, self, op, i in self.selected)
 
     # -- mouse ----------------------------------------------------------------------
     def mousePressEvent(self, event):
@@ -264,7 +272,7 @@ class TimelineView(QGraphicsView):
         left, right = item.x(), item.x() + item.width()
         mods = event.modifiers()
         edge = None
-        if item.width() > 3 * EDGE_PX:
+        if item.width() > 3 * EDGE_PX and pos.y() >= V_TOP:     # the cut's edges, not its picture's (V2)
             if pos.x() - left <= EDGE_PX:
                 edge = "in"
             elif right - pos.x() <= EDGE_PX:
@@ -345,6 +353,22 @@ class TimelineView(QGraphicsView):
         else:
             self.viewport().setCursor(cursor)
 
+    def contextMenuEvent(self, event):
+        """On a picture (V2): the next suggestion in its place, or take it away."""
+        pos = self.mapToScene(event.pos())
+        index = self.clip_index_at(max(0, round(pos.x() / self.px_per_frame)))
+        op = self._over.get(index) if index is not None else None
+        frame = pos.x() / self.px_per_frame
+        if op is None or not (V2_TOP <= pos.y() < V2_TOP + V2_H and op.record_in <= frame < op.record_out):
+            return super().contextMenuEvent(event)
+        self.select(index)
+        menu = QMenu(self)
+        nxt = menu.addAction(f"Next suggested picture ({len(op.clip.alternates)} more)",
+                             lambda: self.panel.picture_requested.emit(index, "next"))
+        nxt.setEnabled(bool(op.clip.alternates))
+        menu.addAction("Remove picture", lambda: self.panel.picture_requested.emit(index, "remove"))
+        menu.popup(event.globalPos())
+
     def wheelEvent(self, event):
         dy = event.angleDelta().y()
         if event.modifiers() & Qt.KeyboardModifier.ShiftModifier or not dy:
@@ -417,6 +441,7 @@ class TimelinePanel(QWidget):
     play_from = Signal(int)      # record frame: Space on the timeline
     hits_dropped = Signal(list, int)
     error = Signal(str)
+    picture_requested = Signal(int, str)   # cut index, "next" or "remove": its picture on V2
 
     AUTOSAVE_MS = 1500
 
@@ -549,6 +574,11 @@ class TimelinePanel(QWidget):
         if not ok:
             self.error.emit("The clip changed under the edit; nothing was trimmed")
         return ok
+
+    def set_pictures(self, overlays: dict, text: str = "Suggest pictures") -> bool:
+        """Pictures on V2 over cuts ({cut index: Overlay or None}) as one undo step."""
+        steps = [edits.SetOverlay(i, ov) for i, ov in sorted(overlays.items())]
+        return bool(steps) and self.push(seqmod.Batch(steps, text))
 
     def razor(self):
         if self.push(edits.Razor(self.view.playhead)):

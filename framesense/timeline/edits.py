@@ -111,6 +111,22 @@ class Split(Command):
         seq.clips[self.index:self.index + 2] = [self._old]
 
 
+@dataclass
+class SetOverlay(Command):
+    """Put a picture on V2 over a cut, swap it for another, or take it away (``overlay=None``)."""
+    index: int
+    overlay: object = None          # an Overlay, or None
+    text = "set picture"
+
+    def do(self, seq):
+        _check_index(seq, self.index)
+        self._old = seq.clips[self.index]
+        seq.clips[self.index] = self._old.copy(overlay=self.overlay)
+
+    def undo(self, seq):
+        seq.clips[self.index] = self._old
+
+
 # -- editor operations (issue 13): every one an undoable command over the list of clips -------
 # The sequence is a list laid end to end, so every length change ripples the clips after it.
 

@@ -164,9 +164,9 @@ def overlay_from(catalog, clip: Clip, s: Suggestion, alternates: list[Suggestion
 
 
 def suggest_pictures(seq: Sequence, search, catalog, *, sources=SOURCES, has_ocr: bool = True,
-                     alternates: int = 4, lay: bool = True) -> list[CutSuggestions]:
+                     alternates: int = 4, lay: bool = True, progress=None) -> list[CutSuggestions]:
     """Suggestions for every cut; with ``lay``, the best goes on V2 over its cut (the rest ride on it
-    as alternates) and cuts with no suggestion keep what they had."""
+    as alternates) and cuts with no suggestion keep what they had. progress(done, total) per cut."""
     report, used, cache = [], set(), {}
     for i, clip in enumerate(seq.clips):
         found = suggest_for_cut(clip, search, catalog, sources=sources, has_ocr=has_ocr, limit=1 + alternates,
@@ -176,4 +176,25 @@ def suggest_pictures(seq: Sequence, search, catalog, *, sources=SOURCES, has_ocr
             top, rest = found.suggestions[0], found.suggestions[1:]
             used.add((top.hit.media_id, top.hit.start_frame))
             seq.clips[i] = clip.copy(overlay=overlay_from(catalog, clip, top, rest, cache))
+        if progress:
+            progress(i + 1, len(seq.clips))
     return report
+
+
+def next_overlay(catalog, clip: Clip) -> Overlay | None:
+    """The cut's next suggestion in place of its current picture, which goes to the back of the
+    alternates (so swapping round the list comes back to it); None when it has no alternates."""
+    ov = clip.overlay
+    if ov is None or not ov.clip.alternates:
+        return None
+    first, rest = ov.clip.alternates[0], ov.clip.alternates[1:]
+    current = {"media_id": ov.clip.media.media_id, "media_path": ov.clip.media.path,
+               "start_frame": ov.clip.source_in, "end_frame": ov.clip.source_out,
+               "rate": f"{ov.clip.media.rate.numerator}/{ov.clip.media.rate.denominator}", "score": 0.0,
+               "reasons": [k for k, v in REASONS.items() if v in ov.reason]}
+    hit = Hit(media_id=first["media_id"], media_path=first["media_path"], start_frame=int(first["start_frame"]),
+              end_frame=int(first["end_frame"]), rate=Fraction(first["rate"]), score=float(first.get("score") or 0),
+              kind="suggestion")
+    new = overlay_from(catalog, clip.copy(overlay=None), Suggestion(hit, list(first.get("reasons") or []), 0.0), [], {})
+    new.clip.alternates = rest + [current]
+    return new
