@@ -218,6 +218,10 @@ def test_assemble_suggest_pictures_to_premiere_xml_from_the_cli(library, tmp_pat
     assert data["pictures"][0]["suggestions"]
     v1, second = _tracks(out)
     assert len(list(v1.find_clips())) == 1 and len(list(second.find_clips())) == 1
+    # the README's way: a saved .otio keeps V2 (and its alternates) through 'export --sequence'
+    run_cli(lib.path, "assemble", script, "--suggest-pictures", "-o", tmp_path / "paper.otio")
+    run_cli(lib.path, "export", "--sequence", tmp_path / "paper.otio", "-o", tmp_path / "again.xml")
+    assert [len(list(t.find_clips())) for t in _tracks(tmp_path / "again.xml")] == [1, 1]
     bad = run_cli(lib.path, "assemble", script, "-o", out, "--suggest-pictures", "--picture-sources", "smell",
                   check=False)
     assert bad.returncode != 0 and "smell" in bad.stderr and "Traceback" not in bad.stderr
@@ -268,3 +272,17 @@ def test_app_suggests_pictures_on_v2_swaps_removes_and_undoes(qtbot, library, tm
     assert win.timeline.sequence.clips[0].overlay is None
     win.timeline.undo_stack.setClean()
     win.close()
+
+
+def test_another_tools_v2_track_is_read_back_as_pictures_over_the_cuts():
+    """An OTIO written by another tool (no FrameSense metadata): V2 clips attach to the cuts they start over."""
+    from framesense.timeline.otio_io import KEY, from_otio, to_otio
+    seq = cut_sequence()
+    tl = to_otio(seq)
+    del tl.metadata[KEY]
+    for clip in tl.find_clips():
+        del clip.metadata[KEY]
+    tl.global_start_time = otio.opentime.RationalTime(seq.start_frame, 25)
+    back = from_otio(tl)
+    assert [c.overlay is not None for c in back.clips] == [True, True, False]
+    assert v2(back) == v2(seq)

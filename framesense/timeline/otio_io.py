@@ -17,7 +17,7 @@ import opentimelineio as otio
 
 from ..errors import FrameSenseError
 from ..timecode import parse_rate, rate_str, snap_rate
-from .model import Clip, Sequence, SourceMedia
+from .model import Clip, Overlay, Sequence, SourceMedia
 
 KEY = "framesense"
 
@@ -111,7 +111,29 @@ def from_otio(tl: otio.schema.Timeline) -> Sequence:
                    start_frame=meta.get("start_frame"), drop_frame=bool(meta.get("drop_frame")), clips=clips)
     if meta.get("start_frame") is None and tl.global_start_time is not None:
         seq.start_frame = round(tl.global_start_time.rescaled_to(float(rate)).value)
+    if len(videos) > 1 and not seq.has_overlays:     # another tool's V2: each clip over the cut it starts in
+        _attach_overlays(seq, videos[1])
     return seq
+
+
+def _attach_overlays(seq: Sequence, track) -> None:
+    import bisect
+    placements = seq.placements()
+    starts = [p.record_in for p in placements]
+    for item in track:
+        if not isinstance(item, otio.schema.Clip) or not getattr(item.media_reference, "target_url", None):
+            continue
+        rec = round(item.range_in_parent().start_time.rescaled_to(float(seq.rate)).value)
+        i = bisect.bisect_right(starts, rec) - 1
+        if i < 0 or rec >= placements[i].record_out or seq.clips[i].overlay is not None:
+            continue
+        cut, p = seq.clips[i], placements[i]
+        at = cut.source_in + _round(Fraction(rec - p.record_in) / seq.rate * cut.media.rate)
+        seq.clips[i] = cut.copy(overlay=Overlay(_clip_from_otio(item), at))
+
+
+def _round(x: Fraction) -> int:
+    return int((x + Fraction(1, 2)).__floor__())
 
 
 def _clip_from_otio(item: otio.schema.Clip) -> Clip:

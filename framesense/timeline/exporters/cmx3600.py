@@ -19,6 +19,9 @@ What the common readers take (checked with pycmx and OpenTimelineIO's cmx_3600 r
 - Out points are exclusive. Over 999 events (three digits), the list is split into
   ``NAME.edl``, ``NAME_002.edl``, ... each numbered from 001 and continuing the record timecode.
 - EDLs have no place for handles: an NLE trims into the media it relinks to.
+- CMX3600 lists one picture track. A sequence with pictures over its cuts (V2) is written as two
+  lists, ``NAME.edl`` (the cuts with their sound) and ``NAME_V2.edl`` (picture only), where black
+  (``BL``) events fill the gaps so every reader puts each V2 event at its record time.
 """
 
 from __future__ import annotations
