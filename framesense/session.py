@@ -143,9 +143,10 @@ class Session:
     # -- sequence -----------------------------------------------------------------
     def clips_to_add(self, indices) -> list[Clip]:
         """Clips for results ``indices``; an empty sequence takes the rate of its first clip."""
-        return self._fit(c for c in (self.clip_for(i) for i in indices if 0 <= i < len(self.results)) if c)
+        return self.fit_to_sequence(c for c in (self.clip_for(i) for i in indices if 0 <= i < len(self.results)) if c)
 
-    def _fit(self, clips) -> list[Clip]:
+    def fit_to_sequence(self, clips) -> list[Clip]:
+        """The clips; an empty sequence first takes the rate of the first of them."""
         clips = list(clips)
         seq = self.sequence
         if clips and not seq.clips and seq.rate != clips[0].media.rate:
@@ -172,7 +173,7 @@ class Session:
             hit = Hit(media_id=media_id, media_path=row["path"], start_frame=a, end_frame=b, rate=rate, score=1.0,
                       kind="transcript", text=said, query=said)
             clips.append(self.library.clip_from_hit(hit, SequenceOptions(), self._sources))
-        return self._fit(clips)
+        return self.fit_to_sequence(clips)
 
     def set_dirty(self, dirty: bool) -> None:
         if dirty != self.dirty:

@@ -103,3 +103,34 @@ def test_export_dedupes_reuses_from_the_cli(lib_and_media, tmp_path):
     proc = run_cli(library, "export", "--same-as", picture, "--order", "loudness", "-o", tmp_path / "x.otio",
                    check=False)
     assert proc.returncode == 2 and "loudness" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_app_supercut_dialog_applies_the_rules_to_every_result_as_one_undo_step(qtbot, lib_and_media, tmp_path):
+    pytest.importorskip("PySide6")
+    from PySide6.QtCore import QSettings
+
+    from framesense.app.main_window import MainWindow
+    from framesense.app.supercut_dialog import SupercutDialog
+    library, ids, paths = lib_and_media
+    win = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win, before_close_func=lambda w: w.timeline.undo_stack.setClean())
+    win.show()
+    win.search_ctl.show_hits(hits_for(ids, paths), "5 hits")
+    win.session.set_pads(0.0, 0.0)                           # the player's pads apply; none here, as above
+    dialog = SupercutDialog(win)
+    dialog.order.setCurrentText("Best score first")
+    dialog.dedupe.setChecked(True)
+    dialog.per_media.setValue(1)
+    assert dialog.make()
+    got = [(c.media.name, c.source_in, c.source_out) for c in win.timeline.sequence.clips]
+    assert got == [("c.mp4", 0, 20), ("a.mp4", 10, 30), ("b.mp4", 10, 30)]     # as the API's rules give
+    again = SupercutDialog(win)
+    again.max_duration.setValue(2.5)
+    again.replace.setChecked(True)
+    assert again.make()
+    assert [(c.media.name, c.source_in, c.source_out) for c in win.timeline.sequence.clips] == \
+           [("a.mp4", 10, 45), ("b.mp4", 60, 80)]
+    win.timeline.undo_stack.undo()                           # the replace is one step
+    assert len(win.timeline.sequence.clips) == 3
+    win.timeline.undo_stack.setClean()
+    win.close()

@@ -6,6 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 
+from .supercut_dialog import SupercutDialog
+
 
 def _act(window, menu, text, slot, shortcut=None) -> QAction:
     a = QAction(text, window)
@@ -41,6 +43,7 @@ def build_menus(w) -> None:
     w.add_action = _act(w, h, "&Add to timeline", w.add_selected_to_timeline)
     w.add_action.setToolTip("Add the selected hits to the timeline (A or Enter in the results)")
     _act(w, h, "&Play hits", w.playlist.play_results)
+    _act(w, h, "&Supercut from results…", lambda: SupercutDialog(w).open())
     _act(w, h, "Find the same &footage as this frame", w.search_same_as_frame, "Ctrl+Shift+F")
     _act(w, h, "Find pictures &like this frame", w.search_like_frame, "Ctrl+Shift+L")
     _act(w, h, "Find this &person (the largest face in this frame)", lambda: w.search_ctl.from_frame("face"),
