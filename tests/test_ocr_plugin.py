@@ -82,3 +82,21 @@ def test_ocr_index_and_search(tmp_path, cli, monkeypatch):
     assert cli.json("search", "--ocr", "submarine") == []
     # the thread limit went to Tesseract only: Whisper (OpenMP) in this process keeps its threads
     assert "OMP_THREAD_LIMIT" not in os.environ
+
+
+def test_words_on_screen_are_suggested_as_pictures_over_a_take(tmp_path, cli, library, monkeypatch):
+    """Picture suggestions from the OCR plugin: the line says 'harbour', an intertitle shows it."""
+    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(PLUGIN_DIR))
+    write_frames(tmp_path / "footage" / "film.mp4", [(25, plain_scene(5)), (25, intertitle("THE HARBOUR"))])
+    talk = write_frames(tmp_path / "footage" / "talk.mp4", [(75, plain_scene(6))])
+    cli.json("index", tmp_path / "footage")
+    srt = tmp_path / "talk.srt"
+    srt.write_text("1\n00:00:00,500 --> 00:00:02,000\nwe sailed into the harbour\n")
+    from framesense import Library
+    with Library.open(library) as lib:
+        lib.import_transcript(talk.path, srt)
+        seq, _ = lib.assemble(["we sailed into the harbour"])
+        (found,) = lib.suggest_pictures(seq, sources=["text"])
+        top = found.suggestions[0]
+        assert top.reasons == ["text"] and top.hit.media_path.endswith("film.mp4") and top.hit.shot == 1
+        assert "on-screen text" in seq.clips[0].overlay.reason and "text" not in found.unavailable
