@@ -286,3 +286,19 @@ def test_another_tools_v2_track_is_read_back_as_pictures_over_the_cuts():
     back = from_otio(tl)
     assert [c.overlay is not None for c in back.clips] == [True, True, False]
     assert v2(back) == v2(seq)
+
+
+def test_a_csv_script_can_ask_for_a_person_on_screen(library, tmp_path):
+    from framesense.errors import QueryError
+    from framesense.models import faces as face_models
+    if face_models.problem():
+        pytest.skip(str(face_models.problem()))
+    lib, _ = library
+    (person,) = [p for p in lib.people() if p["media"]]
+    script = tmp_path / "paper.csv"
+    script.write_text(f'line,person\n"the astronaut waved at the crowd",#{person["id"]}\n')
+    seq, report = lib.assemble(script)
+    assert report[0].status == "placed" and seq.clips[0].media.name == "talk.mp4"
+    script.write_text('line,person\n"the astronaut waved at the crowd",Nobody Atall\n')
+    with pytest.raises(QueryError, match="Nobody Atall"):
+        lib.assemble(script)

@@ -31,7 +31,7 @@ from .export import _rate
 @pass_ctx
 def assemble(ctx: Ctx, script, output, pad_before, pad_after, per_media, rate, name, suggest_pictures,
              picture_sources, as_json):
-    """SCRIPT (one line per wanted utterance, or a CSV with a 'line' and optional 'media' column) to a
+    """SCRIPT (one line per wanted utterance, or a CSV with a 'line' and optional 'media' and 'person' columns) to a
     sequence of the takes that say them, in order; lines never said are marked and reported."""
     from ..api import SequenceOptions
 

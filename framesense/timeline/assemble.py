@@ -30,6 +30,7 @@ MIN_SCORE = 0.35         # below this a phrase hit is a guess at misspelt words,
 class ScriptLine:
     text: str
     media: list[str] = field(default_factory=list)   # only takes from these files (path part or glob)
+    person: str | None = None                        # only takes where this person (name or #id) is on screen
 
 
 @dataclass
@@ -52,7 +53,7 @@ class LineResult:
 
 def read_script(path) -> list[ScriptLine]:
     """Plain text (one wanted line per line; blank lines and ``#`` comments skipped) or a CSV with a
-    ``line`` (or ``text``) column and an optional ``media`` column."""
+    ``line`` (or ``text``) column and optional ``media`` (files, ``;``-separated) and ``person`` columns."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -65,7 +66,8 @@ def read_script(path) -> list[ScriptLine]:
         key = next((k for k in ("line", "text") if rows and k in rows[0]), None)
         if key is None:
             raise QueryError(f"{path}: a CSV script needs a 'line' column")
-        lines = [ScriptLine(r[key].strip(), [m.strip() for m in (r.get("media") or "").split(";") if m.strip()])
+        lines = [ScriptLine(r[key].strip(), [m.strip() for m in (r.get("media") or "").split(";") if m.strip()],
+                            (r.get("person") or "").strip() or None)
                  for r in rows if (r.get(key) or "").strip()]
     else:
         lines = [ScriptLine(s.strip()) for s in text.splitlines() if s.strip() and not s.lstrip().startswith("#")]
@@ -85,13 +87,16 @@ def _runs(words: list[str]):
 def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]], catalog,
              options: SequenceOptions | None = None, per_media: int | None = None) -> tuple[Sequence, list[LineResult]]:
     options = options or SequenceOptions(name="Paper edit")
+    from ..analysis.people import find_person
+    for person in sorted({line.person for line in lines if line.person}):
+        find_person(catalog, person)      # a name nobody has is the script's mistake: say so, do not miss lines
     search = _tolerant(search)
     used: dict[str, int] = {}
     cache: dict = {}
     clips, report, pending_missing = [], [], []
     for n, line in enumerate(lines, 1):
         def takes(phrase):
-            return [h for h in search(SearchQuery(phrase=phrase, limit=CANDIDATES, media=line.media))
+            return [h for h in search(_query(line, phrase, CANDIDATES))
                     if h.score >= MIN_SCORE and (not per_media or used.get(h.media_path, 0) < per_media)]
         words = line.text.split()
         hits, status = takes(line.text), "placed"
@@ -107,7 +112,7 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
                     break
         res = LineResult(n, line.text, status if hits else "missing")
         if not hits:
-            res.near_miss = _near_miss(words, search, line.media)
+            res.near_miss = _near_miss(words, search, line)
             pending_missing.append(res)
             report.append(res)
             continue
@@ -215,12 +220,17 @@ def alternate(h: Hit) -> dict:
             "text": h.text}
 
 
-def _near_miss(words: list[str], search, media) -> dict | None:
+def _query(line: ScriptLine, phrase: str, limit: int) -> SearchQuery:
+    return SearchQuery(phrase=phrase, limit=limit, media=line.media,
+                       extra={"person": line.person} if line.person else {})
+
+
+def _near_miss(words: list[str], search, line: ScriptLine) -> dict | None:
     """The longest run of the line's words that was said anywhere, however short."""
     for size in range(len(words) - 1, 0, -1):
         for start in range(0, len(words) - size + 1):
             run = " ".join(words[start:start + size])
-            hits = search(SearchQuery(phrase=run, limit=1, media=media))
+            hits = search(_query(line, run, 1))
             if hits and (size > 1 or len(words) == 1):
                 h = hits[0]
                 return {"words": run, "share": round(size / len(words), 2), "said": h.text,
