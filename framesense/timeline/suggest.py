@@ -69,11 +69,21 @@ def content_words(words: str, n: int = TEXT_WORDS) -> list[str]:
     return [w for w in out if w in keep]
 
 
+def media_id(catalog, clip: Clip) -> int | None:
+    """The cut's file in this catalog (a sequence saved from another library carries other ids)."""
+    mid = clip.media.media_id
+    row = catalog.media_by_id(mid) if mid is not None else None
+    if row is None or row["path"] != clip.media.path:
+        row = catalog.media_by_path(clip.media.path)
+    return row["id"] if row else None
+
+
 def cut_words(catalog, clip: Clip) -> str:
     """The words said in the cut (from the transcript), else its label and markers."""
-    if clip.media.media_id is not None:
+    mid = media_id(catalog, clip)
+    if mid is not None:
         rate = clip.media.rate
-        said = said_between(catalog, clip.media.media_id, float(Fraction(clip.source_in) / rate),
+        said = said_between(catalog, mid, float(Fraction(clip.source_in) / rate),
                             float(Fraction(clip.source_out) / rate))
         if said:
             return said
@@ -82,7 +92,7 @@ def cut_words(catalog, clip: Clip) -> str:
 
 def _own_span(catalog, clip: Clip) -> tuple[int, int]:
     """The frames of the shots the cut is in (its own range when the file has no shots)."""
-    mid = clip.media.media_id
+    mid = media_id(catalog, clip)
     row = catalog.one("SELECT MIN(start_frame) AS a, MAX(end_frame) AS b FROM shots WHERE media_id = ? "
                       "AND start_frame < ? AND end_frame > ?", (mid, clip.source_out, clip.source_in)) \
         if mid is not None else None
@@ -93,12 +103,13 @@ def _own_span(catalog, clip: Clip) -> tuple[int, int]:
 
 def _speaker(catalog, clip: Clip) -> int | None:
     """The person seen most in the cut's shots."""
-    if clip.media.media_id is None:
+    mid = media_id(catalog, clip)
+    if mid is None:
         return None
     a, b = _own_span(catalog, clip)
     row = catalog.one("SELECT person_id, COUNT(*) AS n FROM faces WHERE media_id = ? AND frame >= ? AND frame < ? "
                       "AND person_id IS NOT NULL GROUP BY person_id ORDER BY n DESC, person_id LIMIT 1",
-                      (clip.media.media_id, a, b))
+                      (mid, a, b))
     return row["person_id"] if row else None
 
 
