@@ -84,19 +84,24 @@ def test_ocr_index_and_search(tmp_path, cli, monkeypatch):
     assert "OMP_THREAD_LIMIT" not in os.environ
 
 
-def test_words_on_screen_are_suggested_as_pictures_over_a_take(tmp_path, cli, library, monkeypatch):
-    """Picture suggestions from the OCR plugin: the line says 'harbour', an intertitle shows it."""
-    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(PLUGIN_DIR))
+def test_words_on_screen_are_suggested_as_pictures_over_a_take(tmp_path, cli, monkeypatch):
+    """Picture suggestions from the OCR plugin, the way a user runs them: the line says 'harbour',
+    an intertitle shows it; 'framesense suggest' lays that shot on V2."""
+    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(PLUGIN_DIR))     # the CLI's processes load the plugin
     write_frames(tmp_path / "footage" / "film.mp4", [(25, plain_scene(5)), (25, intertitle("THE HARBOUR"))])
     talk = write_frames(tmp_path / "footage" / "talk.mp4", [(75, plain_scene(6))])
     cli.json("index", tmp_path / "footage")
     srt = tmp_path / "talk.srt"
     srt.write_text("1\n00:00:00,500 --> 00:00:02,000\nwe sailed into the harbour\n")
-    from framesense import Library
-    with Library.open(library) as lib:
-        lib.import_transcript(talk.path, srt)
-        seq, _ = lib.assemble(["we sailed into the harbour"])
-        (found,) = lib.suggest_pictures(seq, sources=["text"])
-        top = found.suggestions[0]
-        assert top.reasons == ["text"] and top.hit.media_path.endswith("film.mp4") and top.hit.shot == 1
-        assert "on-screen text" in seq.clips[0].overlay.reason and "text" not in found.unavailable
+    cli("transcript", "import", srt, "--media", talk.path)
+    script = tmp_path / "paper.txt"
+    script.write_text("we sailed into the harbour\n")
+    cli("assemble", script, "-o", tmp_path / "paper.otio")
+    out = cli.json("suggest", tmp_path / "paper.otio", "-o", tmp_path / "with-v2.otio", "--picture-sources", "text")
+    (cut,) = out["cuts"]
+    top = cut["suggestions"][0]
+    assert top["reasons"] == ["text"] and top["media_path"].endswith("film.mp4") and top["shot"] == 1
+    assert "text" not in cut["unavailable"]
+    from framesense.timeline.otio_io import load
+    (op,) = load(tmp_path / "with-v2.otio").overlay_placements()
+    assert op.clip.media.name == "film.mp4" and op.clip.source_in >= 25
