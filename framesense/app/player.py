@@ -119,6 +119,7 @@ class Player(QWidget):
         self._ahead: tuple[int, DecodeJob] | None = None   # the next hit, decoding while this one plays
         self._need = 0                   # frames to pull while paused (cue, step)
         self._lit = None                 # the word lit in the caption
+        self._ending = False             # the last hit's last frame is on screen until its sound has played
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
         self._timer.start(20)
@@ -154,7 +155,7 @@ class Player(QWidget):
         self.volume = QSlider(Qt.Orientation.Horizontal, self, minimum=0, maximum=100, value=100,
                               toolTip="Volume")
         self.volume.setFixedWidth(70)
-        self.volume.valueChanged.connect(lambda v: self.sound.set_volume(v / 100))
+        self.volume.valueChanged.connect(lambda v: self.sound.set_volume(v / 100))   # the current output's
         self.pad_before = QDoubleSpinBox(self, minimum=0.0, maximum=10.0, singleStep=0.1, value=pad_before,
                                          suffix=" s", toolTip="Padding before each hit")
         self.pad_after = QDoubleSpinBox(self, minimum=0.0, maximum=10.0, singleStep=0.1, value=pad_after,
@@ -179,6 +180,17 @@ class Player(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.caption)
         layout.addLayout(controls)
+
+    def use_output(self, output) -> None:
+        """Send the sound to ``output`` (an ``audio_out.AudioOutput``, e.g. a WAV file) instead of the device."""
+        self.track.stop()
+        muted = self.sound.muted
+        self.sound.deleteLater()
+        self.sound = Sound(self, output=output)
+        self.track = SoundTrack(self.sound)
+        self._told_no_sound = False
+        self.sound.set_volume(self.volume.value() / 100)
+        self.sound.set_muted(muted)
 
     def pads(self) -> tuple[float, float]:
         return self.pad_before.value(), self.pad_after.value()
@@ -206,6 +218,7 @@ class Player(QWidget):
         if not (0 <= index < len(self.items)):
             return
         item = self.items[index]
+        self._ending = False
         if not follow:
             self.track.stop()
         self.index = index
@@ -253,6 +266,7 @@ class Player(QWidget):
 
     def pause(self):
         self.playing = False
+        self._ending = False
         self.speed = 1
         self.track.stop()
         self._retime()
@@ -342,6 +356,11 @@ class Player(QWidget):
             self._ahead = (nxt, job)
 
     def _tick(self):
+        if self._ending:
+            due = self.track.due_frame(self.index) if self.playing else None
+            if due is None or due >= self.items[self.index].last:
+                self.pause()
+            return
         if self._job is None or not (self.playing or self._need > 0):
             return
         if self.playing and self._need <= 0 and self.track.active:
@@ -371,6 +390,8 @@ class Player(QWidget):
                         self.track.stop()
                         self._retime()
                     self._tick()           # its first frame now, in this tick: the join costs no frame
+                elif self.track.active:
+                    self._ending = True    # the end of the list: the last frame lasts as long as its sound
                 else:
                     self.pause()
             return
