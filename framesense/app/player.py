@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import queue
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -119,7 +120,7 @@ class Player(QWidget):
         self._ahead: tuple[int, DecodeJob] | None = None   # the next hit, decoding while this one plays
         self._need = 0                   # frames to pull while paused (cue, step)
         self._lit = None                 # the word lit in the caption
-        self._ending = False             # the last hit's last frame is on screen until its sound has played
+        self._ending = 0.0               # the last hit's last frame stays on screen until its sound has played (deadline)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
         self._timer.start(20)
@@ -218,7 +219,7 @@ class Player(QWidget):
         if not (0 <= index < len(self.items)):
             return
         item = self.items[index]
-        self._ending = False
+        self._ending = 0.0
         if not follow:
             self.track.stop()
         self.index = index
@@ -266,7 +267,7 @@ class Player(QWidget):
 
     def pause(self):
         self.playing = False
-        self._ending = False
+        self._ending = 0.0
         self.speed = 1
         self.track.stop()
         self._retime()
@@ -356,9 +357,8 @@ class Player(QWidget):
             self._ahead = (nxt, job)
 
     def _tick(self):
-        if self._ending:
-            due = self.track.due_frame(self.index) if self.playing else None
-            if due is None or due >= self.items[self.index].last:
+        if self._ending:                   # until the sound has played out (a device may stop a hair short)
+            if not self.playing or self.track.remaining() <= 0.002 or time.monotonic() > self._ending:
                 self.pause()
             return
         if self._job is None or not (self.playing or self._need > 0):
@@ -390,8 +390,8 @@ class Player(QWidget):
                         self.track.stop()
                         self._retime()
                     self._tick()           # its first frame now, in this tick: the join costs no frame
-                elif self.track.active:
-                    self._ending = True    # the end of the list: the last frame lasts as long as its sound
+                elif self.track.active:    # the end of the list: the last frame lasts as long as its sound
+                    self._ending = time.monotonic() + self.track.remaining() + 0.25
                 else:
                     self.pause()
             return

@@ -144,6 +144,10 @@ class SoundTrack:
         self._marks.append((self._queued, index, item.first, item.rate))
         self._queued += len(pcm) / self.sound.rate
 
+    def remaining(self) -> float:
+        """Seconds of queued sound not played yet."""
+        return max(0.0, self._queued - self.sound.elapsed()) if self.active else 0.0
+
     def due_frame(self, index: int) -> int | None:
         """The frame of item ``index`` the sound has reached (None: not playing this item's sound)."""
         mark = next((m for m in self._marks if m[1] == index), None)
