@@ -132,6 +132,8 @@ class WavOutput(AudioOutput):
         self._pending = bytearray()      # the open stream's samples not played yet
         self._played = 0                 # sample frames of the open stream played
         self._open = False
+        self.opened_at = 0               # the file's sample where the open stream's first sample went
+        self.underrun = 0                # samples of silence written while a stream was open but starved
         self._volume = 1.0
         self._carry = 0.0                # fraction of a sample not played yet (wall time is not whole samples)
         self._last = time.monotonic()
@@ -162,12 +164,14 @@ class WavOutput(AudioOutput):
                 del self._pending[:take * BYTES_PER_FRAME]
                 out[:take] = pcm if self._volume >= 1.0 else (pcm * self._volume).astype(np.int16)
                 self._played += take
+            self.underrun += n - take
         self._wav.writeframes(out.tobytes())
         self._written += n
 
     def open(self, volume: float) -> None:
         self.close()
         self._open, self._played, self._volume = True, 0, volume
+        self.opened_at = self._written
         self._pending = bytearray()
 
     def bytes_free(self) -> int:
