@@ -150,3 +150,11 @@ def test_the_file_sink_plays_silence_when_paused_and_follows_volume_and_mute(qtb
     assert 0.8 <= full.sum() / 100 <= 1.05                      # the 1 s hit at full volume, once
     assert 0.8 <= half.sum() / 100 <= 1.05                      # once at half volume
     assert (rms < level * 0.05).sum() / 100 >= 1.0 + 0.6          # muted (1 s) and paused gaps: silence
+
+
+def test_play_needs_smoke_and_a_query(library, tmp_path):
+    from tests.conftest import run_cli
+    bad = run_cli(library, "app", "--play", 3, "--audio-out", tmp_path / "x.wav", check=False)
+    assert bad.returncode != 0 and "--smoke" in bad.stderr
+    bad = run_cli(library, "app", "--smoke", tmp_path / "x.png", "--play", 3, check=False, timeout=120)
+    assert bad.returncode == 2 and "--play needs --query" in bad.stderr
