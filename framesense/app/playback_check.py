@@ -2,7 +2,7 @@
 
 With ``--audio-out`` the sound goes to a WAV file (``audio_out.WavOutput``) instead of the device,
 and a log beside it (``WAV`` with the suffix ``.frames.json``) says, for every frame shown, which
-hit and frame it was and the WAV sample being heard at that moment: picture and sound can then be
+hit and frame it was, the WAV sample being heard at that moment and how bright the picture was: picture and sound can then be
 compared on the audio clock, not on the wall clock. Playback that stops showing frames while it
 should be playing is a stall: exit code 6.
 """
@@ -17,6 +17,17 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop
 
 STALL_S = 3.0          # no new frame for this long while playing: stalled (generous: 2 busy cores)
+
+
+def luma(image) -> float:
+    """Mean brightness (0-255) of the picture on screen: a flash shows in the log as well as on screen."""
+    if image is None or image.isNull():
+        return 0.0
+    import numpy as np
+    from PySide6.QtGui import QImage
+    small = image.scaled(32, 18).convertToFormat(QImage.Format.Format_Grayscale8)
+    rows = np.frombuffer(small.constBits(), np.uint8, count=small.sizeInBytes()).reshape(small.height(), -1)
+    return round(float(rows[:, :small.width()].mean()), 1)
 
 
 def frames_log_path(wav) -> Path:
@@ -38,7 +49,7 @@ def play_hits(app, player, seconds: float, audio_out=None) -> int:
 
     def shown(frame):
         frames.append((player.index, frame, output.position() if output else None,
-                       bool(player.playing and player.track.active), time.monotonic()))
+                       bool(player.playing and player.track.active), luma(player.view.image)))
     player.frame_shown.connect(shown)
     player.cue(0)
     player.play()
@@ -69,7 +80,7 @@ def play_hits(app, player, seconds: float, audio_out=None) -> int:
         log = {"rate": output.rate,
                "items": [{"path": it.path, "rate": f"{it.rate.numerator}/{it.rate.denominator}",
                           "first": it.first, "last": it.last, "label": it.label} for it in player.items],
-               "frames": [[i, f, pos, sound] for i, f, pos, sound, _ in frames]}
+               "frames": [[i, f, pos, sound, y] for i, f, pos, sound, y in frames]}
         frames_log_path(audio_out).write_text(json.dumps(log))
         print(f"sound: {audio_out} ({output.position() / output.rate:.1f} s), frame log: {frames_log_path(audio_out)}")
     return code
