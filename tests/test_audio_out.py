@@ -161,3 +161,23 @@ def test_play_needs_smoke_and_a_query(library, tmp_path):
     assert bad.returncode != 0 and "--smoke" in bad.stderr
     bad = run_cli(library, "app", "--smoke", tmp_path / "x.png", "--play", 3, check=False, timeout=120)
     assert bad.returncode == 2 and "--play needs --query" in bad.stderr
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs a FIFO to make a file that never answers")
+def test_a_stalled_playback_exits_6(library, tmp_path):
+    """A hit whose file stops answering (here a FIFO nobody writes to, like a hung network mount):
+    no frame comes, and the smoke path says so and exits 6 instead of hanging or passing."""
+    import os
+    import shutil
+
+    from tests.conftest import cli_json, run_cli
+    folder = tmp_path / "footage"
+    a = write_video(folder / "a.mp4", [Shot(25, 1), Shot(30, 2)], rate="25", audio="tone", gop=10).path
+    shutil.copy(a, folder / "b.mp4")                                   # a reuse: found by picture fingerprints
+    cli_json(library, "index", "--no-speech", folder)
+    (folder / "b.mp4").unlink()
+    os.mkfifo(folder / "b.mp4")
+    proc = run_cli(library, "app", "--smoke", tmp_path / "x.png", "--query", f"same: {a}@1.5", "--play", 10,
+                   "--audio-out", tmp_path / "x.wav", check=False, timeout=120)
+    assert proc.returncode == 6, (proc.returncode, proc.stderr[-2000:])
+    assert "playback stalled" in proc.stderr
