@@ -109,6 +109,13 @@ fs --library "$LIB" app --smoke "$WORK/app.png" --query "$PHRASE" --timeline 1 -
 check "screenshot written" test -s "$WORK/app.png"
 check "screenshot is a PNG" bash -c "head -c 8 '$WORK/app.png' | od -An -c | grep -q 'P   N   G'"
 
+step "framesense app --smoke --play (the hits through the real player, sound into a WAV)"
+fs --library "$LIB" app --smoke "$WORK/played.png" --query "$PHRASE" --play 8 --audio-out "$WORK/heard.wav" \
+    --timeout 120 2>&1 | sed 's/^/   /' | tee "$WORK/play.log"; took
+check "played with sound, no stall" grep -q "with sound" "$WORK/play.log"
+check "WAV written (48 kHz stereo PCM)" bash -c "head -c 44 '$WORK/heard.wav' | od -An -tx1 | tr -d ' \n' | grep -q '52494646.*57415645.*80bb0000'"
+check "frame log written" test -s "$WORK/heard.frames.json"
+
 echo
 if [ "$failures" -eq 0 ]; then
     echo "smoke: PASS (outputs in $WORK)"

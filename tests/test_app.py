@@ -115,7 +115,10 @@ def test_player_steps_through_hits_frame_accurately(qtbot, window, footage):
     with qtbot.waitSignal(window.player.frame_shown, timeout=10_000, check_params_cb=lambda f: f == 21):
         qtbot.keyClick(window.results.list, Qt.Key.Key_Period)
     with qtbot.waitSignal(window.player.frame_shown, timeout=10_000, check_params_cb=lambda f: f == 20):
+        qtbot.keyPress(window.results.list, Qt.Key.Key_K)          # K held + J: one frame back (J alone reverses)
         qtbot.keyClick(window.results.list, Qt.Key.Key_J)
+        qtbot.keyRelease(window.results.list, Qt.Key.Key_K)
+    assert not window.player.playing and not window.player.k_held
     # Play: runs to the end of the hit, then on into the next one.
     shown = []
     window.player.frame_shown.connect(lambda f: shown.append((window.player.index, f)))
@@ -290,20 +293,26 @@ def test_phrase_search_shows_hits_with_words_and_plays_them(qtbot, window, spoke
     window.search.set_query("phrase", "fishing boats")
     window.activateWindow()
     window.search.field.setFocus()
+    shown, states = [], []
+    window.player.frame_shown.connect(shown.append)
+    window.player.state_changed.connect(states.append)
     qtbot.keyClick(window.search.field, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not window.searching, timeout=30_000)
     assert window.results.hits, window.results.summary.text()
     hit = window.results.hits[0]
     assert hit.kind == "phrase" and hit.text.lower().startswith("fishing")
     assert "fishing" in window.results.list.item(0).text().lower()
-    # The player cues the padded in-point and captions the sentence with the words in bold.
+    # Enter plays: from the padded in-point, the sentence captioned with the words in bold.
     pad = window.player.pads()[0]
     expected = math.floor(max(0.0, hit.start - pad) * RATE + 1e-6)
-    qtbot.waitUntil(lambda: window.player.current_frame == expected, timeout=10_000)
+    qtbot.waitUntil(lambda: expected + 3 in shown, timeout=10_000)
+    assert True in states and shown[shown.index(expected):][:4] == list(range(expected, expected + 4))
     assert "<b>" in window.player.caption.text() and "fishing" in window.player.caption.text().lower()
     assert window.player.position.text().startswith("02:00:")
-    # Enter searched, so the hits now take the keys: Space plays (it no longer types into the field).
+    # Enter searched, so the hits now take the keys: K pauses, Space plays (it no longer types into the field).
     assert window.results.list.hasFocus()
+    qtbot.keyClick(window.results.list, Qt.Key.Key_K)
+    assert not window.player.playing
     qtbot.keyClick(window.results.list, Qt.Key.Key_Space)
     assert window.player.playing and window.search.field.text() == "fishing boats"
     window.player.pause()

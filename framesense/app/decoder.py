@@ -74,3 +74,30 @@ class DecodeJob(threading.Thread):
         w = max(16, int(src_w * scale) // 2 * 2)
         h = max(16, int(src_h * scale) // 2 * 2)
         return w, h
+
+
+class ReverseDecodeJob(DecodeJob):
+    """Frames ``start``, ``start - 1``, ... down to ``low`` (J shuttle): short runs are decoded
+    forward from a seek (a codec cannot decode backwards) and put on the queue last frame first."""
+
+    CHUNK = 12
+
+    def __init__(self, path: str, rate: Fraction, start: int, low: int, size: tuple[int, int]):
+        super().__init__(path, rate, start, start + 1, size)
+        self.low = max(0, low)
+
+    def _decode(self):
+        with open_video(self.path, threads=1) as (container, stream):
+            w, h = self._display_size(stream)
+            end = self.first + 1
+            while end > self.low and not self._stop.is_set():
+                a = max(self.low, end - self.CHUNK)
+                run = []
+                for index, frame in iter_frames(container, stream, self.rate, a, end):
+                    rgb = np.ascontiguousarray(frame.reformat(width=w, height=h, format="rgb24").to_ndarray())
+                    run.append(DecodedFrame(index, QImage(rgb.data, w, h, rgb.strides[0],
+                                                          QImage.Format.Format_RGB888).copy()))
+                for got in reversed(run):
+                    if not self._put(got):
+                        return
+                end = a

@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.model_info.dismissed.connect(lambda text: self.settings.setValue("info/dismissed", text))
         self.model_info.setup_requested.connect(self.setup_picture_search)
         self.timeline.play_from.connect(self.play_sequence)   # Space / Play: the sequence from the playhead
+        self.timeline.clip_opened.connect(self.playlist.open_clip)   # double-click: the clip in the monitor
         self.timeline.autosave_dir = self.library_dir
         self.timeline.pad_mode = self._setting("pad_overlap")
         self.player.frame_shown.connect(self.playlist.frame_shown)
@@ -298,7 +299,7 @@ class MainWindow(QMainWindow):
         self.add_hits_to_timeline(self.results.selected_indices() or ([current] if current is not None else []))
 
     def add_hits_to_timeline(self, indices: list, at: int | None = None):
-        clips = self.session.clips_to_add(indices)
+        clips = self.playlist.with_marks(indices, self.session.clips_to_add(indices))   # I / O marks
         if not clips:
             self.error("Select hits (with video) to add to the timeline")
             return

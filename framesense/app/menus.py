@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 
+from .monitor_keys import monitor_keys
 from .supercut_dialog import SupercutDialog
 
 
@@ -53,13 +54,13 @@ def build_menus(w) -> None:
     player = w.player
     p = bar.addMenu("&Playback")
     for text, slot in (("Play / pause\tSpace", player.toggle), ("Play / faster\tL", player.faster),
-                       ("Pause\tK", player.pause), ("Frame back\tJ", lambda: player.step(-1)),
+                       ("Reverse / faster\tJ", player.reverse), ("Pause\tK", player.pause),
+                       ("Frame back\tK+J  ,", lambda: player.step(-1)), ("Frame forward\tK+L  .", lambda: player.step(1)),
+                       ("Mark in\tI", lambda: player.set_mark("in")), ("Mark out\tO", lambda: player.set_mark("out")),
                        ("Previous hit\tLeft", player.previous_item), ("Next hit\tRight", player.next_item),
                        ("Play sequence", w.play_sequence)):
         _act(w, p, text, slot)
-    keys = {Qt.Key.Key_Space: player.toggle, Qt.Key.Key_L: player.faster, Qt.Key.Key_K: player.pause,
-            Qt.Key.Key_J: lambda: player.step(-1), Qt.Key.Key_Comma: lambda: player.step(-1),
-            Qt.Key.Key_Period: lambda: player.step(1), Qt.Key.Key_A: w.add_selected_to_timeline}
+    keys = {**monitor_keys(player), Qt.Key.Key_A: w.add_selected_to_timeline}
     for widget in (w.results.list, player, w.library.tree):   # the timeline has its own keys
         _shortcuts(widget, keys)
     for widget in (w.results.list, player):

@@ -1,14 +1,16 @@
 """The playphrase-style player: plays each item from its in to its out, then the next.
 
-Items come from search hits (padded) or from the timeline's clips. Keys:
-space play/pause, L play (again: faster), K pause, J one frame back,
-',' / '.' one frame back / forward, Left / Right previous / next item.
+Items come from search hits (padded) or from the timeline's clips. Keys (a source monitor's):
+space play/pause; L plays forward, J in reverse, again: 2x, 4x (sound at 1x forward only); K pauses,
+and held with J / L steps one frame; ',' / '.' one frame back / forward; I / O mark in / out on the
+current hit (the clip added to the timeline uses them); Left / Right previous / next item.
 """
 
 from __future__ import annotations
 
 import html
 import queue
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -18,7 +20,8 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QSizePolicy,
                                QVBoxLayout, QWidget)
 
 from ..timecode import Timecode
-from .decoder import END, DecodedFrame, DecodeJob
+from .decoder import END, DecodedFrame, DecodeJob, ReverseDecodeJob
+from .scrub_bar import ScrubBar
 from .sound import Sound, SoundTrack
 
 
@@ -35,6 +38,9 @@ class PlayItem:
     words: tuple = ()     # (text, start s, end s) of the matched words: the one being spoken is lit
     text: str | None = None
     context: str | None = None
+    hit: tuple | None = None          # (in, out) of the hit itself, inside the pads (the scrub bar shows both)
+    mark_in: int | None = None        # I / O marks (media frames; out exclusive)
+    mark_out: int | None = None
 
     def timecode(self, frame: int) -> str:
         return Timecode(self.rate, self.drop_frame).to_string(self.start_tc_frames + max(0, frame))
@@ -106,6 +112,7 @@ class Player(QWidget):
     frame_shown = Signal(int)           # media frame index
     pads_changed = Signal(float, float)
     state_changed = Signal(bool)        # playing
+    marked = Signal(int, object, object)   # item index, mark in, mark out (None: not set)
 
     def __init__(self, parent=None, pad_before: float = 0.5, pad_after: float = 0.5):
         super().__init__(parent)
@@ -114,11 +121,14 @@ class Player(QWidget):
         self.current_frame: int | None = None
         self.playing = False
         self.speed = 1
+        self.direction = 1               # -1: J, playing in reverse (no sound)
+        self.k_held = False              # K is down: J / L step a frame (monitor_keys watches the key)
         self.error: str | None = None
         self._job: DecodeJob | None = None
         self._ahead: tuple[int, DecodeJob] | None = None   # the next hit, decoding while this one plays
         self._need = 0                   # frames to pull while paused (cue, step)
         self._lit = None                 # the word lit in the caption
+        self._ending = 0.0               # the last hit's last frame stays on screen until its sound has played (deadline)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
         self._timer.start(20)
@@ -127,6 +137,8 @@ class Player(QWidget):
         self._told_no_sound = False
 
         self.view = VideoView(self)
+        self.scrub = ScrubBar(self)
+        self.scrub.scrubbed.connect(self.seek)
         self.caption = QLabel(self)
         self.caption.setObjectName("caption")
         self.caption.setWordWrap(True)
@@ -154,7 +166,7 @@ class Player(QWidget):
         self.volume = QSlider(Qt.Orientation.Horizontal, self, minimum=0, maximum=100, value=100,
                               toolTip="Volume")
         self.volume.setFixedWidth(70)
-        self.volume.valueChanged.connect(lambda v: self.sound.set_volume(v / 100))
+        self.volume.valueChanged.connect(lambda v: self.sound.set_volume(v / 100))   # the current output's
         self.pad_before = QDoubleSpinBox(self, minimum=0.0, maximum=10.0, singleStep=0.1, value=pad_before,
                                          suffix=" s", toolTip="Padding before each hit")
         self.pad_after = QDoubleSpinBox(self, minimum=0.0, maximum=10.0, singleStep=0.1, value=pad_after,
@@ -177,8 +189,20 @@ class Player(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.scrub)
         layout.addWidget(self.caption)
         layout.addLayout(controls)
+
+    def use_output(self, output) -> None:
+        """Send the sound to ``output`` (an ``audio_out.AudioOutput``, e.g. a WAV file) instead of the device."""
+        self.track.stop()
+        muted = self.sound.muted
+        self.sound.deleteLater()
+        self.sound = Sound(self, output=output)
+        self.track = SoundTrack(self.sound)
+        self._told_no_sound = False
+        self.sound.set_volume(self.volume.value() / 100)
+        self.sound.set_muted(muted)
 
     def pads(self) -> tuple[float, float]:
         return self.pad_before.value(), self.pad_after.value()
@@ -205,7 +229,10 @@ class Player(QWidget):
         """Go to item `index` and show its first frame (or `frame`); ``follow``: playback ran on into it."""
         if not (0 <= index < len(self.items)):
             return
+        if self.direction < 0:
+            self.pause()                   # leaving a reverse shuttle: forward again, paused or not
         item = self.items[index]
+        self._ending = 0.0
         if not follow:
             self.track.stop()
         self.index = index
@@ -225,6 +252,7 @@ class Player(QWidget):
             self._prefetch()
             self._prepare_sound()
         self.caption.setText(item.caption)
+        self.scrub.set_range(item.first, item.last, item.hit, (item.mark_in, item.mark_out))
         self._lit = None
         self.counter.setText(f"{index + 1}/{len(self.items)}  {item.label}")
         self.item_changed.emit(index)
@@ -252,8 +280,13 @@ class Player(QWidget):
         self.state_changed.emit(True)
 
     def pause(self):
+        reversing = self.direction < 0
         self.playing = False
-        self.speed = 1
+        self._ending = 0.0
+        self.speed, self.direction = 1, 1
+        if reversing and 0 <= self.index < len(self.items):    # on from the frame on screen, forward
+            item = self.items[self.index]
+            self._start_job(item, self.current_frame + 1 if self.current_frame is not None else item.first)
         self.track.stop()
         self._retime()
         self.play_button.setIcon(self._icons[False])
@@ -268,13 +301,68 @@ class Player(QWidget):
         self.pause() if self.playing else self.play()
 
     def faster(self):
-        """L: start playing, or double the speed (up to 4x)."""
-        if self.playing:
+        """L: start playing, or double the speed (up to 4x); while in reverse, forward at 1x."""
+        if self.playing and self.direction > 0:
             self.speed = min(4, self.speed * 2)
             self.track.stop()              # sound at 1x only
             self._retime()
         else:
+            if self.playing:
+                self.pause()               # from reverse: the forward job starts at the frame on screen
             self.play()
+
+    def reverse(self):
+        """J: play in reverse from the frame on screen, or double the reverse speed (up to 4x); no sound."""
+        if self.index < 0:
+            return
+        if self.playing and self.direction < 0:
+            self.speed = min(4, self.speed * 2)
+            self._retime()
+            return
+        item = self.items[self.index]
+        frame = self.current_frame if self.current_frame is not None else item.first
+        self.pause()
+        if frame <= item.first:
+            return                         # at the start of the hit already
+        self.track.stop()
+        self._stop_job()
+        size = (max(64, self.view.width()), max(36, self.view.height()))
+        self._job = ReverseDecodeJob(item.path, item.rate, frame - 1, item.first, size)
+        self._job.start()
+        self.playing, self.direction, self.speed = True, -1, 1
+        self._retime()
+        self.play_button.setIcon(self._icons[True])
+        self.state_changed.emit(True)
+
+    def shuttle_j(self):
+        self.step(-1) if self.k_held else self.reverse()
+
+    def shuttle_l(self):
+        self.step(1) if self.k_held else self.faster()
+
+    def seek(self, frame: int):
+        """Show ``frame`` of the current item, paused (the scrub bar)."""
+        if not (0 <= self.index < len(self.items)) or frame == self.current_frame:
+            return
+        self.pause()
+        self._start_job(self.items[self.index], max(0, frame))
+        self._need = 1
+
+    def set_mark(self, which: str):
+        """I / O: the frame on screen becomes the current item's in (or out: the frame is kept)."""
+        if not (0 <= self.index < len(self.items)) or self.current_frame is None:
+            return
+        item = self.items[self.index]
+        if which == "in":
+            item.mark_in = self.current_frame
+            if item.mark_out is not None and item.mark_out <= item.mark_in:
+                item.mark_out = None
+        else:
+            item.mark_out = self.current_frame + 1
+            if item.mark_in is not None and item.mark_in >= item.mark_out:
+                item.mark_in = None
+        self.scrub.set_range(item.first, item.last, item.hit, (item.mark_in, item.mark_out))
+        self.marked.emit(self.index, item.mark_in, item.mark_out)
 
     def step(self, frames: int):
         """Show the frame `frames` away from the current one (paused)."""
@@ -298,7 +386,7 @@ class Player(QWidget):
 
     def _start_sound(self):
         """At 1x forward, the sound from the frame on screen; it then paces the picture."""
-        if self.speed != 1 or not (0 <= self.index < len(self.items)) or self.track.active:
+        if self.speed != 1 or self.direction != 1 or not (0 <= self.index < len(self.items)) or self.track.active:
             return
         if not self.sound.available:
             if not self._told_no_sound:
@@ -342,6 +430,10 @@ class Player(QWidget):
             self._ahead = (nxt, job)
 
     def _tick(self):
+        if self._ending:                   # until the sound has played out (a device may stop a hair short)
+            if not self.playing or self.track.remaining() <= 0.002 or time.monotonic() > self._ending:
+                self.pause()
+            return
         if self._job is None or not (self.playing or self._need > 0):
             return
         if self.playing and self._need <= 0 and self.track.active:
@@ -363,7 +455,9 @@ class Player(QWidget):
             if err:
                 self.error = err
                 self.view.show_message(err)
-            if self.playing:
+            if self.playing and self.direction < 0:
+                self.pause()               # reversed to the start of the hit
+            elif self.playing:
                 if self.index + 1 < len(self.items):
                     self.cue(self.index + 1, follow=True)
                     self._need = 0
@@ -371,6 +465,8 @@ class Player(QWidget):
                         self.track.stop()
                         self._retime()
                     self._tick()           # its first frame now, in this tick: the join costs no frame
+                elif self.track.active:    # the end of the list: the last frame lasts as long as its sound
+                    self._ending = time.monotonic() + self.track.remaining() + 0.25
                 else:
                     self.pause()
             return
@@ -380,6 +476,7 @@ class Player(QWidget):
         self.view.show_image(got.image)
         item = self.items[self.index]
         self.position.setText(item.timecode(got.index))
+        self.scrub.set_frame(got.index)
         if item.words:
             t = float(Fraction(got.index) / item.rate)
             lit = next((i for i, w in enumerate(item.words) if w[1] <= t < w[2]), None)
@@ -387,7 +484,7 @@ class Player(QWidget):
                 self._lit = lit
                 self.caption.setText(caption_html(item.text, item.context, item.words, lit))
         self.frame_shown.emit(got.index)
-        if self.playing and not self.track.active:
+        if self.playing and self.direction > 0 and not self.track.active:
             self._start_sound()            # its sound was still decoding when play began
 
     def shutdown(self):

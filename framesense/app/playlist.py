@@ -3,6 +3,8 @@ kept in step with the selection in the results list or on the timeline."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QObject, Signal
 
 from . import sequence_adapter as seqmod
@@ -21,6 +23,8 @@ class PlaylistController(QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window = window
+        self.marks: dict[int, tuple] = {}      # hit index -> (in, out) set with I / O in the monitor
+        window.player.marked.connect(self.marked)
 
     @property
     def session(self):
@@ -45,6 +49,7 @@ class PlaylistController(QObject):
     def show_results(self):
         self.mode = "results"
         self.hit_order = []
+        self.marks = {}
 
     def rebuild(self, cue: bool = True):
         """The visible results as playlist items, with the session's pads; keeps the current hit if it stays."""
@@ -59,6 +64,9 @@ class PlaylistController(QObject):
                 continue
             hit = self.session.results[i]
             item = play_item(clip, caption_html(hit.text, hit.context))
+            if hit.rate == clip.media.rate:
+                item.hit = (hit.start_frame, hit.end_frame)
+            item.mark_in, item.mark_out = self.marks.get(i, (None, None))
             words = (hit.extra or {}).get("words") or ()
             if words and hit.text:
                 item.words, item.text, item.context = tuple(tuple(x) for x in words), hit.text, hit.context
@@ -100,6 +108,42 @@ class PlaylistController(QObject):
         if self.mode == "results" and 0 <= player.index < len(self.hit_order):
             return self.hit_order[player.index]
         return None
+
+    def marked(self, pos: int, mark_in, mark_out):
+        """I / O in the monitor: a hit keeps them for when it is added; a timeline clip is trimmed to them."""
+        if self.mode == "results" and 0 <= pos < len(self.hit_order):
+            self.marks[self.hit_order[pos]] = (mark_in, mark_out)
+        elif self.mode == "sequence" and 0 <= pos < len(self.session.sequence.clips):
+            clip = self.session.sequence.clips[pos]
+            a = clip.source_in if mark_in is None else mark_in
+            b = clip.source_out if mark_out is None else mark_out
+            if a < b:
+                self.window.timeline.trim_clip(pos, a, b, expect=clip)
+                self.open_clip(pos)
+
+    def with_marks(self, indices, clips) -> list:
+        """``clips`` (from ``session.clips_to_add(indices)``) with the I / O marks of their hits."""
+        marked = {id(self.session.clip_for(i)): self.marks[i] for i in indices if i in self.marks}
+        out = []
+        for c in clips:
+            m = marked.get(id(c))
+            if m:
+                a = c.source_in if m[0] is None else m[0]
+                b = c.source_out if m[1] is None else m[1]
+                c = replace(c, source_in=a, source_out=b) if a < b else c
+            out.append(c)
+        return out
+
+    def open_clip(self, index: int):
+        """A timeline clip in the monitor with its trims (the sequence's clips are the playlist), paused."""
+        clips = self.session.sequence.clips
+        if not 0 <= index < len(clips):
+            return
+        self.mode = "sequence"
+        items = [play_item(c, caption_html(seqmod.clip_text(c), None)) for c in clips]
+        for item in items:
+            item.hit = (item.first, item.last)
+        self.window.player.set_playlist(items, index, play=False)
 
     def play_results(self):
         self.mode = "results"

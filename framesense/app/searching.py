@@ -79,8 +79,9 @@ class SearchController(QObject):
         n = len(w.results.hits)
         w.results.summary.setText(f"{n} hits ({seconds:.2f} s)" if n else "No hits")
         self.message.emit(f"{n} hits in {seconds:.2f} s")
-        if n and w.search.by_enter:   # Enter searched: the hits take the keys (Space plays, arrows move)
+        if n and w.search.by_enter:   # Enter searched: the hits take the keys (Space, J/K/L, arrows) and play
             w.results.list.setFocus()
+            w.player.play()
 
     def _failed(self, gen, message):
         if gen != self.generation:

@@ -21,12 +21,13 @@ def wait_until(app, predicate, timeout: float) -> bool:
     return predicate()
 
 
-def run_smoke(app, window, screenshot, query=None, timeline=0, timeout=120.0, size=(1400, 860)) -> int:
+def run_smoke(app, window, screenshot, query=None, timeline=0, timeout=120.0, size=(1400, 860),
+              play: float = 0.0, audio_out=None) -> int:
     errors = []
     previous = sys.excepthook
     sys.excepthook = lambda *exc: (errors.append(exc[1]), previous(*exc))  # an error in any slot fails the check
     try:
-        code = _run(app, window, screenshot, query, timeline, timeout, size)
+        code = _run(app, window, screenshot, query, timeline, timeout, size, play, audio_out)
     finally:
         sys.excepthook = previous
     if errors and code == 0:
@@ -35,7 +36,7 @@ def run_smoke(app, window, screenshot, query=None, timeline=0, timeout=120.0, si
     return code
 
 
-def _run(app, window, screenshot, query, timeline, timeout, size) -> int:
+def _run(app, window, screenshot, query, timeline, timeout, size, play=0.0, audio_out=None) -> int:
     window.resize(*size)
     window.show()
     wait_until(app, lambda: window.isVisible(), 5)
@@ -55,11 +56,20 @@ def _run(app, window, screenshot, query, timeline, timeout, size) -> int:
         if timeline:
             window.add_hits_to_timeline(list(range(min(timeline, len(window.results.hits)))))
         window.results.list.setFocus()
-        window.player.cue(min(1, len(window.player.items) - 1) if window.player.items else 0)
-        # the player shows a real decoded frame before the picture is taken
-        shown = []
-        window.player.frame_shown.connect(shown.append)
-        wait_until(app, lambda: bool(shown), 20)
+        if play > 0:
+            from .playback_check import play_hits
+            code = play_hits(app, window.player, play, audio_out)
+            if code:
+                return code
+        else:
+            window.player.cue(min(1, len(window.player.items) - 1) if window.player.items else 0)
+            # the player shows a real decoded frame before the picture is taken
+            shown = []
+            window.player.frame_shown.connect(shown.append)
+            wait_until(app, lambda: bool(shown), 20)
+    elif play > 0:
+        print("error: --play needs --query (the hits to play)", file=sys.stderr)
+        return 2
     for _ in range(5):
         app.processEvents()
         time.sleep(0.02)

@@ -1,4 +1,5 @@
-"""The source monitor's sound: PCM pushed to a QAudioSink, whose clock the picture follows.
+"""The source monitor's sound: PCM pushed to an audio output (a QAudioSink, or a WAV file in
+checks), whose clock the picture follows.
 
 The audio clock is the master (as in ffplay and mpv): the player shows the frame the sound has
 reached, so picture and sound stay together at any frame rate. Without an output device (or
@@ -10,36 +11,25 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject, QTimer
 
+from .audio_out import AudioOutput, DeviceOutput
+
 FEED_MS = 10
-BUFFER_US = 80_000     # the device's buffer: short, so the clock (and what is heard) follows play() at once
 
 
 class Sound(QObject):
-    def __init__(self, parent=None, device=None):
+    """PCM queued for an output (``audio_out``): a device, or a WAV file in checks and tests."""
+
+    def __init__(self, parent=None, device=None, output: AudioOutput | None = None):
         super().__init__(parent)
-        self.sink = None
-        self.reason: str | None = None
+        self.output = output if output is not None else DeviceOutput(self, device)
+        if output is not None and output.parent() is None:
+            output.setParent(self)
+        self.reason: str | None = self.output.reason
+        self.rate = self.output.rate
         self.volume, self.muted = 1.0, False
-        self._data = bytearray()          # what the device has not taken yet
+        self._data = bytearray()          # what the output has not taken yet
         self._feeder = QTimer(self, interval=FEED_MS)
         self._feeder.timeout.connect(self._feed)
-        try:
-            from PySide6.QtMultimedia import QAudioFormat, QMediaDevices
-        except ImportError:
-            self.reason = "no sound: QtMultimedia is missing (pip install 'framesense[app]')"
-            return
-        self.device = QMediaDevices.defaultAudioOutput() if device is None else device
-        if self.device.isNull():
-            self.reason = "no audio output device: playing picture only"
-            return
-        fmt = QAudioFormat()
-        fmt.setChannelCount(2)
-        fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
-        fmt.setSampleRate(48000)
-        if not self.device.isFormatSupported(fmt):
-            fmt.setSampleRate(self.device.preferredFormat().sampleRate())
-        self.format = fmt
-        self.rate = fmt.sampleRate()
 
     @property
     def available(self) -> bool:
@@ -47,24 +37,20 @@ class Sound(QObject):
 
     def play(self, pcm: np.ndarray) -> None:
         """Start ``pcm`` (int16, frames x 2, at ``self.rate``) from its first sample; the clock restarts."""
-        from PySide6.QtMultimedia import QAudioSink
         self.stop()
         if not self.available:
             return
-        self.sink = QAudioSink(self.device, self.format, self)
-        self.sink.setBufferSize(self.format.bytesForDuration(BUFFER_US))   # Qt's default held 2 s: the clock lagged
-        self.sink.setVolume(0.0 if self.muted else self.volume)
-        self._io = self.sink.start()
+        self.output.open(0.0 if self.muted else self.volume)
         self._data = bytearray(np.ascontiguousarray(pcm, np.int16).tobytes())
         self._feed()
         self._feeder.start()
 
     def _feed(self):
-        if self.sink is None:
+        if not self.output.is_open:
             return
-        free = self.sink.bytesFree()
+        free = self.output.bytes_free()
         if free and self._data:
-            written = self._io.write(bytes(self._data[:free]))
+            written = self.output.write(bytes(self._data[:free]))
             del self._data[:max(0, written)]      # a long playlist never holds what was played
 
     def append(self, pcm: np.ndarray) -> None:
@@ -72,29 +58,25 @@ class Sound(QObject):
         self._data += np.ascontiguousarray(pcm, np.int16).tobytes()   # in place: no copy of the queue
 
     def elapsed(self) -> float:
-        """Seconds of the current PCM the device has taken since play()."""
-        return self.sink.processedUSecs() / 1e6 if self.sink is not None else 0.0
+        """Seconds of the current PCM the output has played since play()."""
+        return self.output.elapsed() if self.output.is_open else 0.0
 
     @property
     def playing(self) -> bool:
-        return self.sink is not None
+        return self.output.is_open
 
     def stop(self) -> None:
         self._feeder.stop()
-        if self.sink is not None:
-            self.sink.stop()
-            self.sink.deleteLater()
-            self.sink = None
+        self.output.close()
 
     def set_volume(self, volume: float) -> None:
         self.volume = max(0.0, min(1.0, volume))
-        if self.sink is not None and not self.muted:
-            self.sink.setVolume(self.volume)
+        if not self.muted:
+            self.output.set_volume(self.volume)
 
     def set_muted(self, muted: bool) -> None:
         self.muted = muted
-        if self.sink is not None:
-            self.sink.setVolume(0.0 if muted else self.volume)
+        self.output.set_volume(0.0 if muted else self.volume)
 
 
 class SoundTrack:
@@ -161,6 +143,10 @@ class SoundTrack:
         self.sound.append(pcm)
         self._marks.append((self._queued, index, item.first, item.rate))
         self._queued += len(pcm) / self.sound.rate
+
+    def remaining(self) -> float:
+        """Seconds of queued sound not played yet."""
+        return max(0.0, self._queued - self.sound.elapsed()) if self.active else 0.0
 
     def due_frame(self, index: int) -> int | None:
         """The frame of item ``index`` the sound has reached (None: not playing this item's sound)."""

@@ -75,6 +75,7 @@ class TimelineView(QGraphicsView):
     selection_changed = Signal()
     playhead_moved = Signal(int)          # record frame
     play_requested = Signal(int)          # record frame to play from
+    clip_opened = Signal(int)             # double-click: the clip in the source monitor
 
     def __init__(self, panel: "TimelinePanel"):
         self._scene = QGraphicsScene()
@@ -290,6 +291,14 @@ class TimelineView(QGraphicsView):
         else:
             self._drag = {"kind": "press", "index": index, "x0": pos.x()}
 
+    def mouseDoubleClickEvent(self, event):
+        pos = self.mapToScene(event.position().toPoint())
+        index = self.clip_index_at(max(0, round(pos.x() / self.px_per_frame))) if pos.y() >= RULER_H else None
+        if event.button() == Qt.MouseButton.LeftButton and index is not None:
+            self.clip_opened.emit(index)
+        else:
+            super().mouseDoubleClickEvent(event)
+
     def mouseMoveEvent(self, event):
         pos = self.mapToScene(event.position().toPoint())
         d = self._drag
@@ -440,6 +449,7 @@ class TimelinePanel(QWidget):
     play_requested = Signal()
     play_from = Signal(int)      # record frame: Space on the timeline
     hits_dropped = Signal(list, int)
+    clip_opened = Signal(int)    # double-click on a clip: open it in the source monitor
     error = Signal(str)
     picture_requested = Signal(int, str)   # cut index, "next" or "remove": its picture on V2
 
@@ -459,6 +469,7 @@ class TimelinePanel(QWidget):
         self.view.hits_dropped.connect(self.hits_dropped)
         self.view.selection_changed.connect(self._show_clip)
         self.view.play_requested.connect(self.play_from)
+        self.view.clip_opened.connect(self.clip_opened)
         self.view.playhead_moved.connect(self._show_playhead)
         self.title = QLabel(self)
         self.title.setTextFormat(Qt.TextFormat.RichText)

@@ -90,11 +90,13 @@ def render_shot_frame(tex: np.ndarray, shot: Shot, i: int, width: int, height: i
 def write_video(path, shots: list[Shot], *, rate="25", width=320, height=180,
                 start_timecode: str | None = None, reel: str | None = None,
                 audio: str | None = "tone", speech: list[tuple[float, str]] | None = None,
-                codec="libx264", crf=20, gop: int | None = None) -> SynthResult:
+                codec="libx264", crf=20, gop: int | None = None,
+                clicks: list[float] | None = None) -> SynthResult:
     """Write a video whose shots and sound are exactly known.
 
     audio: None (no audio stream), "tone" (a quiet sine) or "silence".
     speech: [(start_seconds, sentence)] spoken by espeak-ng into the audio track.
+    clicks: seconds where a 2 ms full-scale click starts (a clapper: with Shot.flash_at, A/V sync checks).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -124,6 +126,9 @@ def write_video(path, shots: list[Shot], *, rate="25", width=320, height=180,
             a = int(start * sr)
             pcm[a: a + voice.size] += voice[: max(0, pcm.size - a)]
             speech_spans.append((start, start + voice.size / sr, text))
+        for at in clicks or []:
+            a = int(round(at * sr))
+            pcm[a: a + max(1, sr // 500)] = 0.9
         pcm = pcm[: int(duration * sr)]
         a_stream = out.add_stream("aac", rate=sr)
         a_stream.layout = "mono"
