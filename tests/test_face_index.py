@@ -90,13 +90,23 @@ def test_cache_matches_the_catalog_scan_and_follows_every_change(lib):
     assert len(idx) == 53 and idx.state.token != token
     assert set(idx.ids) == {r["id"] for r in lib.cat.query("SELECT id FROM faces")}
 
-    # Shots re-detected (faces go by cascade) and a whole file removed.
+    # Shots re-detected (faces go by cascade): a few rows marked deleted, the files kept.
+    token = idx.state.token
     with lib.cat.transaction():
         lib.cat.execute("DELETE FROM shots WHERE media_id = ? AND idx = 0", (lib.media[1],))
-    assert len(lib.check()) == 47
+    idx = lib.check()
+    assert len(idx) == 47 and idx.state.dead == 6 and idx.state.token == token
+    lib.add_media("d", shots=1, faces_per_shot=3)                     # appended after marked rows
+    idx = lib.check()
+    assert len(idx) == 50 and idx.state.dead == 6 and idx.state.token == token
+    # A whole file removed: over a quarter of the rows gone, so the files are rewritten without them.
     with lib.cat.transaction():
         lib.cat.execute("DELETE FROM media WHERE id = ?", (lib.media[2],))
-    assert len(lib.check()) == 23
+    idx = lib.check()
+    assert len(idx) == 26 and idx.state.dead == 0 and idx.state.token != token
+    assert list(idx.ids) == [r["id"] for r in lib.cat.query("SELECT id FROM faces ORDER BY id")]
+    assert sorted(p.name.split(".")[0] for p in idx.dir.iterdir() if p.suffix not in (".json", "")) \
+        == [idx.state.token] * 7                                       # earlier files removed
 
 
 def test_an_id_handed_out_again_rebuilds_the_cache(lib):

@@ -48,6 +48,7 @@ class CacheState:
     hi: int                   # face_changes as it was when they were last brought in step
     deleted: int
     reused: int
+    dead: int = 0             # rows whose faces were deleted since (marked in ``<token>.dead``)
 
 
 _OPEN: dict[str, "FaceIndex"] = {}
@@ -114,6 +115,11 @@ class FaceIndex:
         return index
 
     def __len__(self):
+        """Faces in the cache (rows less those marked deleted)."""
+        return 0 if self.state is None else self.state.count - self.state.dead
+
+    @property
+    def rows(self) -> int:
         return 0 if self.state is None else self.state.count
 
     # -- files ---------------------------------------------------------------------------------
@@ -126,6 +132,8 @@ class FaceIndex:
         except (OSError, ValueError, TypeError):
             return None
         if not all(self._path(st.token, p).is_file() for p in PARTS):
+            return None
+        if st.dead and not self._path(st.token, "dead").is_file():
             return None
         return st
 
@@ -145,6 +153,10 @@ class FaceIndex:
             arr = (np.memmap(self._path(st.token, part), dtype=dtype, mode="r", shape=shape) if st.count
                    else np.zeros(shape, dtype))
             setattr(self, part, arr)
+        self.dead = np.zeros(st.count, bool)
+        if st.dead:
+            marks = np.fromfile(self._path(st.token, "dead"), dtype=bool)[: st.count]
+            self.dead[: len(marks)] = marks
 
     # -- keeping in step -----------------------------------------------------------------------
     def refresh(self):
@@ -161,17 +173,17 @@ class FaceIndex:
             if st is not None and (st.hi, st.deleted, st.reused) == stamp:
                 self._map(st)
                 return
-            old = {p for p in os.listdir(self.dir) if p.split(".")[-1] in PARTS}
+            old = {p for p in os.listdir(self.dir) if p.split(".")[-1] in (*PARTS, "dead")}
             if st is None or st.reused != stamp[2]:
                 st = self._copy_rows(CacheState(secrets.token_hex(6), 0, 0, *stamp), None)
             else:
                 if st.deleted != stamp[1]:
-                    st = self._compact(st)
+                    st = self._mark_deleted(st)
                 st = self._copy_rows(st, st.max_id)
             st.hi, st.deleted, st.reused = stamp
             self._write_state(st)
             for name in old:                   # files of an earlier token (readers keep their mappings)
-                if not name.startswith(st.token + "."):
+                if not name.startswith(st.token + ".") or (name.endswith(".dead") and not st.dead):
                     try:
                         (self.dir / name).unlink()
                     except OSError:
@@ -187,15 +199,15 @@ class FaceIndex:
         return files
 
     def _write(self, files, ids, shots, vecs):
-        v = vecs.astype(np.float64)
-        scale = np.abs(v).max(axis=1) / 127.0
-        scale[scale == 0] = 1.0
+        v = vecs.astype(np.float32)
+        scale = np.abs(v).max(axis=1) / np.float32(127)
+        scale[scale == 0] = 1
         q8 = np.clip(np.rint(v / scale[:, None]), -127, 127).astype(np.int8)
-        approx = q8.astype(np.float64) * scale.astype(np.float32).astype(np.float64)[:, None]
-        err = np.linalg.norm(v - approx, axis=1)
+        approx = q8 * scale[:, None]
+        err = np.sqrt(np.einsum("ij,ij->i", v - approx, v - approx))
         parts = {"matrix": vecs.astype("<f2"), "q8": q8, "scale": scale.astype("<f4"),
                  "qsq": np.einsum("ij,ij->i", approx, approx).astype("<f4"),
-                 "err": np.nextafter(err.astype("<f4"), np.float32(np.inf)),
+                 "err": (err * np.float32(1 + 1e-5) + np.float32(1e-7)).astype("<f4"),   # float32 rounding: up
                  "ids": ids.astype("<i8"), "shots": shots.astype("<i8")}
         for part, arr in parts.items():
             files[part].write(np.ascontiguousarray(arr).tobytes())
@@ -226,37 +238,39 @@ class FaceIndex:
                 f.close()
         return st
 
-    def _compact(self, st: CacheState) -> CacheState:
-        """New files holding only the cached rows whose faces are still in the catalog."""
+    def _mark_deleted(self, st: CacheState) -> CacheState:
+        """Mark the cached rows whose faces are gone (a small file); rewrite the files without them
+        once they are a quarter of the rows."""
         live = np.fromiter((r[0] for r in self.catalog.execute("SELECT id FROM faces WHERE id <= ? ORDER BY id",
                                                                (st.max_id,))), np.int64)
         self._map(st)
-        pos = np.searchsorted(live, self.ids)
-        keep = np.nonzero((pos < len(live)) & (live[np.minimum(pos, len(live) - 1)] == self.ids))[0] \
-            if len(live) else np.zeros(0, np.int64)
-        new = CacheState(secrets.token_hex(6), 0, 0, st.hi, st.deleted, st.reused)
-        for part in PARTS:
-            self._path(new.token, part).write_bytes(b"")
-        files = self._open_parts(new, "r+b")
-        try:
-            for a in range(0, len(keep), CHUNK):
-                rows = keep[a: a + CHUNK]
-                self._write(files, self.ids[rows], self.shots[rows], np.asarray(self.matrix[rows]))
-            new.count = len(keep)
-        finally:
-            for f in files.values():
-                f.close()
+        pos = np.minimum(np.searchsorted(live, self.ids), max(len(live) - 1, 0))
+        dead = (live[pos] != self.ids) if len(live) else np.ones(st.count, bool)
+        if dead.sum() * 4 > st.count:
+            return self._compact(st, np.nonzero(~dead)[0])
+        st = CacheState(**{**asdict(st), "dead": int(dead.sum())})
+        tmp = self._path(st.token, "dead.tmp")
+        dead.tofile(tmp)
+        os.replace(tmp, self._path(st.token, "dead"))
+        return st
+
+    def _compact(self, st: CacheState, keep: np.ndarray) -> CacheState:
+        """New files holding only the rows ``keep``, copied as they are."""
+        new = CacheState(secrets.token_hex(6), len(keep), st.max_id, st.hi, st.deleted, st.reused)
         # Appending resumes after the old top id even if that face is gone: a new face never takes
         # an id at or below ``hi`` without counting as reused (which rebuilds instead).
-        new.max_id = st.max_id
+        for part in PARTS:
+            src = getattr(self, part)
+            with open(self._path(new.token, part), "wb") as f:
+                for a in range(0, len(keep), CHUNK):
+                    f.write(np.ascontiguousarray(src[keep[a: a + CHUNK]]).tobytes())
         return new
 
     # -- queries --------------------------------------------------------------------------------
     def within(self, target: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(face ids, shot ids, distances) of the faces closer than ``threshold`` to ``target``."""
         t = np.asarray(target, dtype=np.float32).ravel()
-        n = len(self)
-        starts = list(range(0, n, CHUNK))
+        starts = list(range(0, self.rows, CHUNK))
         workers = min(THREADS, len(starts))
         if workers > 1:    # numpy lets go of the GIL while it converts and multiplies
             from concurrent.futures import ThreadPoolExecutor
@@ -265,6 +279,7 @@ class FaceIndex:
         else:
             parts = [self._candidates(t, threshold, starts)]
         rows = np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+        rows = rows[~self.dead[rows]]                                  # faces deleted since the files were written
         d = np.linalg.norm(np.asarray(self.matrix[rows], dtype=np.float32) - t, axis=1)   # as the scan does
         ok = d < threshold
         rows = rows[ok]
@@ -276,7 +291,7 @@ class FaceIndex:
         buf = np.empty((CHUNK, DIM), np.float32)      # reused: no fresh pages per block
         out = [np.zeros(0, np.int64)]
         for a in starts:
-            b = min(a + CHUNK, len(self))
+            b = min(a + CHUNK, self.rows)
             x = buf[: b - a]
             np.copyto(x, self.q8[a:b], casting="unsafe")
             d2 = self.qsq[a:b] - 2.0 * self.scale[a:b] * (x @ t) + tt
