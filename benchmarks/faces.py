@@ -278,6 +278,46 @@ def measure_search(lib: str, target: list, repeats: int = 7) -> dict:
     return out
 
 
+def kernel_latency(n: int, repeats: int = 9):
+    """The cache's search alone (no catalog, no SQLite): ``n`` synthetic descriptors written through
+    ``FaceIndex``'s own writer, then ``within`` timed; for a quiet machine (``taskset -c 0,1``)."""
+    import resource
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from framesense.search.face_index import CacheState, FaceIndex, PARTS
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as tmp:
+        idx = FaceIndex(SimpleNamespace(dir=tmp))       # only its folder is used here
+        idx.dir.mkdir(parents=True)
+        st = CacheState("bench", 0, 0, 0, 0, 0)
+        for part in PARTS:
+            idx._path(st.token, part).write_bytes(b"")
+        files = idx._open_parts(st, "r+b")
+        t = time.perf_counter()
+        for a in range(0, n, 100_000):
+            k = min(100_000, n - a)
+            v = (rng.normal(size=(k, 128)) * 0.09).astype("<f2")
+            idx._write(files, np.arange(a, a + k), np.arange(a, a + k) // 10, v)
+        for f in files.values():
+            f.close()
+        build = time.perf_counter() - t
+        st.count = n
+        idx._map(st)
+        target = np.asarray(idx.matrix[n // 2], np.float32) + 0.01
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            found = idx.within(target, 0.5)
+            times.append(time.perf_counter() - t)
+        times.sort()
+        print(f"cache search alone over {n:,} faces ({os.cpu_count()} CPUs visible, THREADS="
+              f"{__import__('framesense.search.face_index', fromlist=['x']).THREADS}): median "
+              f"{times[len(times) // 2] * 1000:.0f} ms, best {times[0] * 1000:.0f} ms; {len(found[0])} found; "
+              f"written in {build:.1f} s; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
 def search_latency(n: int, threads: int):
     from PIL import Image
     from skimage import data
@@ -314,8 +354,12 @@ def main():
                     help="where benchmarks/real_faces.py puts the downloaded photographs")
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--skip-clustering", action="store_true")
+    ap.add_argument("--kernel-only", type=int, default=0, help="only time the cache search over N synthetic faces")
     args = ap.parse_args()
     os.environ["OMP_NUM_THREADS"] = str(args.threads)
+    if args.kernel_only:
+        kernel_latency(args.kernel_only)
+        return
     from framesense.models import faces as fm
     if not args.skip_throughput:
         throughput(fm.load(False))

@@ -30,7 +30,7 @@ import numpy as np
 
 DIM = 128
 CHUNK = 1 << 15              # rows per block (16 MB of float32 per thread)
-THREADS = min(4, os.cpu_count() or 1)
+THREADS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 MARGIN = 1e-3                # slack for float32 rounding in the int8 pass's distances
 PARTS = {"matrix": ("<f2", DIM),     # the descriptors as stored in the catalog
          "q8": ("i1", DIM),          # rounded to int8: row * scale ~ descriptor
@@ -241,8 +241,9 @@ class FaceIndex:
     def _mark_deleted(self, st: CacheState) -> CacheState:
         """Mark the cached rows whose faces are gone (a small file); rewrite the files without them
         once they are a quarter of the rows."""
-        live = np.fromiter((r[0] for r in self.catalog.execute("SELECT id FROM faces WHERE id <= ? ORDER BY id",
-                                                               (st.max_id,))), np.int64)
+        # The ids from the smallest index, not the table (whose rows carry descriptors and crops).
+        live = np.sort(np.fromiter((r[0] for r in self.catalog.execute(
+            "SELECT id FROM faces INDEXED BY faces_by_person WHERE id <= ?", (st.max_id,))), np.int64))
         self._map(st)
         pos = np.minimum(np.searchsorted(live, self.ids), max(len(live) - 1, 0))
         dead = (live[pos] != self.ids) if len(live) else np.ones(st.count, bool)
