@@ -137,3 +137,21 @@ def test_a_killed_writer_and_an_unwritable_cache(lib, monkeypatch):
     lib.add_media("c")
     assert FaceIndex.open(lib.cat) is None
     lib.check()
+
+
+def test_an_older_catalog_put_back_rebuilds_the_cache(lib, tmp_path):
+    """A catalog restored from a copy made before faces were added: the cache forgets those faces."""
+    import shutil
+    lib.add_media("a")
+    lib.check()
+    lib.cat.close()
+    shutil.copy(lib.cat.path, tmp_path / "old.sqlite")
+    lib.cat = Catalog.open(lib.cat.dir)
+    lib.add_media("b")
+    assert len(lib.check()) == 48
+    lib.cat.close()
+    shutil.copy(tmp_path / "old.sqlite", lib.cat.path)
+    for extra in ("-wal", "-shm"):
+        (lib.cat.path.parent / (lib.cat.path.name + extra)).unlink(missing_ok=True)
+    lib.cat = Catalog.open(lib.cat.dir)
+    assert len(lib.check()) == 24

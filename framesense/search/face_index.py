@@ -174,7 +174,8 @@ class FaceIndex:
                 self._map(st)
                 return
             old = {p for p in os.listdir(self.dir) if p.split(".")[-1] in (*PARTS, "dead")}
-            if st is None or st.reused != stamp[2]:
+            went_back = st is not None and any(now < was for now, was in zip(stamp, (st.hi, st.deleted, st.reused)))
+            if st is None or st.reused != stamp[2] or went_back:     # went back: an older catalog restored
                 st = self._copy_rows(CacheState(secrets.token_hex(6), 0, 0, *stamp), None)
             else:
                 if st.deleted != stamp[1]:
