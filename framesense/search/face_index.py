@@ -1,19 +1,19 @@
-"""Face descriptors for search, kept in a memory-mapped float16 matrix beside the catalog.
+"""Face descriptors for search, kept in memory-mapped files beside the catalog.
 
 Reading every face's float16 blob out of SQLite for each ``search --face`` cost 2.4 s at 200k
-faces. Here the descriptors are copied once into ``LIBRARY/cache/faces/`` and a query is a chunked
-matrix-vector product over memory-mapped files the operating system keeps in its page cache.
-The product runs over an int8 copy (128 B a face: 128 MB at 1M faces), because numpy converts
-int8 to float32 about five times faster than float16 on this CPU (benchmarks/faces.py measured
-~1 s a query over the float16 matrix at 1M faces, see there for the int8 figure). Each row keeps
-its scale and the exact distance between it and its int8 rounding, so by the triangle inequality
-no face within the threshold is missed; the few candidates are then measured exactly from the
-float16 matrix. The catalog stays the source of truth: triggers on
-``faces`` count changes in ``face_changes`` (catalog/migrations/faces.py), and the cache
-appends new faces, drops deleted ones, or rebuilds when an id was handed out again.
+faces (3.4 s at 1M). Here the descriptors are copied once into ``LIBRARY/cache/faces/`` and a
+query is a chunked matrix-vector product over files the operating system keeps in its page
+cache. The product runs over an int8 copy (128 B a face, 128 MB at 1M faces): numpy converts
+int8 to float32 about five times faster than float16 on this CPU, and a first version over the
+float16 matrix took ~1 s a query at 1M faces (benchmarks/faces.py has today's figure). Each row
+keeps its scale and the distance between it and its int8 rounding (rounded up), so by the
+triangle inequality no face within the threshold is missed; the few candidates are then measured
+from the float16 matrix exactly as a scan of the catalog measures them, so results are the same.
 
-Distances are exactly those of a scan of the catalog: the int8 pass only proposes candidates,
-whose distances are then computed as the scan computes them.
+The catalog stays the source of truth: triggers on ``faces`` count changes in ``face_changes``
+(catalog/migrations/faces.py); the cache appends new faces, marks deleted ones (rewriting its
+files once they are a quarter of the rows), and rebuilds when an id was handed out again or the
+counters went back (an older catalog put back).
 """
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ class FaceIndex:
         self.catalog = catalog
         self.dir = cache_dir(catalog)
         self.state: CacheState | None = None
+        self.dead = np.zeros(0, bool)           # rows whose faces are gone
         for part in PARTS:
             setattr(self, part, None)
 
@@ -274,7 +275,7 @@ class FaceIndex:
         t = np.asarray(target, dtype=np.float32).ravel()
         starts = list(range(0, self.rows, CHUNK))
         workers = min(THREADS, len(starts))
-        if workers > 1:    # numpy lets go of the GIL while it converts and multiplies
+        if workers > 1:    # numpy lets go of the GIL while it converts and sums
             from concurrent.futures import ThreadPoolExecutor
             with ThreadPoolExecutor(workers) as pool:
                 parts = list(pool.map(lambda k: self._candidates(t, threshold, starts[k::workers]), range(workers)))
@@ -296,7 +297,8 @@ class FaceIndex:
             b = min(a + CHUNK, self.rows)
             x = buf[: b - a]
             np.copyto(x, self.q8[a:b], casting="unsafe")
-            d2 = self.qsq[a:b] - 2.0 * self.scale[a:b] * (x @ t) + tt
+            # einsum, not BLAS: as fast on one thread, and BLAS's own threads under ours cost 3x on 2 cores
+            d2 = self.qsq[a:b] - 2.0 * self.scale[a:b] * np.einsum("ij,j->i", x, t) + tt
             lower = np.sqrt(np.maximum(d2, 0)) - self.err[a:b]      # no face in the row is nearer than this
             out.append(np.nonzero(lower < threshold + MARGIN)[0] + a)
         return np.concatenate(out)
