@@ -90,7 +90,8 @@ def test_cache_matches_the_catalog_scan_and_follows_every_change(lib):
     assert len(idx) == 53 and idx.state.token != token
     assert set(idx.ids) == {r["id"] for r in lib.cat.query("SELECT id FROM faces")}
 
-    # Shots re-detected (faces go by cascade): a few rows marked deleted, the files kept.
+    # Shots re-detected (faces go by cascade): the deletions counted, the files kept (searches
+    # check their matches still exist; the comparison with the scan above proves they do).
     token = idx.state.token
     with lib.cat.transaction():
         lib.cat.execute("DELETE FROM shots WHERE media_id = ? AND idx = 0", (lib.media[1],))

@@ -11,9 +11,10 @@ triangle inequality no face within the threshold is missed; the few candidates a
 from the float16 matrix exactly as a scan of the catalog measures them, so results are the same.
 
 The catalog stays the source of truth: triggers on ``faces`` count changes in ``face_changes``
-(catalog/migrations/faces.py); the cache appends new faces, marks deleted ones (rewriting its
-files once they are a quarter of the rows), and rebuilds when an id was handed out again or the
-counters went back (an older catalog put back).
+(catalog/migrations/faces.py); the cache appends new faces, counts deletions (a search then
+checks that its few matches still exist; past a quarter of the rows the files are rewritten
+without the gone ones), and rebuilds when an id was handed out again or the counters went back
+(an older catalog put back).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class CacheState:
     hi: int                   # face_changes as it was when they were last brought in step
     deleted: int
     reused: int
-    dead: int = 0             # rows whose faces were deleted since (marked in ``<token>.dead``)
+    dead: int = 0             # faces deleted since the files were written (an upper bound on gone rows)
 
 
 _OPEN: dict[str, "FaceIndex"] = {}
@@ -86,7 +87,6 @@ class FaceIndex:
         self.catalog = catalog
         self.dir = cache_dir(catalog)
         self.state: CacheState | None = None
-        self.dead = np.zeros(0, bool)           # rows whose faces are gone
         for part in PARTS:
             setattr(self, part, None)
 
@@ -116,8 +116,9 @@ class FaceIndex:
         return index
 
     def __len__(self):
-        """Faces in the cache (rows less those marked deleted)."""
-        return 0 if self.state is None else self.state.count - self.state.dead
+        """Faces in the cache: its rows less the faces deleted since (exact unless some of those
+        were added and deleted between two searches)."""
+        return 0 if self.state is None else max(0, self.state.count - self.state.dead)
 
     @property
     def rows(self) -> int:
@@ -133,8 +134,6 @@ class FaceIndex:
         except (OSError, ValueError, TypeError):
             return None
         if not all(self._path(st.token, p).is_file() for p in PARTS):
-            return None
-        if st.dead and not self._path(st.token, "dead").is_file():
             return None
         return st
 
@@ -154,10 +153,6 @@ class FaceIndex:
             arr = (np.memmap(self._path(st.token, part), dtype=dtype, mode="r", shape=shape) if st.count
                    else np.zeros(shape, dtype))
             setattr(self, part, arr)
-        self.dead = np.zeros(st.count, bool)
-        if st.dead:
-            marks = np.fromfile(self._path(st.token, "dead"), dtype=bool)[: st.count]
-            self.dead[: len(marks)] = marks
 
     # -- keeping in step -----------------------------------------------------------------------
     def refresh(self):
@@ -174,18 +169,19 @@ class FaceIndex:
             if st is not None and (st.hi, st.deleted, st.reused) == stamp:
                 self._map(st)
                 return
-            old = {p for p in os.listdir(self.dir) if p.split(".")[-1] in (*PARTS, "dead")}
+            old = {p for p in os.listdir(self.dir) if p.split(".")[-1] in PARTS}
             went_back = st is not None and any(now < was for now, was in zip(stamp, (st.hi, st.deleted, st.reused)))
             if st is None or st.reused != stamp[2] or went_back:     # went back: an older catalog restored
                 st = self._copy_rows(CacheState(secrets.token_hex(6), 0, 0, *stamp), None)
             else:
-                if st.deleted != stamp[1]:
-                    st = self._mark_deleted(st)
+                st.dead += stamp[1] - st.deleted   # searches check their few candidates still exist
+                if st.dead * 4 > st.count:
+                    st = self._compact(st)
                 st = self._copy_rows(st, st.max_id)
             st.hi, st.deleted, st.reused = stamp
             self._write_state(st)
             for name in old:                   # files of an earlier token (readers keep their mappings)
-                if not name.startswith(st.token + ".") or (name.endswith(".dead") and not st.dead):
+                if not name.startswith(st.token + "."):
                     try:
                         (self.dir / name).unlink()
                     except OSError:
@@ -240,28 +236,17 @@ class FaceIndex:
                 f.close()
         return st
 
-    def _mark_deleted(self, st: CacheState) -> CacheState:
-        """Mark the cached rows whose faces are gone (a small file); rewrite the files without them
-        once they are a quarter of the rows."""
+    def _compact(self, st: CacheState) -> CacheState:
+        """New files holding only the rows whose faces are still in the catalog, copied as they are."""
         # The ids from the smallest index, not the table (whose rows carry descriptors and crops).
         live = np.sort(np.fromiter((r[0] for r in self.catalog.execute(
             "SELECT id FROM faces INDEXED BY faces_by_person WHERE id <= ?", (st.max_id,))), np.int64))
         self._map(st)
         pos = np.minimum(np.searchsorted(live, self.ids), max(len(live) - 1, 0))
-        dead = (live[pos] != self.ids) if len(live) else np.ones(st.count, bool)
-        if dead.sum() * 4 > st.count:
-            return self._compact(st, np.nonzero(~dead)[0])
-        st = CacheState(**{**asdict(st), "dead": int(dead.sum())})
-        tmp = self._path(st.token, "dead.tmp")
-        dead.tofile(tmp)
-        os.replace(tmp, self._path(st.token, "dead"))
-        return st
-
-    def _compact(self, st: CacheState, keep: np.ndarray) -> CacheState:
-        """New files holding only the rows ``keep``, copied as they are."""
-        new = CacheState(secrets.token_hex(6), len(keep), st.max_id, st.hi, st.deleted, st.reused)
+        keep = np.nonzero(live[pos] == self.ids)[0] if len(live) else np.zeros(0, np.int64)
         # Appending resumes after the old top id even if that face is gone: a new face never takes
         # an id at or below ``hi`` without counting as reused (which rebuilds instead).
+        new = CacheState(secrets.token_hex(6), len(keep), st.max_id, st.hi, st.deleted, st.reused)
         for part in PARTS:
             src = getattr(self, part)
             with open(self._path(new.token, part), "wb") as f:
@@ -282,11 +267,22 @@ class FaceIndex:
         else:
             parts = [self._candidates(t, threshold, starts)]
         rows = np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
-        rows = rows[~self.dead[rows]]                                  # faces deleted since the files were written
         d = np.linalg.norm(np.asarray(self.matrix[rows], dtype=np.float32) - t, axis=1)   # as the scan does
         ok = d < threshold
-        rows = rows[ok]
-        return np.asarray(self.ids[rows]), np.asarray(self.shots[rows]), d[ok]
+        rows, d = rows[ok], d[ok]
+        ids = np.asarray(self.ids[rows])
+        if self.state.dead:      # faces deleted since the files were written: keep those still there
+            there = self._existing(ids)
+            rows, ids, d = rows[there], ids[there], d[there]
+        return ids, np.asarray(self.shots[rows]), d
+
+    def _existing(self, ids: np.ndarray) -> np.ndarray:
+        found: set[int] = set()
+        for a in range(0, len(ids), 500):
+            part = [int(i) for i in ids[a: a + 500]]
+            found.update(r[0] for r in self.catalog.execute(
+                f"SELECT id FROM faces WHERE id IN ({','.join('?' * len(part))})", part))
+        return np.fromiter((int(i) in found for i in ids), bool, len(ids))
 
     def _candidates(self, t: np.ndarray, threshold: float, starts: list[int]) -> np.ndarray:
         """Rows (of the blocks at ``starts``) whose int8 distance allows them within ``threshold``."""

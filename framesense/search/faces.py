@@ -108,7 +108,7 @@ def _with_rows(catalog, best: dict) -> dict:
                                f"LEFT JOIN people p ON p.id = f.person_id WHERE f.id IN ({','.join('?' * len(part))})",
                                part):
             rows[r["id"]] = r
-    return {sid: (d, rows[fid]) for sid, (d, fid) in best.items()}
+    return {sid: (d, rows[fid]) for sid, (d, fid) in best.items() if fid in rows}   # deleted meanwhile: gone
 
 
 def _face_extra(row: dict, distance: float | None) -> dict:
