@@ -156,3 +156,20 @@ def test_an_older_catalog_put_back_rebuilds_the_cache(lib, tmp_path):
         (lib.cat.path.parent / (lib.cat.path.name + extra)).unlink(missing_ok=True)
     lib.cat = Catalog.open(lib.cat.dir)
     assert len(lib.check()) == 24
+
+
+def test_a_deleted_best_face_gives_way_to_the_next_in_its_shot(lib):
+    """A face removed from the catalog but still in the cache's files must not stand for its shot."""
+    lib.add_media("a", shots=2, faces_per_shot=12)
+    lib.check()
+    target = lib.centres[0]
+    best = face_matches(lib.cat, target, 0.5)
+    sid, (d, row) = min(best.items(), key=lambda kv: kv[1][0])
+    others = lib.cat.query("SELECT COUNT(*) AS n FROM faces WHERE shot_id = ?", (sid,))[0]["n"]
+    assert others > 1
+    with lib.cat.transaction():
+        lib.cat.execute("DELETE FROM faces WHERE id = ?", (row["id"],))
+    idx = lib.check()                                  # equals the scan: the shot's next face, or no hit
+    assert idx.state.dead == 1 and len(idx) == 23      # the files were kept
+    after = face_matches(lib.cat, target, 0.5)
+    assert sid not in after or after[sid][1]["id"] != row["id"]
