@@ -64,7 +64,7 @@ def variants(img, box=None):
     return out
 
 
-def throughput(models, seconds=5.0):
+def throughput(models, seconds=5.0, label="HOG"):
     import numpy as np
     from skimage import data
 
@@ -76,7 +76,8 @@ def throughput(models, seconds=5.0):
     while time.perf_counter() - t < seconds:
         n += len(detect_faces(models, frame))
     dt = (time.perf_counter() - t) / max(1, n)
-    print(f"faces/s (HOG, 640x360 frame, detect+align+embed+thumb): {1 / dt:.1f}  ({dt * 1000:.0f} ms per face)")
+    print(f"faces/s ({label}, 640x360 frame, one face, detect+align+embed+thumb): {1 / dt:.2f}  "
+          f"({dt * 1000:.0f} ms per face)")
 
 
 def labelled_faces(dest: Path):
@@ -373,6 +374,7 @@ def main():
                     help="where benchmarks/real_faces.py puts the downloaded photographs")
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--skip-clustering", action="store_true")
+    ap.add_argument("--cnn", action="store_true", help="also time the CNN detector (--faces-accurate) on the CPU")
     ap.add_argument("--kernel-only", type=int, default=0, help="only time the cache search over N synthetic faces")
     args = ap.parse_args()
     os.environ["OMP_NUM_THREADS"] = str(args.threads)
@@ -382,6 +384,8 @@ def main():
     from framesense.models import faces as fm
     if not args.skip_throughput:
         throughput(fm.load(False))
+        if args.cnn:
+            throughput(fm.load(True), seconds=1.0, label="CNN, CPU")
     if not args.skip_clustering:
         clustering(args.real)
     if args.faces:
