@@ -257,3 +257,50 @@ def test_app_people_panel_rename_and_find_this_person(qtbot, tmp_path):
     qtbot.waitUntil(lambda: not win.searching, timeout=60_000)
     assert sorted(h.shot for h in win.results.hits) == [0, 2], win.results.summary.text()
     win.close()
+
+
+HOPPER = Path(__file__).parent / "data" / "faces" / "grace_hopper_face.jpg"   # public domain, see LICENSE.md
+
+
+def hopper_shots() -> list[Image.Image]:
+    """A second real person (Grace Hopper, US Navy photograph) three ways."""
+    h = Image.open(HOPPER).convert("RGB")
+    graded = Image.merge("RGB", [c.point(lambda v, k=k: min(255, int(v * k))) for c, k in
+                                 zip(ImageEnhance.Color(h).enhance(0.3).split(), (0.85, 1.0, 1.2))])   # cool, faded
+    return [fit(h), fit(ImageOps.mirror(h).crop((20, 20, 300, 300)), W, H),
+            fit(graded.resize((200, 200), Image.LANCZOS))]
+
+
+@needs_models
+def test_two_real_people_become_two_people_each_across_changes(tmp_path):
+    """Eileen Collins and Grace Hopper, each through mirror/crop/grade/scale/letterbox in encoded video:
+    two people, each with exactly their own shots, and a face search for one finds none of the other."""
+    f, hp = face_shots(), hopper_shots()
+    clip = write_frames(tmp_path / "f" / "two.mp4", [(N, f[0]), (N, hp[0]), (N, f[1]), (N, hp[1]), (N, hp[2]),
+                                                     (N, f[2])])
+    with Library.open(tmp_path / "lib") as lib:
+        lib.index([clip.path], IndexOptions(speech=False, visual=False))
+        shots_of = {p["id"]: sorted({r["shot_idx"] for r in lib.person_faces(f"#{p['id']}")}) for p in lib.people()}
+        assert sorted(shots_of.values()) == [[0, 2, 5], [1, 3, 4]]
+        still = tmp_path / "hopper.png"
+        Image.open(HOPPER).save(still)
+        assert sorted(h.shot for h in lib.search(face=str(still))) == [1, 3, 4]
+        assert sorted(h.shot for h in lib.search(face=f"{clip.path}@0.4")) == [0, 2, 5]
+
+
+@needs_models
+@pytest.mark.skipif(face_models.problem(True) is not None, reason=str(face_models.problem(True)))
+def test_cnn_detector_with_faces_accurate(tmp_path):
+    """``--faces-accurate``: dlib's CNN (MMOD) detector finds the face (slow on a CPU: a small clip)."""
+    f, nf = face_shots(), no_face_shots()
+    clip = write_frames(tmp_path / "f" / "cnn.mp4", [(10, fit(f[0], 240, 180)), (10, fit(nf[0], 240, 180))])
+    with Library.open(tmp_path / "lib") as lib:
+        report = lib.index([clip.path], IndexOptions(speech=False, visual=False, extra={"faces_accurate": True}))
+        assert not report.failed
+        faces = _faces(lib, clip.path)
+        assert faces and {r["shot_idx"] for r in faces} == {0} and all("cnn" in r["model"] for r in faces)
+        from framesense.analysis.faces import image_faces
+        ref = image_faces(astronaut())[0].embedding
+        cnn = np.frombuffer(faces[0]["embedding"], "<f2").astype(np.float32)
+        assert np.linalg.norm(cnn - ref) < SAME_PERSON                        # the same person as HOG finds
+        assert sorted(h.shot for h in lib.search(face=f"{clip.path}@0.1")) == [0]

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import QueryError
 from ..analysis.people import SAME_PERSON, find_person
+from .face_index import FaceIndex, best_per_shot
 from .hits import Hit
 from .query import SearchQuery
 from .refs import media_matches, parse_frame_ref, shot_hit_fields
@@ -59,9 +60,20 @@ def query_embedding(catalog, ref: str, index: int = 0) -> np.ndarray:
 
 
 def face_matches(catalog, target: np.ndarray, threshold: float = SAME_PERSON) -> dict[int, tuple[float, dict]]:
-    """{shot id: (best distance, that face's row)} for faces closer than ``threshold``; scans in chunks."""
+    """{shot id: (best distance, that face's row)} for faces closer than ``threshold``.
+
+    Searched in the memory-mapped face cache (``face_index``); a library whose cache cannot be
+    written (read-only, out of date) is scanned instead, with the same result."""
+    index = FaceIndex.open(catalog)
+    if index is None:
+        return scan_face_matches(catalog, target, threshold)
+    return _with_rows(catalog, best_per_shot(*index.within(target, threshold)))
+
+
+def scan_face_matches(catalog, target: np.ndarray, threshold: float = SAME_PERSON) -> dict[int, tuple[float, dict]]:
+    """``face_matches`` by reading every face from the catalog (the reference the cache must equal)."""
     best: dict[int, tuple[float, int]] = {}
-    cur = catalog.execute("SELECT id, shot_id, embedding FROM faces")
+    cur = catalog.execute("SELECT id, shot_id, embedding FROM faces ORDER BY id")
     while True:
         batch = cur.fetchmany(CHUNK)
         if not batch:
@@ -70,6 +82,8 @@ def face_matches(catalog, target: np.ndarray, threshold: float = SAME_PERSON) ->
         d = np.linalg.norm(emb - target, axis=1)
         for j in np.nonzero(d < threshold)[0]:
             sid = batch[j][1]
+            if sid is None:
+                continue
             if sid not in best or d[j] < best[sid][0]:
                 best[sid] = (float(d[j]), batch[j][0])
     return _with_rows(catalog, best)
@@ -94,7 +108,7 @@ def _with_rows(catalog, best: dict) -> dict:
                                f"LEFT JOIN people p ON p.id = f.person_id WHERE f.id IN ({','.join('?' * len(part))})",
                                part):
             rows[r["id"]] = r
-    return {sid: (d, rows[fid]) for sid, (d, fid) in best.items()}
+    return {sid: (d, rows[fid]) for sid, (d, fid) in best.items() if fid in rows}   # deleted meanwhile: gone
 
 
 def _face_extra(row: dict, distance: float | None) -> dict:

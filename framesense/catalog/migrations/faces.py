@@ -31,4 +31,24 @@ MIGRATIONS = [
     CREATE INDEX faces_by_person ON faces (person_id);
     CREATE INDEX faces_by_shot ON faces (shot_id);
     """,
+    # What the face search cache (search/face_index.py) needs to know to stay in step without
+    # re-reading every face: ``hi`` the highest face id ever inserted, ``deleted`` faces deleted,
+    # ``reused`` inserts that took an id at or below ``hi`` (SQLite may hand out a deleted top id
+    # again) or rewrote an embedding/shot: those make the cache rebuild rather than append.
+    """
+    CREATE TABLE face_changes (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        hi INTEGER NOT NULL, deleted INTEGER NOT NULL, reused INTEGER NOT NULL
+    );
+    INSERT INTO face_changes VALUES (1, (SELECT COALESCE(MAX(id), 0) FROM faces), 0, 0);
+    CREATE TRIGGER faces_changes_ins AFTER INSERT ON faces BEGIN
+        UPDATE face_changes SET reused = reused + (NEW.id <= hi), hi = MAX(hi, NEW.id);
+    END;
+    CREATE TRIGGER faces_changes_del AFTER DELETE ON faces BEGIN
+        UPDATE face_changes SET deleted = deleted + 1;
+    END;
+    CREATE TRIGGER faces_changes_upd AFTER UPDATE OF id, shot_id, embedding ON faces BEGIN
+        UPDATE face_changes SET reused = reused + 1;
+    END;
+    """,
 ]
