@@ -84,7 +84,7 @@ check "EDL has a title" grep -q "^TITLE:" "$WORK/hits.edl"
 TC='[0-9]{2}:[0-9]{2}:[0-9]{2}[:;][0-9]{2}'
 check "EDL has events with 4 timecodes" grep -Eq "^[0-9]{3} +[^ ]+ +[AVB0-9/]+ +C +$TC +$TC +$TC +$TC" "$WORK/hits.edl"
 check "event source TC sits in Fleet Returns.mov (starts 10:00:00:00 at 25 fps)" \
-    grep -Eq "^[0-9]{3} .* 10:00:0[0-9]:[0-9]{2} 10:00:[0-9]{2}:[0-9]{2} " "$WORK/hits.edl"
+    grep -Eq "^[0-9]{3} .* 10:00:0[0-9][:;][0-9]{2} 10:00:[0-9]{2}[:;][0-9]{2} " "$WORK/hits.edl"
 
 if grep -q "^   ok   picture search:" "$WORK/doctor.log"; then
     # A bundle built with --visual. No registry ships CLIP weights, so point FRAMESENSE_SMOKE_CLIP at
