@@ -302,3 +302,39 @@ def test_a_csv_script_can_ask_for_a_person_on_screen(library, tmp_path):
     script.write_text('line,person\n"the astronaut waved at the crowd",Nobody Atall\n')
     with pytest.raises(QueryError, match="Nobody Atall"):
         lib.assemble(script)
+
+
+def test_the_monitor_shows_the_v2_picture_over_its_frames_of_the_cut(tmp_path):
+    """Sequence playback: the cut's frames (paced by its sound) carry the V2 file's images where it covers them."""
+    pytest.importorskip("PySide6")
+    import numpy as np
+
+    from framesense.app.decoder import END, DecodeJob
+    from framesense.app.playlist import play_item
+    from framesense.media.synth import Shot, write_video
+    cut_file = write_video(tmp_path / "cut.mp4", [Shot(40, 1)], rate=25, audio=None, width=160, height=90)
+    pic_file = write_video(tmp_path / "pic.mp4", [Shot(60, 7)], rate="30000/1001", audio=None, width=160, height=90)
+    cut = Clip(SourceMedia(str(cut_file.path), Fraction(25), 40), 5, 35)
+    cut = cut.copy(overlay=Overlay(Clip(SourceMedia(str(pic_file.path), NTSC30, 60), 10, 22), at=12))
+    item = play_item(cut, "")
+    assert (item.cover.a, item.cover.b, item.cover.first) == (12, 23, 10)    # 12 frames at 29.97 = 10.01 cut frames
+
+    def frames(path, rate, first, last, cover=None):
+        job = DecodeJob(str(path), rate, first, last, (160, 90), cover=cover)
+        job.start()
+        out = {}
+        while (got := job.frames.get(timeout=30)) is not END:
+            img = got.image.convertToFormat(got.image.Format.Format_RGB888)
+            out[got.index] = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())[:, :480].copy()
+        return out
+
+    shown = frames(cut_file.path, Fraction(25), 5, 35, item.cover)
+    own = frames(cut_file.path, Fraction(25), 5, 35)
+    pic = frames(pic_file.path, NTSC30, 10, 22)
+    assert sorted(shown) == list(range(5, 35))           # every frame of the cut, in order: the sound's pacing holds
+    diff = lambda a, b: float(np.abs(a.astype(int) - b.astype(int)).mean())   # noqa: E731
+    for f in range(5, 35):
+        if 12 <= f < 23:
+            assert diff(shown[f], pic[item.cover.frame_at(f, Fraction(25))]) < 1.0, f
+        else:
+            assert diff(shown[f], own[f]) < 1.0, f

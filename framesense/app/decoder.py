@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from contextlib import ExitStack
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -22,6 +23,21 @@ from ..media.seek import iter_frames
 END = object()  # put on the queue after the last frame of a job
 
 
+@dataclass(frozen=True)
+class Cover:
+    """Another file's picture over frames [a, b) of the one being played (a V2 picture over its cut):
+    the played file still gives the frame numbers the sound paces, this one the image."""
+    path: str
+    rate: Fraction        # of the covering file
+    a: int                # first covered frame of the played file
+    b: int                # exclusive
+    first: int            # the covering file's frame shown at ``a``
+    last: int             # the covering file's frames end here (exclusive)
+
+    def frame_at(self, index: int, played_rate: Fraction) -> int:
+        return min(self.last - 1, self.first + int((index - self.a) * self.rate / played_rate))
+
+
 @dataclass
 class DecodedFrame:
     index: int        # media frame index at the media rate
@@ -29,9 +45,11 @@ class DecodedFrame:
 
 
 class DecodeJob(threading.Thread):
-    def __init__(self, path: str, rate: Fraction, first: int, last: int, size: tuple[int, int], depth: int = 6):
+    def __init__(self, path: str, rate: Fraction, first: int, last: int, size: tuple[int, int], depth: int = 6,
+                 cover: Cover | None = None):
         super().__init__(daemon=True, name="framesense-decode")
         self.path, self.rate, self.first, self.last = path, Fraction(rate), first, last
+        self.cover = cover if cover is not None and cover.a < last and cover.b > first else None
         self.size = size
         self.frames: queue.Queue = queue.Queue(maxsize=depth)
         self.error: str | None = None
@@ -57,14 +75,32 @@ class DecodeJob(threading.Thread):
         self._put(END)
 
     def _decode(self):
-        with open_video(self.path, threads=1) as (container, stream):
+        with open_video(self.path, threads=1) as (container, stream), ExitStack() as more:
             w, h = self._display_size(stream)
+            covering = None
             for index, frame in iter_frames(container, stream, self.rate, self.first, self.last):
                 if self._stop.is_set():
                     return
+                c = self.cover
+                if c is not None and c.a <= index < c.b:
+                    if covering is None:      # opened where the cover first shows
+                        cc, cs = more.enter_context(open_video(c.path, threads=1))
+                        covering = [iter_frames(cc, cs, c.rate, c.frame_at(index, self.rate), c.last), None,
+                                    self._display_size(cs)]
+                    want = c.frame_at(index, self.rate)
+                    while covering[1] is None or covering[1][0] < want:
+                        got = next(covering[0], None)
+                        if got is None:
+                            break
+                        covering[1] = got
+                    if covering[1] is not None:
+                        frame, (cw, ch) = covering[1][1], covering[2]
+                        rgb = np.ascontiguousarray(frame.reformat(width=cw, height=ch, format="rgb24").to_ndarray())
+                        if not self._put(DecodedFrame(index, _qimage(rgb))):
+                            return
+                        continue
                 rgb = np.ascontiguousarray(frame.reformat(width=w, height=h, format="rgb24").to_ndarray())
-                image = QImage(rgb.data, w, h, rgb.strides[0], QImage.Format.Format_RGB888).copy()
-                if not self._put(DecodedFrame(index, image)):
+                if not self._put(DecodedFrame(index, _qimage(rgb))):
                     return
 
     def _display_size(self, stream) -> tuple[int, int]:
@@ -74,6 +110,11 @@ class DecodeJob(threading.Thread):
         w = max(16, int(src_w * scale) // 2 * 2)
         h = max(16, int(src_h * scale) // 2 * 2)
         return w, h
+
+
+def _qimage(rgb: np.ndarray) -> QImage:
+    h, w = rgb.shape[:2]
+    return QImage(rgb.data, w, h, rgb.strides[0], QImage.Format.Format_RGB888).copy()
 
 
 class ReverseDecodeJob(DecodeJob):
@@ -95,8 +136,7 @@ class ReverseDecodeJob(DecodeJob):
                 run = []
                 for index, frame in iter_frames(container, stream, self.rate, a, end):
                     rgb = np.ascontiguousarray(frame.reformat(width=w, height=h, format="rgb24").to_ndarray())
-                    run.append(DecodedFrame(index, QImage(rgb.data, w, h, rgb.strides[0],
-                                                          QImage.Format.Format_RGB888).copy()))
+                    run.append(DecodedFrame(index, _qimage(rgb)))
                 for got in reversed(run):
                     if not self._put(got):
                         return

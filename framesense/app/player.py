@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QSizePolicy,
                                QVBoxLayout, QWidget)
 
 from ..timecode import Timecode
-from .decoder import END, DecodedFrame, DecodeJob, ReverseDecodeJob
+from .decoder import END, Cover, DecodedFrame, DecodeJob, ReverseDecodeJob
 from .scrub_bar import ScrubBar
 from .sound import Sound, SoundTrack
 
@@ -41,6 +41,7 @@ class PlayItem:
     hit: tuple | None = None          # (in, out) of the hit itself, inside the pads (the scrub bar shows both)
     mark_in: int | None = None        # I / O marks (media frames; out exclusive)
     mark_out: int | None = None
+    cover: Cover | None = None        # a V2 picture over part of it (sequence playback)
 
     def timecode(self, frame: int) -> str:
         return Timecode(self.rate, self.drop_frame).to_string(self.start_tc_frames + max(0, frame))
@@ -403,7 +404,7 @@ class Player(QWidget):
         size = (max(64, self.view.width()), max(36, self.view.height()))
         # Past the out-point (stepping on) the job runs to the end of the media.
         last = item.last if first < item.last else first + 1
-        self._job = DecodeJob(item.path, item.rate, first, last, size)
+        self._job = DecodeJob(item.path, item.rate, first, last, size, cover=item.cover)
         self._job.start()
 
     def _stop_job(self):
@@ -425,7 +426,7 @@ class Player(QWidget):
             item = self.items[nxt]
             size = (max(64, self.view.width()), max(36, self.view.height()))
             job = DecodeJob(item.path, item.rate, item.first, item.last if item.first < item.last else item.first + 1,
-                            size)
+                            size, cover=item.cover)
             job.start()
             self._ahead = (nxt, job)
 

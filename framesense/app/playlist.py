@@ -8,13 +8,23 @@ from dataclasses import replace
 from PySide6.QtCore import QObject, Signal
 
 from . import sequence_adapter as seqmod
+from .decoder import Cover
 from .player import PlayItem, caption_html
 
 
 def play_item(clip, caption: str) -> PlayItem:
+    """A sequence clip for the monitor; a picture on V2 over it shows where it covers the clip."""
     m = clip.media
     return PlayItem(m.path, m.rate, clip.source_in, clip.source_out, label=m.name, caption=caption,
-                    start_tc_frames=m.start_frame, drop_frame=m.drop_frame)
+                    start_tc_frames=m.start_frame, drop_frame=m.drop_frame, cover=_cover(clip))
+
+
+def _cover(clip) -> Cover | None:
+    span = clip.overlay.cover(clip) if clip.overlay is not None else None
+    if span is None:
+        return None
+    pic = clip.overlay.clip
+    return Cover(pic.media.path, pic.media.rate, span[0], span[1], span[2], pic.source_out)
 
 
 class PlaylistController(QObject):

@@ -153,13 +153,27 @@ class Overlay:
     def from_json(cls, d: dict) -> "Overlay":
         return cls(clip=Clip.from_json(d["clip"]), at=int(d["at"]), reason=d.get("reason") or "")
 
+    def _span(self, cut: Clip) -> tuple[Fraction, Fraction]:
+        """The part of the cut it covers, in the cut's media frames (exact; empty when trimmed clear)."""
+        ends_at = self.at + Fraction(self.clip.duration) / self.clip.media.rate * cut.media.rate
+        return max(Fraction(self.at), Fraction(cut.source_in)), min(ends_at, Fraction(cut.source_out))
+
+    def cover(self, cut: Clip) -> tuple[int, int, int] | None:
+        """For a player that walks the cut's frames (its sound paces them): the cut's frames [a, b) this
+        covers and its own frame shown at a; None when the cut is trimmed clear of it."""
+        a, b = self._span(cut)
+        a, b = int(a.__ceil__()), int(b.__ceil__())
+        if b <= a:
+            return None
+        first = self.clip.source_in + _round_half_up((a - Fraction(self.at)) / cut.media.rate * self.clip.media.rate)
+        return a, b, min(first, self.clip.source_out - 1)
+
     def placement(self, seq_rate: Fraction, under: "Placement") -> "Placement | None":
         """Where it lands over ``under`` (the placement of its cut), as the part of its clip that shows;
         None when the cut is trimmed clear of it."""
         cut, r = under.clip, under.clip.media.rate
         o = self.clip
-        ends_at = self.at + Fraction(o.duration) / o.media.rate * r       # in the cut's media frames
-        a, b = max(Fraction(self.at), Fraction(cut.source_in)), min(ends_at, Fraction(cut.source_out))
+        a, b = self._span(cut)
         if b <= a:
             return None
         rec_in = under.record_in + _round_half_up((a - cut.source_in) / r * seq_rate)
