@@ -10,6 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 from urllib.parse import quote
 
+from ...paths import file_url as raw_file_url, is_text
 from ..model import Sequence, SourceMedia
 
 _DRIVE = re.compile(r"^([A-Za-z]):[\\/]")
@@ -17,8 +18,11 @@ _DRIVE = re.compile(r"^([A-Za-z]):[\\/]")
 
 def file_url(path: str) -> str:
     """A properly encoded file:// URL: spaces and non-ASCII percent-encoded (UTF-8);
-    a Windows path ``C:\\x y\\a.mov`` becomes ``file:///C:/x%20y/a.mov``."""
+    a Windows path ``C:\\x y\\a.mov`` becomes ``file:///C:/x%20y/a.mov``; a name that is not UTF-8
+    has its raw bytes percent-encoded."""
     p = str(path)
+    if not is_text(p):
+        return raw_file_url(p)
     if _DRIVE.match(p):
         p = "/" + p.replace("\\", "/")
     elif p.startswith("\\\\"):                     # UNC share: file://server/share/...
