@@ -161,7 +161,7 @@ class Catalog:
         if path_like:
             sql += " AND path LIKE ?"
             params.append(path_like)
-        return self.query(sql + " ORDER BY path", params)
+        return self.query(sql + " ORDER BY CAST(path AS BLOB)", params)   # by bytes, UTF-8 or not
 
     def find_media(self, ref: str) -> dict:
         """Resolve a user's media reference: a path (absolute or relative) or a unique name."""
