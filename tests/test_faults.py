@@ -51,6 +51,44 @@ def test_odd_names_and_file_types_are_recorded_and_the_run_goes_on(tmp_path, cli
     assert sorted(os.path.basename(r["path"]) for r in indexed) == ["latin1-\\xe9t\\xe9.mov", "z good.mp4"]
 
 
+def test_links_loops_unlistable_folders_and_huge_frames_are_recorded_as_failed(clip):
+    """Each lands in `media --status failed` with its reason; as root, the index runs as 'nobody' so a
+    folder without permissions is really unlistable."""
+    import json
+    import tempfile
+    base = tempfile.mkdtemp(prefix="framesense-odd-")
+    folder, lib = os.path.join(base, "in"), os.path.join(base, "lib")
+    try:
+        os.makedirs(os.path.join(folder, "locked"))
+        shutil.copy(clip, os.path.join(folder, "locked", "hidden.mp4"))
+        shutil.copy(clip, os.path.join(folder, "good.mp4"))
+        os.symlink("loop.mov", os.path.join(folder, "loop.mov"))            # a link to itself
+        with open(os.path.join(folder, "huge.y4m"), "wb") as f:             # a 60000x60000 frame
+            f.write(b"YUV4MPEG2 W60000 H60000 F25:1 Ip A1:1 C420jpeg\nFRAME\n" + bytes(4096))
+        for p in (base, folder):
+            os.chmod(p, 0o777)
+        os.chmod(os.path.join(folder, "locked"), 0o000)
+        cmd = [sys.executable, "-m", "framesense", "--library", lib, "index", folder, "--no-speech", "--no-visual"]
+        if os.geteuid() == 0:   # root lists any folder: index as an unprivileged user instead
+            cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+        env = dict(os.environ, PYTHONPATH=str(ROOT), HOME=base)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+        failed = {os.path.basename(r["path"]): r["error"] for r in
+                  json.loads(run_cli(lib, "media", "--status", "failed", "--json").stdout)}
+        assert "cannot list folder" in failed["locked"], failed
+        assert "link" in failed["loop.mov"], failed
+        assert "60000x60000" in failed["huge.y4m"] and "too large" in failed["huge.y4m"], failed
+        indexed = json.loads(run_cli(lib, "media", "--status", "indexed", "--json").stdout)
+        assert [os.path.basename(r["path"]) for r in indexed] == ["good.mp4"]
+    finally:
+        for root, dirs, _ in os.walk(base):
+            for d in dirs:
+                os.chmod(os.path.join(root, d), 0o755)
+        os.chmod(os.path.join(folder, "locked"), 0o755)
+        shutil.rmtree(base, ignore_errors=True)
+
+
 # -- bad options and queries -----------------------------------------------------------------
 
 @pytest.mark.parametrize("args,says", [
@@ -113,6 +151,14 @@ def test_damaged_catalogs_are_reported_as_such(tmp_path, clip, library):
         assert not catalog["ok"] and "the catalog is damaged" in catalog["detail"]
     else:
         assert "the catalog is damaged" in proc.stderr
+    # an index checks the file before writing: it stops, blaming no footage and writing nothing
+    before = mid.read_bytes()
+    other = tmp_path / "other.mp4"
+    shutil.copy(clip, other)
+    proc = run_cli(mid.parent, "index", other, "--no-speech", "--no-visual", check=False)
+    lines = no_traceback(proc)
+    assert proc.returncode == 2 and lines and "the catalog is damaged" in lines[0], proc.stderr
+    assert "FAILED" not in proc.stdout + proc.stderr and mid.read_bytes() == before
 
 
 def test_a_read_only_library_can_be_searched(tmp_path, clip, library):
