@@ -349,6 +349,38 @@ def test_a_plugin_whose_store_hangs_is_stopped_and_writes_nothing(tmp_path, clip
     assert took < 30 and rows == 0 and media[0]["status"] == "indexed"
 
 
+BOOM_SEARCH = '''
+from framesense.plugins import SearchSpec, hookimpl
+
+def search_boom(catalog, query):
+    raise RuntimeError("provider exploded")
+
+@hookimpl
+def framesense_searches():
+    return [SearchSpec("boom", lambda q: "boom" in q.extra, search_boom, "always fails", options=("boom",))]
+'''
+
+
+def test_a_failing_search_provider_is_named_in_one_line(tmp_path, clip, library, monkeypatch):
+    """The built-in hits still come; the user is told which plugin failed (its traceback only with --debug)."""
+    import json
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "boom.py").write_text(BOOM_SEARCH)
+    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(plugins))
+    shutil.copy(clip, tmp_path / "copy.mp4")
+    run_cli(library, "index", clip, tmp_path / "copy.mp4", "--no-speech", "--no-visual")
+    for args in (["search", "--json"], ["export", "-o", tmp_path / "cut.edl"]):
+        proc = run_cli(library, *args, "--same-as", f"{clip}@1.5", "--where", "boom=1")
+        notes = [line for line in no_traceback(proc) + proc.stderr.splitlines() if "boom" in line]
+        assert notes == ["note: plugin 'boom' failed: search 'boom' raised RuntimeError: provider exploded "
+                         "(run with --debug for the traceback)"], proc.stderr
+        if args[0] == "search":
+            assert [os.path.basename(h["media_path"]) for h in json.loads(proc.stdout)] == ["copy.mp4"]
+    debug = run_cli(library, "--debug", "search", "--same-as", f"{clip}@1.5", "--where", "boom=1")
+    assert "Traceback" in debug.stderr and 'raise RuntimeError("provider exploded")' in debug.stderr
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_full_disk_stops_the_run_with_one_line_and_blames_no_footage(tmp_path, clip, jobs):
     """The library on a 700 KiB filesystem (a tmpfs mounted for the test: CI runs as root);
