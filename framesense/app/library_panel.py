@@ -52,7 +52,7 @@ class IndexProgressView(QWidget):
         self.show()
 
     def file(self, index, path):
-        self.index, self.name = index, Path(path).name
+        self.index, self.name = index, display(Path(path).name)
         self._update("", 0.0)
 
     def stage(self, name, fraction, note):
