@@ -161,6 +161,35 @@ def test_damaged_catalogs_are_reported_as_such(tmp_path, clip, library):
     assert "FAILED" not in proc.stdout + proc.stderr and mid.read_bytes() == before
 
 
+def test_a_schema_upgrade_first_keeps_a_backup_to_restore(tmp_path, clip, library, monkeypatch):
+    """What 'the catalog is damaged' tells the user to restore: a copy made before each migration."""
+    run_cli(library, "index", clip, "--no-speech", "--no-visual")
+    assert not (library / "catalog.sqlite.bak").exists()            # nothing to upgrade yet
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "grow.py").write_text("from framesense.plugins import hookimpl\n\n@hookimpl\n"
+                                     "def framesense_migrations():\n"
+                                     "    return {'plugin_grow': ['CREATE TABLE grow_rows (media_id INTEGER)']}\n")
+    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(plugins))
+    run_cli(library, "media")                                          # opening migrates
+    bak = sqlite3.connect(library / "catalog.sqlite.bak")
+    assert bak.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    assert bak.execute("SELECT count(*) FROM media WHERE status = 'indexed'").fetchone()[0] == 1
+    assert not bak.execute("SELECT 1 FROM sqlite_master WHERE name = 'grow_rows'").fetchone()
+    bak.close()
+    con = sqlite3.connect(library / "catalog.sqlite")
+    assert con.execute("SELECT 1 FROM sqlite_master WHERE name = 'grow_rows'").fetchone()
+    con.close()
+    # a FrameSense upgrade (a built-in component's new migration) keeps one too
+    from framesense.catalog import Catalog, schema
+    monkeypatch.setitem(schema._EXTRA, "zz_upgrade", ["CREATE TABLE zz_rows (x)"])
+    with Catalog.open(library) as cat:
+        assert cat.one("SELECT 1 AS y FROM sqlite_master WHERE name = 'zz_rows'")
+    bak = sqlite3.connect(library / "catalog.sqlite.bak")
+    assert bak.execute("SELECT count(*) FROM sqlite_master WHERE name IN ('grow_rows', 'zz_rows')").fetchone()[0] == 1
+    bak.close()
+
+
 def test_a_read_only_library_can_be_searched(tmp_path, clip, library):
     """Read-only for the user who searches: as root, that user is 'nobody' on a copy root owns."""
     import tempfile
