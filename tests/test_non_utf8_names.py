@@ -66,6 +66,9 @@ def test_it_is_found_by_phrase_and_by_its_pictures(world):
     assert [os.fsencode(h.media_path) for h in hits] == [world["raw"]]
     found = json.loads(run_cli(world["lib"], "search", "--phrase", "this machine", "--json").stdout)
     assert [h["media_path"].endswith(SHOWN) for h in found] == [True]
+    for only in (world["path"], "caf\\xe9", "ref.mp4"):       # --media as given, as shown; another file
+        found = json.loads(run_cli(world["lib"], "search", "--phrase", "this machine", "--media", only, "--json").stdout)
+        assert len(found) == (only != "ref.mp4"), (only, found)
     ref = world["root"] / "in" / "ref.mp4"
     same = json.loads(run_cli(world["lib"], "search", "--same-as", f"{ref}@1.5", "--json").stdout)
     assert any(h["media_path"].endswith(SHOWN) and h["start"] < 1.5 < h["end"] for h in same), same
