@@ -330,6 +330,20 @@ def test_hanging_plugins_cannot_hang_the_core(tmp_path, clip, library, monkeypat
     assert any("time limit" in w for w in f.warnings), f.warnings
 
 
+def test_a_plugin_time_limit_is_proportionate_to_the_file():
+    """Not 600 s per call whatever the file: at least 2 minutes, else 2 s per second of footage."""
+    from framesense.analysis.base import Analyzer
+    from framesense.plugins.guard import GuardedAnalyzer
+
+    class Plain(Analyzer):
+        name = "plain"
+
+    guarded = GuardedAnalyzer(Plain(), "plain")
+    assert guarded.limit({"duration": 10.0}) == 120.0 and guarded.limit({"duration": None}) == 120.0
+    assert guarded.limit({"duration": 3600.0}) == 7200.0
+    assert GuardedAnalyzer(Plain(), "plain", timeout=5.0).limit({"duration": 3600.0}) == 5.0
+
+
 STORE_HANG = '''
 import time
 from framesense.analysis.base import Analyzer
