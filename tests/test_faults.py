@@ -214,6 +214,39 @@ def test_a_read_only_library_can_be_searched(tmp_path, clip, library):
         shutil.rmtree(base, ignore_errors=True)
 
 
+# -- hostile export names ------------------------------------------------------------------------
+
+def test_hostile_names_export_to_files_their_readers_accept(tmp_path):
+    """Control characters, XML specials, '%20' and bytes that are not UTF-8 in a file's name: every
+    format parses, names are escaped, and each file URL decodes to the file's very bytes."""
+    import xml.etree.ElementTree as ET
+    from fractions import Fraction
+    from urllib.parse import unquote_to_bytes, urlparse
+    import opentimelineio as otio
+    import pycmx
+    from framesense.timeline.model import Clip, Sequence, SourceMedia
+    from tests.timeline_media import export
+    raw = b"/footage/a%20b/bell\x07 line\nbreak &<>\"' caf\xe9.mov"
+    seq = Sequence(name="cut\x01 & <x>", rate=Fraction(25),
+                   clips=[Clip(SourceMedia(os.fsdecode(raw), Fraction(25), 100, audio_channels=2), 5, 30,
+                               label="take\x02\none")])
+    url_bytes = lambda url: unquote_to_bytes(urlparse(url).path)   # noqa: E731
+    [xml7] = export(seq, tmp_path / "cut.xml", "fcp7", allow_missing=True)
+    doc = ET.parse(xml7)
+    assert {url_bytes(e.text.replace("file://localhost", "file://")) for e in doc.iter("pathurl")} == {raw}
+    names = [e.text for e in doc.iter("name")]
+    assert "bell\\x07 line\nbreak &<>\"' caf\\xe9.mov" in names and "cut\\x01 & <x>" in names
+    [fcpx] = export(seq, tmp_path / "cut.fcpxml", "fcpxml", allow_missing=True)
+    assert [url_bytes(a.get("src")) for a in ET.parse(fcpx).iter("asset")] == [raw]
+    [edl] = export(seq, tmp_path / "cut.edl", "edl", allow_missing=True)
+    with open(edl, encoding="utf-8") as f:
+        (event,) = pycmx.parse_cmx3600(f).events
+    assert event.edits[0].source_file == "/footage/a%20b/bell\\x07 line\\x0abreak &<>\"' caf\\xe9.mov"
+    [native] = export(seq, tmp_path / "cut.otio", "otio", allow_missing=True)
+    tl = otio.adapters.read_from_file(str(native))
+    assert [url_bytes(c.media_reference.target_url) for c in tl.find_clips()] == [raw, raw]   # video, audio
+
+
 # -- two writers ---------------------------------------------------------------------------------
 
 def test_a_second_indexer_is_told_who_holds_the_library(tmp_path, clip, library):
