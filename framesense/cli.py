@@ -18,6 +18,7 @@ from . import __version__
 from .commands import app, assemble, core, demo, doctor, export, merge, models, people, plugins, search, speech
 from .commands.context import Ctx
 from .errors import CatalogDamaged, FrameSenseError, LibraryBusy
+from .paths import escape_streams
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -40,6 +41,7 @@ for _module in (core, merge, search, export, assemble, speech, models, people, p
 def main(argv=None):
     """Every error reaches the user as one line that says what and why, with a non-zero exit;
     ``--debug`` (or FRAMESENSE_DEBUG=1) adds the traceback."""
+    escape_streams(sys.stdout, sys.stderr)   # a file name that is not UTF-8 prints as \xNN, never a crash
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args
     debug = debug or os.environ.get("FRAMESENSE_DEBUG") == "1"

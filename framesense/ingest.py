@@ -20,7 +20,7 @@ from typing import Iterable
 from .analysis.base import Analyzer
 from .analysis.perfile import FileTask, StageOutcome, analyze_file
 from .catalog import Catalog
-from .errors import MediaError, not_the_footage  # noqa: F401 - not_the_footage is used here and by importers
+from .errors import CatalogDamaged, MediaError, not_the_footage  # noqa: F401 - not_the_footage is used here and by importers
 from .media.probe import MediaInfo, probe
 from .progress import Progress
 
@@ -45,11 +45,6 @@ def content_hash(path, size: int | None = None) -> str:
             f.seek(offset)
             h.update(f.read(HASH_CHUNK))
     return h.hexdigest()
-
-
-def display_path(path) -> str:
-    """The path as text; bytes that are not UTF-8 shown as \\xNN (the catalog and terminals take it)."""
-    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
 
 
 def walk(paths: Iterable, errors: list) -> list[Path]:
@@ -146,6 +141,9 @@ class Indexer:
         runs the per-file analysis elsewhere while this process stays the single writer."""
         t0 = time.perf_counter()
         report = IndexReport()
+        problem = self.catalog.health()   # writing into a damaged file spreads the damage (~1 s per 600 MB)
+        if problem:
+            raise CatalogDamaged(self.catalog.path, problem)
         for name, reason in self._unavailable.items():
             report.notices.append(f"{name}: {reason}")
             self.progress.notice(f"{name}: {reason}")
@@ -158,10 +156,9 @@ class Indexer:
                 with self.catalog.transaction():
                     self.catalog.add_folder(p.resolve())
         for path, reason in walk_errors:   # unlistable folders: in the catalog too, so `media --status failed` shows them
-            shown = display_path(path)
             if reason != "path not found":
-                self._record_failure(Path(shown), None, reason, self.catalog.media_by_path(shown))
-            report.files.append(FileOutcome(path=shown, action="failed", error=reason))
+                self._record_failure(Path(path), None, reason, self.catalog.media_by_path(path))
+            report.files.append(FileOutcome(path=str(path), action="failed", error=reason))
         self.progress.start(len(files))
         if executor is not None:
             executor.run(self, files, report)
@@ -191,18 +188,13 @@ class Indexer:
         """Writer side, before analysis: stat, hash, probe, register; then plan the stages to run.
         Returns the outcome so far and the task (None when the file failed already)."""
         cat = self.catalog
-        spath = str(path)
-        shown = display_path(path)
+        spath = str(path)   # lossless: a name that is not UTF-8 keeps its bytes (see ``framesense.paths``)
         try:
             st = path.stat()
         except OSError as exc:   # a broken link, a link loop, a file gone since the walk
             reason = f"cannot read: {exc.strerror}" + (" (a broken or looping link)" if path.is_symlink() else "")
-            self._record_failure(Path(shown), None, reason, cat.media_by_path(shown))
-            return FileOutcome(shown, "failed", reason), None
-        if shown != spath:   # the catalog keeps text; this name's bytes are not UTF-8
-            reason = "its name is not valid UTF-8; rename the file to index it"
-            self._record_failure(Path(shown), st, reason, cat.media_by_path(shown))
-            return FileOutcome(shown, "failed", reason), None
+            self._record_failure(path, None, reason, cat.media_by_path(spath))
+            return FileOutcome(spath, "failed", reason), None
         if not stat.S_ISREG(st.st_mode):   # a FIFO would block the hash forever; devices and sockets are no footage
             reason = "not a regular file (a pipe, device or socket): skipped"
             self._record_failure(path, st, reason, cat.media_by_path(spath))

@@ -44,11 +44,49 @@ def test_odd_names_and_file_types_are_recorded_and_the_run_goes_on(tmp_path, cli
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     failed = {os.path.basename(r["path"]): r["error"] for r in
               __import__("json").loads(run_cli(library, "media", "--status", "failed", "--json").stdout)}
-    assert "latin1-\\xe9t\\xe9.mov" in failed and "UTF-8" in failed["latin1-\\xe9t\\xe9.mov"]
     assert "not a regular file" in failed["x.mov"]
     assert "link" in failed["dangling.mov"]
     indexed = __import__("json").loads(run_cli(library, "media", "--status", "indexed", "--json").stdout)
-    assert [os.path.basename(r["path"]) for r in indexed] == ["z good.mp4"]
+    # a name that is not UTF-8 is footage like any other, shown escaped (tests/test_non_utf8_names.py)
+    assert sorted(os.path.basename(r["path"]) for r in indexed) == ["latin1-\\xe9t\\xe9.mov", "z good.mp4"]
+
+
+def test_links_loops_unlistable_folders_and_huge_frames_are_recorded_as_failed(clip):
+    """Each lands in `media --status failed` with its reason; as root, the index runs as 'nobody' so a
+    folder without permissions is really unlistable."""
+    import json
+    import tempfile
+    base = tempfile.mkdtemp(prefix="framesense-odd-")
+    folder, lib = os.path.join(base, "in"), os.path.join(base, "lib")
+    try:
+        os.makedirs(os.path.join(folder, "locked"))
+        shutil.copy(clip, os.path.join(folder, "locked", "hidden.mp4"))
+        shutil.copy(clip, os.path.join(folder, "good.mp4"))
+        os.symlink("loop.mov", os.path.join(folder, "loop.mov"))            # a link to itself
+        with open(os.path.join(folder, "huge.y4m"), "wb") as f:             # a 60000x60000 frame
+            f.write(b"YUV4MPEG2 W60000 H60000 F25:1 Ip A1:1 C420jpeg\nFRAME\n" + bytes(4096))
+        for p in (base, folder):
+            os.chmod(p, 0o777)
+        os.chmod(os.path.join(folder, "locked"), 0o000)
+        cmd = [sys.executable, "-m", "framesense", "--library", lib, "index", folder, "--no-speech", "--no-visual"]
+        if os.geteuid() == 0:   # root lists any folder: index as an unprivileged user instead
+            cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+        env = dict(os.environ, PYTHONPATH=str(ROOT), HOME=base)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+        failed = {os.path.basename(r["path"]): r["error"] for r in
+                  json.loads(run_cli(lib, "media", "--status", "failed", "--json").stdout)}
+        assert "cannot list folder" in failed["locked"], failed
+        assert "link" in failed["loop.mov"], failed
+        assert "60000x60000" in failed["huge.y4m"] and "too large" in failed["huge.y4m"], failed
+        indexed = json.loads(run_cli(lib, "media", "--status", "indexed", "--json").stdout)
+        assert [os.path.basename(r["path"]) for r in indexed] == ["good.mp4"]
+    finally:
+        for root, dirs, _ in os.walk(base):
+            for d in dirs:
+                os.chmod(os.path.join(root, d), 0o755)
+        os.chmod(os.path.join(folder, "locked"), 0o755)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 # -- bad options and queries -----------------------------------------------------------------
@@ -113,6 +151,43 @@ def test_damaged_catalogs_are_reported_as_such(tmp_path, clip, library):
         assert not catalog["ok"] and "the catalog is damaged" in catalog["detail"]
     else:
         assert "the catalog is damaged" in proc.stderr
+    # an index checks the file before writing: it stops, blaming no footage and writing nothing
+    before = mid.read_bytes()
+    other = tmp_path / "other.mp4"
+    shutil.copy(clip, other)
+    proc = run_cli(mid.parent, "index", other, "--no-speech", "--no-visual", check=False)
+    lines = no_traceback(proc)
+    assert proc.returncode == 2 and lines and "the catalog is damaged" in lines[0], proc.stderr
+    assert "FAILED" not in proc.stdout + proc.stderr and mid.read_bytes() == before
+
+
+def test_a_schema_upgrade_first_keeps_a_backup_to_restore(tmp_path, clip, library, monkeypatch):
+    """What 'the catalog is damaged' tells the user to restore: a copy made before each migration."""
+    run_cli(library, "index", clip, "--no-speech", "--no-visual")
+    assert not (library / "catalog.sqlite.bak").exists()            # nothing to upgrade yet
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "grow.py").write_text("from framesense.plugins import hookimpl\n\n@hookimpl\n"
+                                     "def framesense_migrations():\n"
+                                     "    return {'plugin_grow': ['CREATE TABLE grow_rows (media_id INTEGER)']}\n")
+    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(plugins))
+    run_cli(library, "media")                                          # opening migrates
+    bak = sqlite3.connect(library / "catalog.sqlite.bak")
+    assert bak.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    assert bak.execute("SELECT count(*) FROM media WHERE status = 'indexed'").fetchone()[0] == 1
+    assert not bak.execute("SELECT 1 FROM sqlite_master WHERE name = 'grow_rows'").fetchone()
+    bak.close()
+    con = sqlite3.connect(library / "catalog.sqlite")
+    assert con.execute("SELECT 1 FROM sqlite_master WHERE name = 'grow_rows'").fetchone()
+    con.close()
+    # a FrameSense upgrade (a built-in component's new migration) keeps one too
+    from framesense.catalog import Catalog, schema
+    monkeypatch.setitem(schema._EXTRA, "zz_upgrade", ["CREATE TABLE zz_rows (x)"])
+    with Catalog.open(library) as cat:
+        assert cat.one("SELECT 1 AS y FROM sqlite_master WHERE name = 'zz_rows'")
+    bak = sqlite3.connect(library / "catalog.sqlite.bak")
+    assert bak.execute("SELECT count(*) FROM sqlite_master WHERE name IN ('grow_rows', 'zz_rows')").fetchone()[0] == 1
+    bak.close()
 
 
 def test_a_read_only_library_can_be_searched(tmp_path, clip, library):
@@ -137,6 +212,39 @@ def test_a_read_only_library_can_be_searched(tmp_path, clip, library):
         for root, dirs, _ in os.walk(base):
             os.chmod(root, 0o755)
         shutil.rmtree(base, ignore_errors=True)
+
+
+# -- hostile export names ------------------------------------------------------------------------
+
+def test_hostile_names_export_to_files_their_readers_accept(tmp_path):
+    """Control characters, XML specials, '%20' and bytes that are not UTF-8 in a file's name: every
+    format parses, names are escaped, and each file URL decodes to the file's very bytes."""
+    import xml.etree.ElementTree as ET
+    from fractions import Fraction
+    from urllib.parse import unquote_to_bytes, urlparse
+    import opentimelineio as otio
+    import pycmx
+    from framesense.timeline.model import Clip, Sequence, SourceMedia
+    from tests.timeline_media import export
+    raw = b"/footage/a%20b/bell\x07 line\nbreak &<>\"' caf\xe9.mov"
+    seq = Sequence(name="cut\x01 & <x>", rate=Fraction(25),
+                   clips=[Clip(SourceMedia(os.fsdecode(raw), Fraction(25), 100, audio_channels=2), 5, 30,
+                               label="take\x02\none")])
+    url_bytes = lambda url: unquote_to_bytes(urlparse(url).path)   # noqa: E731
+    [xml7] = export(seq, tmp_path / "cut.xml", "fcp7", allow_missing=True)
+    doc = ET.parse(xml7)
+    assert {url_bytes(e.text.replace("file://localhost", "file://")) for e in doc.iter("pathurl")} == {raw}
+    names = [e.text for e in doc.iter("name")]
+    assert "bell\\x07 line\nbreak &<>\"' caf\\xe9.mov" in names and "cut\\x01 & <x>" in names
+    [fcpx] = export(seq, tmp_path / "cut.fcpxml", "fcpxml", allow_missing=True)
+    assert [url_bytes(a.get("src")) for a in ET.parse(fcpx).iter("asset")] == [raw]
+    [edl] = export(seq, tmp_path / "cut.edl", "edl", allow_missing=True)
+    with open(edl, encoding="utf-8") as f:
+        (event,) = pycmx.parse_cmx3600(f).events
+    assert event.edits[0].source_file == "/footage/a%20b/bell\\x07 line\\x0abreak &<>\"' caf\\xe9.mov"
+    [native] = export(seq, tmp_path / "cut.otio", "otio", allow_missing=True)
+    tl = otio.adapters.read_from_file(str(native))
+    assert [url_bytes(c.media_reference.target_url) for c in tl.find_clips()] == [raw, raw]   # video, audio
 
 
 # -- two writers ---------------------------------------------------------------------------------
@@ -255,6 +363,20 @@ def test_hanging_plugins_cannot_hang_the_core(tmp_path, clip, library, monkeypat
     assert any("time limit" in w for w in f.warnings), f.warnings
 
 
+def test_a_plugin_time_limit_is_proportionate_to_the_file():
+    """Not 600 s per call whatever the file: at least 2 minutes, else 2 s per second of footage."""
+    from framesense.analysis.base import Analyzer
+    from framesense.plugins.guard import GuardedAnalyzer
+
+    class Plain(Analyzer):
+        name = "plain"
+
+    guarded = GuardedAnalyzer(Plain(), "plain")
+    assert guarded.limit({"duration": 10.0}) == 120.0 and guarded.limit({"duration": None}) == 120.0
+    assert guarded.limit({"duration": 3600.0}) == 7200.0
+    assert GuardedAnalyzer(Plain(), "plain", timeout=5.0).limit({"duration": 3600.0}) == 5.0
+
+
 STORE_HANG = '''
 import time
 from framesense.analysis.base import Analyzer
@@ -301,6 +423,38 @@ def test_a_plugin_whose_store_hangs_is_stopped_and_writes_nothing(tmp_path, clip
     assert f.stages["shots"] == "done" and f.stages["slowstore"] == "failed", f.stages
     assert any("store() did not finish" in w for w in f.warnings), f.warnings
     assert took < 30 and rows == 0 and media[0]["status"] == "indexed"
+
+
+BOOM_SEARCH = '''
+from framesense.plugins import SearchSpec, hookimpl
+
+def search_boom(catalog, query):
+    raise RuntimeError("provider exploded")
+
+@hookimpl
+def framesense_searches():
+    return [SearchSpec("boom", lambda q: "boom" in q.extra, search_boom, "always fails", options=("boom",))]
+'''
+
+
+def test_a_failing_search_provider_is_named_in_one_line(tmp_path, clip, library, monkeypatch):
+    """The built-in hits still come; the user is told which plugin failed (its traceback only with --debug)."""
+    import json
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "boom.py").write_text(BOOM_SEARCH)
+    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(plugins))
+    shutil.copy(clip, tmp_path / "copy.mp4")
+    run_cli(library, "index", clip, tmp_path / "copy.mp4", "--no-speech", "--no-visual")
+    for args in (["search", "--json"], ["export", "-o", tmp_path / "cut.edl"]):
+        proc = run_cli(library, *args, "--same-as", f"{clip}@1.5", "--where", "boom=1")
+        notes = [line for line in no_traceback(proc) + proc.stderr.splitlines() if "boom" in line]
+        assert notes == ["note: plugin 'boom' failed: search 'boom' raised RuntimeError: provider exploded "
+                         "(run with --debug for the traceback)"], proc.stderr
+        if args[0] == "search":
+            assert [os.path.basename(h["media_path"]) for h in json.loads(proc.stdout)] == ["copy.mp4"]
+    debug = run_cli(library, "--debug", "search", "--same-as", f"{clip}@1.5", "--where", "boom=1")
+    assert "Traceback" in debug.stderr and 'raise RuntimeError("provider exploded")' in debug.stderr
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
+from ..paths import display
 from ..timecode import rate_str
 from .labels import FitLabel
 
@@ -51,7 +52,7 @@ class IndexProgressView(QWidget):
         self.show()
 
     def file(self, index, path):
-        self.index, self.name = index, Path(path).name
+        self.index, self.name = index, display(Path(path).name)
         self._update("", 0.0)
 
     def stage(self, name, fraction, note):
@@ -106,8 +107,8 @@ class LibraryPanel(QWidget):
         folders = catalog.folders()
         nodes: dict[str, QTreeWidgetItem] = {}
         for f in folders:
-            node = QTreeWidgetItem([Path(f).name or f])
-            node.setToolTip(0, f)
+            node = QTreeWidgetItem([display(Path(f).name or f)])   # Qt drops bytes that are not UTF-8
+            node.setToolTip(0, display(f))
             node.setData(0, Qt.ItemDataRole.UserRole, f)
             self.tree.addTopLevelItem(node)
             nodes[f] = node
@@ -129,9 +130,9 @@ class LibraryPanel(QWidget):
         exact = Fraction(row["rate_num"], row["rate_den"]) if row.get("rate_num") else None
         rate = f"{float(exact):.3f}".rstrip("0").rstrip(".") if exact else "-"   # 23.976, as editors say it
         dur = f"{row['duration']:.2f} s" if row.get("duration") else "-"
-        item = QTreeWidgetItem([row["name"], status, dur, rate, row.get("start_timecode") or "", row.get("error") or ""])
+        item = QTreeWidgetItem([display(row["name"]), status, dur, rate, row.get("start_timecode") or "", row.get("error") or ""])
         item.setData(0, Qt.ItemDataRole.UserRole + 1, row["id"])
-        item.setToolTip(0, row["path"])
+        item.setToolTip(0, display(row["path"]))
         if row.get("error"):
             item.setToolTip(5, row["error"])
             item.setToolTip(1, row["error"])

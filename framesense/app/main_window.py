@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBo
 
 from ..api import model_status
 from ..config import resolve_library
+from ..paths import display
 from ..session import Session
 from .dialogs import ExportDialog, SettingsDialog
 from .first_run import library_exists
@@ -275,7 +276,7 @@ class MainWindow(QMainWindow):
         """Selecting a file in the library lists its shots as hits (like 'framesense shots')."""
         hits = self.session.library.shot_hits(media_id)
         if hits:
-            self.search_ctl.show_hits(hits, f"{len(hits)} shots of {Path(hits[0].media_path).name}")
+            self.search_ctl.show_hits(hits, f"{len(hits)} shots of {display(Path(hits[0].media_path).name)}")
 
     def search_same_as_frame(self):
         self.search_ctl.from_frame("same footage")

@@ -8,6 +8,8 @@ from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem,
                                QPushButton, QVBoxLayout, QWidget)
 
+from ..paths import display
+
 ROLE_ID = Qt.ItemDataRole.UserRole
 
 
@@ -85,7 +87,7 @@ class PeoplePanel(QWidget):
             return
         for f in self.library.person_faces(f"#{pid}")[:200]:
             item = QListWidgetItem(_icon(self.library.face_thumbnail(f["id"])), "")
-            item.setToolTip(f"face {f['id']}: {f['media_path']} frame {f['frame']}")
+            item.setToolTip(f"face {f['id']}: {display(f['media_path'])} frame {f['frame']}")
             item.setData(ROLE_ID, f["id"])
             self.faces.addItem(item)
 

@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPalette, QPixmap, QTextDocument
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QListWidget, QListWidgetItem,
                                QPushButton, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
 
+from ..paths import display
 from .labels import FitLabel
 from .player import caption_html
 
@@ -129,7 +130,7 @@ class ResultsPanel(QWidget):
 
     def _item(self, i: int, hit) -> QListWidgetItem:
         tc, thumb = self.describe(hit)
-        name = Path(hit.media_path).name
+        name = display(Path(hit.media_path).name)   # Qt drops bytes that are not UTF-8
         words = caption_html(hit.text, hit.context)
         html = (f"<body><b>{_esc(name)}</b><br><span style='font-family: monospace'>{tc}</span>"
                 f" &nbsp;·&nbsp; {hit.end - hit.start:.2f} s<br><span class='dim'>{_esc(hit.kind)} · score {hit.score:.3f}"
@@ -138,7 +139,7 @@ class ResultsPanel(QWidget):
         item = QListWidgetItem()
         item.setData(ROLE_HIT, i)
         item.setData(ROLE_INFO, {"html": html, "pixmap": self._pixmap(thumb)})
-        tip = f"{hit.media_path}\n{hit.start:.3f}s - {hit.end:.3f}s"
+        tip = f"{display(hit.media_path)}\n{hit.start:.3f}s - {hit.end:.3f}s"
         if hit.kind == "phrase":   # what the score means: match kind band, placed by word confidence
             from ..api import phrase_score_help
             form = (hit.extra or {}).get("form")
@@ -169,7 +170,8 @@ class ResultsPanel(QWidget):
 
     def _add_filter_choices(self, hit):
         p = Path(hit.media_path)
-        for key, label in ((("folder", str(p.parent)), f"Folder: {p.parent.name}/"), (("media", str(p)), p.name)):
+        for key, label in ((("folder", display(p.parent)), f"Folder: {display(p.parent.name)}/"),
+                           (("media", display(p)), display(p.name))):
             if self.filter.findData(list(key)) < 0:
                 self.filter.addItem(label, list(key))
 
@@ -179,8 +181,8 @@ class ResultsPanel(QWidget):
         for row in range(self.list.count()):
             item = self.list.item(row)
             hit = self.hits[item.data(ROLE_HIT)]
-            ok = (key is None or (key[0] == "folder" and str(Path(hit.media_path).parent) == key[1])
-                  or (key[0] == "media" and hit.media_path == key[1]))
+            ok = (key is None or (key[0] == "folder" and display(Path(hit.media_path).parent) == key[1])
+                  or (key[0] == "media" and display(hit.media_path) == key[1]))
             item.setHidden(not ok)
             shown += ok
         if self.hits:

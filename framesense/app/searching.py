@@ -19,6 +19,7 @@ class SearchController(QObject):
         self.generation = 0
         self.searching = False
         self._workers: set = set()
+        self._notes: list[str] = []   # the newest search's failed plugin providers, shown with its hits
 
     def start(self, mode: str, text: str) -> bool:
         w = self.window
@@ -35,6 +36,7 @@ class SearchController(QObject):
             return False
         self.generation += 1
         self.searching = True
+        self._notes = []
         w.playlist.show_results()
         w.session.set_results([])
         w.results.summary.setText(f"Searching {mode}: {text}…")
@@ -42,6 +44,7 @@ class SearchController(QObject):
         worker.signals.hits.connect(self._hits)
         worker.signals.finished.connect(self._finished)
         worker.signals.failed.connect(self._failed)
+        worker.signals.notes.connect(self._noted)
         self._workers.add(worker)
         done = lambda *_, wk=worker: self._workers.discard(wk)  # noqa: E731
         worker.signals.finished.connect(done)
@@ -71,14 +74,19 @@ class SearchController(QObject):
         if gen == self.generation:
             self.window.session.add_results(hits)
 
+    def _noted(self, gen, notes):
+        if gen == self.generation:
+            self._notes = list(notes)
+
     def _finished(self, gen, seconds):
         if gen != self.generation:
             return
         self.searching = False
         w = self.window
         n = len(w.results.hits)
-        w.results.summary.setText(f"{n} hits ({seconds:.2f} s)" if n else "No hits")
-        self.message.emit(f"{n} hits in {seconds:.2f} s")
+        notes = "".join(f" — {note}" for note in self._notes)   # a failing plugin is said, not hidden
+        w.results.summary.setText((f"{n} hits ({seconds:.2f} s)" if n else "No hits") + notes)
+        self.message.emit(f"{n} hits in {seconds:.2f} s" + notes)
         if n and w.search.by_enter:   # Enter searched: the hits take the keys (Space, J/K/L, arrows) and play
             w.results.list.setFocus()
             w.player.play()

@@ -89,6 +89,7 @@ class SearchSignals(QObject):
     hits = Signal(int, object)       # generation, list[Hit] (a batch; more may follow)
     finished = Signal(int, float)    # generation, seconds
     failed = Signal(int, str)
+    notes = Signal(int, object)      # generation, list[str]: plugin search providers that failed (switched off)
 
 
 class SearchWorker(QRunnable):
@@ -104,6 +105,9 @@ class SearchWorker(QRunnable):
         try:
             with Library.open(self.library) as lib:
                 hits = lib.search(self.query)
+                notes = [w.splitlines()[0] for w in lib.search_warnings()]
+            if notes:
+                self.signals.notes.emit(self.generation, notes)
             # Hand hits over in small batches so the first rows show while thumbnails load.
             for i in range(0, len(hits), 12):
                 self.signals.hits.emit(self.generation, hits[i: i + 12])

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..config import CATALOG_FILE, resolve_library
 from ..errors import CatalogDamaged
+from ..paths import PATH_COLUMNS, display, from_db, row_paths, safe_text, to_db
 from . import schema
 
 
@@ -114,28 +115,40 @@ class Catalog:
                 self.conn.execute("COMMIT")
 
     def execute(self, sql: str, params=()):
+        """Run SQL; a text parameter holding a non-UTF-8 name is stored as shown (``\\xNN``).
+        Paths go through ``paths.to_db`` (as ``media_by_path`` does) to match stored paths."""
+        if isinstance(params, (list, tuple)):
+            params = tuple(safe_text(p) if p.__class__ is str and not p.isascii() else p for p in params)
         return self.conn.execute(sql, params)
 
     def query(self, sql: str, params=()) -> list[dict]:
-        return [dict(r) for r in self.conn.execute(sql, params)]
+        """Rows as dicts; path columns (``paths.PATH_COLUMNS``) always as ``str``, even non-UTF-8 ones."""
+        cur = self.execute(sql, params)
+        rows = [dict(r) for r in cur]
+        if rows and PATH_COLUMNS.intersection(c[0] for c in cur.description):
+            for d in rows:
+                row_paths(d)
+        return rows
 
     def one(self, sql: str, params=()) -> dict | None:
-        row = self.conn.execute(sql, params).fetchone()
-        return dict(row) if row else None
+        row = self.execute(sql, params).fetchone()
+        return row_paths(dict(row)) if row else None
 
     def insert(self, table: str, values: dict) -> int:
+        values = _stored(values)
         cols = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         cur = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(values.values()))
         return cur.lastrowid
 
     def update(self, table: str, row_id: int, values: dict) -> None:
+        values = _stored(values)
         sets = ", ".join(f"{k} = ?" for k in values)
         self.conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", (*values.values(), row_id))
 
     # -- media -------------------------------------------------------------
     def media_by_path(self, path) -> dict | None:
-        return self.one("SELECT * FROM media WHERE path = ?", (str(path),))
+        return self.one("SELECT * FROM media WHERE path = ?", (to_db(str(path)),))
 
     def media_by_id(self, media_id: int) -> dict | None:
         return self.one("SELECT * FROM media WHERE id = ?", (media_id,))
@@ -148,7 +161,7 @@ class Catalog:
         if path_like:
             sql += " AND path LIKE ?"
             params.append(path_like)
-        return self.query(sql + " ORDER BY path", params)
+        return self.query(sql + " ORDER BY CAST(path AS BLOB)", params)   # by bytes, UTF-8 or not
 
     def find_media(self, ref: str) -> dict:
         """Resolve a user's media reference: a path (absolute or relative) or a unique name."""
@@ -156,7 +169,10 @@ class Catalog:
         row = self.media_by_path(p.resolve()) if p.exists() else self.media_by_path(ref)
         if row:
             return row
-        rows = self.query("SELECT * FROM media WHERE name = ? OR path LIKE ?", (p.name, f"%/{p.name}"))
+        rows = self.query("SELECT * FROM media WHERE name = ? OR path LIKE ?", (to_db(p.name), to_db(f"%/{p.name}")))
+        if not rows:   # a name that is not UTF-8, typed as it is shown (\\xNN)
+            rows = [r for r in self.query("SELECT * FROM media WHERE typeof(path) = 'blob'")
+                    if ref in (display(r["path"]), display(r["name"]))]
         if len(rows) == 1:
             return rows[0]
         if len(rows) > 1:
@@ -174,10 +190,10 @@ class Catalog:
             "SELECT * FROM analysis_runs WHERE media_id = ?", (media_id,))}
 
     def add_folder(self, path) -> None:
-        self.execute("INSERT OR IGNORE INTO folders (path) VALUES (?)", (str(path),))
+        self.execute("INSERT OR IGNORE INTO folders (path) VALUES (?)", (to_db(str(path)),))
 
     def folders(self) -> list[str]:
-        return [r["path"] for r in self.query("SELECT path FROM folders ORDER BY path")]
+        return [from_db(r["path"]) for r in self.query("SELECT path FROM folders ORDER BY path")]
 
     def meta(self, key: str, default=None):
         row = self.one("SELECT value FROM meta WHERE key = ?", (key,))
@@ -186,6 +202,12 @@ class Catalog:
     def set_meta(self, key: str, value) -> None:
         self.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                      (key, json.dumps(value)))
+
+
+def _stored(values: dict) -> dict:
+    """Column values as stored: paths losslessly (``paths.to_db``), other text UTF-8."""
+    return {k: (to_db(v) if k in PATH_COLUMNS else safe_text(v)) if v.__class__ is str and not v.isascii() else v
+            for k, v in values.items()}
 
 
 def media_rate(row: dict) -> Fraction | None:

@@ -6,9 +6,12 @@ import json
 
 import click
 
+from ..paths import json_text
+
 
 def emit_json(data) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    """Valid UTF-8 JSON; a path whose bytes are not UTF-8 appears as people see it (``\\xNN``)."""
+    click.echo(json_text(json.dumps(data, indent=2, ensure_ascii=False, default=str)))
 
 
 class Ctx:

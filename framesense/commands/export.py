@@ -7,7 +7,7 @@ import sys
 import click
 
 from .context import Ctx, emit_json, pass_ctx
-from .search import search_options
+from .search import search_notes, search_options
 
 
 def _rate(value, param):
@@ -80,6 +80,7 @@ def export_cmd(ctx: Ctx, sequence_file, query, pads, fmt, output, rate, handles,
         seq = lib.load_sequence(sequence_file)
     else:
         hits = lib.search(query)
+        search_notes(lib)
         if not hits:
             raise QueryError("the search found no hits: nothing to export")
         label = query.phrase or " ".join(query.text) or query.same_as or query.like or "FrameSense hits"

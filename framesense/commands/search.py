@@ -64,6 +64,16 @@ def search_options(fn):
     return wrapper
 
 
+def search_notes(lib) -> None:
+    """Plugin search providers that failed (and were switched off): one line each on stderr, so a
+    short result is never silently short; --debug adds the plugin's traceback."""
+    debug = click.get_current_context().find_root().params.get("debug")
+    for w in lib.search_warnings():
+        first, *rest = w.splitlines() or [""]
+        click.echo(f"note: {w if debug else first}" + (" (run with --debug for the traceback)" if rest and not debug else ""),
+                   err=True)
+
+
 @click.command()
 @search_options
 @click.option("--json", "as_json", is_flag=True)
@@ -80,8 +90,7 @@ def search(ctx: Ctx, query, pads, as_json):
             row.update(start_frame=a, end_frame=b, start=float(a / h.rate), end=float(b / h.rate),
                        matched=[h.start_frame, h.end_frame])
         rows.append(row)
-    for w in lib.search_warnings():
-        click.echo(f"note: {w}", err=True)
+    search_notes(lib)
     if as_json:
         emit_json(rows)
         return

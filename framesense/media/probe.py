@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -147,9 +148,38 @@ def _pts_irregular(container, stream, packets: int = 240) -> bool:
     return any(abs(d - typical) > max(1, typical * 0.05) for d in steps)
 
 
+_HUGE = re.compile(r"Picture size (\d+)x(\d+) is invalid")
+
+
+@contextmanager
+def _ffmpeg_errors():
+    """FFmpeg's error messages while this runs (PyAV drops them otherwise): they say why a file
+    failed where the error code alone misleads (a 60000x60000 frame reads as 'Device or resource busy')."""
+    level, skip = av.logging.get_level(), av.logging.get_skip_repeated()
+    av.logging.set_level(av.logging.ERROR)
+    av.logging.set_skip_repeated(False)    # the same failure in the next file must be seen too
+    try:
+        with av.logging.Capture(local=False) as logs:
+            yield logs
+    finally:
+        av.logging.set_level(level)
+        av.logging.set_skip_repeated(skip)
+
+
 def probe(path: str | os.PathLike, *, check_decode: bool = True) -> MediaInfo:
     """Read a file's streams and timing; raise MediaError with a reason if it is not usable."""
-    path = str(path)
+    with _ffmpeg_errors() as logs:
+        try:
+            return _probe(str(path), check_decode)
+        except MediaError as exc:
+            huge = next((m for _, _, text in logs for m in [_HUGE.search(text)] if m), None)
+            if huge:
+                raise MediaError(path, f"its frames are {huge[1]}x{huge[2]} pixels, too large to decode "
+                                 "(FFmpeg reads frames up to about 16000x16000)") from None
+            raise exc
+
+
+def _probe(path: str, check_decode: bool) -> MediaInfo:
     container = _open(path)
     try:
         fmt = container.format.name

@@ -152,7 +152,10 @@ class Plugins:
             if rec.status != "loaded" or key in done or not rec.migrations:
                 continue
             try:
-                schema.migrate(catalog.conn, only=rec.migrations)
+                # a copy first, as for built-in upgrades: what "the catalog is damaged" says to restore
+                file = catalog.conn.execute("PRAGMA database_list").fetchone()[2]   # '' in memory
+                schema.migrate(catalog.conn, only=rec.migrations,
+                               backup_to=Path(file).with_name(Path(file).name + ".bak") if file else None)
                 for component, scripts in rec.migrations.items():
                     schema.register(component, scripts)  # later opens of any catalog in this process include them
                 done.add(key)

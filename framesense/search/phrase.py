@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from ..catalog import Catalog, media_rate
 from ..errors import QueryError
+from ..paths import display, from_db
 from ..transcript.model import normalize_word, split_words
 from .hits import AUDIO_TIME_BASE, Hit
 from .query import SearchQuery
@@ -63,9 +64,9 @@ def _media_filter(catalog: Catalog, patterns: list[str]) -> list[int] | None:
         return None
     ids = []
     for r in catalog.execute("SELECT id, path FROM media"):
-        path = r[1]
+        path = from_db(r[1])
         for pat in patterns:
-            if (pat in path) or fnmatch.fnmatch(path, pat) or fnmatch.fnmatch(path, f"*{pat}"):
+            if any((pat in p) or fnmatch.fnmatch(p, pat) or fnmatch.fnmatch(p, f"*{pat}") for p in {path, display(path)}):
                 ids.append(r[0])
                 break
     return ids

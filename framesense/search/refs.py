@@ -58,5 +58,7 @@ def shot_hit_fields(catalog, shot_ids) -> dict[int, dict]:
 
 
 def media_matches(path: str, filters: list[str]) -> bool:
+    """A filter matches the path as Python holds it or as it is shown (a non-UTF-8 name typed as \\xNN)."""
     import fnmatch
-    return not filters or any(f in path or fnmatch.fnmatch(path, f) for f in filters)
+    from ..paths import display
+    return not filters or any(f in p or fnmatch.fnmatch(p, f) for p in {path, display(path)} for f in filters)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..catalog.db import media_rate
 from ..errors import FrameSenseError, MediaError
+from ..paths import file_url, is_text, path_from_url
 from ..timecode import Timecode, drop_frame_allowed, parse_rate, rate_str, sequence_rate
 from . import supercut
 from .supercut import check_order
@@ -59,14 +60,17 @@ class SourceMedia:
                    sample_rate=int(streams[0].get("sample_rate") or 48000) if streams else 48000)
 
     def to_json(self) -> dict:
-        return {"path": self.path, "rate": rate_str(self.rate),
+        """``path_url`` (raw bytes percent-encoded) joins ``path`` when the name is not UTF-8 text."""
+        extra = {} if is_text(self.path) else {"path_url": file_url(self.path)}
+        return {"path": self.path, **extra, "rate": rate_str(self.rate),
                 "frames": self.frames, "start_frame": self.start_frame, "drop_frame": self.drop_frame,
                 "reel": self.reel, "width": self.width, "height": self.height,
                 "audio_channels": self.audio_channels, "media_id": self.media_id, "sample_rate": self.sample_rate}
 
     @classmethod
     def from_json(cls, d: dict) -> "SourceMedia":
-        return cls(path=d["path"], rate=parse_rate(d["rate"]), frames=int(d["frames"]),
+        return cls(path=path_from_url(d["path_url"]) if d.get("path_url") else d["path"],
+                   rate=parse_rate(d["rate"]), frames=int(d["frames"]),
                    start_frame=int(d.get("start_frame", 0)), drop_frame=bool(d.get("drop_frame")),
                    reel=d.get("reel"), width=d.get("width"), height=d.get("height"),
                    audio_channels=int(d.get("audio_channels", 0)), media_id=d.get("media_id"),

@@ -16,6 +16,7 @@ from pathlib import Path
 import opentimelineio as otio
 
 from ..errors import FrameSenseError
+from ..paths import display, file_url, is_text, json_safe, path_from_url
 from ..timecode import parse_rate, rate_str, snap_rate
 from .model import Clip, Overlay, Sequence, SourceMedia
 
@@ -47,9 +48,10 @@ def media_reference(media: SourceMedia, url: str | None = None, clip: Clip | Non
     if clip is not None and clip.handles:
         first = max(0, clip.source_in - clip.handles)
         count = (min(media.frames, clip.source_out + clip.handles) if media.frames else clip.source_out + clip.handles) - first
-    ref = otio.schema.ExternalReference(target_url=url or str(media.path),
+    path = str(media.path)   # a name that is not UTF-8 goes as a file URL of its raw bytes
+    ref = otio.schema.ExternalReference(target_url=url or (path if is_text(path) else file_url(path)),
                                         available_range=_tr(media.start_frame + first, count, media.rate))
-    ref.name = media.name
+    ref.name = display(media.name)
     return ref
 
 
@@ -58,13 +60,13 @@ def to_otio(seq: Sequence, url=None) -> otio.schema.Timeline:
     Tracks: V1 (the cuts), V2 (their overlays, between gaps) when any, A1 (the cuts' sound)."""
     tl = otio.schema.Timeline(name=seq.name)
     tl.global_start_time = _rt(seq.start_frame, seq.rate)
-    tl.metadata[KEY] = seq.to_json()
+    tl.metadata[KEY] = json_safe(seq.to_json())   # OTIO holds UTF-8 text; paths ride as path_url too
 
     def item(p):
         clip, m = p.clip, p.clip.media
-        it = otio.schema.Clip(name=clip.name, media_reference=media_reference(m, url(m) if url else None, clip),
+        it = otio.schema.Clip(name=display(clip.name), media_reference=media_reference(m, url(m) if url else None, clip),
                               source_range=source_range(seq, p))
-        it.metadata[KEY] = clip.to_json()
+        it.metadata[KEY] = json_safe(clip.to_json())
         for mk in clip.markers:
             it.markers.append(otio.schema.Marker(
                 name=mk.name, marked_range=_tr(m.start_frame + mk.frame, mk.duration, m.rate),
@@ -145,7 +147,10 @@ def _clip_from_otio(item: otio.schema.Clip) -> Clip:
     url = getattr(ref, "target_url", None)
     if not url:
         raise FrameSenseError(f"clip {item.name!r} has no media file")
-    path = otio.url_utils.filepath_from_url(url) if url.startswith("file:") else url
+    path = url
+    if url.startswith("file:"):
+        path = path_from_url(url)   # bytes that are not UTF-8 decoded losslessly, others as OTIO reads them
+        path = path if not is_text(path) else otio.url_utils.filepath_from_url(url)
     sr = item.source_range or item.available_range()
     rate = snap_rate(Fraction(sr.start_time.rate).limit_denominator(1001))
     avail = ref.available_range

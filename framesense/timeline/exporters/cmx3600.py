@@ -33,6 +33,7 @@ from pathlib import Path
 
 from ...errors import FrameSenseError
 from ...timecode import rate_str, timebase
+from ...paths import display
 from ..model import Sequence
 from .common import prepare, reel_names, write_atomic
 
@@ -40,8 +41,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _one_line(text: str) -> str:
-    """Text safe on one EDL line: control characters (newlines included) as \\xNN."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text)).strip()
+    """Text safe on one EDL line: control characters (newlines included) and bytes that are not UTF-8 as \\xNN."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", display(str(text))).strip()
 
 
 def source_range(seq: Sequence, placement) -> tuple[int, int]:

@@ -10,15 +10,28 @@ from fractions import Fraction
 from pathlib import Path
 from urllib.parse import quote
 
+from ...paths import display, file_url as raw_file_url, is_text
 from ..model import Sequence, SourceMedia
 
 _DRIVE = re.compile(r"^([A-Za-z]):[\\/]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_document(text: str) -> str:
+    """A written XML document made well-formed whatever the names in it: characters XML 1.0 cannot hold
+    (control characters, bytes of a name that is not UTF-8) shown as ``\\xNN``; file URLs are
+    percent-encoded already, so only names and notes change."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x20 else "\\u" + f"{ord(m.group()):04x}",
+                        display(text))
 
 
 def file_url(path: str) -> str:
     """A properly encoded file:// URL: spaces and non-ASCII percent-encoded (UTF-8);
-    a Windows path ``C:\\x y\\a.mov`` becomes ``file:///C:/x%20y/a.mov``."""
+    a Windows path ``C:\\x y\\a.mov`` becomes ``file:///C:/x%20y/a.mov``; a name that is not UTF-8
+    has its raw bytes percent-encoded."""
     p = str(path)
+    if not is_text(p):
+        return raw_file_url(p)
     if _DRIVE.match(p):
         p = "/" + p.replace("\\", "/")
     elif p.startswith("\\\\"):                     # UNC share: file://server/share/...

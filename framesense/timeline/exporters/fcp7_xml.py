@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from ...timecode import Timecode, is_ntsc, timebase
 from ..model import Sequence, SourceMedia
-from .common import file_url, prepare, reel_names, write_atomic
+from .common import file_url, prepare, reel_names, write_atomic, xml_document
 
 
 def premiere_url(path: str) -> str:
@@ -166,8 +166,8 @@ def build(seq: Sequence, width: int | None = None, height: int | None = None) ->
 def to_string(seq: Sequence, **kw) -> str:
     root = build(seq, **kw)
     ET.indent(root, "  ")
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n'
-            + ET.tostring(root, encoding="unicode") + "\n")
+    return xml_document('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n'   # odd names: as \\xNN
+                        + ET.tostring(root, encoding="unicode") + "\n")
 
 
 def export(sequence, path: Path, *, allow_missing: bool = False, width=None, height=None, **_) -> list[Path]:

@@ -20,7 +20,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..model import Sequence
-from .common import file_url, prepare, seconds_str, write_atomic
+from .common import file_url, prepare, seconds_str, write_atomic, xml_document
 
 
 def _fmt_key(rate: Fraction, w, h):
@@ -98,8 +98,8 @@ def build(seq: Sequence, version: str = "1.8") -> ET.Element:
 def to_string(seq: Sequence, version: str = "1.8") -> str:
     root = build(seq, version)
     ET.indent(root, "  ")
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n'
-            + ET.tostring(root, encoding="unicode") + "\n")
+    return xml_document('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n'   # odd names: as \\xNN
+                        + ET.tostring(root, encoding="unicode") + "\n")
 
 
 def export(sequence, path: Path, *, allow_missing: bool = False, version: str = "1.8", **_) -> list[Path]:

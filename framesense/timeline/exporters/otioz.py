@@ -16,6 +16,7 @@ from pathlib import Path
 import opentimelineio as otio
 
 from ...errors import FrameSenseError
+from ...paths import display
 from ..otio_io import to_otio
 from .common import prepare, publish
 
@@ -28,7 +29,7 @@ def export(sequence, path: Path, **_) -> list[Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     inside: dict[str, str] = {}              # catalogued path -> its name in the bundle
     for m in sequence.media():
-        name = f"media/{Path(m.path).name}"
+        name = f"media/{display(Path(m.path).name)}"   # zip names are UTF-8 text
         other = next((p for p, n in inside.items() if n == name), None)
         if other is not None:
             raise FrameSenseError(f"otioz needs unique file names; {m.path} and {other} share one "
