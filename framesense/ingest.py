@@ -20,7 +20,7 @@ from typing import Iterable
 from .analysis.base import Analyzer
 from .analysis.perfile import FileTask, StageOutcome, analyze_file
 from .catalog import Catalog
-from .errors import CatalogDamaged, MediaError, not_the_footage  # noqa: F401 - not_the_footage is used here and by importers
+from .errors import MediaError, not_the_footage  # noqa: F401 - not_the_footage is used here and by importers
 from .media.probe import MediaInfo, probe
 from .progress import Progress
 
@@ -141,9 +141,7 @@ class Indexer:
         runs the per-file analysis elsewhere while this process stays the single writer."""
         t0 = time.perf_counter()
         report = IndexReport()
-        problem = self.catalog.health()   # writing into a damaged file spreads the damage (~1 s per 600 MB)
-        if problem:
-            raise CatalogDamaged(self.catalog.path, problem)
+        self.catalog.verify()   # writing into a damaged file spreads the damage (~1 s per 600 MB, once per state)
         for name, reason in self._unavailable.items():
             report.notices.append(f"{name}: {reason}")
             self.progress.notice(f"{name}: {reason}")

@@ -151,6 +151,10 @@ def test_damaged_catalogs_are_reported_as_such(tmp_path, clip, library):
         assert not catalog["ok"] and "the catalog is damaged" in catalog["detail"]
     else:
         assert "the catalog is damaged" in proc.stderr
+    # every open checks the file: a search says so too, never "no hits"
+    proc = run_cli(mid.parent, "search", "--phrase", "x", check=False)
+    lines = no_traceback(proc)
+    assert proc.returncode == 2 and lines and "the catalog is damaged" in lines[0], proc.stderr
     # an index checks the file before writing: it stops, blaming no footage and writing nothing
     before = mid.read_bytes()
     other = tmp_path / "other.mp4"
@@ -159,6 +163,24 @@ def test_damaged_catalogs_are_reported_as_such(tmp_path, clip, library):
     lines = no_traceback(proc)
     assert proc.returncode == 2 and lines and "the catalog is damaged" in lines[0], proc.stderr
     assert "FAILED" not in proc.stdout + proc.stderr and mid.read_bytes() == before
+
+
+def test_a_sound_catalog_is_checked_once_per_state_of_the_file(tmp_path, clip, library, monkeypatch):
+    """The check at every open costs a scan only when the file changed since the last sound check."""
+    from framesense.catalog import Catalog
+    run_cli(library, "index", clip, "--no-speech", "--no-visual")
+    checks = []
+    health = Catalog.health
+    monkeypatch.setattr(Catalog, "health", lambda self: checks.append(1) or health(self))
+    for _ in range(3):
+        with Catalog.open(library) as cat:
+            cat.query("SELECT count(*) FROM media")
+    assert len(checks) == 1                      # the index changed the file after its own check
+    with Catalog.open(library) as cat, cat.transaction():
+        cat.execute("UPDATE media SET reel = 'R1'")
+    with Catalog.open(library):
+        pass
+    assert len(checks) == 2                      # a write: checked again, once
 
 
 def test_a_schema_upgrade_first_keeps_a_backup_to_restore(tmp_path, clip, library, monkeypatch):

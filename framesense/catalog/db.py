@@ -67,7 +67,13 @@ class Catalog:
             if "readonly" in str(exc):
                 raise PermissionError(f"{path}: cannot write the catalog ({exc})") from None
             raise CatalogDamaged(path, str(exc)) from None
-        return cls(lib, conn)
+        catalog = cls(lib, conn)
+        try:
+            catalog.verify()
+        except CatalogDamaged:
+            conn.close()
+            raise
+        return catalog
 
     @property
     def path(self) -> Path:
@@ -75,6 +81,40 @@ class Catalog:
 
     def close(self):
         self.conn.close()
+
+    def verify(self) -> None:
+        """Every open checks the file (quick_check), once per state of it: the sizes and times of the
+        file and its WAL are remembered beside it when sound, so a damaged catalog is named as such
+        at any open, and the hundredth search of a sound one costs two stats, not a scan."""
+        stamp_path = self.dir / (CATALOG_FILE + ".checked")
+        stamp = self._stamp()           # taken first: a write during the check means checking again
+        try:
+            if stamp_path.read_text() == stamp:
+                return
+        except (OSError, UnicodeDecodeError):
+            pass
+        problem = self.health()
+        if problem:
+            raise CatalogDamaged(self.path, problem)
+        try:
+            tmp = stamp_path.with_name(f"{stamp_path.name}.{os.getpid()}")
+            tmp.write_text(stamp)
+            os.replace(tmp, stamp_path)
+        except OSError:                 # a read-only library is checked at each open
+            pass
+
+    def _stamp(self) -> str:
+        """The file's size and time, and its WAL's while it holds anything (an empty one comes and goes
+        with every connection)."""
+        parts = []
+        for p in (self.path, self.path.with_name(self.path.name + "-wal")):
+            try:
+                st = p.stat()
+            except OSError:
+                continue
+            if st.st_size:
+                parts.append(f"{st.st_size}:{st.st_mtime_ns}")
+        return " ".join(parts)
 
     def health(self) -> str | None:
         """None when SQLite's quick_check finds the file sound, else what it found (first lines)."""
