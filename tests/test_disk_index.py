@@ -24,13 +24,19 @@ def test_disk_index_finds_what_exact_search_finds(tmp_path):
     idx = DiskIndex(path, mm)
     plain = DiskIndex(path)
     assert len(idx) == len(data)
-    hits = 0
-    for row in range(0, len(data), 97):
+    hits = selves = plain_selves = 0
+    rows = range(0, len(data), 97)
+    for row in rows:
         q = data[row].astype(np.float32)
         keys, scores = idx.search(q, 10)
-        assert keys[0] == row and abs(scores[0] - float(q @ q)) < 1e-3   # exact float16 scores after re-scoring
+        # the graph is approximate (and built on several threads, so not the same graph every run):
+        # a query's own row is found almost always, not always; what is returned is scored exactly
+        selves += int(keys[0] == row)
+        exact = {int(k): float(data[k].astype(np.float32) @ q) for k in keys}
+        assert all(abs(s - exact[int(k)]) < 1e-3 for k, s in zip(keys, scores))   # exact float16 re-scoring
         assert list(scores) == sorted(scores, reverse=True)
         truth = set(exact_topk(mm, q, 10)[0].tolist())
         hits += len(truth & set(keys.tolist()))
-        assert plain.search(q, 10)[0][0] == row
-    assert hits / (10 * len(range(0, len(data), 97))) >= 0.9
+        plain_selves += int(plain.search(q, 10)[0][0] == row)
+    assert selves >= 0.9 * len(rows) and plain_selves >= 0.9 * len(rows)
+    assert hits / (10 * len(rows)) >= 0.9
