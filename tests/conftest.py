@@ -48,6 +48,25 @@ def run_cli(library: Path, *args, check: bool = True, timeout: float = 600) -> s
     return proc
 
 
+def plugin_folder(tmp_path: Path, monkeypatch, files: dict[str, str]) -> Path:
+    """Plugin files (name -> source) in a folder that every process of the test loads ($FRAMESENSE_PLUGINS)."""
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    for name, code in files.items():
+        (folder / name).write_text(code)
+    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(folder))
+    return folder
+
+
+def write_kill_footage(folder: Path, n: int = 8) -> Path:
+    """Clips big enough (640x360, three shots) that a kill lands mid-run."""
+    from framesense.media.synth import Shot, write_video
+    for i in range(n):
+        write_video(folder / f"c{i}.mp4", [Shot(60, i + 1), Shot(60, i + 50), Shot(60, i + 90)],
+                    width=640, height=360, audio=None)
+    return folder
+
+
 def kill_after_indexed(proc, library: Path, n: int, timeout: float = 120) -> int:
     """kill -9 an indexer once ``n`` files are indexed (read from the catalog as it grows); returns how many were."""
     import signal

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, plugin_folder, run_cli
 from framesense.media.synth import Shot, write_video
 
 
@@ -191,12 +191,9 @@ def test_a_schema_upgrade_first_keeps_a_backup_to_restore(tmp_path, clip, librar
     """What 'the catalog is damaged' tells the user to restore: a copy made before each migration."""
     run_cli(library, "index", clip, "--no-speech", "--no-visual")
     assert not (library / "catalog.sqlite.bak").exists()            # nothing to upgrade yet
-    plugins = tmp_path / "plugins"
-    plugins.mkdir()
-    (plugins / "grow.py").write_text("from framesense.plugins import hookimpl\n\n@hookimpl\n"
-                                     "def framesense_migrations():\n"
-                                     "    return {'plugin_grow': ['CREATE TABLE grow_rows (media_id INTEGER)']}\n")
-    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(plugins))
+    plugin_folder(tmp_path, monkeypatch, {"grow.py": "from framesense.plugins import hookimpl\n\n@hookimpl\n"
+                                                     "def framesense_migrations():\n"
+                                                     "    return {'plugin_grow': ['CREATE TABLE grow_rows (media_id INTEGER)']}\n"})
     run_cli(library, "media")                                          # opening migrates
     bak = sqlite3.connect(library / "catalog.sqlite.bak")
     assert bak.execute("PRAGMA quick_check").fetchone()[0] == "ok"
@@ -366,11 +363,7 @@ def framesense_analyzers(options):
 def test_hanging_plugins_cannot_hang_the_core(tmp_path, clip, library, monkeypatch):
     import time
     import framesense.plugins.manager as manager
-    plugins = tmp_path / "plugins"
-    plugins.mkdir()
-    for name, code in HANGING.items():
-        (plugins / name).write_text(code)
-    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(plugins))
+    plugin_folder(tmp_path, monkeypatch, HANGING)
     monkeypatch.setattr(manager, "IMPORT_TIMEOUT", 2.0)
     # As in a real run after the picture and speech stages: torch loaded, where a forked child deadlocks
     # and a thread cannot stop a plugin holding the GIL (this once hung CI for 90 minutes).
@@ -466,10 +459,7 @@ def framesense_searches():
 def test_a_failing_search_provider_is_named_in_one_line(tmp_path, clip, library, monkeypatch):
     """The built-in hits still come; the user is told which plugin failed (its traceback only with --debug)."""
     import json
-    plugins = tmp_path / "plugins"
-    plugins.mkdir()
-    (plugins / "boom.py").write_text(BOOM_SEARCH)
-    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(plugins))
+    plugin_folder(tmp_path, monkeypatch, {"boom.py": BOOM_SEARCH})
     shutil.copy(clip, tmp_path / "copy.mp4")
     run_cli(library, "index", clip, tmp_path / "copy.mp4", "--no-speech", "--no-visual")
     for args in (["search", "--json"], ["export", "-o", tmp_path / "cut.edl"]):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, kill_after_indexed
+from conftest import ROOT, kill_after_indexed, write_kill_footage
 from framesense.catalog import Catalog
 from framesense.media.synth import Shot, write_broken_files, write_video
 
@@ -114,9 +114,7 @@ def test_bad_files_are_recorded_and_the_run_goes_on(tmp_path, cli, library):
 
 def test_kill_during_index_then_resume(tmp_path, library):
     folder = tmp_path / "f"
-    for i in range(8):
-        write_video(folder / f"c{i}.mp4", [Shot(60, i + 1), Shot(60, i + 50), Shot(60, i + 90)],
-                    width=640, height=360, audio=None)
+    write_kill_footage(folder)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     cmd = [sys.executable, "-m", "framesense", "--library", str(library), "index", str(folder), "--no-speech"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -15,7 +15,7 @@ import pytest
 
 from catalog_dump import assert_same, dump
 from clip_fixture import make_tiny_clip
-from conftest import ROOT, kill_after_indexed, run_cli
+from conftest import ROOT, kill_after_indexed, plugin_folder, run_cli, write_kill_footage
 from framesense.media.synth import Shot, write_video
 
 CRASH_PLUGIN = '''
@@ -119,10 +119,7 @@ def test_a_frame_stage_run_later_decodes_alone_to_the_same_rows(world, tmp_path)
 
 
 def test_a_dead_worker_process_is_retried(world, tmp_path, monkeypatch):
-    plugins = tmp_path / "plugins"
-    plugins.mkdir()
-    (plugins / "crashonce.py").write_text(CRASH_PLUGIN)
-    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(plugins))
+    plugin_folder(tmp_path, monkeypatch, {"crashonce.py": CRASH_PLUGIN})
     monkeypatch.setenv("CRASH_MARK", str(tmp_path / "crashed"))
     lib = tmp_path / "lib"
     proc = run_cli(lib, "index", world["root"] / "f", "--no-speech", "--no-visual", "--jobs", "2", "--json")
@@ -137,9 +134,7 @@ def test_a_dead_worker_process_is_retried(world, tmp_path, monkeypatch):
 
 def test_kill_during_jobs_2_then_resume(tmp_path, library):
     folder = tmp_path / "f"
-    for i in range(8):
-        write_video(folder / f"c{i}.mp4", [Shot(60, i + 1), Shot(60, i + 50), Shot(60, i + 90)],
-                    width=640, height=360, audio=None)
+    write_kill_footage(folder)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     cmd = [sys.executable, "-m", "framesense", "--library", str(library), "index", str(folder), "--no-speech",
            "--no-visual", "--jobs", "2"]
@@ -191,10 +186,7 @@ def framesense_analyzers(options):
 
 
 def test_a_plugin_frame_stage_rides_on_the_shots_scan(world, tmp_path, monkeypatch):
-    plugins = tmp_path / "plugins"
-    plugins.mkdir()
-    (plugins / "widths.py").write_text(RIDER_PLUGIN)
-    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(plugins))
+    plugin_folder(tmp_path, monkeypatch, {"widths.py": RIDER_PLUGIN})
     lib = tmp_path / "lib"
     run_cli(lib, "index", world["root"] / "f", "--no-speech", "--no-visual")
     from framesense.catalog import Catalog
@@ -235,10 +227,7 @@ def framesense_analyzers(options):
 def test_a_plugin_in_its_own_process_reads_the_shots_its_worker_just_found(world, tmp_path, monkeypatch):
     """Under --jobs the file's shots are not committed yet when its plugin stage runs in the worker:
     the plugin's process reads the worker's view of the file, and sees what a plain run sees."""
-    plugins = tmp_path / "plugins"
-    plugins.mkdir()
-    (plugins / "shotspans.py").write_text(SHOTS_PLUGIN)
-    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(plugins))
+    plugin_folder(tmp_path, monkeypatch, {"shotspans.py": SHOTS_PLUGIN})
     details = []
     for name, extra in (("plain", ()), ("jobs", ("--jobs", "2"))):
         lib = tmp_path / name

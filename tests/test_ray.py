@@ -12,7 +12,7 @@ pytest.importorskip("ray")   # in the dev and all extras; --ray says how to inst
 
 from catalog_dump import assert_same, dump
 from clip_fixture import make_tiny_clip
-from conftest import run_cli
+from conftest import plugin_folder, run_cli
 from test_parallel import CRASH_PLUGIN, footage
 
 
@@ -31,10 +31,7 @@ def world(tmp_path_factory):
 
 
 def test_ray_cluster_indexes_like_one_process_and_retries_a_killed_worker(world, tmp_path, monkeypatch):
-    plugins = tmp_path / "plugins"
-    plugins.mkdir()
-    (plugins / "crashonce.py").write_text(CRASH_PLUGIN)
-    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(plugins))
+    plugin_folder(tmp_path, monkeypatch, {"crashonce.py": CRASH_PLUGIN})
     monkeypatch.setenv("CRASH_MARK", str(tmp_path / "crashed"))
     monkeypatch.setenv("RAY_AUTH_MODE", "disabled")
     lib = tmp_path / "lib"

@@ -14,6 +14,17 @@ def emit_json(data) -> None:
     click.echo(json_text(json.dumps(data, indent=2, ensure_ascii=False, default=str)))
 
 
+def emit_rows(rows: list, as_json: bool, empty: str, line) -> None:
+    """A listing: JSON, or one line a row (``line(row)``), or what to do when there is none (on stderr)."""
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        click.echo(empty, err=True)
+    for r in rows:
+        click.echo(line(r))
+
+
 class Ctx:
     """The ``--library`` folder and, once a command needs it, the open ``framesense.Library``."""
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .context import Ctx, emit_json, pass_ctx
+from .context import Ctx, emit_json, emit_rows, pass_ctx
 from .search import search_notes, search_options
 
 
@@ -131,15 +131,9 @@ def sequence():
 @pass_ctx
 def sequence_list(ctx: Ctx, as_json):
     """List the sequences saved as .otio (newest first); missing files are marked."""
-    rows = ctx.library.sequences()
-    if as_json:
-        emit_json(rows)
-        return
-    if not rows:
-        click.echo("no saved sequences", err=True)
-    for r in rows:
-        flag = "" if r["exists"] else "  (missing)"
-        click.echo(f"{r['saved_at'][:19]}  {r['clips']:5d} clips  {r['rate']:>10}  {r['name']}  {r['path']}{flag}")
+    emit_rows(ctx.library.sequences(), as_json, "no saved sequences",
+              lambda r: f"{r['saved_at'][:19]}  {r['clips']:5d} clips  {r['rate']:>10}  {r['name']}  {r['path']}"
+                        + ("" if r["exists"] else "  (missing)"))
 
 
 COMMANDS = [export_cmd, render_cmd, sequence]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .context import Ctx, emit_json, pass_ctx
+from .context import Ctx, emit_json, emit_rows, pass_ctx
 
 
 @click.group()
@@ -22,14 +22,8 @@ def _line(p: dict) -> str:
 @pass_ctx
 def list_(ctx: Ctx, as_json):
     """Everyone with at least one face, most faces first."""
-    rows = ctx.library.people()
-    if as_json:
-        emit_json(rows)
-        return
-    if not rows:
-        click.echo("no people (index footage with faces; 'framesense doctor' says whether face search is on)", err=True)
-    for p in rows:
-        click.echo(_line(p))
+    emit_rows(ctx.library.people(), as_json,
+              "no people (index footage with faces; 'framesense doctor' says whether face search is on)", _line)
 
 
 @people.command("faces")

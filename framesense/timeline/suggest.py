@@ -78,9 +78,8 @@ def media_id(catalog, clip: Clip) -> int | None:
     return row["id"] if row else None
 
 
-def cut_words(catalog, clip: Clip) -> str:
-    """The words said in the cut (from the transcript), else its label and markers."""
-    mid = media_id(catalog, clip)
+def cut_words(catalog, clip: Clip, mid: int | None) -> str:
+    """The words said in the cut (from the transcript of file ``mid``), else its label and markers."""
     if mid is not None:
         rate = clip.media.rate
         said = said_between(catalog, mid, float(Fraction(clip.source_in) / rate),
@@ -90,9 +89,8 @@ def cut_words(catalog, clip: Clip) -> str:
     return clip.label or " ".join(m.text or "" for m in clip.markers).strip()
 
 
-def _own_span(catalog, clip: Clip) -> tuple[int, int]:
+def _own_span(catalog, clip: Clip, mid: int | None) -> tuple[int, int]:
     """The frames of the shots the cut is in (its own range when the file has no shots)."""
-    mid = media_id(catalog, clip)
     row = catalog.one("SELECT MIN(start_frame) AS a, MAX(end_frame) AS b FROM shots WHERE media_id = ? "
                       "AND start_frame < ? AND end_frame > ?", (mid, clip.source_out, clip.source_in)) \
         if mid is not None else None
@@ -101,12 +99,11 @@ def _own_span(catalog, clip: Clip) -> tuple[int, int]:
     return clip.source_in, clip.source_out
 
 
-def _speaker(catalog, clip: Clip) -> int | None:
-    """The person seen most in the cut's shots."""
-    mid = media_id(catalog, clip)
+def _speaker(catalog, mid: int | None, own: tuple[int, int]) -> int | None:
+    """The person seen most in the cut's shots (``own``, frames of file ``mid``)."""
     if mid is None:
         return None
-    a, b = _own_span(catalog, clip)
+    a, b = own
     row = catalog.one("SELECT person_id, COUNT(*) AS n FROM faces WHERE media_id = ? AND frame >= ? AND frame < ? "
                       "AND person_id IS NOT NULL GROUP BY person_id ORDER BY n DESC, person_id LIMIT 1",
                       (mid, a, b))
@@ -116,7 +113,9 @@ def _speaker(catalog, clip: Clip) -> int | None:
 def suggest_for_cut(clip: Clip, search: Callable[[SearchQuery], list[Hit]], catalog, *,
                     sources=SOURCES, has_ocr: bool = True, limit: int = 5, used: set | None = None,
                     index: int = 0) -> CutSuggestions:
-    words = cut_words(catalog, clip)
+    mid = media_id(catalog, clip)
+    own_a, own_b = own = _own_span(catalog, clip, mid)
+    words = cut_words(catalog, clip, mid)
     out = CutSuggestions(index, words)
     ranked: dict[str, list[Hit]] = {}
 
@@ -132,7 +131,7 @@ def suggest_for_cut(clip: Clip, search: Callable[[SearchQuery], list[Hit]], cata
         else:
             out.unavailable["pictures"] = "no words in this cut"
     if "person" in sources:
-        person = _speaker(catalog, clip)
+        person = _speaker(catalog, mid, own)
         if person is None:
             out.unavailable["person"] = "no known face in this cut"
         else:
@@ -143,7 +142,6 @@ def suggest_for_cut(clip: Clip, search: Callable[[SearchQuery], list[Hit]], cata
         for w in content_words(words) if has_ocr else []:
             ask("text", SearchQuery(ocr=w, limit=PER_SOURCE))
 
-    own_a, own_b = _own_span(catalog, clip)
     fused: dict[tuple, Suggestion] = {}
     for source in SOURCES:
         hits = sorted(ranked.get(source, []), key=lambda h: -h.score)
