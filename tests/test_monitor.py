@@ -85,8 +85,18 @@ def test_k_held_steps_io_marks_and_the_added_clip_uses_them(qtbot, window, foota
     qtbot.keyRelease(keys, Qt.Key.Key_K)
     assert not player.k_held and not player.playing
     qtbot.keyClick(keys, Qt.Key.Key_I)                                 # in at 22
-    # drag on the scrub bar to about frame 40, then O there
     bar = player.scrub
+    # a fast drag: one decode in flight and the newest position next, not one decode per mouse move
+    starts, start_job = [], player._start_job
+    player._start_job = lambda item, first: (starts.append(first), start_job(item, first))
+    qtbot.mousePress(bar, Qt.MouseButton.LeftButton, pos=QPoint(int(bar.x_of(21.5)), 8))
+    for f in range(22, 52):
+        qtbot.mouseMove(bar, QPoint(int(bar.x_of(f + 0.5)), 8))
+    qtbot.mouseRelease(bar, Qt.MouseButton.LeftButton, pos=QPoint(int(bar.x_of(51.5)), 8))
+    qtbot.waitUntil(lambda: player.current_frame == bar.frame_at(int(bar.x_of(51.5))), timeout=10_000)
+    assert 2 <= len(starts) <= 4 and starts[-1] == player.current_frame, starts
+    player._start_job = start_job
+    # drag on the scrub bar to about frame 40, then O there
     x = int(bar.x_of(40.5))
     with qtbot.waitSignal(player.frame_shown, timeout=10_000, check_params_cb=lambda f: f == bar.frame_at(x)):
         qtbot.mousePress(bar, Qt.MouseButton.LeftButton, pos=QPoint(int(bar.x_of(30.5)), 8))

@@ -305,11 +305,12 @@ def test_a_csv_script_can_ask_for_a_person_on_screen(library, tmp_path):
 
 
 def test_the_monitor_shows_the_v2_picture_over_its_frames_of_the_cut(tmp_path):
-    """Sequence playback: the cut's frames (paced by its sound) carry the V2 file's images where it covers them."""
+    """Sequence playback: the cut's frames (paced by its sound) carry the V2 file's images where it covers them,
+    played forward or back (J)."""
     pytest.importorskip("PySide6")
     import numpy as np
 
-    from framesense.app.decoder import END, DecodeJob
+    from framesense.app.decoder import END, DecodeJob, ReverseDecodeJob
     from framesense.app.playlist import play_item
     from framesense.media.synth import Shot, write_video
     cut_file = write_video(tmp_path / "cut.mp4", [Shot(40, 1)], rate=25, audio=None, width=160, height=90)
@@ -319,13 +320,15 @@ def test_the_monitor_shows_the_v2_picture_over_its_frames_of_the_cut(tmp_path):
     item = play_item(cut, "")
     assert (item.cover.a, item.cover.b, item.cover.first) == (12, 23, 10)    # 12 frames at 29.97 = 10.01 cut frames
 
-    def frames(path, rate, first, last, cover=None):
-        job = DecodeJob(str(path), rate, first, last, (160, 90), cover=cover)
+    def frames(path, rate, first, last, cover=None, job=None):
+        job = job or DecodeJob(str(path), rate, first, last, (160, 90), cover=cover)
         job.start()
-        out = {}
+        out, order = {}, []
         while (got := job.frames.get(timeout=30)) is not END:
             img = got.image.convertToFormat(got.image.Format.Format_RGB888)
             out[got.index] = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())[:, :480].copy()
+            order.append(got.index)
+        frames.order = order
         return out
 
     shown = frames(cut_file.path, Fraction(25), 5, 35, item.cover)
@@ -338,3 +341,8 @@ def test_the_monitor_shows_the_v2_picture_over_its_frames_of_the_cut(tmp_path):
             assert diff(shown[f], pic[item.cover.frame_at(f, Fraction(25))]) < 1.0, f
         else:
             assert diff(shown[f], own[f]) < 1.0, f
+    # J (reverse) over the same cut: the same pictures, last frame first
+    back = frames(None, None, None, None, job=ReverseDecodeJob(str(cut_file.path), Fraction(25), 34, 5, (160, 90),
+                                                              cover=item.cover))
+    assert frames.order == list(range(34, 4, -1))
+    assert all(diff(back[f], shown[f]) < 1.0 for f in range(5, 35))

@@ -77,31 +77,17 @@ class DecodeJob(threading.Thread):
     def _decode(self):
         with open_video(self.path, threads=1) as (container, stream), ExitStack() as more:
             w, h = self._display_size(stream)
-            covering = None
+            covering = _CoverReader(self.cover, self, more)
             for index, frame in iter_frames(container, stream, self.rate, self.first, self.last):
                 if self._stop.is_set():
                     return
-                c = self.cover
-                if c is not None and c.a <= index < c.b:
-                    if covering is None:      # opened where the cover first shows
-                        cc, cs = more.enter_context(open_video(c.path, threads=1))
-                        covering = [iter_frames(cc, cs, c.rate, c.frame_at(index, self.rate), c.last), None,
-                                    self._display_size(cs)]
-                    want = c.frame_at(index, self.rate)
-                    while covering[1] is None or covering[1][0] < want:
-                        got = next(covering[0], None)
-                        if got is None:
-                            break
-                        covering[1] = got
-                    if covering[1] is not None:
-                        frame, (cw, ch) = covering[1][1], covering[2]
-                        rgb = np.ascontiguousarray(frame.reformat(width=cw, height=ch, format="rgb24").to_ndarray())
-                        if not self._put(DecodedFrame(index, _qimage(rgb))):
-                            return
-                        continue
-                rgb = np.ascontiguousarray(frame.reformat(width=w, height=h, format="rgb24").to_ndarray())
-                if not self._put(DecodedFrame(index, _qimage(rgb))):
+                image = covering.image(index)
+                if not self._put(DecodedFrame(index, image if image is not None else self._image(frame, w, h))):
                     return
+
+    @staticmethod
+    def _image(frame, w: int, h: int) -> QImage:
+        return _qimage(np.ascontiguousarray(frame.reformat(width=w, height=h, format="rgb24").to_ndarray()))
 
     def _display_size(self, stream) -> tuple[int, int]:
         src_w, src_h = stream.codec_context.width, stream.codec_context.height
@@ -110,6 +96,35 @@ class DecodeJob(threading.Thread):
         w = max(16, int(src_w * scale) // 2 * 2)
         h = max(16, int(src_h * scale) // 2 * 2)
         return w, h
+
+
+class _CoverReader:
+    """The covering file's image for a played frame, read forward from one seek; a frame behind the
+    last one read (the J shuttle's next run) seeks again. The file is opened where the cover first shows."""
+
+    def __init__(self, cover: Cover | None, job: DecodeJob, stack: ExitStack):
+        self.cover, self.job, self.stack = cover, job, stack
+        self.opened = None          # (container, stream, display size)
+        self.frames = None          # iterator of (index, frame) of the covering file
+        self.last = None            # the last (index, frame) read from it
+
+    def image(self, index: int) -> QImage | None:
+        c = self.cover
+        if c is None or not c.a <= index < c.b:
+            return None
+        want = c.frame_at(index, self.job.rate)
+        if self.opened is None:
+            cc, cs = self.stack.enter_context(open_video(c.path, threads=1))
+            self.opened = (cc, cs, self.job._display_size(cs))
+        cc, cs, (w, h) = self.opened
+        if self.frames is None or (self.last is not None and self.last[0] > want):
+            self.frames, self.last = iter_frames(cc, cs, c.rate, want, c.last), None
+        while self.last is None or self.last[0] < want:
+            got = next(self.frames, None)
+            if got is None:
+                break
+            self.last = got
+        return None if self.last is None else DecodeJob._image(self.last[1], w, h)
 
 
 def _qimage(rgb: np.ndarray) -> QImage:
@@ -123,20 +138,23 @@ class ReverseDecodeJob(DecodeJob):
 
     CHUNK = 12
 
-    def __init__(self, path: str, rate: Fraction, start: int, low: int, size: tuple[int, int]):
+    def __init__(self, path: str, rate: Fraction, start: int, low: int, size: tuple[int, int],
+                 cover: Cover | None = None):
         super().__init__(path, rate, start, start + 1, size)
         self.low = max(0, low)
+        self.cover = cover if cover is not None and cover.a <= start and cover.b > self.low else None
 
     def _decode(self):
-        with open_video(self.path, threads=1) as (container, stream):
+        with open_video(self.path, threads=1) as (container, stream), ExitStack() as more:
             w, h = self._display_size(stream)
+            covering = _CoverReader(self.cover, self, more)
             end = self.first + 1
             while end > self.low and not self._stop.is_set():
                 a = max(self.low, end - self.CHUNK)
                 run = []
                 for index, frame in iter_frames(container, stream, self.rate, a, end):
-                    rgb = np.ascontiguousarray(frame.reformat(width=w, height=h, format="rgb24").to_ndarray())
-                    run.append(DecodedFrame(index, _qimage(rgb)))
+                    image = covering.image(index)
+                    run.append(DecodedFrame(index, image if image is not None else self._image(frame, w, h)))
                 for got in reversed(run):
                     if not self._put(got):
                         return

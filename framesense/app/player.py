@@ -128,6 +128,8 @@ class Player(QWidget):
         self._job: DecodeJob | None = None
         self._ahead: tuple[int, DecodeJob] | None = None   # the next hit, decoding while this one plays
         self._need = 0                   # frames to pull while paused (cue, step)
+        self._seeking = 0.0              # when the scrub's frame began decoding (0: none in flight)
+        self._next_seek: int | None = None   # where the mouse went meanwhile: decoded next, the rest skipped
         self._lit = None                 # the word lit in the caption
         self._ending = 0.0               # the last hit's last frame stays on screen until its sound has played (deadline)
         self._timer = QTimer(self)
@@ -328,7 +330,7 @@ class Player(QWidget):
         self.track.stop()
         self._stop_job()
         size = (max(64, self.view.width()), max(36, self.view.height()))
-        self._job = ReverseDecodeJob(item.path, item.rate, frame - 1, item.first, size)
+        self._job = ReverseDecodeJob(item.path, item.rate, frame - 1, item.first, size, cover=item.cover)
         self._job.start()
         self.playing, self.direction, self.speed = True, -1, 1
         self._retime()
@@ -341,13 +343,20 @@ class Player(QWidget):
     def shuttle_l(self):
         self.step(1) if self.k_held else self.faster()
 
+    SEEK_PATIENCE = 0.5                  # s: a scrub frame slower than this (a stalled file) is given up on
+
     def seek(self, frame: int):
-        """Show ``frame`` of the current item, paused (the scrub bar)."""
+        """Show ``frame`` of the current item, paused (the scrub bar). While one scrub frame decodes,
+        a drag only notes where the mouse is: one decode in flight, the newest position next."""
         if not (0 <= self.index < len(self.items)) or frame == self.current_frame:
+            return
+        if self._seeking and time.monotonic() - self._seeking < self.SEEK_PATIENCE:
+            self._next_seek = frame
             return
         self.pause()
         self._start_job(self.items[self.index], max(0, frame))
         self._need = 1
+        self._seeking = time.monotonic()
 
     def set_mark(self, which: str):
         """I / O: the frame on screen becomes the current item's in (or out: the frame is kept)."""
@@ -408,6 +417,7 @@ class Player(QWidget):
         self._job.start()
 
     def _stop_job(self):
+        self._seeking, self._next_seek = 0.0, None
         if self._job is not None:
             self._job.stop()
             self._job = None
@@ -449,6 +459,12 @@ class Player(QWidget):
             got = self._job.frames.get_nowait()
         except queue.Empty:
             return
+        if self._seeking:                  # the scrub's frame (or its end) came: on to where the mouse is now
+            wanted, self._seeking, self._next_seek = self._next_seek, 0.0, None
+            if wanted is not None and got is not END:
+                self._show(got)
+                self.seek(wanted)
+                return
         if got is END:
             err = self._job.error
             self._job = None
@@ -471,6 +487,11 @@ class Player(QWidget):
                 else:
                     self.pause()
             return
+        self._show(got)
+        if self.playing and self.direction > 0 and not self.track.active:
+            self._start_sound()            # its sound was still decoding when play began
+
+    def _show(self, got: DecodedFrame):
         assert isinstance(got, DecodedFrame)
         self._need = max(0, self._need - 1)
         self.current_frame = got.index
@@ -485,8 +506,6 @@ class Player(QWidget):
                 self._lit = lit
                 self.caption.setText(caption_html(item.text, item.context, item.words, lit))
         self.frame_shown.emit(got.index)
-        if self.playing and self.direction > 0 and not self.track.active:
-            self._start_sound()            # its sound was still decoding when play began
 
     def shutdown(self):
         self._timer.stop()
