@@ -212,7 +212,30 @@ class Library:
                 getattr(a, "close", lambda: None)()   # plugin processes end with the run
         report.notices += self.plugins.warnings + [w for a in analyzers for w in getattr(a, "warnings", ())]
         report.notices += [f"{f.path}: {w}" for f in report.files for w in f.warnings]
+        if not (progress is not None and progress.cancelled()):
+            report.notices += self._caches_in_step(progress)
         return report
+
+    def _caches_in_step(self, progress=None) -> list[str]:
+        """The search caches (faces, each model's frame vectors) follow the index, so the first search
+        after it costs what later ones do; a cache that cannot be written is built by that search."""
+        from .search.face_index import FaceIndex
+        from .search.vectors import VectorIndex
+        if progress is not None:
+            progress.stage("search caches", 0.0)
+        try:
+            tables = {r["name"] for r in self.catalog.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "faces" in tables and self.catalog.one("SELECT 1 AS x FROM faces LIMIT 1"):
+                FaceIndex.open(self.catalog)
+            if "frame_embeddings" in tables:
+                for r in self.catalog.query("SELECT DISTINCT model FROM frame_embeddings"):
+                    VectorIndex(self.catalog, r["model"])
+        except OSError as exc:
+            return [f"search caches not brought up to date ({exc}); the first search builds them"]
+        finally:
+            if progress is not None:
+                progress.stage("search caches", 1.0)
+        return []
 
     def merge(self, other):
         """Bring another library's finished stages (a second machine's index, a worker's partial

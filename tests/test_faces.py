@@ -22,6 +22,7 @@ from framesense.analysis.people import SAME_PERSON, assign_faces, list_people  #
 from framesense.api import IndexOptions  # noqa: E402
 from framesense.catalog import Catalog  # noqa: E402
 from framesense.errors import QueryError  # noqa: E402
+from framesense.search.face_index import FaceIndex  # noqa: E402
 from framesense.media.synth import write_frames  # noqa: E402
 from framesense.models import faces as face_models  # noqa: E402
 
@@ -92,6 +93,8 @@ def test_same_face_found_in_every_changed_shot_and_nowhere_else(indexed):
         assert len(f["embedding"]) == 128 * 2 and f["thumb"][:2] == b"\xff\xd8"   # float16, JPEG crop
     people = lib.people()
     assert len(people) == 1 and people[0]["shots"] == 3            # one person across all three changes
+    state = FaceIndex(lib.catalog)._read_state()                   # the index left the search cache in step
+    assert state is not None and state.count == lib.catalog.one("SELECT COUNT(*) AS n FROM faces")["n"]
 
 
 @needs_models

@@ -56,6 +56,14 @@ def test_index_ran_visual_stage(world):
     assert stages["a.mp4"]["visual"] == "done"
     assert stages["a.mp4"]["fingerprint"] == "done"
     assert not world["report"]["notices"]
+    # the index left the vector cache in step: the first search builds nothing
+    (state,) = [json.loads(p.read_text()) for p in (world["lib"] / "cache" / "vectors").glob("*/state.json")]
+    from framesense.catalog import Catalog
+    cat = Catalog.open(world["lib"])
+    try:
+        assert state["count"] == cat.one("SELECT COUNT(*) AS n FROM frame_embeddings")["n"] > 0
+    finally:
+        cat.close()
 
 
 def test_like_finds_its_own_shot_first(world):
