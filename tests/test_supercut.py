@@ -121,16 +121,24 @@ def test_app_supercut_dialog_applies_the_rules_to_every_result_as_one_undo_step(
     dialog.order.setCurrentText("Best score first")
     dialog.dedupe.setChecked(True)
     dialog.per_media.setValue(1)
-    assert dialog.make()
+    with qtbot.waitSignal(dialog.finished, timeout=30_000):   # built in a worker, placed on the GUI thread
+        assert dialog.make()
     got = [(c.media.name, c.source_in, c.source_out) for c in win.timeline.sequence.clips]
     assert got == [("c.mp4", 0, 20), ("a.mp4", 10, 30), ("b.mp4", 10, 30)]     # as the API's rules give
     again = SupercutDialog(win)
     again.max_duration.setValue(2.5)
     again.replace.setChecked(True)
-    assert again.make()
+    with qtbot.waitSignal(again.finished, timeout=30_000):
+        assert again.make()
+    assert again.result() == again.DialogCode.Accepted
     assert [(c.media.name, c.source_in, c.source_out) for c in win.timeline.sequence.clips] == \
            [("a.mp4", 10, 45), ("b.mp4", 60, 80)]
     win.timeline.undo_stack.undo()                           # the replace is one step
+    assert len(win.timeline.sequence.clips) == 3
+    cancelled = SupercutDialog(win)                          # cancelled while building: nothing lands
+    assert cancelled.make()
+    cancelled.reject()
+    qtbot.waitUntil(lambda: cancelled.job is None, timeout=30_000)
     assert len(win.timeline.sequence.clips) == 3
     win.timeline.undo_stack.setClean()
     win.close()

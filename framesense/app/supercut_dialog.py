@@ -1,15 +1,19 @@
 """Hits > Supercut from results: the supercut rules (timeline/supercut.py) on every result at once.
 
 The same ``SequenceOptions`` the CLI's ``export`` flags and the API take: order, at most N takes
-per file, a length cap, overlapping takes joined, the same footage kept once. The clips land on
-the timeline as one undoable step, after what is there or in its place.
+per file, a length cap, overlapping takes joined, the same footage kept once. The sequence is
+built off the GUI thread (thousands of results, fingerprints read for the dedupe) on the worker's
+own connection; the clips land on the timeline as one undoable step, after what is there or in
+its place.
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import QObject, QRunnable, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
                                QLabel, QSpinBox, QVBoxLayout)
 
+from ..api import Library
 from ..catalog import media_rate
 from ..errors import FrameSenseError
 from ..timeline import edits
@@ -18,6 +22,26 @@ from . import sequence_adapter as seqmod
 
 ORDERS = {"As listed (search order)": "given", "Best score first": "score", "By file, then time": "media",
           "By time in the file": "time"}
+
+
+class _Signals(QObject):
+    done = Signal(object)         # Sequence
+    failed = Signal(str)
+
+
+class _Build(QRunnable):
+    def __init__(self, library_dir, hits, options: SequenceOptions):
+        super().__init__()
+        self.setAutoDelete(False)
+        self.library_dir, self.hits, self.options = library_dir, hits, options
+        self.signals = _Signals()
+
+    def run(self):
+        try:
+            with Library.open(self.library_dir, create=False) as lib:
+                self.signals.done.emit(lib.sequence_from_hits(self.hits, self.options))
+        except Exception as exc:     # FrameSenseError or the unexpected: said in the dialog, nothing changed
+            self.signals.failed.emit(str(exc) if isinstance(exc, FrameSenseError) else f"{type(exc).__name__}: {exc}")
 
 
 class SupercutDialog(QDialog):
@@ -43,7 +67,11 @@ class SupercutDialog(QDialog):
         form.addRow(self.replace)
         self.note = QLabel()
         self.note.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.job: _Build | None = None
+        self.cancelled = False
+        self.hit_count = 0
+        self.buttons = buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                                                  QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.make)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -59,24 +87,41 @@ class SupercutDialog(QDialog):
                                merge_overlaps=self.merge.isChecked(), dedupe=self.dedupe.isChecked())
 
     def make(self) -> bool:
-        """Build the clips from every result with a picture and put them on the timeline."""
+        """Build the clips from every result with a picture (in a worker); False when there is nothing to build."""
         session = self.w.session
         hits = [h for h in session.results if media_rate(session.media_row(h.media_id) or {}) is not None]
         if not hits:
             self.note.setText("No results with pictures to cut: search first.")
             return False
-        try:
-            seq = session.library.sequence_from_hits(hits, self.options())
-        except FrameSenseError as exc:
-            self.note.setText(str(exc))
-            return False
+        if self.job is not None:
+            return True
+        self.job = _Build(self.w.library_dir, hits, self.options())
+        self.hit_count = len(hits)
+        self.job.signals.done.connect(self._place)       # a method of this QObject: queued onto the GUI thread
+        self.job.signals.failed.connect(self._failed)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        self.note.setText(f"Building the supercut from {len(hits)} hit(s)…")
+        self.w.pool.start(self.job)
+        return True
+
+    def _failed(self, message: str) -> None:
+        self.job = None
+        self.note.setText(message)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
+
+    def _place(self, seq) -> None:
+        self.job = None
+        if self.cancelled:
+            return                                            # cancelled meanwhile: the timeline stays as it was
         timeline = self.w.timeline
         if self.replace.isChecked() and timeline.sequence.clips:
             steps = [edits.Remove(i) for i in reversed(range(len(timeline.sequence.clips)))]
             timeline.push(seqmod.Batch(steps + [edits.Insert(list(seq.clips), 0)], f"Supercut ({len(seq.clips)} clips)"))
         else:
-            timeline.add_clips(session.fit_to_sequence(seq.clips))
-        self.w.statusBar().showMessage(f"Supercut: {len(seq.clips)} clip(s) from {len(hits)} hit(s)", 8000)
+            timeline.add_clips(self.w.session.fit_to_sequence(seq.clips))
+        self.w.statusBar().showMessage(f"Supercut: {len(seq.clips)} clip(s) from {self.hit_count} hit(s)", 8000)
         self.accept()
-        return True
 
+    def reject(self):
+        self.cancelled = True
+        super().reject()
