@@ -212,7 +212,7 @@ class Library:
                 getattr(a, "close", lambda: None)()   # plugin processes end with the run
         report.notices += self.plugins.warnings + [w for a in analyzers for w in getattr(a, "warnings", ())]
         report.notices += [f"{f.path}: {w}" for f in report.files for w in f.warnings]
-        if not (progress is not None and progress.cancelled()):
+        if not getattr(progress, "cancelled", lambda: False)():
             report.notices += self._caches_in_step(progress)
         return report
 
@@ -221,8 +221,7 @@ class Library:
         after it costs what later ones do; a cache that cannot be written is built by that search."""
         from .search.face_index import FaceIndex
         from .search.vectors import VectorIndex
-        if progress is not None:
-            progress.stage("search caches", 0.0)
+        getattr(progress, "step", lambda name: None)("bringing the search caches up to date")   # duck-typed progress too
         try:
             tables = {r["name"] for r in self.catalog.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if "faces" in tables and self.catalog.one("SELECT 1 AS x FROM faces LIMIT 1"):
@@ -232,9 +231,6 @@ class Library:
                     VectorIndex(self.catalog, r["model"])
         except OSError as exc:
             return [f"search caches not brought up to date ({exc}); the first search builds them"]
-        finally:
-            if progress is not None:
-                progress.stage("search caches", 1.0)
         return []
 
     def merge(self, other):

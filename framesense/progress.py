@@ -9,6 +9,7 @@ class Progress:
     def stage(self, name: str, fraction: float, note: str = ""): ...
     def file_done(self, outcome): ...           # framesense.ingest.FileOutcome
     def notice(self, message: str): ...
+    def step(self, name: str): ...              # work after the last file (the search caches): no file is current
 
     def cancelled(self) -> bool:
         return False

@@ -34,6 +34,7 @@ class IndexController(QObject):
         s.started.connect(panel.progress.start)
         s.file.connect(self._file)
         s.stage.connect(panel.progress.stage)
+        s.step.connect(panel.progress.step)
         s.file_done.connect(self._file_done)
         s.notice.connect(lambda m: self.message.emit(f"note: {m}"))
         s.finished.connect(self._finished)

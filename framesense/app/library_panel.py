@@ -66,6 +66,11 @@ class IndexProgressView(QWidget):
         eta = f"ETA {elapsed / done * (self.total - done):.0f} s" if done > 0.05 else "ETA …"
         self.label.setText(f"<b>{self.name}</b> · {stage or 'starting'} · {eta}")
 
+    def step(self, name):
+        self.bar.setValue(self.bar.maximum())
+        self.bar.setFormat(f"{self.total}/{self.total}")
+        self.label.setText(f"{name}…")
+
     def finish(self, text):
         self.bar.setValue(self.bar.maximum())
         self.cancel.setEnabled(False)

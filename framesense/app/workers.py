@@ -23,6 +23,7 @@ class IndexSignals(QObject):
     stage = Signal(str, float, str)       # analyzer, fraction, note
     file_done = Signal(object)            # FileOutcome
     notice = Signal(str)
+    step = Signal(str)                    # work after the last file
     finished = Signal(object)             # IndexReport
     failed = Signal(str)
 
@@ -56,6 +57,9 @@ class QtProgress(Progress):
 
     def notice(self, message):
         self.signals.notice.emit(message)
+
+    def step(self, name):
+        self.signals.step.emit(name)
 
     def cancelled(self):
         return self._cancel.is_set()

@@ -43,6 +43,10 @@ class RichProgress(Progress):
     def file_done(self, outcome):
         self.bar.update(self.task, completed=self.done + 1)
 
+    def step(self, name):
+        if self.task is not None:
+            self.bar.update(self.task, stage=name)
+
     def notice(self, message):
         if self.enabled:
             self.console.print(f"[yellow]note:[/] {escape(message)}")  # messages may hold [brackets]
