@@ -15,11 +15,13 @@ from framesense.transcript.model import Segment, Transcript, Word
 SAID = {
     "harbour.mp4": [(1.0, "the fishing boats are coming home"), (5.0, "we sold twenty five crates of cod")],
     "office.mp4": [(0.5, "welcome to the harbour master's office"), (4.0, "the fishing boats are coming home")],
+    "mill.mp4": [(1.0, "nobody knew why the mill kept the tickets"), (6.0, "nobody knew why the mill kept the codes")],
 }
+ABUTTING = {"mill.mp4"}    # words that touch, off the frame grid (a take's last frame holds the next word's start)
 
 
-def seg(start, text, step=0.4):
-    words = [Word(t, round(start + i * step, 3), round(start + (i + 1) * step - 0.05, 3), 0.9)
+def seg(start, text, step=0.4, gap=0.05):
+    words = [Word(t, round(start + i * step, 3), round(start + (i + 1) * step - gap, 3), 0.9)
              for i, t in enumerate(text.split())]
     return Segment(words[0].start, words[-1].end, text, words)
 
@@ -36,7 +38,8 @@ def lib(tmp_path_factory):
     with library.catalog.transaction():
         for name, lines in SAID.items():
             mid = library.find_media(name)["id"]
-            store_transcripts(library.catalog, mid, [Transcript([seg(t, s) for t, s in lines], "en", "import",
+            shape = {"step": 0.37, "gap": 0.0} if name in ABUTTING else {}
+            store_transcripts(library.catalog, mid, [Transcript([seg(t, s, **shape) for t, s in lines], "en", "import",
                                                                 f"{name}.srt", 0)])
     yield library
     library.close()
@@ -114,3 +117,14 @@ def test_a_line_with_one_word_heard_differently_is_placed_whole(lib):
     assert first.source_out == seconds_to_frame_ceil(words["home"].end, 25)       # ... to "home": whole
     assert report[0].said == "the fishing boats are coming home"
     assert report[1].said == "fishing boats are coming home"
+
+
+def test_of_several_takes_the_one_whose_misheard_word_is_most_like_the_scripts_is_placed(lib):
+    """"coats" was heard as "codes" in one take; another take says "tickets" (as alike by a loose
+    measure): the line is the "codes" take, whole, though its words touch the next ones."""
+    seq, report = lib.assemble(["Nobody knew why the mill kept the coats"])
+    assert report[0].status == "placed" and report[0].match == "one word heard differently"
+    assert report[0].said == "nobody knew why the mill kept the codes"
+    clip = seq.clips[0]
+    assert clip.media.name == "mill.mp4" and clip.source_in == seconds_to_frame_floor(6.0, 25)
+    assert clip.source_out == seconds_to_frame_ceil(6.0 + 8 * 0.37, 25)

@@ -113,3 +113,29 @@ def test_empty_result_for_audible_speech_is_retried_but_not_for_music():
     assert not needs_retry(["a segment"], voice)
     for name, x in sounds().items():
         assert not needs_retry([], x), name
+
+
+def test_a_first_word_hung_on_the_speech_before_a_pause_moves_to_its_sound():
+    """Whisper with VAD hangs a line's first word on the end of the speech before the pause ("dawn.
+    We [3 s] counted"), so its take began seconds early. Known sound: bursts at 0.0-1.0 s and 4.0-5.0 s."""
+    from framesense.analysis.speech import fit_words_to_sound
+    from framesense.media.audio import SAMPLE_RATE
+    from framesense.transcript.model import Segment, Word
+    t = np.arange(6 * SAMPLE_RATE) / SAMPLE_RATE
+    samples = (0.3 * np.sin(2 * np.pi * 220 * t) * (((t < 1.0)) | ((t >= 4.0) & (t < 5.0)))).astype(np.float32)
+
+    def segments(first_word_start):
+        return [Segment(0.0, 0.9, "at dawn.", [Word("at", 0.0, 0.5, 1.0), Word("dawn.", 0.5, 0.9, 1.0)]),
+                Segment(first_word_start, 5.0, "We counted.",
+                        [Word("We", first_word_start, first_word_start + 1.0, 1.0), Word("counted.", 4.1, 5.0, 1.0)])]
+
+    hung = segments(0.9)                          # glued to "dawn." and 2.2 s before its next word
+    fit_words_to_sound(hung, samples)
+    we = hung[1].words[0]
+    assert 3.75 <= we.start <= 4.05 and we.end <= hung[1].words[1].start, (we.start, we.end)
+    assert hung[1].start == we.start
+    assert hung[0].words[-1].end >= 0.98          # the sound it had taken is the previous word's tail
+    apart = segments(0.0 + 2.0)                   # a word said alone before a pause (not glued): it stays
+    apart[0].words[-1].end = 0.9
+    fit_words_to_sound(apart, samples)
+    assert apart[1].words[0].start < 3.0

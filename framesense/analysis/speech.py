@@ -152,6 +152,7 @@ def fit_words_to_sound(segments: list[Segment], samples: np.ndarray, hop: int = 
     n = samples.size // hop
     if n == 0:
         return
+    _unhang_first_words(segments)
     rms = np.sqrt((samples[: n * hop].astype(np.float32).reshape(n, hop) ** 2).mean(axis=1))
     p10, p98 = np.percentile(rms, [10, 98])
     loud = rms > max(0.003, 2.5 * p10, 0.05 * p98)
@@ -177,6 +178,27 @@ def fit_words_to_sound(segments: list[Segment], samples: np.ndarray, hop: int = 
     for s in segments:
         if s.words:  # subtitles follow the words
             s.start, s.end = s.words[0].start, max(s.words[-1].end, s.words[0].start)
+
+
+GLUED_S = 0.1      # a segment's first word starting this close to the previous speech's end ...
+HUNG_PAUSE_S = 1.0  # ... and this long before its own next word was hung on the wrong side of a pause
+HUNG_REACH_S = 0.3  # where it is looked for instead: this much before its next word
+
+
+def _unhang_first_words(segments: list[Segment]) -> None:
+    """Whisper (with VAD) often hangs the first word after a pause on the end of the speech before
+    it ("dawn. We ... [3 s] counted"): a hit for that line then starts seconds early. Such a word
+    is moved to just before its next word, where its sound is (``fit_words_to_sound`` then finds it).
+    A word said before a real hesitation is not glued to the previous speech, so it stays."""
+    prev_end = None
+    for s in segments:
+        ws = s.words
+        if (len(ws) >= 2 and prev_end is not None and ws[0].start - prev_end <= GLUED_S
+                and ws[1].start - ws[0].end >= HUNG_PAUSE_S):
+            ws[0].start = round(max(ws[0].end, ws[1].start - HUNG_REACH_S), 3)
+            ws[0].end = ws[1].start
+        if ws:
+            prev_end = ws[-1].end
 
 
 def _grow(audible: np.ndarray, edge: int, bound: int, step: int, gap: int = 6) -> int:

@@ -23,6 +23,7 @@ from .model import Marker, Sequence, SequenceOptions, clip_from_hit, sequence_fr
 
 MIN_RUN_SHARE = 0.6      # a partial take must hold at least this share of the line's words
 CANDIDATES = 6           # takes looked at per line: the best, and up to five alternates
+BRIDGE_CANDIDATES = 40   # takes of each side of a misheard word: short sides ("we", "by evening the") are common
 MIN_SCORE = 0.35         # below this a phrase hit is a guess at misspelt words, not a take
 
 
@@ -95,13 +96,13 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
     cache: dict = {}
     clips, report, pending_missing = [], [], []
     for n, line in enumerate(lines, 1):
-        def takes(phrase):
-            return [h for h in search(_query(line, phrase, CANDIDATES))
+        def takes(phrase, limit=CANDIDATES):
+            return [h for h in search(_query(line, phrase, limit))
                     if h.score >= MIN_SCORE and (not per_media or used.get(h.media_path, 0) < per_media)]
         words = line.text.split()
         hits, status = takes(line.text), "placed"
         if not hits and len(words) >= 4:      # one word heard differently: the line around it, whole
-            bridged = _bridge(words, takes, catalog)
+            bridged = _bridge(words, lambda phrase: takes(phrase, BRIDGE_CANDIDATES), catalog)
             if bridged is not None:
                 hits = [bridged]
         if not hits and len(words) >= 3:
@@ -145,49 +146,56 @@ def _bridge(words: list[str], takes, catalog) -> Hit | None:
     """The whole line where all its words but one were heard as written and that one as something
     like it: the words before it and after it said in one file with one word's room between (or, for
     the first or last word, the transcript's neighbouring word), which looks like the script's word."""
+    best = None     # (how alike the heard word is, the take's score, position, p, q)
     for i in range(len(words)):
         left = takes(" ".join(words[:i])) if i else []
         right = takes(" ".join(words[i + 1:])) if i < len(words) - 1 else []
         if i and i < len(words) - 1:
-            pairs = [(p, q, said_between(catalog, p.media_id, p.end, q.start)) for p in left for q in right
+            pairs = [(p, q, said_between(catalog, p.media_id, p.end - 1 / p.rate, q.start + 1 / q.rate))
+                     for p in left for q in right
                      if p.media_id == q.media_id and 0 <= q.start - p.end <= MAX_WORD_GAP]
         elif i == 0:
             pairs = [(n, q, n.text) for q in right for n in [_neighbour(catalog, q, before=True)] if n]
         else:
             pairs = [(p, n, n.text) for p in left for n in [_neighbour(catalog, p, before=False)] if n]
-        # Heard differently, not a different word: "lorries" heard as "laurie's" is the line, "ropes" is not.
-        pairs = [(p, q) for p, q, heard in pairs if _sounds_alike(words[i], heard)]
-        if pairs:
-            p, q = pairs[0]
-            heard = said_between(catalog, p.media_id, p.start, q.end)
-            return Hit(media_id=p.media_id, media_path=p.media_path, start_frame=p.start_frame,
-                       end_frame=q.end_frame, rate=p.rate, score=round(min(p.score, q.score) * 0.95, 6),
-                       kind="phrase", text=heard, context=p.context, query=" ".join(words),
-                       extra={"match": "one word heard differently", "differs": words[i]})
-    return None
+        # Heard differently, not a different word: "lorries" heard as "laurie's" is the line, "ropes" is not;
+        # of several takes, the one whose word is most like the script's ("coats": "codes", not "tickets").
+        for p, q, heard in pairs:
+            alike = _alike(words[i], heard)
+            if alike >= SIMILAR and (best is None or (alike, min(p.score, q.score)) > best[:2]):
+                best = (alike, min(p.score, q.score), i, p, q)
+    if best is None:
+        return None
+    _, _, i, p, q = best
+    return Hit(media_id=p.media_id, media_path=p.media_path, start_frame=p.start_frame,
+               end_frame=q.end_frame, rate=p.rate, score=round(min(p.score, q.score) * 0.95, 6),
+               kind="phrase", text=said_between(catalog, p.media_id, p.start, q.end), context=p.context,
+               query=" ".join(words), extra={"match": "one word heard differently", "differs": words[i]})
 
 
 SIMILAR = 0.5   # letters shared (difflib ratio) for a heard word to stand for the script's word
 
 
-def _sounds_alike(written: str, heard: str) -> bool:
+def _alike(written: str, heard: str) -> float:
+    """How alike a script's word and what was heard in its place are (0-1, letters shared)."""
     from difflib import SequenceMatcher
 
     from ..transcript.model import normalize_word
     a, b = normalize_word(written), "".join(normalize_word(w) for w in heard.split())
-    return bool(a and b) and SequenceMatcher(None, a, b).ratio() >= SIMILAR
+    return SequenceMatcher(None, a, b).ratio() if a and b else 0.0
 
 
 def _neighbour(catalog, hit: Hit, before: bool) -> Hit | None:
     """The transcript's word just before (or after) a hit, as a one-word hit, if it is close enough."""
     from ..timecode import seconds_to_frame_ceil, seconds_to_frame_floor
+    frame = 1 / hit.rate + 1e-6    # a hit's edges are whole frames: the next word may begin inside its last one
     if before:
         row = catalog.one("SELECT start, end, text FROM words WHERE media_id = ? AND end <= ? ORDER BY end DESC LIMIT 1",
-                          (hit.media_id, hit.start + 1e-6))
+                          (hit.media_id, hit.start + frame))
         ok = row is not None and hit.start - row["end"] <= MAX_WORD_GAP / 2
     else:
         row = catalog.one("SELECT start, end, text FROM words WHERE media_id = ? AND start >= ? ORDER BY start LIMIT 1",
-                          (hit.media_id, hit.end - 1e-6))
+                          (hit.media_id, hit.end - frame))
         ok = row is not None and row["start"] - hit.end <= MAX_WORD_GAP / 2
     if not ok:
         return None
