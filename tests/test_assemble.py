@@ -15,7 +15,8 @@ from framesense.transcript.model import Segment, Transcript, Word
 SAID = {
     "harbour.mp4": [(1.0, "the fishing boats are coming home"), (5.0, "we sold twenty five crates of cod")],
     "office.mp4": [(0.5, "welcome to the harbour master's office"), (4.0, "the fishing boats are coming home")],
-    "mill.mp4": [(1.0, "nobody knew why the mill kept the tickets"), (6.0, "nobody knew why the mill kept the codes")],
+    "mill.mp4": [(1.0, "nobody knew why the mill kept the tickets"), (6.0, "nobody knew why the mill kept the codes"),
+                 (11.0, "so we count to ninety nine lories near the office")],
 }
 ABUTTING = {"mill.mp4"}    # words that touch, off the frame grid (a take's last frame holds the next word's start)
 
@@ -32,7 +33,7 @@ def lib(tmp_path_factory):
     from framesense.transcript.store import store_transcripts
     root = tmp_path_factory.mktemp("assemble")
     for name in SAID:
-        write_video(root / "f" / name, [Shot(250, 1)], rate=25, audio=None, width=96, height=64)
+        write_video(root / "f" / name, [Shot(400, 1)], rate=25, audio=None, width=96, height=64)
     run_cli(root / "lib", "index", root / "f", "--no-speech", "--no-visual")
     library = Library.open(root / "lib")
     with library.catalog.transaction():
@@ -128,3 +129,17 @@ def test_of_several_takes_the_one_whose_misheard_word_is_most_like_the_scripts_i
     clip = seq.clips[0]
     assert clip.media.name == "mill.mp4" and clip.source_in == seconds_to_frame_floor(6.0, 25)
     assert clip.source_out == seconds_to_frame_ceil(6.0 + 8 * 0.37, 25)
+
+
+def test_a_line_with_several_words_heard_differently_is_aligned_to_its_take(lib):
+    """Said "we counted ninety nine lorries", heard "we count to ninety nine lories": two words heard
+    differently (one as two), digits in the script. The line is aligned word by word to the transcript
+    around the takes of its runs; the take holds the line from "we" to "office", not "so" before it."""
+    seq, report = lib.assemble(["We counted 99 lorries near the office", "We counted 99 lorries near the harbour"])
+    assert report[0].status == "placed" and report[0].match == "heard differently"
+    assert report[0].said == "we count to ninety nine lories near the office"
+    words = {w.text: w for w in seg(11.0, "so we count to ninety nine lories near the office", step=0.37, gap=0.0).words}
+    clip = seq.clips[0]
+    assert (clip.source_in, clip.source_out) == (seconds_to_frame_floor(words["we"].start, 25),
+                                                 seconds_to_frame_ceil(words["office"].end, 25))
+    assert report[1].status != "placed"      # a different place is a different line, however alike the rest

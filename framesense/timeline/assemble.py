@@ -1,8 +1,11 @@
 """A paper edit to a sequence: for each wanted line, the take that says it, in script order.
 
 Each line is searched as spoken words (the phrase search with its number, spelling and
-compound variants, then all-words and fuzzy fallbacks). When the whole line is not found,
-the longest run of its words that is (at least ``MIN_RUN_SHARE`` of the line) stands in, and
+compound variants, then all-words and fuzzy fallbacks). A line not found as written may have
+been heard differently: one word that looks alike (``_bridge``), or several (``_aligned``: the
+line aligned word by word to the transcript around takes of its runs, rare words weighing more
+than common ones, the way ScriptSync lines a script up with what was said). Failing that, the
+longest run of its words that was said (at least ``MIN_RUN_SHARE`` of the line) stands in, and
 the report says so. The other candidate takes ride on the clip as alternates (saved in the
 ``.otio``), so an editor can swap them. A line with no take becomes a marker on the cut where
 it belongs ("MISSING: ..."), and the report gives its best near miss.
@@ -11,6 +14,7 @@ it belongs ("MISSING: ..."), and the report gives its best near miss.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,6 +96,7 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
     for person in sorted({line.person for line in lines if line.person}):
         find_person(catalog, person)      # a name nobody has is the script's mistake: say so, do not miss lines
     search = _tolerant(search)
+    weights = _Weights(catalog)
     used: dict[str, int] = {}
     cache: dict = {}
     clips, report, pending_missing = [], [], []
@@ -105,6 +110,10 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
             bridged = _bridge(words, lambda phrase: takes(phrase, BRIDGE_CANDIDATES), catalog)
             if bridged is not None:
                 hits = [bridged]
+        if not hits and len(words) >= 3:      # several words heard differently: aligned to the transcript
+            aligned = _aligned(words, lambda phrase: takes(phrase, BRIDGE_CANDIDATES), catalog, weights)
+            if aligned is not None:
+                hits = [aligned]
         if not hits and len(words) >= 3:
             for run in _runs(words):
                 hits = takes(run)
@@ -174,14 +183,155 @@ def _bridge(words: list[str], takes, catalog) -> Hit | None:
 
 
 SIMILAR = 0.5   # letters shared (difflib ratio) for a heard word to stand for the script's word
+ALIGN_MIN = 0.7         # weighted share of a line that its aligned take must say (alike words count part)
+ALIGN_ANCHORS = 40      # takes of the line's runs whose surroundings are aligned
+ALIGN_REACH_S = 8.0     # seconds of transcript either side of such a take
+MERGE_SIMILAR = 0.6     # two heard words standing for one written ("count to": "counted")
+SMALL_WORD = 3          # letters: words this short ("by", "the") may be dropped or heard as others
+
+
+class _Weights:
+    """How much each word says: rare words (names, things) weigh more than common ones ("the"),
+    from the catalog's word counts; a word never heard weighs as much as the rarest."""
+
+    def __init__(self, catalog):
+        self.catalog, self.cache = catalog, {}
+        self.total = None
+
+    def __call__(self, norms: list[str]) -> list[float]:
+        import math
+        if self.total is None:
+            self.total = max(2, (self.catalog.one("SELECT SUM(count) AS n FROM terms") or {}).get("n") or 0)
+        todo = [w for w in dict.fromkeys(norms) if w not in self.cache]
+        for a in range(0, len(todo), 500):
+            part = todo[a:a + 500]
+            got = {r["norm"]: r["count"] for r in self.catalog.query(
+                f"SELECT norm, count FROM terms WHERE norm IN ({','.join('?' * len(part))})", part)}
+            for w in part:
+                self.cache[w] = max(1.0, math.log(self.total / max(1, got.get(w, 0))))
+        return [self.cache[w] for w in norms]
+
+
+def _aligned(words: list[str], takes, catalog, weights: _Weights) -> Hit | None:
+    """The whole line where several of its words were heard differently: takes of its runs of two
+    or more words (longest first) anchor a stretch of transcript, the line (and its numbers written
+    the other way) is aligned to each stretch, and the best stretch stands if it says enough."""
+    from ..search.wordforms import number_texts, tokens_of
+    from ..timecode import seconds_to_frame_ceil, seconds_to_frame_floor
+    text = " ".join(words)
+    forms = [[w for w, _ in tokens_of(t)] for t in [text] + number_texts(text)]
+    forms = [f for f in forms if f]
+    anchors: dict = {}
+    for size in range(len(words) - 1, 1, -1):
+        for start in range(0, len(words) - size + 1):
+            for h in takes(" ".join(words[start:start + size])):
+                anchors.setdefault((h.media_id, h.start_frame), h)
+        if len(anchors) >= ALIGN_ANCHORS:
+            break
+    by_media: dict[int, list[Hit]] = {}
+    for h in list(anchors.values())[:ALIGN_ANCHORS * 2]:
+        by_media.setdefault(h.media_id, []).append(h)
+    best = None      # (share, take score, anchor, first word row, last word row)
+    for media_id, hs in by_media.items():
+        rows = catalog.query("SELECT start, end, text FROM words WHERE media_id = ? AND start >= ? AND start <= ? "
+                             "ORDER BY seq", (media_id, min(h.start for h in hs) - ALIGN_REACH_S,
+                                              max(h.end for h in hs) + ALIGN_REACH_S))
+        for near, h in _stretches(rows, sorted(hs, key=lambda h: h.start)):
+            heard = [" ".join(w for w, _ in tokens_of(r["text"])) for r in near]
+            for form in forms:
+                got = _align(form, weights(form), heard)
+                if got is not None and (best is None or (got[0], h.score) > best[:2]):
+                    share, first, last, before, after = got
+                    first, last = _edges(near, first, last, before, after)
+                    best = (share, h.score, h, near[first], near[last])
+    if best is None or best[0] < ALIGN_MIN:
+        return None
+    share, _, h, first, last = best
+    start, end = seconds_to_frame_floor(first["start"], h.rate), seconds_to_frame_ceil(last["end"], h.rate)
+    return Hit(media_id=h.media_id, media_path=h.media_path, start_frame=start, end_frame=max(end, start + 1),
+               rate=h.rate, score=round(h.score * share * 0.9, 6), kind="phrase",
+               text=said_between(catalog, h.media_id, first["start"], last["end"]), context=h.context,
+               query=text, extra={"match": "heard differently", "alike": round(share, 3)})
+
+
+def _edges(near: list[dict], first: int, last: int, before: int, after: int) -> tuple[int, int]:
+    """A line's first (or last) words unsaid in the alignment were most likely said as something
+    else right there ("By evening" heard as "I evening"): the take takes in as many heard words
+    as run on without a pause, so it does not open on half a word."""
+    while before and first > 0 and near[first]["start"] - near[first - 1]["end"] <= MAX_WORD_GAP / 3:
+        first, before = first - 1, before - 1
+    while after and last + 1 < len(near) and near[last + 1]["start"] - near[last]["end"] <= MAX_WORD_GAP / 3:
+        last, after = last + 1, after - 1
+    return first, last
+
+
+def _stretches(rows: list[dict], hits: list[Hit]):
+    """The transcript around takes of one file (sorted by start), takes close together in one stretch;
+    each stretch with its best-scoring take."""
+    group: list[Hit] = []
+    for h in hits + [None]:
+        if group and (h is None or h.start - ALIGN_REACH_S > group[-1].end + ALIGN_REACH_S):
+            a, b = group[0].start - ALIGN_REACH_S, max(g.end for g in group) + ALIGN_REACH_S
+            near = [r for r in rows if a <= r["start"] <= b]
+            if near:
+                yield near, max(group, key=lambda g: g.score)
+            group = []
+        if h is not None:
+            group.append(h)
+
+
+def _align(line: list[str], w: list[float], heard: list[str]) -> tuple[float, int, int] | None:
+    """The best alignment of the whole line to a stretch of heard words: (weighted share said, index
+    of the stretch's first and last heard word, line words unsaid before it and after it). A word heard alike counts by how alike; a different
+    word costs its weight, an unsaid one half of it, a heard word between half an average one. Only
+    small words ("by", "a") may go unsaid or be heard as other words: "harbour" said as "office" is
+    another line, not a mishearing."""
+    n, m = len(line), len(heard)
+    if not n or not m:
+        return None
+    neg = float("-inf")
+    extra = 0.5 * sum(w) / n      # a heard word between the line's words (a filler, a repeat)
+    score = [[0.0] * (m + 1)] + [[neg] * (m + 1) for _ in range(n)]
+    # (first heard, last heard, first line word said, last line word said) of the best path to each cell
+    span = [[(j, -1, -1, -1) for j in range(m + 1)]] + [[None] * (m + 1) for _ in range(n)]
+
+    def said(prev, j, i):
+        return prev[0], j, prev[2] if prev[2] >= 0 else i, i
+
+    for i in range(1, n + 1):
+        word, wi = line[i - 1], w[i - 1]
+        small = len(word) <= SMALL_WORD      # only a small word may go unsaid or be heard as another
+        for j in range(0, m + 1):
+            best, via = (score[i - 1][j] - 0.5 * wi, span[i - 1][j]) if small else (neg, None)   # not said
+            if j >= 1:
+                h = heard[j - 1]
+                sim = 1.0 if h == word else _alike(word, h)
+                gain = wi * sim if sim >= SIMILAR else (-wi if small else neg)
+                if score[i - 1][j - 1] + gain > best:
+                    best, via = score[i - 1][j - 1] + gain, said(span[i - 1][j - 1], j - 1, i - 1)
+                if score[i][j - 1] - extra > best and span[i][j - 1] is not None and span[i][j - 1][1] >= 0:
+                    best, via = score[i][j - 1] - extra, span[i][j - 1]                  # a heard word between
+            if j >= 2:
+                sim = _alike(word, heard[j - 2] + heard[j - 1])
+                if sim >= MERGE_SIMILAR and score[i - 1][j - 2] + wi * sim > best:
+                    best, via = score[i - 1][j - 2] + wi * sim, said(span[i - 1][j - 2], j - 1, i - 1)
+            score[i][j], span[i][j] = best, via
+    j = max(range(m + 1), key=lambda k: score[n][k])
+    if score[n][j] == neg or span[n][j][1] < 0:
+        return None
+    first, last, said_first, said_last = span[n][j]
+    return score[n][j] / sum(w), first, last, said_first, n - 1 - said_last
 
 
 def _alike(written: str, heard: str) -> float:
     """How alike a script's word and what was heard in its place are (0-1, letters shared)."""
-    from difflib import SequenceMatcher
-
     from ..transcript.model import normalize_word
-    a, b = normalize_word(written), "".join(normalize_word(w) for w in heard.split())
+    return _letters_shared(normalize_word(written), "".join(normalize_word(w) for w in heard.split()))
+
+
+@functools.lru_cache(maxsize=65536)
+def _letters_shared(a: str, b: str) -> float:
+    from difflib import SequenceMatcher
     return SequenceMatcher(None, a, b).ratio() if a and b else 0.0
 
 
