@@ -186,8 +186,10 @@ SIMILAR = 0.5   # letters shared (difflib ratio) for a heard word to stand for t
 ALIGN_MIN = 0.7         # weighted share of a line that its aligned take must say (alike words count part)
 ALIGN_ANCHORS = 40      # takes of the line's runs whose surroundings are aligned
 ALIGN_REACH_S = 8.0     # seconds of transcript either side of such a take
-MERGE_SIMILAR = 0.6     # two heard words standing for one written ("count to": "counted")
+MERGE_SIMILAR = 0.7     # two heard words standing for one written ("count to": "counted")
 SMALL_WORD = 3          # letters: words this short ("by", "the") may be dropped or heard as others
+ALIGN_SIMILAR = 0.7     # letters shared for a longer word heard otherwise among several ("lories": "lorries",
+                        # not "boats": "barrels"); one such word alone is the looser ``_bridge``'s case
 
 
 class _Weights:
@@ -284,8 +286,8 @@ def _align(line: list[str], w: list[float], heard: list[str]) -> tuple[float, in
     """The best alignment of the whole line to a stretch of heard words: (weighted share said, index
     of the stretch's first and last heard word, line words unsaid before it and after it). A word heard alike counts by how alike; a different
     word costs its weight, an unsaid one half of it, a heard word between half an average one. Only
-    small words ("by", "a") may go unsaid or be heard as other words: "harbour" said as "office" is
-    another line, not a mishearing."""
+    small words ("by", "a") may go unsaid or be heard as other words, and longer ones only as words
+    much like them: "harbour" said as "office" is another line, not a mishearing."""
     n, m = len(line), len(heard)
     if not n or not m:
         return None
@@ -306,7 +308,7 @@ def _align(line: list[str], w: list[float], heard: list[str]) -> tuple[float, in
             if j >= 1:
                 h = heard[j - 1]
                 sim = 1.0 if h == word else _alike(word, h)
-                gain = wi * sim if sim >= SIMILAR else (-wi if small else neg)
+                gain = wi * sim if sim >= (SIMILAR if small else ALIGN_SIMILAR) else (-wi if small else neg)
                 if score[i - 1][j - 1] + gain > best:
                     best, via = score[i - 1][j - 1] + gain, said(span[i - 1][j - 1], j - 1, i - 1)
                 if score[i][j - 1] - extra > best and span[i][j - 1] is not None and span[i][j - 1][1] >= 0:
