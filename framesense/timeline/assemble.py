@@ -282,10 +282,11 @@ def _stretches(rows: list[dict], hits: list[Hit]):
             group.append(h)
 
 
-def _align(line: list[str], w: list[float], heard: list[str]) -> tuple[float, int, int] | None:
+def _align(line: list[str], w: list[float], heard: list[str]) -> tuple[float, int, int, int, int] | None:
     """The best alignment of the whole line to a stretch of heard words: (weighted share said, index
-    of the stretch's first and last heard word, line words unsaid before it and after it). A word heard alike counts by how alike; a different
-    word costs its weight, an unsaid one half of it, a heard word between half an average one. Only
+    of the stretch's first and last heard word, line words unsaid before it and after it). A word
+    heard alike counts by how alike; a different word costs its weight, an unsaid one half of it,
+    a heard word between half an average one. Only
     small words ("by", "a") may go unsaid or be heard as other words, and longer ones only as words
     much like them: "harbour" said as "office" is another line, not a mishearing."""
     n, m = len(line), len(heard)
