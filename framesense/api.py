@@ -212,7 +212,7 @@ class Library:
                 getattr(a, "close", lambda: None)()   # plugin processes end with the run
         report.notices += self.plugins.warnings + [w for a in analyzers for w in getattr(a, "warnings", ())]
         report.notices += [f"{f.path}: {w}" for f in report.files for w in f.warnings]
-        if not getattr(progress, "cancelled", lambda: False)():
+        if progress is None or not progress.cancelled():
             report.notices += self._caches_in_step(progress)
         return report
 
@@ -221,14 +221,12 @@ class Library:
         after it costs what later ones do; a cache that cannot be written is built by that search."""
         from .search.face_index import FaceIndex
         from .search.vectors import VectorIndex
-        getattr(progress, "step", lambda name: None)("bringing the search caches up to date")   # duck-typed progress too
+        getattr(progress, "step", lambda name: None)("bringing the search caches up to date")   # None, or written before step
         try:
-            tables = {r["name"] for r in self.catalog.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if "faces" in tables and self.catalog.one("SELECT 1 AS x FROM faces LIMIT 1"):
+            if self.catalog.one("SELECT 1 AS x FROM faces LIMIT 1"):      # (every catalog has the built-in tables)
                 FaceIndex.open(self.catalog)
-            if "frame_embeddings" in tables:
-                for r in self.catalog.query("SELECT DISTINCT model FROM frame_embeddings"):
-                    VectorIndex(self.catalog, r["model"])
+            for r in self.catalog.query("SELECT DISTINCT model FROM frame_embeddings"):
+                VectorIndex(self.catalog, r["model"])
         except OSError as exc:
             return [f"search caches not brought up to date ({exc}); the first search builds them"]
         return []

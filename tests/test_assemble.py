@@ -18,7 +18,7 @@ SAID = {
     "mill.mp4": [(1.0, "nobody knew why the mill kept the tickets"), (6.0, "nobody knew why the mill kept the codes"),
                  (11.0, "so we count to ninety nine lories near the office")],
 }
-ABUTTING = {"mill.mp4"}    # words that touch, off the frame grid (a take's last frame holds the next word's start)
+ABUTTING = {"mill.mp4"}    # words that touch, off the frame grid (no pause between them to go by)
 
 
 def seg(start, text, step=0.4, gap=0.05):

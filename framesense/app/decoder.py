@@ -77,17 +77,13 @@ class DecodeJob(threading.Thread):
     def _decode(self):
         with open_video(self.path, threads=1) as (container, stream), ExitStack() as more:
             w, h = self._display_size(stream)
-            covering = _CoverReader(self.cover, self, more)
+            covering = _CoverReader(self.cover, self.rate, self._display_size, more)
             for index, frame in iter_frames(container, stream, self.rate, self.first, self.last):
                 if self._stop.is_set():
                     return
                 image = covering.image(index)
-                if not self._put(DecodedFrame(index, image if image is not None else self._image(frame, w, h))):
+                if not self._put(DecodedFrame(index, image if image is not None else _image(frame, w, h))):
                     return
-
-    @staticmethod
-    def _image(frame, w: int, h: int) -> QImage:
-        return _qimage(np.ascontiguousarray(frame.reformat(width=w, height=h, format="rgb24").to_ndarray()))
 
     def _display_size(self, stream) -> tuple[int, int]:
         src_w, src_h = stream.codec_context.width, stream.codec_context.height
@@ -102,8 +98,8 @@ class _CoverReader:
     """The covering file's image for a played frame, read forward from one seek; a frame behind the
     last one read (the J shuttle's next run) seeks again. The file is opened where the cover first shows."""
 
-    def __init__(self, cover: Cover | None, job: DecodeJob, stack: ExitStack):
-        self.cover, self.job, self.stack = cover, job, stack
+    def __init__(self, cover: Cover | None, played_rate: Fraction, display_size, stack: ExitStack):
+        self.cover, self.played_rate, self.display_size, self.stack = cover, played_rate, display_size, stack
         self.opened = None          # (container, stream, display size)
         self.frames = None          # iterator of (index, frame) of the covering file
         self.last = None            # the last (index, frame) read from it
@@ -112,10 +108,10 @@ class _CoverReader:
         c = self.cover
         if c is None or not c.a <= index < c.b:
             return None
-        want = c.frame_at(index, self.job.rate)
+        want = c.frame_at(index, self.played_rate)
         if self.opened is None:
             cc, cs = self.stack.enter_context(open_video(c.path, threads=1))
-            self.opened = (cc, cs, self.job._display_size(cs))
+            self.opened = (cc, cs, self.display_size(cs))
         cc, cs, (w, h) = self.opened
         if self.frames is None or (self.last is not None and self.last[0] > want):
             self.frames, self.last = iter_frames(cc, cs, c.rate, want, c.last), None
@@ -124,11 +120,12 @@ class _CoverReader:
             if got is None:
                 break
             self.last = got
-        return None if self.last is None else DecodeJob._image(self.last[1], w, h)
+        return None if self.last is None else _image(self.last[1], w, h)
 
 
-def _qimage(rgb: np.ndarray) -> QImage:
-    h, w = rgb.shape[:2]
+def _image(frame, w: int, h: int) -> QImage:
+    """A decoded frame at display size, as a QImage that owns its pixels."""
+    rgb = np.ascontiguousarray(frame.reformat(width=w, height=h, format="rgb24").to_ndarray())
     return QImage(rgb.data, w, h, rgb.strides[0], QImage.Format.Format_RGB888).copy()
 
 
@@ -147,14 +144,14 @@ class ReverseDecodeJob(DecodeJob):
     def _decode(self):
         with open_video(self.path, threads=1) as (container, stream), ExitStack() as more:
             w, h = self._display_size(stream)
-            covering = _CoverReader(self.cover, self, more)
+            covering = _CoverReader(self.cover, self.rate, self._display_size, more)
             end = self.first + 1
             while end > self.low and not self._stop.is_set():
                 a = max(self.low, end - self.CHUNK)
                 run = []
                 for index, frame in iter_frames(container, stream, self.rate, a, end):
                     image = covering.image(index)
-                    run.append(DecodedFrame(index, image if image is not None else self._image(frame, w, h)))
+                    run.append(DecodedFrame(index, image if image is not None else _image(frame, w, h)))
                 for got in reversed(run):
                     if not self._put(got):
                         return

@@ -8,34 +8,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QObject, QRunnable, Signal
+from PySide6.QtCore import QObject
 
-from ..api import Library
-
-
-class _Signals(QObject):
-    progress = Signal(int, int)
-    done = Signal(object, object)     # {cut index: Overlay}, per-cut report
-    failed = Signal(str)
+from .workers import LibraryJob
 
 
-class _Job(QRunnable):
-    def __init__(self, library_dir, sequence):
-        super().__init__()
-        self.setAutoDelete(False)
-        self.library_dir, self.sequence = library_dir, sequence
-        self.signals = _Signals()
-
-    def run(self):
-        try:
-            copy = replace(self.sequence, clips=list(self.sequence.clips))
-            with Library.open(self.library_dir, create=False) as lib:
-                report = lib.suggest_pictures(copy, progress=self.signals.progress.emit)
-            changed = {i: c.overlay for i, (c, old) in enumerate(zip(copy.clips, self.sequence.clips))
-                       if c.overlay is not old.overlay}
-            self.signals.done.emit(changed, report)
-        except Exception as exc:     # shown to the user; the timeline is untouched
-            self.signals.failed.emit(str(exc))
+def _suggest(sequence):
+    """The job: suggestions laid on a copy; returns ({cut index: Overlay} that changed, per-cut report)."""
+    def run(lib, progress):
+        copy = replace(sequence, clips=list(sequence.clips))
+        report = lib.suggest_pictures(copy, progress=progress)
+        return {i: c.overlay for i, (c, old) in enumerate(zip(copy.clips, sequence.clips))
+                if c.overlay is not old.overlay}, report
+    return run
 
 
 class PictureSuggestions(QObject):
@@ -44,7 +29,7 @@ class PictureSuggestions(QObject):
     def __init__(self, window):
         super().__init__(window)
         self.w = window
-        self.job: _Job | None = None
+        self.job: LibraryJob | None = None
         self._mark = None
         window.timeline.picture_requested.connect(self.change)
 
@@ -61,7 +46,7 @@ class PictureSuggestions(QObject):
         if self.job is not None:
             return
         self._mark = (id(seq), w.timeline.undo_stack.index())
-        self.job = _Job(w.library_dir, seq)
+        self.job = LibraryJob(w.library_dir, _suggest(seq))
         self.job.signals.progress.connect(self._progress)
         self.job.signals.done.connect(self._done)
         self.job.signals.failed.connect(self._failed)
@@ -71,8 +56,9 @@ class PictureSuggestions(QObject):
     def _progress(self, done: int, total: int) -> None:
         self.w.statusBar().showMessage(f"Suggesting pictures: {done} of {total} cuts…")
 
-    def _done(self, overlays: dict, report: list) -> None:
+    def _done(self, result) -> None:
         self.job = None
+        overlays, report = result
         w = self.w
         if self._mark != (id(w.timeline.sequence), w.timeline.undo_stack.index()):
             return w.error("The timeline changed while pictures were being suggested: suggest again")

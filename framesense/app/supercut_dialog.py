@@ -9,39 +9,17 @@ its place.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QRunnable, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
                                QLabel, QSpinBox, QVBoxLayout)
 
-from ..api import Library
 from ..catalog import media_rate
-from ..errors import FrameSenseError
 from ..timeline import edits
 from ..timeline.model import SequenceOptions
 from . import sequence_adapter as seqmod
+from .workers import LibraryJob
 
 ORDERS = {"As listed (search order)": "given", "Best score first": "score", "By file, then time": "media",
           "By time in the file": "time"}
-
-
-class _Signals(QObject):
-    done = Signal(object)         # Sequence
-    failed = Signal(str)
-
-
-class _Build(QRunnable):
-    def __init__(self, library_dir, hits, options: SequenceOptions):
-        super().__init__()
-        self.setAutoDelete(False)
-        self.library_dir, self.hits, self.options = library_dir, hits, options
-        self.signals = _Signals()
-
-    def run(self):
-        try:
-            with Library.open(self.library_dir, create=False) as lib:
-                self.signals.done.emit(lib.sequence_from_hits(self.hits, self.options))
-        except Exception as exc:     # FrameSenseError or the unexpected: said in the dialog, nothing changed
-            self.signals.failed.emit(str(exc) if isinstance(exc, FrameSenseError) else f"{type(exc).__name__}: {exc}")
 
 
 class SupercutDialog(QDialog):
@@ -67,9 +45,8 @@ class SupercutDialog(QDialog):
         form.addRow(self.replace)
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.job: _Build | None = None
+        self.job: LibraryJob | None = None
         self.cancelled = False
-        self.hit_count = 0
         self.buttons = buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
                                                   QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.make)
@@ -95,8 +72,9 @@ class SupercutDialog(QDialog):
             return False
         if self.job is not None:
             return True
-        self.job = _Build(self.w.library_dir, hits, self.options())
-        self.hit_count = len(hits)
+        options = self.options()
+        self.job = LibraryJob(self.w.library_dir,
+                              lambda lib, _progress: (lib.sequence_from_hits(hits, options), len(hits)))
         self.job.signals.done.connect(self._place)       # a method of this QObject: queued onto the GUI thread
         self.job.signals.failed.connect(self._failed)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
@@ -109,8 +87,9 @@ class SupercutDialog(QDialog):
         self.note.setText(message)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
 
-    def _place(self, seq) -> None:
+    def _place(self, built) -> None:
         self.job = None
+        seq, hits = built
         if self.cancelled:
             return                                            # cancelled meanwhile: the timeline stays as it was
         timeline = self.w.timeline
@@ -119,7 +98,7 @@ class SupercutDialog(QDialog):
             timeline.push(seqmod.Batch(steps + [edits.Insert(list(seq.clips), 0)], f"Supercut ({len(seq.clips)} clips)"))
         else:
             timeline.add_clips(self.w.session.fit_to_sequence(seq.clips))
-        self.w.statusBar().showMessage(f"Supercut: {len(seq.clips)} clip(s) from {self.hit_count} hit(s)", 8000)
+        self.w.statusBar().showMessage(f"Supercut: {len(seq.clips)} clip(s) from {hits} hit(s)", 8000)
         self.accept()
 
     def reject(self):

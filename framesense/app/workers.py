@@ -1,4 +1,4 @@
-"""Background work for the window: indexing and searching off the GUI thread.
+"""Background work for the window: indexing, searching and other library work off the GUI thread.
 
 SQLite connections belong to one thread, so every worker opens its own
 ``framesense.Library`` on the library folder and closes it when done. Results travel back as Qt
@@ -14,6 +14,7 @@ import traceback
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 from ..api import IndexOptions, Library
+from ..errors import FrameSenseError
 from ..progress import Progress
 
 
@@ -120,3 +121,28 @@ class SearchWorker(QRunnable):
             self.signals.failed.emit(self.generation, str(exc))
         finally:
             self.done.set()
+
+
+class JobSignals(QObject):
+    progress = Signal(int, int)      # done, total
+    done = Signal(object)            # what the job returned
+    failed = Signal(str)
+
+
+class LibraryJob(QRunnable):
+    """``fn(library, progress)`` on a worker with its own connection to the library; what it returns,
+    or its error in one line, comes back as a signal (the GUI thread changes nothing meanwhile)."""
+
+    def __init__(self, library_dir, fn):
+        super().__init__()
+        self.setAutoDelete(False)
+        self.library_dir, self.fn = library_dir, fn
+        self.signals = JobSignals()
+
+    def run(self):
+        try:
+            with Library.open(self.library_dir, create=False) as lib:
+                result = self.fn(lib, self.signals.progress.emit)
+            self.signals.done.emit(result)
+        except Exception as exc:     # said to the user; nothing was changed
+            self.signals.failed.emit(str(exc) if isinstance(exc, FrameSenseError) else f"{type(exc).__name__}: {exc}")

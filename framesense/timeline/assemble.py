@@ -2,9 +2,9 @@
 
 Each line is searched as spoken words (the phrase search with its number, spelling and
 compound variants, then all-words and fuzzy fallbacks). A line not found as written may have
-been heard differently: one word that looks alike (``_bridge``), or several (``_aligned``: the
-line aligned word by word to the transcript around takes of its runs, rare words weighing more
-than common ones, the way ScriptSync lines a script up with what was said). Failing that, the
+been heard differently (``_aligned``): the line is aligned word by word to the transcript around
+takes of its runs, rare words weighing more than common ones, the way ScriptSync lines a script
+up with what was said. Failing that, the
 longest run of its words that was said (at least ``MIN_RUN_SHARE`` of the line) stands in, and
 the report says so. The other candidate takes ride on the clip as alternates (saved in the
 ``.otio``), so an editor can swap them. A line with no take becomes a marker on the cut where
@@ -27,7 +27,7 @@ from .model import Marker, Sequence, SequenceOptions, clip_from_hit, sequence_fr
 
 MIN_RUN_SHARE = 0.6      # a partial take must hold at least this share of the line's words
 CANDIDATES = 6           # takes looked at per line: the best, and up to five alternates
-BRIDGE_CANDIDATES = 40   # takes of each side of a misheard word: short sides ("we", "by evening the") are common
+ANCHOR_CANDIDATES = 40   # takes of each run of a line heard differently: short runs ("by evening the") are common
 MIN_SCORE = 0.35         # below this a phrase hit is a guess at misspelt words, not a take
 
 
@@ -106,12 +106,8 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
                     if h.score >= MIN_SCORE and (not per_media or used.get(h.media_path, 0) < per_media)]
         words = line.text.split()
         hits, status = takes(line.text), "placed"
-        if not hits and len(words) >= 4:      # one word heard differently: the line around it, whole
-            bridged = _bridge(words, lambda phrase: takes(phrase, BRIDGE_CANDIDATES), catalog)
-            if bridged is not None:
-                hits = [bridged]
-        if not hits and len(words) >= 3:      # several words heard differently: aligned to the transcript
-            aligned = _aligned(words, lambda phrase: takes(phrase, BRIDGE_CANDIDATES), catalog, weights)
+        if not hits and len(words) >= 3:      # words heard differently: the line aligned to the transcript
+            aligned = _aligned(words, lambda phrase: takes(phrase, ANCHOR_CANDIDATES), catalog, weights)
             if aligned is not None:
                 hits = [aligned]
         if not hits and len(words) >= 3:
@@ -148,48 +144,15 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
     return sequence_from_clips(clips, options), report
 
 
-MAX_WORD_GAP = 1.5   # seconds one misheard word (and the pauses around it) may take
-
-
-def _bridge(words: list[str], takes, catalog) -> Hit | None:
-    """The whole line where all its words but one were heard as written and that one as something
-    like it: the words before it and after it said in one file with one word's room between (or, for
-    the first or last word, the transcript's neighbouring word), which looks like the script's word."""
-    best = None     # (how alike the heard word is, the take's score, position, p, q)
-    for i in range(len(words)):
-        left = takes(" ".join(words[:i])) if i else []
-        right = takes(" ".join(words[i + 1:])) if i < len(words) - 1 else []
-        if i and i < len(words) - 1:
-            pairs = [(p, q, said_between(catalog, p.media_id, p.end - 1 / p.rate, q.start + 1 / q.rate))
-                     for p in left for q in right
-                     if p.media_id == q.media_id and 0 <= q.start - p.end <= MAX_WORD_GAP]
-        elif i == 0:
-            pairs = [(n, q, n.text) for q in right for n in [_neighbour(catalog, q, before=True)] if n]
-        else:
-            pairs = [(p, n, n.text) for p in left for n in [_neighbour(catalog, p, before=False)] if n]
-        # Heard differently, not a different word: "lorries" heard as "laurie's" is the line, "ropes" is not;
-        # of several takes, the one whose word is most like the script's ("coats": "codes", not "tickets").
-        for p, q, heard in pairs:
-            alike = _alike(words[i], heard)
-            if alike >= SIMILAR and (best is None or (alike, min(p.score, q.score)) > best[:2]):
-                best = (alike, min(p.score, q.score), i, p, q)
-    if best is None:
-        return None
-    _, _, i, p, q = best
-    return Hit(media_id=p.media_id, media_path=p.media_path, start_frame=p.start_frame,
-               end_frame=q.end_frame, rate=p.rate, score=round(min(p.score, q.score) * 0.95, 6),
-               kind="phrase", text=said_between(catalog, p.media_id, p.start, q.end), context=p.context,
-               query=" ".join(words), extra={"match": "one word heard differently", "differs": words[i]})
-
-
-SIMILAR = 0.5   # letters shared (difflib ratio) for a heard word to stand for the script's word
+SIMILAR = 0.5   # letters shared (difflib ratio) for a heard word to stand for the script's word (one per line)
 ALIGN_MIN = 0.7         # weighted share of a line that its aligned take must say (alike words count part)
 ALIGN_ANCHORS = 40      # takes of the line's runs whose surroundings are aligned
 ALIGN_REACH_S = 8.0     # seconds of transcript either side of such a take
 MERGE_SIMILAR = 0.7     # two heard words standing for one written ("count to": "counted")
 SMALL_WORD = 3          # letters: words this short ("by", "the") may be dropped or heard as others
-ALIGN_SIMILAR = 0.7     # letters shared for a longer word heard otherwise among several ("lories": "lorries",
-                        # not "boats": "barrels"); one such word alone is the looser ``_bridge``'s case
+ALIGN_SIMILAR = 0.7     # letters shared for any number of longer words heard otherwise ("lories": "lorries",
+                        # not "boats": "barrels"); one word per line may be as loose as SIMILAR ("landers")
+EDGE_GAP_S = 0.5        # heard words closer than this run on (no pause between)
 
 
 class _Weights:
@@ -233,7 +196,7 @@ def _aligned(words: list[str], takes, catalog, weights: _Weights) -> Hit | None:
     by_media: dict[int, list[Hit]] = {}
     for h in list(anchors.values())[:ALIGN_ANCHORS * 2]:
         by_media.setdefault(h.media_id, []).append(h)
-    best = None      # (share, take score, anchor, first word row, last word row)
+    best = None      # (share, take score, anchor, first word row, last word row, words heard differently)
     for media_id, hs in by_media.items():
         rows = catalog.query("SELECT start, end, text FROM words WHERE media_id = ? AND start >= ? AND start <= ? "
                              "ORDER BY seq", (media_id, min(h.start for h in hs) - ALIGN_REACH_S,
@@ -243,26 +206,27 @@ def _aligned(words: list[str], takes, catalog, weights: _Weights) -> Hit | None:
             for form in forms:
                 got = _align(form, weights(form), heard)
                 if got is not None and (best is None or (got[0], h.score) > best[:2]):
-                    share, first, last, before, after = got
+                    share, first, last, before, after, differ = got
                     first, last = _edges(near, first, last, before, after)
-                    best = (share, h.score, h, near[first], near[last])
+                    best = (share, h.score, h, near[first], near[last], differ)
     if best is None or best[0] < ALIGN_MIN:
         return None
-    share, _, h, first, last = best
+    share, _, h, first, last, differ = best
     start, end = seconds_to_frame_floor(first["start"], h.rate), seconds_to_frame_ceil(last["end"], h.rate)
     return Hit(media_id=h.media_id, media_path=h.media_path, start_frame=start, end_frame=max(end, start + 1),
                rate=h.rate, score=round(h.score * share * 0.9, 6), kind="phrase",
                text=said_between(catalog, h.media_id, first["start"], last["end"]), context=h.context,
-               query=text, extra={"match": "heard differently", "alike": round(share, 3)})
+               query=text, extra={"match": "one word heard differently" if differ == 1 else "heard differently",
+                                  "alike": round(share, 3)})
 
 
 def _edges(near: list[dict], first: int, last: int, before: int, after: int) -> tuple[int, int]:
     """A line's first (or last) words unsaid in the alignment were most likely said as something
     else right there ("By evening" heard as "I evening"): the take takes in as many heard words
     as run on without a pause, so it does not open on half a word."""
-    while before and first > 0 and near[first]["start"] - near[first - 1]["end"] <= MAX_WORD_GAP / 3:
+    while before and first > 0 and near[first]["start"] - near[first - 1]["end"] <= EDGE_GAP_S:
         first, before = first - 1, before - 1
-    while after and last + 1 < len(near) and near[last + 1]["start"] - near[last]["end"] <= MAX_WORD_GAP / 3:
+    while after and last + 1 < len(near) and near[last + 1]["start"] - near[last]["end"] <= EDGE_GAP_S:
         last, after = last + 1, after - 1
     return first, last
 
@@ -282,48 +246,60 @@ def _stretches(rows: list[dict], hits: list[Hit]):
             group.append(h)
 
 
-def _align(line: list[str], w: list[float], heard: list[str]) -> tuple[float, int, int, int, int] | None:
+def _align(line: list[str], w: list[float], heard: list[str]) -> tuple[float, int, int, int, int, int] | None:
     """The best alignment of the whole line to a stretch of heard words: (weighted share said, index
-    of the stretch's first and last heard word, line words unsaid before it and after it). A word
-    heard alike counts by how alike; a different word costs its weight, an unsaid one half of it,
-    a heard word between half an average one. Only
-    small words ("by", "a") may go unsaid or be heard as other words, and longer ones only as words
-    much like them: "harbour" said as "office" is another line, not a mishearing."""
+    of the stretch's first and last heard word, line words unsaid before it and after it, line words
+    not heard as written). A word heard alike counts by how alike; a different word costs its weight,
+    an unsaid one half of it, a heard word between half an average one. Only small words ("by", "a")
+    may go unsaid or be heard as other words, longer ones only as words much like them ("harbour"
+    said as "office" is another line, not a mishearing), and one of them per line as loosely as
+    SIMILAR ("letters" heard as "landers"). Layer ``k`` of the table: that loose word used or not."""
     n, m = len(line), len(heard)
     if not n or not m:
         return None
     neg = float("-inf")
     extra = 0.5 * sum(w) / n      # a heard word between the line's words (a filler, a repeat)
-    score = [[0.0] * (m + 1)] + [[neg] * (m + 1) for _ in range(n)]
-    # (first heard, last heard, first line word said, last line word said) of the best path to each cell
-    span = [[(j, -1, -1, -1) for j in range(m + 1)]] + [[None] * (m + 1) for _ in range(n)]
+    # per layer and cell: the best score, and (first heard, last heard, first line word said,
+    # last line word said, words not as written) of the path to it
+    score = [[[0.0 if i == 0 and k == 0 else neg] * (m + 1) for i in range(n + 1)] for k in (0, 1)]
+    span = [[[(j, -1, -1, -1, 0) if i == 0 else None for j in range(m + 1)] for i in range(n + 1)] for k in (0, 1)]
 
-    def said(prev, j, i):
-        return prev[0], j, prev[2] if prev[2] >= 0 else i, i
+    def offer(k, i, j, value, via):
+        if value > score[k][i][j]:
+            score[k][i][j], span[k][i][j] = value, via
+
+    def heard_as(prev, j, i, differs):     # line word i heard, ending at heard word j
+        return prev[0], j, prev[2] if prev[2] >= 0 else i, i, prev[4] + differs
 
     for i in range(1, n + 1):
         word, wi = line[i - 1], w[i - 1]
-        small = len(word) <= SMALL_WORD      # only a small word may go unsaid or be heard as another
+        small = len(word) <= SMALL_WORD
         for j in range(0, m + 1):
-            best, via = (score[i - 1][j] - 0.5 * wi, span[i - 1][j]) if small else (neg, None)   # not said
-            if j >= 1:
-                h = heard[j - 1]
-                sim = 1.0 if h == word else _alike(word, h)
-                gain = wi * sim if sim >= (SIMILAR if small else ALIGN_SIMILAR) else (-wi if small else neg)
-                if score[i - 1][j - 1] + gain > best:
-                    best, via = score[i - 1][j - 1] + gain, said(span[i - 1][j - 1], j - 1, i - 1)
-                if score[i][j - 1] - extra > best and span[i][j - 1] is not None and span[i][j - 1][1] >= 0:
-                    best, via = score[i][j - 1] - extra, span[i][j - 1]                  # a heard word between
-            if j >= 2:
-                sim = _alike(word, heard[j - 2] + heard[j - 1])
-                if sim >= MERGE_SIMILAR and score[i - 1][j - 2] + wi * sim > best:
-                    best, via = score[i - 1][j - 2] + wi * sim, said(span[i - 1][j - 2], j - 1, i - 1)
-            score[i][j], span[i][j] = best, via
-    j = max(range(m + 1), key=lambda k: score[n][k])
-    if score[n][j] == neg or span[n][j][1] < 0:
+            for k in (0, 1):
+                if small and score[k][i - 1][j] > neg:                                  # not said
+                    prev = span[k][i - 1][j]
+                    offer(k, i, j, score[k][i - 1][j] - 0.5 * wi, prev[:4] + (prev[4] + 1,))
+                if j >= 1 and score[k][i - 1][j - 1] > neg:
+                    prev, sim = span[k][i - 1][j - 1], (1.0 if heard[j - 1] == word else _alike(word, heard[j - 1]))
+                    if sim >= (SIMILAR if small else ALIGN_SIMILAR):
+                        offer(k, i, j, score[k][i - 1][j - 1] + wi * sim, heard_as(prev, j - 1, i - 1, sim < 1))
+                    elif small:
+                        offer(k, i, j, score[k][i - 1][j - 1] - wi, heard_as(prev, j - 1, i - 1, 1))
+                    elif k == 0 and sim >= SIMILAR:                                     # the loose one
+                        offer(1, i, j, score[0][i - 1][j - 1] + wi * sim, heard_as(prev, j - 1, i - 1, 1))
+                if j >= 2 and score[k][i - 1][j - 2] > neg:                              # two heard as one
+                    sim = _alike(word, heard[j - 2] + heard[j - 1])
+                    if sim >= MERGE_SIMILAR:
+                        offer(k, i, j, score[k][i - 1][j - 2] + wi * sim,
+                              heard_as(span[k][i - 1][j - 2], j - 1, i - 1, 1))
+            for k in (0, 1):                                                            # a heard word between
+                if j >= 1 and score[k][i][j - 1] > neg and span[k][i][j - 1][1] >= 0:
+                    offer(k, i, j, score[k][i][j - 1] - extra, span[k][i][j - 1])
+    k, j = max(((k, j) for k in (0, 1) for j in range(m + 1)), key=lambda kj: score[kj[0]][n][kj[1]])
+    if score[k][n][j] == neg or span[k][n][j][1] < 0:
         return None
-    first, last, said_first, said_last = span[n][j]
-    return score[n][j] / sum(w), first, last, said_first, n - 1 - said_last
+    first, last, said_first, said_last, differ = span[k][n][j]
+    return score[k][n][j] / sum(w), first, last, said_first, n - 1 - said_last, differ
 
 
 def _alike(written: str, heard: str) -> float:
@@ -336,26 +312,6 @@ def _alike(written: str, heard: str) -> float:
 def _letters_shared(a: str, b: str) -> float:
     from difflib import SequenceMatcher
     return SequenceMatcher(None, a, b).ratio() if a and b else 0.0
-
-
-def _neighbour(catalog, hit: Hit, before: bool) -> Hit | None:
-    """The transcript's word just before (or after) a hit, as a one-word hit, if it is close enough."""
-    from ..timecode import seconds_to_frame_ceil, seconds_to_frame_floor
-    frame = 1 / hit.rate + 1e-6    # a hit's edges are whole frames: the next word may begin inside its last one
-    if before:
-        row = catalog.one("SELECT start, end, text FROM words WHERE media_id = ? AND end <= ? ORDER BY end DESC LIMIT 1",
-                          (hit.media_id, hit.start + frame))
-        ok = row is not None and hit.start - row["end"] <= MAX_WORD_GAP / 2
-    else:
-        row = catalog.one("SELECT start, end, text FROM words WHERE media_id = ? AND start >= ? ORDER BY start LIMIT 1",
-                          (hit.media_id, hit.end - frame))
-        ok = row is not None and row["start"] - hit.end <= MAX_WORD_GAP / 2
-    if not ok:
-        return None
-    return Hit(media_id=hit.media_id, media_path=hit.media_path, rate=hit.rate, score=hit.score, kind="phrase",
-               start_frame=seconds_to_frame_floor(row["start"], hit.rate),
-               end_frame=max(seconds_to_frame_ceil(row["end"], hit.rate), seconds_to_frame_floor(row["start"], hit.rate) + 1),
-               text=row["text"])
 
 
 def said_between(catalog, media_id: int, start: float, end: float) -> str:
