@@ -130,7 +130,8 @@ class RayExecutor:
             import ray  # noqa: F401
         except ImportError:
             from .errors import FrameSenseError
-            raise FrameSenseError("--ray needs Ray: pip install 'framesense[scale]'") from None
+            from .installation import how_to_get
+            raise FrameSenseError(f"--ray needs Ray: {how_to_get('scale', 'Ray')}") from None
         self.address, self.options, self.workers = address, options, workers
 
     def run(self, indexer, files, report):
