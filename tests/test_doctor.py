@@ -1,12 +1,10 @@
 """``framesense doctor`` really loads each part; the bundle smoke test (build/smoke.sh) relies on it."""
 
-import os
-import shutil
 import subprocess
-import time
 
 import pytest
 from conftest import cli_json
+from pulse_fixture import private_pulse
 
 
 def test_doctor_reports_every_part(cli):
@@ -27,34 +25,17 @@ def test_doctor_text_output_marks_missing_parts(cli):
 
 
 @pytest.fixture
-def private_pulse(tmp_path):
-    """A PulseAudio server of this test's own (never the shared one) whose only sink is a null sink."""
-    if not shutil.which("pulseaudio"):
-        pytest.fail("PulseAudio is needed for the sound check (make install puts it in)")
-    run = tmp_path / "pulse"
-    run.mkdir()
-    sock = run / "native"
-    proc = subprocess.Popen(["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no",
-                             "--disable-shm=yes", "-L", f"module-native-protocol-unix socket={sock}",
-                             "-L", "module-null-sink sink_name=fs_doctor sink_properties=device.description=Doctor-Sink"],
-                            env=dict(os.environ, PULSE_RUNTIME_PATH=str(run)),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    server = f"unix:{sock}"
-    deadline = time.monotonic() + 20
-    while subprocess.run(["pactl", "--server", server, "info"], capture_output=True).returncode:
-        assert time.monotonic() < deadline and proc.poll() is None, "the private PulseAudio did not start"
-        time.sleep(0.2)
-    yield server
-    proc.terminate()
-    proc.wait(10)
+def pulse_server(tmp_path):
+    with private_pulse(tmp_path / "pulse", "fs_doctor", "Doctor-Sink") as server:
+        yield server
 
 
-def test_doctor_loads_qtmultimedia_and_names_the_output_the_player_uses(library, monkeypatch, private_pulse):
+def test_doctor_loads_qtmultimedia_and_names_the_output_the_player_uses(library, monkeypatch, pulse_server):
     """The outputs come from the sound server, and the player's is the server's default sink (read back with pactl)."""
-    monkeypatch.setenv("PULSE_SERVER", private_pulse)
-    subprocess.run(["pactl", "--server", private_pulse, "load-module", "module-null-sink", "sink_name=fs_other"],
+    monkeypatch.setenv("PULSE_SERVER", pulse_server)
+    subprocess.run(["pactl", "--server", pulse_server, "load-module", "module-null-sink", "sink_name=fs_other"],
                    check=True, capture_output=True)
-    default = subprocess.run(["pactl", "--server", private_pulse, "get-default-sink"], capture_output=True,
+    default = subprocess.run(["pactl", "--server", pulse_server, "get-default-sink"], capture_output=True,
                              text=True, check=True).stdout.strip()
     sound = cli_json(library, "doctor")["sound"]
     assert sound["ok"], sound

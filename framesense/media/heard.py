@@ -67,36 +67,60 @@ def locate_first(needle: np.ndarray, hay: np.ndarray, good: float = 0.9) -> int:
     return k + int(np.argmax(norm[k:end]))
 
 
-def hit_starts(log: dict, min_frames: int = 10) -> list[tuple[dict, Fraction, list, int]]:
-    """Per hit shown with sound: its item, rate, the (frame, clock sample) of those frames, and where the
-    picture puts the hit's first sample on the log's clock (the median over its frames)."""
+def hit_starts(log: dict) -> list[tuple[dict, Fraction, list, int | None]]:
+    """Per hit of the log: its item, rate, the (frame, clock sample) of its frames shown with sound, and
+    where the picture puts the hit's first sample on the log's clock (the median over those frames;
+    None when none was shown with sound)."""
     rate_hz = log["rate"]
     out = []
     for k, item in enumerate(log["items"]):
         rate = Fraction(item["rate"])
         shown = [(f, pos) for i, f, pos, sound, *_ in log["frames"] if i == k and sound and pos is not None]
-        if len(shown) < min_frames:
-            continue
-        start = int(np.median([pos - float((f - item["first"]) / rate) * rate_hz for f, pos in shown]))
+        start = int(np.median([pos - float((f - item["first"]) / rate) * rate_hz for f, pos in shown])) if shown else None
         out.append((item, rate, shown, start))
     return out
 
 
-def compare(recording: np.ndarray, log: dict, reach_s: float = 0.25) -> list[dict]:
-    """For each hit shown with sound: how well its own sound matches the recording (0..1, ``match``) and
-    how far from where its picture was shown it lies (``off_s``, recording minus picture, on the log's clock)."""
+def compare(recording: np.ndarray, log: dict, reach_s: float = 0.25, min_frames: int = 10,
+            window_s: float = 0.4) -> list[dict]:
+    """For each hit shown with sound: how well its own sound matches the recording (``match``, 0..1: the
+    median over its spoken windows) and how far from where its picture was shown it lies (``off_s``,
+    recording minus picture, the median over those windows).
+
+    Each window of the hit's sound (``window_s`` long, the quiet ones skipped) is expected where the
+    frame log shows the frame it belongs to: a device that underran mid-hit delays picture and sound
+    alike, and a window still matches whole where a whole hit would not.
+    """
     rate_hz = log["rate"]
     offset = None if log.get("clock") == "wall" else 0
+    width = int(window_s * rate_hz)
     found = []
-    for item, rate, shown, start in hit_starts(log):
+    for item, rate, shown, _ in hit_starts(log):
+        if len(shown) < min_frames:   # a hit the run ended in, or skipped: too little to place
+            continue
         src = decode_span(item["path"], float(item["first"] / rate), float(item["last"] / rate), rate_hz)
         if src is None:
             continue
         src = src.mean(axis=1) / 32768.0
-        if offset is None:           # the recording's own time axis: where the first hit is, anywhere in it
-            offset = locate_first(src, recording) - start
-        at, match = locate(src, recording, start + offset, int(reach_s * rate_hz))
-        found.append({"label": item["label"], "path": item["path"], "match": round(match, 3),
-                      "off_s": round((at - start - offset) / rate_hz, 4), "frame_s": round(float(1 / rate), 4),
-                      "speech_rms": round(float(np.sqrt((src ** 2).mean())), 4)})
+        loud = float(np.sqrt((src ** 2).mean()))
+        frames = np.array([f for f, _ in shown])
+        matches, offs = [], []
+        for j in range(0, len(src) - width + 1, width):
+            win = src[j: j + width]
+            if float(np.sqrt((win ** 2).mean())) < 0.5 * loud:
+                continue
+            # the frame shown with this window's first sample, and where that puts the window on the log's clock
+            want = item["first"] + j / rate_hz * float(rate)
+            k = int(np.argmin(np.abs(frames - want)))
+            f, pos = shown[k]
+            expected = pos + int(round((want - f) / float(rate) * rate_hz))
+            if offset is None:        # the recording's own time axis: the first such window, anywhere in it
+                offset = locate_first(win, recording) - expected
+            at, match = locate(win, recording, expected + offset, int(reach_s * rate_hz))
+            matches.append(match)
+            offs.append((at - expected - offset) / rate_hz)
+        if matches:
+            found.append({"label": item["label"], "path": item["path"], "match": round(float(np.median(matches)), 3),
+                          "off_s": round(float(np.median(offs)), 4), "frame_s": round(float(1 / rate), 4),
+                          "windows": len(matches), "speech_rms": round(loud, 4)})
     return found
