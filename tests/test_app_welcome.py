@@ -8,40 +8,32 @@ import pytest
 
 pytest.importorskip("PySide6", reason="the desktop app needs PySide6 (pip install 'framesense[app]')")
 
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from test_app_first_run import make_window  # noqa: E402
 
 from framesense import demo  # noqa: E402
 from framesense.api import Library  # noqa: E402
 from framesense.config import CATALOG_FILE  # noqa: E402
 
 
-def make_window(qtbot, library, settings):
-    from framesense.app.main_window import MainWindow
-    win = MainWindow(library, settings=settings)
-    qtbot.addWidget(win)
-    win.resize(1000, 700)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
-
-
 @pytest.fixture
-def settings(tmp_path, monkeypatch):
+def data_home(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))     # where the demo and its record go
-    s = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    s.setValue("speech", False)   # indexing: shots and thumbnails only, fast on 2 cores
-    s.setValue("visual", False)
-    return s
 
 
-def test_libraries_opened_before_are_offered_latest_first_and_open(qtbot, tmp_path, settings):
+def reopen(qtbot, win, library, tmp_path):
+    """Close the window (its settings written) and start another on the same settings file."""
+    win.settings.sync()
+    win.close()
+    return make_window(qtbot, library, tmp_path)
+
+
+def test_libraries_opened_before_are_offered_latest_first_and_open(qtbot, tmp_path, data_home):
     first, second = tmp_path / "first", tmp_path / "second"
-    win = make_window(qtbot, tmp_path / "new", settings)
+    win = make_window(qtbot, tmp_path / "new", tmp_path)
     assert win.first_run_showing and not win.first_run.recent.isVisible()   # nothing opened yet
     assert win.open_library(first) and win.open_library(second)
-    win.close()
-
-    win = make_window(qtbot, tmp_path / "not yet", settings)   # a start on a library that does not exist
+    win = reopen(qtbot, win, tmp_path / "not yet", tmp_path)   # a start on a library that does not exist
     panel = win.first_run
     assert win.first_run_showing and panel.recent.isVisible()
     listed = [panel.recent.item(i).data(Qt.ItemDataRole.UserRole) for i in range(panel.recent.count())]
@@ -50,11 +42,11 @@ def test_libraries_opened_before_are_offered_latest_first_and_open(qtbot, tmp_pa
     qtbot.mouseClick(panel.open_button, Qt.MouseButton.LeftButton)
     assert not win.first_run_showing and win.library_dir == first.resolve()
     assert not (tmp_path / "not yet" / CATALOG_FILE).exists()            # nothing created where it was not asked
-    assert settings.value("library") == str(first.resolve())             # the next start opens it
+    assert win.settings.value("library") == str(first.resolve())         # the next start opens it
 
 
-def test_open_the_demo_builds_it_in_the_background_then_opens_it_next_time(qtbot, tmp_path, settings):
-    win = make_window(qtbot, tmp_path / "new", settings)
+def test_open_the_demo_builds_it_in_the_background_then_opens_it_next_time(qtbot, tmp_path, data_home):
+    win = make_window(qtbot, tmp_path / "new", tmp_path)
     assert demo.known_library() is None
     qtbot.mouseClick(win.first_run.demo_button, Qt.MouseButton.LeftButton)
     assert not win.first_run.demo_button.isEnabled()                     # the footage is being written
@@ -64,8 +56,7 @@ def test_open_the_demo_builds_it_in_the_background_then_opens_it_next_time(qtbot
     with Library.open(where) as lib:
         assert sorted(m["name"] for m in lib.media()) == sorted(name for name, _, _ in demo.CLIPS)
     assert demo.known_library() == where.resolve()
-    win.close()
-
-    win = make_window(qtbot, tmp_path / "other", settings)             # next time: opened at once
+    win = reopen(qtbot, win, tmp_path / "other", tmp_path)   # a start on another (new) library: the welcome page
+    assert win.first_run_showing
     qtbot.mouseClick(win.first_run.demo_button, Qt.MouseButton.LeftButton)
     assert win.library_dir == where.resolve() and not win.indexing and not win.first_run_showing
