@@ -77,7 +77,7 @@ echo "   the demo says to open its library with: $OPEN"
 check "demo ends with the bundle's own command for its library" \
     bash -c "[[ '$OPEN' == '$EXE --library $WORK/demo/library app' ]]"
 # the printed command, as printed (the smoke's paths have no spaces), opens the window on the demo's hits
-env -i PATH=/usr/bin:/bin HOME="$WORK/home" QT_QPA_PLATFORM=offscreen LANG=C.UTF-8 $OPEN --smoke "$WORK/demo.png" \
+env -i PATH=/usr/bin:/bin HOME="$WORK/home" QT_QPA_PLATFORM=offscreen LANG=C.UTF-8 PULSE_SERVER="$PULSE" $OPEN --smoke "$WORK/demo.png" \
     --query "$PHRASE" --timeout 120 2>&1 | sed 's/^/   /' | tee "$WORK/demo-app.log"
 check "that command opens the demo's library with its hits" grep -Eq "screenshot: .*\([1-9][0-9]* hits" "$WORK/demo-app.log"
 
