@@ -127,7 +127,8 @@ def problem(spec: ClipSpec | None) -> str | None:
     missing = [m for m in ("torch", "open_clip") if importlib.util.find_spec(m) is None]
     if missing:
         from ..installation import how_to_get
-        return f"visual search is off: this installation has no {' or '.join(missing)}; {how_to_get('visual', 'picture search')}"
+        return (f"visual search is off: this installation has no {' or '.join(missing)}; "
+                f"{how_to_get('visual', 'picture search')}")
     if spec is None:
         return HOW_TO
     if spec.tag:
