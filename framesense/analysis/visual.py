@@ -18,6 +18,7 @@ from ..models.picture_model import PictureModel  # noqa: F401  (the type EmbedSe
 
 DEFAULT_EVERY_S = 2.0
 BATCH = 32
+_SCALER = {"bicubic": "BICUBIC", "bilinear": "BILINEAR", "nearest": "POINT", "lanczos": "LANCZOS"}
 
 
 def sample_frames(shots: list[dict], rate, every_s: float = DEFAULT_EVERY_S) -> dict[int, int]:
@@ -51,7 +52,7 @@ class EmbedSession(FrameSession):
             display_w = frame.width * float(sar) if sar else frame.width
             self.cover = self.model.cover_size(int(round(display_w)), frame.height)
         rgb = frame.reformat(width=self.cover[0], height=self.cover[1], format="rgb24",
-                             interpolation=getattr(self.model, "interpolation", "bicubic").upper()).to_ndarray()
+                             interpolation=_SCALER.get(self.model.interpolation, "BICUBIC")).to_ndarray()
         self.batch.append(self.model.prepare(rgb))
         self.keys.append((index, shot_idx))
         if len(self.batch) >= BATCH:

@@ -67,3 +67,17 @@ def models_use(ctx: Ctx, kind, spec):
 
 
 COMMANDS = [models]
+
+
+@models.command("export-onnx")
+@click.argument("model")
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=str))
+@click.option("--int8", is_flag=True,
+              help="Quantise the image tower to int8 (faster on CPUs; vectors drift slightly: see the README). "
+                   "Given an ONNX folder as MODEL, only this is done, without torch.")
+def models_export_onnx(model, outdir, int8):
+    """Turn an open_clip model (ARCH:TAG, ARCH:/path.pt or an open_clip folder) into an ONNX model folder
+    that picture search runs on without torch (needs torch and onnx for the export itself)."""
+    from ..api import export_clip_onnx
+    path = export_clip_onnx(model, outdir, int8=int8, say=lambda msg: click.echo(msg, err=True))
+    click.echo(str(path))

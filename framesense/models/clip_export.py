@@ -100,6 +100,7 @@ def export_onnx(spec_text: str, outdir, int8: bool = False, say=lambda msg: None
     from .clip_torch import create_open_clip
 
     model, name = create_open_clip(spec)
+    torch.backends.mha.set_fastpath_enabled(False)   # the fused attention kernel has no ONNX form
     for p in model.parameters():
         p.requires_grad_(False)
     tokenizer = open_clip.get_tokenizer(name)
