@@ -223,7 +223,7 @@ _LOADED: dict = {}
 
 def load(spec: ClipSpec):
     """Load once per process (the app and the CLI reuse it across searches)."""
-    key = spec.model_id()
+    key = f"{spec.model_id()}|{spec.text}|{onnx_folder(spec)}"   # same weights on two runtimes: two models
     if key not in _LOADED:
         _LOADED[key] = ClipModel(spec)
     return _LOADED[key]

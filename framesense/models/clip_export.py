@@ -5,6 +5,7 @@ and quantising a folder's image tower to int8. Exporting needs torch and open_cl
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import warnings
@@ -161,7 +162,11 @@ def _quantize_visual(folder: Path, say) -> None:
     dst = src.with_name("model.int8.onnx")
     say("quantising the image tower to int8")
     # MatMul/Gemm only: the transformer's weights, where the time goes; the patch convolution stays fp32
-    quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gemm"])
+    logging.disable(logging.WARNING)     # its advice to pre-process first goes to the root logger
+    try:
+        quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gemm"])
+    finally:
+        logging.disable(logging.NOTSET)
     os.replace(dst, src)
     ident.update(model_id=f"{ident['model_id']}:int8", visual_precision="int8", files=layout.tower_sizes(folder))
     _write_json(folder / layout.IDENTITY, ident)
