@@ -61,17 +61,21 @@ def check_speech() -> dict:
 
 
 def check_visual() -> dict:
+    """Picture search runs on onnxruntime (torch is optional: export and the torch path)."""
     try:
-        import open_clip
-        import torch
+        from ..models.clip_onnx import import_onnxruntime, providers
+        ort = import_onnxruntime()
+        import tokenizers
     except ImportError as exc:
         return {"picture search": _ok(f"not in this build ({exc.name or exc}): install from source with "
                                       "pip install 'framesense[visual]'", False)}
-    except Exception as exc:  # installed but broken (e.g. torchvision's C++ ops missing)
+    except Exception as exc:  # installed but broken
         return {"picture search": _ok(f"{type(exc).__name__}: {exc}", False)}
-    x = torch.ones(2, 2) @ torch.ones(2, 2)   # runs a CPU kernel, not just the import
-    return {"picture search": _ok(f"torch {torch.__version__} (CPU ok: {float(x.sum()) == 8.0}), "
-                                  f"open_clip {open_clip.__version__}")}
+    runs_on = ", ".join(p.replace("ExecutionProvider", "") for p in providers())
+    detail = f"onnxruntime {ort.__version__} ({runs_on}), tokenizers {tokenizers.__version__}"
+    if importlib.util.find_spec("torch") and importlib.util.find_spec("open_clip"):
+        detail += "; torch and open_clip too (models export-onnx, open_clip checkpoints)"
+    return {"picture search": _ok(detail)}
 
 
 def check_faces() -> dict:

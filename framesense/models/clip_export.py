@@ -22,6 +22,8 @@ CLIP_SPLIT = r"""'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+"""
 def _need(*modules: str) -> None:
     import importlib.util
     missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing == ["onnx"]:
+        raise ModelUnavailable("writing ONNX files needs the onnx package: pip install onnx")
     if missing:
         raise ModelUnavailable(f"exporting needs {', '.join(missing)}: pip install 'framesense[torch]'")
 
