@@ -244,3 +244,57 @@ def test_downloaded_name_resolves_offline(world, tmp_path, monkeypatch):
     assert cm.configured_spec() == (cm.parse_spec("ViT-B-32:openai"), "model cache")
     tag = cm.parse_spec("ViT-B-32:openai")          # no torch checkpoint cached: its ONNX download runs
     assert cm.onnx_folder(tag) == folder and cm.ClipModel(tag).runtime == "onnxruntime"
+
+
+def mclip_folder(world, folder: Path) -> Path:
+    """Immich's multilingual layout: the image tower beside a text tower that takes input_ids and
+    attention_mask (int32) with a sentencepiece (Unigram) tokenizer; random weights, no identity file."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+
+    shutil.copytree(world["onnx"], folder)
+    (folder / "framesense.json").unlink()
+    words = ["un", "barco", "de", "pesca", "a", "fishing", "boat", "bateau", "pêche", "port", "puerto", "harbour"]
+    vocab = [("<s>", 0.0), ("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)] + [(f"▁{w}", -1.0 - i / 10)
+                                                                            for i, w in enumerate(words)]
+    tok = Tokenizer(models.Unigram(vocab, unk_id=3))
+    tok.pre_tokenizer = pre_tokenizers.Metaspace()
+    tok.post_processor = processors.TemplateProcessing(single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)])
+    tok.save(str(folder / "textual/tokenizer.json"))
+    (folder / "textual/tokenizer_config.json").write_text(json.dumps({"pad_token": "<pad>"}))
+
+    class Tower(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            torch.manual_seed(3)
+            self.emb, self.proj = torch.nn.Embedding(len(vocab), 32), torch.nn.Linear(32, 64)
+
+        def forward(self, input_ids, attention_mask):
+            m = attention_mask.unsqueeze(-1).float()
+            return self.proj((self.emb(input_ids.long()) * m).sum(1) / m.sum(1))
+
+    ids = torch.ones(2, 16, dtype=torch.int32)
+    torch.onnx.export(Tower().eval(), (ids, ids), str(folder / "textual/model.onnx"), dynamo=False,
+                      input_names=["input_ids", "attention_mask"], output_names=["embedding"], opset_version=17,
+                      dynamic_axes={"input_ids": {0: "batch"}, "attention_mask": {0: "batch"}})
+    return folder
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")   # torch's TorchScript exporter, as the export uses
+def test_multilingual_text_tower_layout(world, tmp_path, monkeypatch):
+    """The input_ids + attention_mask text tower runs and the model says it reads many languages. (Whether
+    'barco de pesca' finds what 'fishing boat' finds needs real multilingual weights: none ship offline.)"""
+    from framesense.api import model_status
+
+    folder = mclip_folder(world, tmp_path / "XLM-Roberta-Tiny")
+    m = load(folder)
+    assert m.languages == ("*",) and m.context_length == 16
+    feeds = m.tokens(["un barco de pesca", "fishing boat"])
+    assert set(feeds) == {"input_ids", "attention_mask"} and feeds["input_ids"].dtype == np.int32
+    assert feeds["attention_mask"][0].sum() == 6 and feeds["attention_mask"][1].sum() == 4   # <s> words </s>, pads
+    v = m.embed_texts(["un barco de pesca", "fishing boat", "un barco de pesca"])
+    assert v.shape == (3, 64) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
+    assert np.allclose(v[0], v[2]) and not np.allclose(v[0], v[1])
+    report = model_status(clip_model=str(folder))
+    assert report.visual_problem is None and report.picture_languages == "about 100 languages (XLM-RoBERTa)"
+    assert model_status(clip_model=str(world["onnx"])).picture_languages == "English"

@@ -206,6 +206,20 @@ def problem(spec: ClipSpec | None) -> str | None:
     return None
 
 
+def text_languages(spec: ClipSpec) -> str:
+    """What a model's text tower reads, for people ("English", "about 100 languages (XLM-RoBERTa)"),
+    without loading it: an ONNX folder's identity or tokenizer; open_clip's config for torch."""
+    folder = onnx_folder(spec)
+    if folder is not None:
+        return clip_onnx.describe_languages(folder)
+    tokenizer = ""
+    if spec.arch:
+        import open_clip
+        tokenizer = ((open_clip.get_model_config(spec.arch) or {}).get("text_cfg") or {}).get("hf_tokenizer_name", "")
+    return clip_onnx.languages_text(("*",) if clip_onnx.multilingual_name(f"{spec.arch} {tokenizer}") else ("en",),
+                                    f"{spec.arch} {tokenizer}")
+
+
 def ClipModel(spec: ClipSpec, device: str | None = None):
     """Load a spec on its runtime: onnxruntime for an ONNX folder, else torch (open_clip)."""
     folder = onnx_folder(spec)

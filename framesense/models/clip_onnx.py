@@ -156,26 +156,36 @@ def clean_text(text: str) -> str:
     return " ".join(html.unescape(html.unescape(text)).split())
 
 
-def text_languages(path: Path, ident: dict, tokenizer_file: dict) -> tuple[str, ...]:
-    """Which languages the text tower takes: the identity says, else the model's name or tokenizer."""
+def multilingual_name(name: str) -> str | None:
+    """What a multilingual model's name says it reads, or None."""
+    name = name.lower()
+    return next((v for k, v in MULTILINGUAL.items() if k in name), None)
+
+
+def text_languages(path: Path, ident: dict, tokenizer_type: str | None = None) -> tuple[str, ...]:
+    """Which languages the text tower takes: the identity says, else the model's name or tokenizer
+    (CLIP's byte-level BPE is English; sentencepiece and WordPiece vocabularies are many languages)."""
     if ident.get("languages"):
         return tuple(ident["languages"])
-    name = f"{path.name} {ident.get('model_id', '')}".lower()
-    for key in MULTILINGUAL:
-        if key in name:
-            return ("*",)
-    model_type = (tokenizer_file.get("model") or {}).get("type")
-    return ("*",) if model_type in ("Unigram", "WordPiece") else ("en",)
+    if multilingual_name(f"{Path(path).name} {ident.get('model_id', '')}"):
+        return ("*",)
+    if tokenizer_type is None:
+        tokenizer_type = ((read_json(Path(path) / TOKENIZER).get("model")) or {}).get("type")
+    return ("*",) if tokenizer_type in ("Unigram", "WordPiece") else ("en",)
 
 
-def languages_text(model) -> str:
-    """For people: 'English' or what a multilingual tower takes."""
-    if tuple(model.languages) == ("en",):
+def languages_text(languages, name: str = "") -> str:
+    """For people: 'English', the languages listed, or what a multilingual tower takes."""
+    if tuple(languages) == ("en",):
         return "English"
-    if "*" not in model.languages:
-        return ", ".join(model.languages)
-    name = f"{getattr(model, 'folder', '')} {model.model_id}".lower()
-    return next((v for k, v in MULTILINGUAL.items() if k in name), "many languages")
+    if "*" not in languages:
+        return ", ".join(languages)
+    return multilingual_name(name) or "many languages"
+
+
+def describe_languages(path: Path) -> str:
+    ident = identity(path)
+    return languages_text(text_languages(path, ident), f"{Path(path).name} {ident['model_id']}")
 
 
 class OnnxClip(PictureModel):
@@ -218,7 +228,6 @@ class OnnxClip(PictureModel):
                                    f"says {self.size[0]}x{self.size[1]}: the folder mixes two models")
         self._image_batch = _fixed(shape[0]) or BATCH
 
-        tok_file = read_json(folder / TOKENIZER)
         try:
             self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER))
         except Exception as exc:
@@ -240,7 +249,7 @@ class OnnxClip(PictureModel):
         self.tokenizer.enable_padding(length=self.context_length, pad_id=pad_id if pad_id is not None else 0,
                                       pad_token=pad)
         self._text_batch = _fixed(list(tin.shape)[0]) or BATCH
-        self.languages = text_languages(folder, ident, tok_file)
+        self.languages = text_languages(folder, ident, self.tokenizer.model.__class__.__name__)
 
         self.dim = int(self.embed_images_np(np.zeros((1, *self.size, 3), np.uint8)).shape[1])
         tdim = int(self.embed_texts(["a"]).shape[1])
