@@ -248,29 +248,33 @@ ONNX_FILES = ["config.json", "framesense.json", "visual/model.onnx", "visual/pre
 
 
 def download_onnx(name: str, model_id: str | None = None) -> Path:
-    """Fetch an ONNX model folder (Immich's layout) from the Hugging Face hub into the model cache."""
+    """Fetch an ONNX model folder (Immich's layout) from the Hugging Face hub into the model cache;
+    it appears whole or not at all."""
+    import shutil
+
     from huggingface_hub import snapshot_download
 
     folder = _clip_cache() / "onnx" / name
     tmp = folder.with_name(f".{name}.partial")
     try:
-        snapshot_download(repo_id=f"{HUB_OWNER}/{name}", local_dir=str(tmp), allow_patterns=ONNX_FILES)
-    except Exception as exc:
-        raise ModelUnavailable(f"cannot download {HUB_OWNER}/{name}: {type(exc).__name__}: {exc}") from None
-    reason = clip_onnx.folder_problem(tmp) if (tmp / clip_onnx.IDENTITY).exists() else None
-    for rel in clip_onnx.REQUIRED:
-        if not (tmp / rel).is_file():
-            reason = f"{HUB_OWNER}/{name} has no {rel}: not an ONNX CLIP model"
-    if reason:
-        raise ModelUnavailable(reason)
-    if not (tmp / clip_onnx.IDENTITY).exists():
-        ident = {"model_id": model_id or clip_onnx.identity(tmp)["model_id"], "source": f"{HUB_OWNER}/{name}",
-                 "visual_precision": "fp32", "files": clip_onnx.tower_sizes(tmp)}
-        (tmp / clip_onnx.IDENTITY).write_text(json.dumps(ident, indent=2))
-    if folder.exists():
-        import shutil
-        shutil.rmtree(folder)
-    os.replace(tmp, folder)
+        try:
+            snapshot_download(repo_id=f"{HUB_OWNER}/{name}", local_dir=str(tmp), allow_patterns=ONNX_FILES)
+        except Exception as exc:
+            raise ModelUnavailable(f"cannot download {HUB_OWNER}/{name}: {type(exc).__name__}: {exc}") from None
+        for rel in clip_onnx.REQUIRED:
+            if not (tmp / rel).is_file():
+                raise ModelUnavailable(f"{HUB_OWNER}/{name} has no {rel}: not an ONNX CLIP model")
+        if not (tmp / clip_onnx.IDENTITY).exists():
+            ident = {"model_id": model_id or clip_onnx.identity(tmp)["model_id"], "source": f"{HUB_OWNER}/{name}",
+                     "visual_precision": "fp32", "files": clip_onnx.tower_sizes(tmp)}
+            (tmp / clip_onnx.IDENTITY).write_text(json.dumps(ident, indent=2))
+        reason = clip_onnx.folder_problem(tmp)
+        if reason:
+            raise ModelUnavailable(reason)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(tmp, folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return folder
 
 
