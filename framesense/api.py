@@ -125,6 +125,12 @@ def export_clip_onnx(model: str, outdir, int8: bool = False, say=lambda msg: Non
     return export_onnx(model, outdir, int8=int8, say=say)
 
 
+def picture_runtime_status() -> tuple[bool, str]:
+    """(works, what with): onnxruntime and its providers, the tokenizer, torch if present (``doctor``)."""
+    from .models.clip_onnx import runtime_status
+    return runtime_status()
+
+
 def face_model_status() -> dict:
     """Whether dlib and its face model files load here (``framesense doctor``)."""
     from .models.faces import status

@@ -62,20 +62,9 @@ def check_speech() -> dict:
 
 def check_visual() -> dict:
     """Picture search runs on onnxruntime (torch is optional: export and the torch path)."""
-    try:
-        from ..models.clip_onnx import import_onnxruntime, providers
-        ort = import_onnxruntime()
-        import tokenizers
-    except ImportError as exc:
-        return {"picture search": _ok(f"not in this build ({exc.name or exc}): install from source with "
-                                      "pip install 'framesense[visual]'", False)}
-    except Exception as exc:  # installed but broken
-        return {"picture search": _ok(f"{type(exc).__name__}: {exc}", False)}
-    runs_on = ", ".join(p.replace("ExecutionProvider", "") for p in providers())
-    detail = f"onnxruntime {ort.__version__} ({runs_on}), tokenizers {tokenizers.__version__}"
-    if importlib.util.find_spec("torch") and importlib.util.find_spec("open_clip"):
-        detail += "; torch and open_clip too (models export-onnx, open_clip checkpoints)"
-    return {"picture search": _ok(detail)}
+    from ..api import picture_runtime_status
+    ok, detail = picture_runtime_status()
+    return {"picture search": _ok(detail, ok)}
 
 
 def check_faces() -> dict:

@@ -127,6 +127,24 @@ def import_onnxruntime():
     return onnxruntime
 
 
+def runtime_status() -> tuple[bool, str]:
+    """(works, what with) for ``framesense doctor``: onnxruntime, its providers, tokenizers, torch."""
+    import importlib.util
+    try:
+        ort = import_onnxruntime()
+        import tokenizers
+    except ImportError as exc:
+        return False, (f"not in this build ({exc.name or exc}): install from source with "
+                       f"pip install 'framesense[visual]'")
+    except Exception as exc:  # installed but broken
+        return False, f"{type(exc).__name__}: {exc}"
+    runs_on = ", ".join(p.replace("ExecutionProvider", "") for p in providers())
+    detail = f"onnxruntime {ort.__version__} ({runs_on}), tokenizers {tokenizers.__version__}"
+    if importlib.util.find_spec("torch") and importlib.util.find_spec("open_clip"):
+        detail += "; torch and open_clip too (models export-onnx, open_clip checkpoints)"
+    return True, detail
+
+
 def providers(device: str | None = None) -> list[str]:
     """CUDA where this onnxruntime has it (onnxruntime-gpu), else the CPU."""
     ort = import_onnxruntime()
