@@ -9,7 +9,7 @@ from .context import Ctx, emit_json, pass_ctx
 
 @click.group()
 def models():
-    """Models FrameSense uses: speech (faster-whisper) and clip (OpenCLIP)."""
+    """Models FrameSense uses: speech (faster-whisper) and clip (CLIP towers on onnxruntime, or OpenCLIP on torch)."""
 
 
 @models.command("list")
@@ -40,7 +40,8 @@ def models_path(name, kind):
 
 @models.command("download")
 @click.argument("words", nargs=-1, required=True)
-@click.option("--kind", default=None, help="speech (default) or clip; or name the kind first: 'download clip ViT-B-32:openai'.")
+@click.option("--kind", default=None, help="speech (default) or clip; or name the kind first: 'download clip ViT-B-32__openai' "
+                   "(an ONNX export published by Immich; ARCH:TAG fetches the open_clip checkpoint where torch is).")
 def models_download(words, kind):
     """Fetch a model into the model cache (needs the network): NAME, or KIND NAME."""
     from ..errors import ModelUnavailable
@@ -61,7 +62,8 @@ def models_download(words, kind):
 @click.argument("spec", required=False)
 @pass_ctx
 def models_use(ctx: Ctx, kind, spec):
-    """Remember the CLIP model for this library (ARCH:TAG, ARCH:/path.pt or a folder); no SPEC forgets it."""
+    """Remember the CLIP model for this library (an ONNX or open_clip folder, a downloaded name, ARCH:TAG or
+    ARCH:/path.pt); no SPEC forgets it."""
     ctx.library.set_clip_model(spec)
     click.echo(f"clip model for {ctx.library.path}: {spec or '(none)'}")
 
