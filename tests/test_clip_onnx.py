@@ -53,7 +53,8 @@ def frames(world):
     return out
 
 
-def test_export_layout_and_identity(world):
+def test_export_layout_and_identity(world, monkeypatch):
+    monkeypatch.delenv("FRAMESENSE_THREADS", raising=False)     # threads: every core this process may use
     onnx = world["onnx"]
     for rel in ("config.json", "visual/model.onnx", "visual/preprocess_cfg.json", "textual/model.onnx",
                 "textual/tokenizer.json", "textual/tokenizer_config.json", "framesense.json"):
@@ -65,6 +66,8 @@ def test_export_layout_and_identity(world):
     assert q.model_id == f"{t.model_id}:int8" and q.precision == "int8"
     assert o.languages == ("en",) and o.dim == t.dim == 64
     assert (world["int8"] / "visual/model.onnx").stat().st_size < (onnx / "visual/model.onnx").stat().st_size
+    from framesense.models.clip_onnx import onnx_threads
+    assert o.visual.get_session_options().intra_op_num_threads == onnx_threads() == len(os.sched_getaffinity(0))
 
 
 def test_onnx_embeddings_equal_torch(world):
