@@ -301,3 +301,13 @@ def test_multilingual_text_tower_layout(world, tmp_path, monkeypatch):
     report = model_status(clip_model=str(folder))
     assert report.visual_problem is None and report.picture_languages == "about 100 languages (XLM-RoBERTa)"
     assert model_status(clip_model=str(world["onnx"])).picture_languages == "English"
+
+
+def test_text_cleaning_matches_open_clip():
+    """SigLIP-style towers ('canonicalize' in config.json) get open_clip's cleaning without torch."""
+    from open_clip.tokenizer import _clean_canonicalize, _clean_whitespace
+    from framesense.models.clip_onnx import clean_text
+
+    for text in ["A Red_car, at NIGHT!!", "caf&eacute;  \"quoted\"\ttext.", "  l'été — 3rd  "]:
+        assert clean_text(text, canonicalize=True) == _clean_canonicalize(text)
+        assert clean_text(text) == _clean_whitespace(text)

@@ -21,6 +21,7 @@ import hashlib
 import html
 import json
 import os
+import string
 import threading
 from pathlib import Path
 
@@ -169,9 +170,13 @@ def _fixed(dim) -> int | None:
     return dim if isinstance(dim, int) and dim > 0 else None
 
 
-def clean_text(text: str) -> str:
-    """open_clip's cleaning (HTML entities, runs of white space); the tokenizer lower-cases."""
-    return " ".join(html.unescape(html.unescape(text)).split())
+def clean_text(text: str, canonicalize: bool = False) -> str:
+    """open_clip's cleaning (HTML entities, runs of white space; the tokenizer lower-cases), or its
+    'canonicalize' one (SigLIP towers: lower case, no punctuation)."""
+    text = html.unescape(html.unescape(text))
+    if canonicalize:
+        text = text.replace("_", " ").translate(str.maketrans("", "", string.punctuation)).lower()
+    return " ".join(text.split())
 
 
 def multilingual_name(name: str) -> str | None:
@@ -267,6 +272,8 @@ class OnnxClip(PictureModel):
         self.tokenizer.enable_padding(length=self.context_length, pad_id=pad_id if pad_id is not None else 0,
                                       pad_token=pad)
         self._text_batch = _fixed(list(tin.shape)[0]) or BATCH
+        clean = ((cfg.get("text_cfg") or {}).get("tokenizer_kwargs") or {}).get("clean")
+        self._canonicalize = clean == "canonicalize"
         self.languages = text_languages(folder, ident, self.tokenizer.model.__class__.__name__)
 
         self.dim = int(self.embed_images_np(np.zeros((1, *self.size, 3), np.uint8)).shape[1])
@@ -291,7 +298,7 @@ class OnnxClip(PictureModel):
         return self._run(self.visual, lambda b: {self._image_input: self.normalised(b)}, batch, self._image_batch)
 
     def tokens(self, texts) -> dict[str, np.ndarray]:
-        enc = self.tokenizer.encode_batch([clean_text(t) for t in texts])
+        enc = self.tokenizer.encode_batch([clean_text(t, self._canonicalize) for t in texts])
         ids = np.array([e.ids for e in enc], dtype=self._text_dtype)
         if "text" in self._text_inputs:
             return {"text": ids}
