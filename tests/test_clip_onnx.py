@@ -311,3 +311,20 @@ def test_text_cleaning_matches_open_clip():
     for text in ["A Red_car, at NIGHT!!", "caf&eacute;  \"quoted\"\ttext.", "  l'été — 3rd  "]:
         assert clean_text(text, canonicalize=True) == _clean_canonicalize(text)
         assert clean_text(text) == _clean_whitespace(text)
+
+
+def test_app_description_mode_says_the_languages(qtbot, world, monkeypatch):
+    """The window's search bar, fed the model report the window reads: description mode names the languages."""
+    from framesense.api import model_status
+    from framesense.app.search_bar import SearchBar
+
+    bar = SearchBar()
+    qtbot.addWidget(bar)
+    bar.set_description_languages(model_status(clip_model=str(world["onnx"])).picture_languages)
+    bar.mode.setCurrentText("description")
+    assert bar.field.placeholderText().endswith("in English")
+    bar.set_description_languages("about 100 languages (XLM-RoBERTa)")
+    assert bar.field.placeholderText().endswith("in about 100 languages (XLM-RoBERTa)")
+    assert "XLM-RoBERTa" in bar.mode.model().item(1).toolTip()
+    bar.mode.setCurrentText("phrase")
+    assert "languages" not in bar.field.placeholderText()
