@@ -212,10 +212,12 @@ def text_languages(spec: ClipSpec) -> str:
     folder = onnx_folder(spec)
     if folder is not None:
         return clip_onnx.describe_languages(folder)
-    tokenizer = ""
     if spec.arch:
         import open_clip
-        tokenizer = ((open_clip.get_model_config(spec.arch) or {}).get("text_cfg") or {}).get("hf_tokenizer_name", "")
+        cfg = open_clip.get_model_config(spec.arch) or {}
+    else:       # an open_clip folder
+        cfg = clip_onnx.read_json(Path(spec.path) / "open_clip_config.json").get("model_cfg") or {}
+    tokenizer = (cfg.get("text_cfg") or {}).get("hf_tokenizer_name", "")
     return clip_onnx.languages_text(("*",) if clip_onnx.multilingual_name(f"{spec.arch} {tokenizer}") else ("en",),
                                     f"{spec.arch} {tokenizer}")
 
