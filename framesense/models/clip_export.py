@@ -28,7 +28,7 @@ def _need(*modules: str) -> None:
         raise ModelUnavailable(f"exporting needs {', '.join(missing)}: pip install 'framesense[torch]'")
 
 
-def clip_bpe_tokenizer(simple) -> "tokenizers.Tokenizer":  # noqa: F821
+def clip_bpe_tokenizer(simple):
     """open_clip's SimpleTokenizer (CLIP's byte-level BPE) as a ``tokenizers`` Tokenizer giving the
     same ids: lower-cased NFC text, CLIP's split, bytes as unicode, '</w>' ending each word."""
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
