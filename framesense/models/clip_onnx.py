@@ -22,7 +22,6 @@ import html
 import json
 import os
 import string
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -281,7 +280,6 @@ class OnnxClip(PictureModel):
         if tdim != self.dim:
             raise ModelUnavailable(f"{folder / TEXTUAL} gives {tdim}-number vectors but {folder / VISUAL} "
                                    f"gives {self.dim}: the folder mixes two models")
-        self._lock = threading.Lock()
 
     def _run(self, session, feeds_for, items, batch):
         out = []

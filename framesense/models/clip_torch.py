@@ -4,7 +4,6 @@ The ONNX runtime (``clip_onnx``) gives the same vectors without torch."""
 from __future__ import annotations
 
 import os
-import threading
 
 from ..errors import ModelUnavailable
 from .picture_model import PictureModel
@@ -81,7 +80,6 @@ class TorchClip(PictureModel):
         self.interpolation = pp.get("interpolation", "bicubic")
         self.dim = int(model.text_projection.shape[1]) if getattr(model, "text_projection", None) is not None \
             else int(self.embed_images_np(__import__("numpy").zeros((1, *self.size, 3), "uint8")).shape[1])
-        self._lock = threading.Lock()
 
     def embed_images_np(self, batch):
         """(n, h, w, 3) uint8 at the input size -> (n, d) float32 unit vectors."""
