@@ -62,6 +62,8 @@ class IndexOptions:
 
     def __post_init__(self):
         self.disable = frozenset(_as_list(self.disable))
+        from .transcript.languages import checked_language
+        self.language = checked_language(self.language)
         if not isinstance(self.jobs, int) or self.jobs < 1:
             raise QueryError(f"jobs must be a whole number of at least 1, not {self.jobs!r}")
 
