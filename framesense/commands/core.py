@@ -12,13 +12,16 @@ from ..timecode import rate_str
 from .context import Ctx, emit_json, pass_ctx
 
 
-def media_json(row: dict) -> dict:
+def media_json(row: dict, streams: list[dict] | None = None) -> dict:
+    """A media row for JSON; ``streams``: its audio streams with their spoken language
+    (``Library.stream_languages``), else the streams as probed."""
     rate = media_rate(row)
     return {
         "id": row["id"], "path": row["path"], "name": row["name"], "duration": row["duration"],
         "frames": row["frames"], "rate": rate_str(rate) if rate else None, "vfr": bool(row["vfr"]), "width": row["width"],
         "height": row["height"], "video_codec": row["video_codec"],
-        "audio_streams": json.loads(row["audio_streams"]) if row.get("audio_streams") else [],
+        "audio_streams": streams if streams is not None else
+        (json.loads(row["audio_streams"]) if row.get("audio_streams") else []),
         "start_timecode": row["start_timecode"], "reel": row["reel"], "status": row["status"],
         "error": row["error"],
     }
@@ -73,7 +76,8 @@ def index(ctx: Ctx, paths, no_speech, no_visual, disable, faces_accurate, speech
 @pass_ctx
 def media(ctx: Ctx, status, as_json):
     """List catalogued media files."""
-    rows = [media_json(r) for r in ctx.library.media(status=status)]
+    lib = ctx.library
+    rows = [media_json(r, lib.stream_languages(r)) for r in lib.media(status=status)]
     if as_json:
         emit_json(rows)
         return
@@ -81,7 +85,18 @@ def media(ctx: Ctx, status, as_json):
         dur = f"{r['duration']:.2f}s" if r["duration"] else "-"
         extra = f"  {r['error']}" if r["error"] else ""
         click.echo(f"{r['status']:8} {dur:>10} {r['rate'] or '-':>10} {r['start_timecode'] or '':>12} "
-                   f"{r['reel'] or '':>10}  {r['path']}{extra}")
+                   f"{r['reel'] or '':>10} {spoken(r['audio_streams']):>9}  {r['path']}{extra}")
+
+
+def spoken(streams: list[dict]) -> str:
+    """The languages a file's streams speak, as the media list shows them: "es 0.93", "fr set", "-"."""
+    out = []
+    for s in streams:
+        if s.get("language"):
+            p = s.get("language_probability")
+            how = f"{p:.2f}" if p is not None and s.get("language_from") == "detected" else s.get("language_from")
+            out.append(f"{s['language']} {how}" if how else s["language"])
+    return ",".join(dict.fromkeys(out)) or "-"
 
 
 @click.command()

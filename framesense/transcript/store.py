@@ -82,6 +82,25 @@ def load_transcripts(catalog: Catalog, media_id: int) -> list[Transcript]:
     return out
 
 
+def stream_languages(catalog: Catalog, media: dict) -> list[dict]:
+    """A file's audio streams (as probed) with the language of each one's transcript; a transcript imported
+    for the whole file (stream -1) speaks for its first audio stream."""
+    import json
+    try:
+        streams = json.loads(media.get("audio_streams") or "[]")
+    except ValueError:
+        streams = []
+    heard = {r["stream"]: r for r in catalog.query(
+        "SELECT stream, language, language_probability, language_from FROM transcripts WHERE media_id = ?",
+        (media["id"],))}
+    out = []
+    for k, st in enumerate(streams):
+        t = heard.get(st.get("index")) or (heard.get(-1) if k == 0 else None) or {}
+        out.append({**st, "container_language": st.get("language"), "language": t.get("language"),
+                    "language_probability": t.get("language_probability"), "language_from": t.get("language_from")})
+    return out
+
+
 def stale_word_rules(catalog: Catalog) -> list[int]:
     """Media whose transcripts were stored under older word rules (``languages.WORD_RULES``)."""
     return [r[0] for r in catalog.execute(
