@@ -9,6 +9,7 @@ import click
 
 from ..catalog.db import media_rate
 from ..timecode import rate_str
+from ..transcript.languages import language_label
 from .context import Ctx, emit_json, pass_ctx
 
 
@@ -85,18 +86,7 @@ def media(ctx: Ctx, status, as_json):
         dur = f"{r['duration']:.2f}s" if r["duration"] else "-"
         extra = f"  {r['error']}" if r["error"] else ""
         click.echo(f"{r['status']:8} {dur:>10} {r['rate'] or '-':>10} {r['start_timecode'] or '':>12} "
-                   f"{r['reel'] or '':>10} {spoken(r['audio_streams']):>9}  {r['path']}{extra}")
-
-
-def spoken(streams: list[dict]) -> str:
-    """The languages a file's streams speak, as the media list shows them: "es 0.93", "fr set", "-"."""
-    out = []
-    for s in streams:
-        if s.get("language"):
-            p = s.get("language_probability")
-            how = f"{p:.2f}" if p is not None and s.get("language_from") == "detected" else s.get("language_from")
-            out.append(f"{s['language']} {how}" if how else s["language"])
-    return ",".join(dict.fromkeys(out)) or "-"
+                   f"{r['reel'] or '':>10} {language_label(r['audio_streams']):>9}  {r['path']}{extra}")
 
 
 @click.command()

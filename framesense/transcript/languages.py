@@ -79,6 +79,19 @@ def whisper_languages() -> frozenset[str]:
     return frozenset(_LANGUAGE_CODES)
 
 
+def language_label(heard) -> str:
+    """The languages a file speaks, as lists show them: "es 0.93" (detected, with Whisper's confidence),
+    "fr set", "en file"; "-" when no transcript says. ``heard``: dicts with language, language_probability
+    and language_from (transcript rows, or ``stream_languages``'s streams)."""
+    out = []
+    for h in heard:
+        if h.get("language"):
+            p = h.get("language_probability")
+            how = f"{p:.2f}" if p is not None and h.get("language_from") == "detected" else h.get("language_from")
+            out.append(f"{h['language']} {how}" if how else h["language"])
+    return ",".join(dict.fromkeys(out)) or "-"
+
+
 def split_elisions(word: str, language: str | None) -> list[str]:
     """One written word as the pieces its language stores: "l'homme" -> ["l'", "homme"] in French,
     "qu'aujourd'hui" -> ["qu'", "aujourd'hui"]; unchanged in a language without elisions."""

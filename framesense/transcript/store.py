@@ -101,6 +101,15 @@ def stream_languages(catalog: Catalog, media: dict) -> list[dict]:
     return out
 
 
+def transcript_languages(catalog: Catalog) -> dict[int, list[dict]]:
+    """media id -> its transcripts' language, language_probability and language_from, in one query."""
+    out: dict[int, list[dict]] = {}
+    for r in catalog.query("SELECT media_id, language, language_probability, language_from FROM transcripts "
+                           "ORDER BY media_id, stream"):
+        out.setdefault(r["media_id"], []).append(r)
+    return out
+
+
 def stale_word_rules(catalog: Catalog) -> list[int]:
     """Media whose transcripts were stored under older word rules (``languages.WORD_RULES``)."""
     return [r[0] for r in catalog.execute(
