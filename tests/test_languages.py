@@ -17,6 +17,7 @@ import pytest
 from conftest import cli_json, run_cli
 from framesense import Library
 from framesense.media.synth import Shot, write_video
+from framesense.transcript.model import normalize_word
 
 FR = [  # (SRT line, the same line as Whisper writes it, word by word)
     ("C'est l'homme de l'année.", "c' est l' homme de l' année."),
@@ -25,6 +26,8 @@ FR = [  # (SRT line, the same line as Whisper writes it, word by word)
     ("Dans vingt-deux ans, jusqu'à demain.", "Dans 22 ans, jusqu' à demain."),
     ("Le Dr Bernard et Mme Martin.", "Le docteur Bernard et madame Martin."),
     ("La deuxième fois, soixante-dix personnes.", "La 2e fois, 70 personnes."),
+    ("En mil neuf cent quatre-vingt-quatre, les gens ont voté pour lui.",
+     "En mil neuf cent quatre-vingt-quatre, les gens ont voté pour lui."),
 ]
 ES = [
     ("¿Por qué no vienes?", "Porque llueve mucho."),
@@ -56,7 +59,7 @@ def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("languages")
     footage = root / "footage"
     for name in ("fr_srt", "fr_json", "es_srt", "es_json", "en_srt"):
-        write_video(footage / f"{name}.mp4", [Shot(25 * 26, 1)], rate="25", audio="silence")
+        write_video(footage / f"{name}.mp4", [Shot(25 * 30, 1)], rate="25", audio="silence")
     (footage / "fr_srt.fr.srt").write_text(srt(FR), encoding="utf-8")
     (footage / "fr_json.json").write_text(json.dumps(whisper_json(FR, "fr")), encoding="utf-8")
     (footage / "es_srt.es.srt").write_text(srt(ES), encoding="utf-8")
@@ -151,6 +154,17 @@ def test_a_languages_shorthand_stays_in_that_language(world):
     assert set(found(world, "senior Smith")) == {"en_srt"}
     assert set(found(world, "señor García")) == {"es_srt", "es_json"}
     assert set(found(world, "fifty percent")) == {"en_srt"}       # its "50" form not in the French or Spanish "50%"
+
+
+def test_the_paper_edit_reads_each_take_in_its_language(world):
+    """A script line written otherwise than it was said (a year in digits, one word changed) is aligned to
+    the French takes with French numbers: "1984" is "mil neuf cent quatre-vingt-quatre" there."""
+    line = "En 1984 les gens ont voter pour lui"
+    seq, report = world["library"].assemble([line])
+    (res,) = report
+    assert res.status == "placed" and res.media_path.rsplit("/", 1)[-1] in ("fr_srt.mp4", "fr_json.mp4"), res
+    assert res.start <= 24.0 + 0.5 and res.end >= 24.0 + 2.5, res      # the whole line: from "En" to "lui"
+    assert normalize_word(res.said.split()[0]) == "en" and normalize_word(res.said.split()[-1]) == "lui", res
 
 
 def test_media_json_shows_each_streams_language(world):
