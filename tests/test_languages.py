@@ -273,3 +273,14 @@ def test_older_catalogs_are_migrated_and_their_elisions_stored_again(tmp_path):
         assert [h.text for h in library.search(phrase="c'est l'homme")] == ["C'est l'homme"]
         assert not any("run 'framesense index'" in w for w in library.search_warnings())
         assert [h.text for h in library.search(phrase="the man")] == ["the man"]
+
+
+def test_the_library_panel_shows_the_language(world, qtbot):
+    from framesense.app.library_panel import LibraryPanel
+    panel = LibraryPanel()
+    qtbot.addWidget(panel)
+    panel.refresh(world["library"].catalog)
+    column = LibraryPanel.COLUMNS.index("Language")
+    shown = {name.split(".")[0]: item.text(column) for name, item in panel.media_items().items()}
+    assert shown == {"fr_srt": "fr file", "fr_json": "fr file", "es_srt": "es file", "es_json": "es file",
+                     "en_srt": "en file"}
