@@ -206,10 +206,12 @@ def _exact(catalog, tokens, media_ids, limit, maker, text=None, languages=None) 
     forms = phrase_forms(text, _known_terms(catalog), languages or _languages(catalog)) if text else []
     if not forms:
         forms = [Form(tuple(t.norm for t in tokens), tuple(t.prefix for t in tokens), "exact", "")]
-    hits, seen = [], set()
+    hits, seen, speaking = [], set(), {}
     for form in forms:
         positions = [_terms(catalog, Token(w, p)) for w, p in zip(form.words, form.prefix)]
-        for m, a, b in match_sequences(catalog, positions, _in_languages(catalog, form.languages, media_ids), limit):
+        if form.languages not in speaking:
+            speaking[form.languages] = _in_languages(catalog, form.languages, media_ids)
+        for m, a, b in match_sequences(catalog, positions, speaking[form.languages], limit):
             # one span of spoken words is one hit, under the first (best) form that found it
             if any(m == m2 and a <= b2 and a2 <= b for m2, a2, b2 in seen):
                 continue
