@@ -71,6 +71,7 @@ class IndexOptions:
         """The dict every analyzer hook receives (plugins read their own keys from it)."""
         return {**self.extra, "speech": self.speech, "visual": self.visual, "disable": set(self.disable),
                 "speech_model": self.speech_model, "language": self.language, "clip_model": self.clip_model,
+                "folder_languages": catalog.meta("folder_languages", {}),
                 "clip_model_setting": catalog.meta("clip_model"), "plugin_timeout": self.plugin_timeout}
 
 
@@ -305,6 +306,34 @@ class Library:
         set, container, file, model) and the container's own tag as ``container_language``."""
         from .transcript.store import stream_languages
         return stream_languages(self.catalog, self.find_media(media))
+
+    def set_folder_language(self, folder, language: str | None) -> int:
+        """Transcribe the files under a folder as this language from now on (None or "auto": detect
+        again); the speech of files already catalogued there is redone by the next index. ``index
+        --language`` still overrides it for one run. Returns the files whose speech will be redone."""
+        from .paths import from_db
+        from .transcript.languages import checked_language
+        code = None if str(language or "").lower() in ("", "auto") else checked_language(language)
+        path = str(Path(folder).expanduser().resolve())
+        langs = dict(self.catalog.meta("folder_languages", {}))
+        if langs.get(path) == code:
+            return 0
+        langs.pop(path, None)
+        if code:
+            langs[path] = code
+        under = [r["id"] for r in self.catalog.query("SELECT id, path FROM media")
+                 if from_db(r["path"]).startswith(path.rstrip("/") + "/")]
+        with self.catalog.transaction():
+            self.catalog.set_meta("folder_languages", langs)
+            for i in range(0, len(under), 500):
+                part = under[i:i + 500]
+                self.catalog.execute(f"DELETE FROM analysis_runs WHERE analyzer = 'speech' AND media_id IN "
+                                     f"({','.join('?' * len(part))})", part)
+        return len(under)
+
+    def folder_languages(self) -> dict[str, str]:
+        """Folder -> the language its files are transcribed as (``set_folder_language``)."""
+        return dict(self.catalog.meta("folder_languages", {}))
 
     def set_language(self, media, language: str | None) -> int:
         """Say which language a file's transcripts are in (a short clip Whisper misdetected, a sidecar with

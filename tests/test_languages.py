@@ -284,3 +284,31 @@ def test_the_library_panel_shows_the_language(world, qtbot):
     shown = {name.split(".")[0]: item.text(column) for name, item in panel.media_items().items()}
     assert shown == {"fr_srt": "fr file", "fr_json": "fr file", "es_srt": "es file", "es_json": "es file",
                      "en_srt": "en file"}
+
+
+def test_a_folders_language_is_kept_for_its_files(tmp_path):
+    """A folder set to French: its files are transcribed (here: read) as French on every later index,
+    those already catalogued are redone, files elsewhere are not touched."""
+    footage = tmp_path / "f"
+    for sub in ("fr", "other"):
+        write_video(footage / sub / "clip.mp4", [Shot(100, 1)], rate="25", audio="silence")
+        (footage / sub / "clip.srt").write_text(srt(FR[:1]), encoding="utf-8")
+    lib = tmp_path / "lib"
+    cli_json(lib, "index", "--no-visual", footage)
+    out = run_cli(lib, "folder-language", footage / "fr", "fr").stdout
+    assert "speech of 1 catalogued file(s) redone" in out
+    assert run_cli(lib, "folder-language").stdout.split() == ["fr", str((footage / "fr").resolve())]
+    report = cli_json(lib, "index", "--no-visual", footage)
+    speech = {f["path"].rsplit("/", 2)[-2]: f["stages"]["speech"] for f in report["files"]}
+    assert speech == {"fr": "done", "other": "cached"}, report
+    with Library.open(lib) as library:
+        assert [(h.media_path.rsplit("/", 2)[-2], h.extra["match"]) for h in library.search(phrase="homme")] \
+            == [("fr", "exact")]
+        (stream,) = library.stream_languages(str(footage / "fr" / "clip.mp4"))
+        assert (stream["language"], stream["language_from"]) == ("fr", "set")
+        (stream,) = library.stream_languages(str(footage / "other" / "clip.mp4"))
+        assert (stream["language"], stream["language_from"]) == (None, None)
+    bad = run_cli(lib, "folder-language", footage / "fr", "xx", check=False)
+    assert bad.returncode != 0 and "unknown language 'xx'" in bad.stderr
+    run_cli(lib, "folder-language", footage / "fr", "auto")
+    assert run_cli(lib, "folder-language").stdout.strip() == ""

@@ -240,10 +240,12 @@ class SpeechAnalyzer(Analyzer):
     version = "2"   # 2: deterministic decoding, non-speech dropped, words fitted to their sound
     owns_tables = ("words", "segments", "transcripts")
 
-    def __init__(self, model: str | None = None, language: str | None = None, batched: bool | None = None):
+    def __init__(self, model: str | None = None, language: str | None = None, batched: bool | None = None,
+                 folder_languages: dict[str, str] | None = None):
         from ..models import DEFAULT_SPEECH_MODEL
         self.model_name = model or DEFAULT_SPEECH_MODEL
         self.language = language_code(language)
+        self.folder_languages = {k.rstrip("/") + "/": v for k, v in (folder_languages or {}).items()}
         self.batched = batched
         self._path = None
         self._reason: str | None = None
@@ -267,8 +269,17 @@ class SpeechAnalyzer(Analyzer):
         except ValueError:
             return False
 
+    def language_for(self, path: str) -> str | None:
+        """The language a file is transcribed as: this run's --language, else its folder's, else None (its
+        stream's tag or Whisper's detection)."""
+        if self.language:
+            return self.language
+        under = [f for f in self.folder_languages if str(path).startswith(f)]
+        return self.folder_languages[max(under, key=len)] if under else None
+
     def analyze(self, ctx: AnalysisContext) -> SpeechResult:
         media = ctx.media
+        forced = self.language_for(media["path"])
         mine = ctx.catalog.one("SELECT origin FROM transcripts WHERE media_id = ? AND source = 'import' LIMIT 1",
                                (media["id"],))
         if mine:
@@ -276,8 +287,8 @@ class SpeechAnalyzer(Analyzer):
         sidecar = find_sidecar(media["path"])
         if sidecar:
             t = read_transcript(sidecar, source="sidecar")
-            if t.language is None and self.language:    # the file's own tag wins; else what the user set
-                t.language, t.language_from = self.language, "set"
+            if t.language is None and forced:    # the file's own tag wins; else what the user set
+                t.language, t.language_from = forced, "set"
             return SpeechResult([t], note=f"imported {sidecar.name}")
         from ..models import resolve_speech_model
         model = load_whisper(resolve_speech_model(self.model_name))  # joins packaged parts on first use
@@ -297,7 +308,7 @@ class SpeechAnalyzer(Analyzer):
                 notes.append(f"stream {st['index']}: silent")
                 continue
             tag = language_code(st.get("language"))
-            lang = self.language or tag
+            lang = forced or tag
             report = lambda f, note="", k=k: ctx.progress((k + f) / len(streams), note)  # noqa: E731
             heard: dict = {}
             segs, used = transcribe_samples(model, samples, language=lang, batched=self.batched, progress=report,
@@ -315,7 +326,7 @@ class SpeechAnalyzer(Analyzer):
                 notes.append(f"stream {st['index']}: no speech heard{retried}")
                 continue
             out.append(Transcript(segs, language=used, source="whisper", origin=self.model_name,
-                                  stream=st["index"], language_from=_language_from(self.language, tag, model),
+                                  stream=st["index"], language_from=_language_from(forced, tag, model),
                                   language_probability=heard.get("language_probability") if not lang else None))
             notes.append(f"stream {st['index']}: {len(segs)} segments, {used}{retried}")
         if not out and warnings and len(warnings) == len(streams):

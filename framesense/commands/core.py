@@ -110,4 +110,24 @@ def shots(ctx: Ctx, media_path, as_json):
                    f"{s['timecode']}  {s['transition']}")
 
 
-COMMANDS = [index, media, shots]
+@click.command("folder-language")
+@click.argument("folder", type=click.Path(file_okay=False), required=False)
+@click.argument("language", required=False)
+@pass_ctx
+def folder_language(ctx: Ctx, folder, language):
+    """Transcribe FOLDER's files as LANGUAGE (e.g. es; 'auto' to detect again) from the next index on;
+    with no LANGUAGE, show it; with no FOLDER, list every folder's."""
+    lib = ctx.library
+    if folder is None or language is None:
+        langs = lib.folder_languages()
+        if folder is not None:
+            from pathlib import Path
+            langs = {k: v for k, v in langs.items() if k == str(Path(folder).expanduser().resolve())}
+        for path, code in sorted(langs.items()):
+            click.echo(f"{code}  {path}")
+        return
+    n = lib.set_folder_language(folder, language)
+    click.echo(f"{folder}: {language}" + (f"; speech of {n} catalogued file(s) redone by the next index" if n else ""))
+
+
+COMMANDS = [index, media, shots, folder_language]
