@@ -312,3 +312,14 @@ def test_a_folders_language_is_kept_for_its_files(tmp_path):
     assert bad.returncode != 0 and "unknown language 'xx'" in bad.stderr
     run_cli(lib, "folder-language", footage / "fr", "auto")
     assert run_cli(lib, "folder-language").stdout.strip() == ""
+
+
+def test_a_sidecars_language_comes_from_its_name_only_when_it_is_one(tmp_path):
+    from framesense.transcript.formats import read_transcript
+    got = {}
+    for name in ("clip.mov.srt", "clip.fr.srt", "clip.spa.srt", "clip.srt"):
+        (tmp_path / name).write_text(srt(FR[:1]), encoding="utf-8")
+        t = read_transcript(tmp_path / name)
+        got[name] = (t.language, t.language_from)
+    assert got == {"clip.mov.srt": (None, None), "clip.fr.srt": ("fr", "file"), "clip.spa.srt": ("es", "file"),
+                   "clip.srt": (None, None)}
