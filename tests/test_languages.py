@@ -252,7 +252,7 @@ def test_older_catalogs_are_migrated_and_their_elisions_stored_again(tmp_path):
     conn = sqlite3.connect(str(tmp_path / "m.sqlite"), isolation_level=None)
     migrate(conn, only=old)
     conn.execute("INSERT INTO media (path, folder, name, status) VALUES ('/x.wav', '/', 'x.wav', 'indexed')")
-    for lang, text in (("fr", "C'est l'homme"), ("fr", "Bonjour"), ("en", "It's the man")):
+    for lang, text in (("fr", "C'est l'homme"), ("fr", "Bonjour"), ("en", "It's the man"), ("ENG", "Hi")):
         tid = conn.execute("INSERT INTO transcripts (media_id, stream, source, language) VALUES (1, ?, 'whisper', ?)",
                            (conn.execute("SELECT count(*) FROM transcripts").fetchone()[0], lang)).lastrowid
         conn.execute("INSERT INTO segments (media_id, transcript_id, idx, start, end, text, norm) "
@@ -260,7 +260,7 @@ def test_older_catalogs_are_migrated_and_their_elisions_stored_again(tmp_path):
     migrate(conn, only={"speech": BUILTIN["speech"]})
     marks = conn.execute("SELECT language, word_rules, language_from FROM transcripts ORDER BY id").fetchall()
     conn.close()
-    assert marks == [("fr", 0, "detected"), ("fr", 1, "detected"), ("en", 1, "detected")]
+    assert marks == [("fr", 0, "detected"), ("fr", 1, "detected"), ("en", 1, "detected"), ("en", 1, "detected")]
 
     with Library.open(lib) as library:
         assert [h.extra["match"] for h in library.search(phrase="homme")] == ["fuzzy"]
