@@ -31,7 +31,7 @@ def window(qtbot, tmp_path, library):
         lib.index([clip], speech=False, visual=False)
         lib.import_transcript(clip, transcript)
     win = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win, before_close_func=lambda w: w.timeline.undo_stack.setClean())
+    qtbot.addWidget(win, before_close_func=lambda w: w.session.mark_clean())
     win.show()
     qtbot.waitExposed(win)
     row = win.catalog.one("SELECT id, path FROM media")
@@ -62,6 +62,6 @@ def test_add_selected_words_then_delete_one_from_the_sequence(qtbot, window):
     qtbot.keyClick(panel.words, Qt.Key.Key_Delete)
     assert [w.text for c in seq.clips for w in textcut.clip_words(words, c)] == ["two"]
     assert shown(panel) == ["two"] and window.timeline.dirty
-    window.timeline.undo_stack.undo()
+    window.session.undo()
     assert [w.text for c in seq.clips for w in textcut.clip_words(words, c)] == ["two", "three"]
     assert shown(panel) == ["two", "three"]

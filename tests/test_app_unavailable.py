@@ -27,7 +27,7 @@ def make_window(qtbot, library, tmp_path, **values):
     for key, value in values.items():
         settings.setValue(key, value)
     win = MainWindow(library, settings=settings)
-    qtbot.addWidget(win, before_close_func=lambda w: w.timeline.undo_stack.setClean())
+    qtbot.addWidget(win, before_close_func=lambda w: w.session.mark_clean())
     win.resize(1200, 760)
     win.show()
     qtbot.waitExposed(win)
@@ -119,7 +119,7 @@ def test_overlapping_pads_follow_the_setting(qtbot, tmp_path, library, mode, exp
     win.add_folder(footage, speech=False, visual=False)
     qtbot.waitUntil(lambda: not win.indexing, timeout=60_000)
     win.apply_settings({"pad_before": 0.4, "pad_after": 0.4, "pad_overlap": mode})
-    assert win.timeline.pad_mode == mode
+    assert win.session.pad_mode == mode
     row = win.catalog.one("SELECT id, path FROM media")
     hits = [Hit(media_id=row["id"], media_path=row["path"], start_frame=a, end_frame=b, rate=25, score=1.0,
                 kind="phrase") for a, b in ((10, 25), (25, 40))]

@@ -31,7 +31,7 @@ def window(qtbot, library, tmp_path, footage):
 
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     win = MainWindow(library, settings=settings)
-    qtbot.addWidget(win, before_close_func=lambda w: w.timeline.undo_stack.setClean())  # no unsaved question
+    qtbot.addWidget(win, before_close_func=lambda w: w.session.mark_clean())  # no unsaved question
     win.resize(1200, 760)
     win.show()
     qtbot.waitExposed(win)
@@ -39,7 +39,7 @@ def window(qtbot, library, tmp_path, footage):
     assert worker is not None
     qtbot.waitUntil(lambda: not win.indexing, timeout=60_000)
     yield win
-    win.timeline.undo_stack.setClean()
+    win.session.mark_clean()
     win.close()
 
 
@@ -123,10 +123,10 @@ def test_drive_the_timeline(qtbot, window, tmp_path):
     window.player.pause()
 
     # Undo everything: back to the two added clips, then to nothing.
-    while tl.undo_stack.canUndo():
-        tl.undo_stack.undo()
+    while window.session.history.can_undo:
+        window.session.undo()
     assert seq.clips == [] and not tl.dirty
-    tl.undo_stack.redo()
+    window.session.redo()
     assert [(c.source_in, c.source_out) for c in seq.clips] == [(0, 25), (50, 200)]
     saved = window.save_sequence(path=tmp_path / "cut.otio")
     assert "*" not in window.windowTitle()
@@ -152,7 +152,7 @@ def test_fields_follow_the_selection_so_a_trim_cannot_hit_the_wrong_clip(qtbot, 
     assert [(c.source_in, c.source_out) for c in seq.clips] == [(0, 25), (141, 170)]
     # A trim aimed at a clip that is no longer there is refused.
     old = seq.clips[0]
-    tl.undo_stack.undo()
+    window.session.undo()
     errors = []
     tl.error.connect(errors.append)
     tl.trim_edge(1, "in", 5, expect=old)

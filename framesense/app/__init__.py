@@ -44,5 +44,5 @@ def smoke(screenshot, library=None, query: str | None = None, timeline: int = 0,
         return run_smoke(app, window, screenshot, query=query, timeline=timeline, timeout=timeout, size=size,
                          play=play, audio_out=audio_out)
     finally:
-        window.timeline.undo_stack.setClean()   # a check's edits are not the user's: close without asking
+        window.session.mark_clean()   # a check's edits are not the user's: close without asking
         window.close()

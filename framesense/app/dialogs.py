@@ -16,7 +16,7 @@ from ..config import model_cache_dir
 from ..timecode import parse_rate, rate_str
 from . import sequence_adapter as seqmod
 
-PAD_OVERLAP = {"merge": "merge them into one clip (no frame twice)", "trim": "trim the later clip's pad",
+PAD_OVERLAP = {"merge": "merge them into one clip (no frame twice)", "trim": "trim the new take",
                "keep": "keep both (frames repeat)"}
 RATES = ["23.976", "24", "25", "29.97", "30", "50", "59.94", "60"]
 
@@ -202,7 +202,8 @@ class SettingsDialog(QDialog):
         for key, label in PAD_OVERLAP.items():
             self.pad_overlap.addItem(label, key)
         self.pad_overlap.setCurrentIndex(max(0, self.pad_overlap.findData(values.get("pad_overlap", "merge"))))
-        self.pad_overlap.setToolTip("When hits added one after another overlap in the same file once padded")
+        self.pad_overlap.setToolTip("When an added take overlaps a clip of the same file on the timeline once padded "
+                                    "(merge is the rule export uses)")
         self.speech = QComboBox(self)
         self.speech.addItems(["on", "off"])
         self.speech.setCurrentText("on" if values.get("speech", True) else "off")

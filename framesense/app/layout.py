@@ -12,7 +12,7 @@ from .people_panel import PeoplePanel
 from .player import Player
 from .results import ResultsPanel
 from .search_bar import SearchBar
-from .timeline_view import TimelinePanel
+from .timeline_panel import TimelinePanel
 from .transcript_panel import TranscriptPanel
 
 
@@ -31,7 +31,7 @@ def build_layout(w) -> None:
     w.search = SearchBar(w)
     w.results = ResultsPanel(w.session.describe, w)
     w.player = Player(w, *w.session.pads)
-    w.timeline = TimelinePanel(w, thumbnail_for=w._clip_thumbnail)
+    w.timeline = TimelinePanel(w.session, w, thumbnail_for=w._clip_thumbnail)
     w.hsplit = QSplitter(Qt.Orientation.Horizontal, w)
     w.hsplit.addWidget(w.results)
     w.hsplit.addWidget(w.player)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .model import Clip, Sequence
+from .supercut import JOIN_MODES, join_overlaps
 
 
 class Command:
@@ -227,52 +228,23 @@ class MoveMany(Command):
         seq.clips[:] = self._before
 
 
-PAD_MODES = ("merge", "trim", "keep")
-
-
-def join_padded(existing: list[Clip], new: list[Clip], mode: str = "merge") -> tuple[Clip | None, list[Clip]]:
-    """Clips to add so no frame repeats at a cut. Where a new clip follows a clip of the same file
-    whose (padded) range overlaps it, ``merge`` makes them one clip and ``trim`` starts the new one
-    where the previous ends; ``keep`` leaves them as they are.
-
-    Returns (a replacement for the last existing clip or None, the clips to append)."""
-    if mode not in PAD_MODES:
-        raise ValueError(f"pad overlap mode must be one of {', '.join(PAD_MODES)}, not {mode!r}")
-    chain: list[Clip] = [existing[-1]] if existing else []
-    replaced = False
-    for clip in new:
-        prev = chain[-1] if chain else None
-        if mode != "keep" and prev is not None and prev.media.path == clip.media.path \
-                and clip.source_in < prev.source_out and clip.source_out > prev.source_in:
-            if mode == "merge":
-                chain[-1] = prev.copy(source_in=min(prev.source_in, clip.source_in),
-                                      source_out=max(prev.source_out, clip.source_out),
-                                      markers=[*prev.markers, *clip.markers])
-                replaced = replaced or len(chain) == 1 and bool(existing)
-                continue
-            if clip.source_out <= prev.source_out:
-                continue                   # wholly inside the previous one: nothing new to show
-            clip = clip.copy(source_in=prev.source_out,
-                             markers=[m for m in clip.markers if m.frame >= prev.source_out])
-        chain.append(clip)
-    if existing:
-        return (chain[0] if replaced else None), chain[1:]
-    return None, chain
+PAD_MODES = JOIN_MODES
 
 
 @dataclass
-class AppendPadded(Command):
-    """Append clips, merging or trimming overlaps with the clip before (see :func:`join_padded`)."""
+class AddClips(Command):
+    """Add clips at ``index`` (None: the end), joined to overlapping takes of their file by the one
+    rule export uses too (:func:`framesense.timeline.supercut.join_overlaps`, ``mode``: merge, trim, keep)."""
     clips: list[Clip]
+    index: int | None = None
     mode: str = "merge"
     text = "Add clips"
 
     def do(self, seq):
+        if self.index is not None:
+            _check_index(seq, self.index, allow_end=True)
         self._before = list(seq.clips)
-        last, added = join_padded(seq.clips, self.clips, self.mode)
-        if last is not None:
-            seq.clips[-1] = last
-        seq.clips.extend(added)
+        seq.clips[:] = join_overlaps(seq.clips, self.clips, self.mode, self.index)
 
     def undo(self, seq):
         seq.clips[:] = self._before
