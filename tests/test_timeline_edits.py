@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 
 from framesense.timeline import autosave
-from framesense.timeline.edits import AddClips, MoveMany, Razor, RippleDelete, clip_at, trim_edge
+from framesense.timeline.edits import AddClips, MoveMany, Razor, RippleDelete, Roll, clip_at, roll_limits, trim_edge
 from framesense.timeline.supercut import join_overlaps, merge_overlaps
 from framesense.timeline.model import Clip, Sequence, SourceMedia
 from test_timeline import _Undo as History
@@ -138,3 +138,19 @@ def test_integer_placements_match_the_exact_rational_ones():
             exact.append((prev, edge))
             prev = edge
         assert fast == exact
+
+
+def test_roll_moves_a_cut_in_each_clip_s_own_frames_and_keeps_the_length():
+    seq = seq3()                                  # A 25 fps (0-25), B 50 fps (100-200), A (500-550); sequence 25
+    h = History(seq)
+    length = seq.duration
+    h.push(Roll(1, 5))                            # 5 record frames: 5 frames of A, 10 of B
+    assert ranges(seq)[:2] == [("a.mp4", 0, 30), ("b.mp4", 110, 200)] and seq.duration == length
+    h.undo()
+    assert ranges(seq) == ranges(seq3())
+    assert roll_limits(seq, 1) == (-24, 49)       # A keeps a frame; B keeps 2 of its frames = 1 record frame
+    with pytest.raises(ValueError, match="outside the file"):
+        Roll(1, -30).do(seq)
+    assert ranges(seq) == ranges(seq3())          # a refused roll leaves both clips as they were
+    with pytest.raises(IndexError):
+        Roll(0, 1).do(seq)

@@ -219,3 +219,67 @@ def test_export_dialog_handles_overwrite_and_errors_in_words(qtbot, window, tmp_
     assert otio.adapters.read_from_file(str(target)).tracks[0][0].name is not None
     assert not dlg.export() and asked == [target]                      # exists: asked, and kept
     assert window.timeline.sequence.clips[0].handles == 0               # the edit itself is untouched
+
+
+@pytest.mark.parametrize("ppf", [0.6, 4.0, 20.0])          # about Fit, normal, zoomed in to 20 px a frame
+def test_a_press_takes_the_edge_it_points_at_each_side_of_a_cut(qtbot, window, ppf):
+    """2 px left of a cut grabs the outgoing clip's tail, 2 px right the incoming clip's head, Alt rolls
+    the cut; at three zoom levels, pressing at pixel positions in the real view."""
+    from framesense.app.timeline_items import V_H, V_TOP
+    tl, view, session = window.timeline, window.timeline.view, window.session
+    window.player.pad_before.setValue(0.0)
+    window.player.pad_after.setValue(0.0)
+    add_hits(window, [(0.0, 3.0), (5.0, 8.0)])                  # (0, 75) then (125, 200): a cut at record 75
+    seq = session.sequence
+    base = [(c.source_in, c.source_out) for c in seq.clips]
+    assert base == [(0, 75), (125, 200)]
+    view.set_zoom(ppf)
+    cut_x = 75 * view.px_per_frame
+    view.horizontalScrollBar().setValue(max(0, int(cut_x - 300)))
+    k = 20 if ppf < 10 else 5                                   # frames to drag: 12, 80 and 100 px
+    y = V_TOP + V_H / 2
+
+    def at(dx):
+        return view.mapFromScene(cut_x + dx, y)
+
+    def press_drag(dx_press, frames, alt=False):
+        start = at(dx_press)
+        end = start + QPoint(round(frames * view.px_per_frame), 0)
+        mod = Qt.KeyboardModifier.AltModifier if alt else Qt.KeyboardModifier.NoModifier
+        vp = view.viewport()
+        qtbot.mousePress(vp, Qt.MouseButton.LeftButton, mod, start)
+        for i in range(1, 5):
+            qtbot.mouseMove(vp, start + (end - start) * i / 4)
+        readout = view._trim_label.text() if view._readout.isVisible() else ""
+        qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, mod, end)
+        return readout
+
+    said = press_drag(-2, -k)                                   # left of the cut: the outgoing tail
+    assert [(c.source_in, c.source_out) for c in seq.clips] == [(0, 75 - k), (125, 200)], ppf
+    assert said.startswith("Ripple out") and "(-%d fr)" % k in said
+    session.undo()
+    said = press_drag(+2, k)                                    # right of it: the incoming head
+    assert [(c.source_in, c.source_out) for c in seq.clips] == [(0, 75), (125 + k, 200)], ppf
+    assert said.startswith("Ripple in")
+    session.undo()
+    length = seq.duration
+    said = press_drag(-2, k, alt=True)                          # Alt: a roll, the cut moves, the length stays
+    assert [(c.source_in, c.source_out) for c in seq.clips] == [(0, 75 + k), (125 + k, 200)], ppf
+    assert seq.duration == length and said.startswith("Roll")
+    session.undo()
+    assert [(c.source_in, c.source_out) for c in seq.clips] == base
+    # the middle of a clip is no edge: a drag there moves the clip instead of trimming it
+    assert view.edge_at(view.mapToScene(at(-round(37 * view.px_per_frame)))) is None
+
+
+def test_edge_zones_in_pixels_never_pass_the_middle_of_a_clip():
+    from framesense.app.timeline_edges import EdgeGrab, edge_at
+    cuts = [0.0, 100.0, 104.0, 300.0]                           # a 4 px clip between two wide ones
+    assert edge_at(97, cuts).edge == "out" and edge_at(97, cuts).index == 0
+    assert edge_at(100, cuts).edge == "in" and edge_at(100, cuts).index == 1
+    assert edge_at(101, cuts) == EdgeGrab("in", 1, 1) and edge_at(103, cuts) == EdgeGrab("out", 1, 2)
+    assert edge_at(104.5, cuts) == EdgeGrab("in", 2, 2)
+    assert edge_at(150, cuts) is None and edge_at(93, cuts) is None
+    assert edge_at(303, cuts).edge == "out" and edge_at(303, cuts).index == 2      # past the end: the last tail
+    assert edge_at(2, cuts).edge == "in" and edge_at(2, cuts, roll=True).edge == "in"   # no roll at the start
+    assert edge_at(98, cuts, roll=True).edge == "roll" and edge_at(98, cuts, roll=True).index == 1

@@ -22,7 +22,6 @@ V_H = 66
 A_TOP = V_TOP + V_H + TRACK_GAP
 A_H = 34
 SCENE_H = A_TOP + A_H + TRACK_GAP
-EDGE_PX = 6          # how close to an edge a press grabs it for a trim
 
 V_COLOR = QColor(70, 110, 160)
 V2_COLOR = QColor(120, 90, 160)

@@ -143,6 +143,16 @@ class TimelinePanel(QWidget):
         if self._is(index, expect):
             self.push(edits.trim_edge(self.sequence, index, edge, delta))
 
+    def roll(self, cut: int, delta: int, expect=None):
+        """Roll the cut before clip ``cut`` by ``delta`` record frames; refused unless ``expect`` is
+        still (the clip before it, the clip after it)."""
+        ok = 0 < cut < len(self.sequence.clips) and (
+            expect is None or self.sequence.clips[cut - 1] is expect[0] and self.sequence.clips[cut] is expect[1])
+        if not ok:
+            self.error.emit("The clips changed under the edit; nothing was rolled")
+        elif delta:
+            self.push(edits.Roll(cut, delta))
+
     def _is(self, index, expect) -> bool:
         ok = 0 <= index < len(self.sequence.clips) and (expect is None or self.sequence.clips[index] is expect)
         if not ok:

@@ -11,13 +11,14 @@ import bisect
 import json
 
 from PySide6.QtCore import QObject, QRectF, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QMenu
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QMenu
 
 from ..timeline import edits
 from . import sequence_adapter as seqmod
 from .results import HITS_MIME
-from .timeline_items import (A_COLOR, A_H, A_TOP, EDGE_PX, RULER_H, SCENE_H, V2_H, V2_TOP, V_COLOR, V_H, V_TOP,
+from .timeline_edges import LABELS, EdgeGrab, edge_at, edge_cursor
+from .timeline_items import (A_COLOR, A_H, A_TOP, RULER_H, SCENE_H, V2_H, V2_TOP, V_COLOR, V_H, V_TOP,
                              ClipItem, paint_overlay,
                              paint_playhead, paint_ruler, scaled_thumb)
 
@@ -71,11 +72,14 @@ class TimelineView(QGraphicsView):
         self._wave_signals = _WaveSignals()
         self._wave_signals.done.connect(self._wave_ready)
         self._drag = None
-        self._trim_label = QGraphicsSimpleTextItem()
-        self._trim_label.setZValue(10)
+        self._readout = QGraphicsRectItem()          # the trim readout: yellow words on a dark box
+        self._readout.setZValue(10)
+        self._readout.setBrush(QColor(20, 20, 20, 220))
+        self._readout.setPen(QPen(Qt.PenStyle.NoPen))
+        self._readout.hide()
+        self._trim_label = QGraphicsSimpleTextItem(self._readout)
         self._trim_label.setBrush(Qt.GlobalColor.yellow)
-        self._trim_label.hide()
-        self._scene.addItem(self._trim_label)
+        self._scene.addItem(self._readout)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -242,31 +246,40 @@ class TimelineView(QGraphicsView):
             self._drag = {"kind": "scrub"}
             self.set_playhead(self.snap(frame), follow=False)
             return
+        mods = event.modifiers()
+        grab = self.edge_at(pos, mods)
+        if grab is not None:                    # the edge pointed at, chosen in pixels before any rounding
+            self.select(grab.index)
+            self._start_trim(grab, pos.x())
+            return
         index = self.clip_index_at(frame)
         if index is None:
             self.select(-1)
             return
-        item = self.items[index]
-        left, right = item.x(), item.x() + item.width()
-        mods = event.modifiers()
-        edge = None
-        if item.width() > 3 * EDGE_PX and pos.y() >= V_TOP:     # the cut's edges, not its picture's (V2)
-            if pos.x() - left <= EDGE_PX:
-                edge = "in"
-            elif right - pos.x() <= EDGE_PX:
-                edge = "out"
         if mods & Qt.KeyboardModifier.ControlModifier:
             self.select(index, "toggle")
         elif mods & Qt.KeyboardModifier.ShiftModifier:
             self.select(index, "extend")
-        elif index not in self.selected or edge:
+        elif index not in self.selected:
             self.select(index)
-        if edge:
-            p = self._places[index]
-            self._drag = {"kind": "trim", "edge": edge, "index": index, "clip": item.clip, "x0": pos.x(),
-                          "edge_frame": p.record_in if edge == "in" else p.record_out, "delta": 0}
-        else:
-            self._drag = {"kind": "press", "index": index, "x0": pos.x()}
+        self._drag = {"kind": "press", "index": index, "x0": pos.x()}
+
+    def edge_at(self, pos, mods=Qt.KeyboardModifier.NoModifier) -> EdgeGrab | None:
+        """The cut edge under a scene point on the V or A track (not V2's pictures), Alt: a roll."""
+        if pos.y() < V_TOP or pos.y() > SCENE_H or not self.items:
+            return None
+        ppf = self.px_per_frame
+        return edge_at(pos.x(), [e * ppf for e in self._edges], bool(mods & Qt.KeyboardModifier.AltModifier))
+
+    def _start_trim(self, grab: EdgeGrab, x0: float):
+        p = self._places[grab.index]
+        edge_frame = p.record_in if grab.edge in ("in", "roll") else p.record_out
+        limits = edits.roll_limits(self.sequence, grab.cut) if grab.edge == "roll" else None
+        self._drag = {"kind": "trim", "edge": grab.edge, "index": grab.index, "clip": p.clip, "x0": x0,
+                      "edge_frame": edge_frame, "delta": 0, "limits": limits,
+                      "before": self.sequence.clips[grab.index - 1] if grab.edge == "roll" else None}
+        self.viewport().setCursor(edge_cursor(grab.edge))
+        self._show_readout(self._drag, edge_frame)
 
     def mouseDoubleClickEvent(self, event):
         pos = self.mapToScene(event.position().toPoint())
@@ -288,16 +301,12 @@ class TimelineView(QGraphicsView):
         elif d["kind"] == "trim":
             target = self.snap(round(d["edge_frame"] + (pos.x() - d["x0"]) / self.px_per_frame), {d["edge_frame"]})
             rec_delta = target - d["edge_frame"]
-            clip = d["clip"]
-            delta = round(rec_delta * clip.media.rate / self.sequence.rate)   # record frames -> media frames
-            d["delta"] = delta
-            cmd = edits.trim_edge(self.sequence, d["index"], d["edge"], delta)
-            new_in = clip.source_in if cmd.source_in is None else cmd.source_in
-            new_out = clip.source_out if cmd.source_out is None else cmd.source_out
-            self._trim_label.setText(f"in {self.source_tc(clip, new_in)}  out {self.source_tc(clip, new_out)}"
-                                     f"  ({delta:+d} fr)")
-            self._trim_label.setPos(target * self.px_per_frame + 4, V_TOP + V_H - 18)
-            self._trim_label.show()
+            if d["edge"] == "roll":
+                lo, hi = d["limits"]
+                d["delta"] = min(max(rec_delta, lo), hi)              # record frames: the cut moves
+            else:
+                d["delta"] = round(rec_delta * d["clip"].media.rate / self.sequence.rate)  # media frames
+            self._show_readout(d, target)
         elif d["kind"] in ("press", "move") and abs(pos.x() - d["x0"]) > 4:
             d["kind"] = "move"
             d["to"] = self._insert_index(frame)
@@ -305,11 +314,13 @@ class TimelineView(QGraphicsView):
 
     def mouseReleaseEvent(self, event):
         d, self._drag = self._drag, None
-        self._trim_label.hide()
+        self._readout.hide()
         self.viewport().unsetCursor()
         if d is None:
             return super().mouseReleaseEvent(event)
-        if d["kind"] == "trim" and d["delta"]:
+        if d["kind"] == "trim" and d["delta"] and d["edge"] == "roll":
+            self.panel.roll(d["index"], d["delta"], expect=(d["before"], d["clip"]))
+        elif d["kind"] == "trim" and d["delta"]:
             self.panel.trim_edge(d["index"], d["edge"], d["delta"], expect=d["clip"])
         elif d["kind"] == "move":
             self.panel.move_selected(d["to"])
@@ -325,19 +336,43 @@ class TimelineView(QGraphicsView):
             i -= 1
         return i
 
-    def _hover_cursor(self, pos):
-        frame = round(pos.x() / self.px_per_frame)
-        index = self.clip_index_at(frame)
-        cursor = None
-        if index is not None and V_TOP <= pos.y():
-            item = self.items[index]
-            if item.width() > 3 * EDGE_PX and (pos.x() - item.x() <= EDGE_PX
-                                               or item.x() + item.width() - pos.x() <= EDGE_PX):
-                cursor = Qt.CursorShape.SizeHorCursor
-        if cursor is None:
-            self.viewport().unsetCursor()
+    def _show_readout(self, d, at_frame: int):
+        """Which edit the drag makes and where the edges land, in source timecode, beside the cut
+        over the clip being trimmed (on the V2 row, so it covers neither clip's name)."""
+        seq, i = self.sequence, d["index"]
+        if d["edge"] == "roll":
+            a, b = d["before"], d["clip"]
+            out_a = a.source_out + edits.media_frames(d["delta"], a, seq)
+            in_b = b.source_in + edits.media_frames(d["delta"], b, seq)
+            text = (f"{LABELS['roll']}  {a.media.name} out {self.source_tc(a, out_a)} | "
+                    f"{b.media.name} in {self.source_tc(b, in_b)}  ({d['delta']:+d} fr)")
         else:
-            self.viewport().setCursor(cursor)
+            clip = d["clip"]
+            cmd = edits.trim_edge(seq, i, d["edge"], d["delta"])
+            frame = cmd.source_in if d["edge"] == "in" else cmd.source_out
+            text = f"{LABELS[d['edge']]}  {clip.media.name} {d['edge']} {self.source_tc(clip, frame)}  ({d['delta']:+d} fr)"
+        label = self._trim_label
+        label.setText(text)
+        box = label.boundingRect().adjusted(-3, -1, 3, 1)
+        self._readout.setRect(box)
+        w = box.width()
+        x = at_frame * self.px_per_frame + (6 if d["edge"] == "in" else -6 - w if d["edge"] == "out" else -w / 2)
+        left = self.mapToScene(0, 0).x()
+        x = min(max(x, left + 2), left + self.viewport().width() - w - 2)
+        self._readout.setPos(x + 3, V2_TOP + 3)
+        self._readout.show()
+
+    def _hover_cursor(self, pos):
+        from PySide6.QtWidgets import QApplication
+        grab = self.edge_at(pos, QApplication.keyboardModifiers())
+        if grab is None:
+            self.viewport().unsetCursor()
+            self.viewport().setToolTip("")
+        else:
+            self.viewport().setCursor(edge_cursor(grab.edge))
+            self.viewport().setToolTip({"out": "Drag: ripple the out point of the clip on the left (Alt: roll)",
+                                        "in": "Drag: ripple the in point of the clip on the right (Alt: roll)",
+                                        "roll": "Drag: roll the cut (both clips, the rest stays)"}[grab.edge])
 
     def contextMenuEvent(self, event):
         """On a picture (V2): the next suggestion in its place, or take it away."""

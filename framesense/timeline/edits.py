@@ -149,6 +149,50 @@ def trim_edge(seq: Sequence, index: int, edge: str, delta: int) -> Trim:
     return cmd
 
 
+@dataclass
+class Roll(Command):
+    """Move the cut before clip ``cut`` by ``delta`` record frames: the outgoing clip's out and the
+    incoming clip's in move together, each in its own media frames, so nothing after the cut moves."""
+    cut: int
+    delta: int
+    text = "Roll edit"
+
+    def do(self, seq):
+        if not 0 < self.cut < len(seq.clips):
+            raise IndexError(f"no cut {self.cut} to roll: a roll needs a clip each side (sequence has "
+                             f"{len(seq.clips)} clips)")
+        a, b = seq.clips[self.cut - 1], seq.clips[self.cut]
+        self._steps = [Trim(self.cut - 1, source_out=a.source_out + media_frames(self.delta, a, seq)),
+                       Trim(self.cut, source_in=b.source_in + media_frames(self.delta, b, seq))]
+        done = []
+        try:
+            for step in self._steps:
+                step.do(seq)
+                done.append(step)
+        except ValueError:
+            for step in reversed(done):
+                step.undo(seq)
+            raise
+
+    def undo(self, seq):
+        for step in reversed(self._steps):
+            step.undo(seq)
+
+
+def media_frames(record_frames: int, clip: Clip, seq: Sequence) -> int:
+    return round(Fraction(record_frames) * clip.media.rate / seq.rate)
+
+
+def roll_limits(seq: Sequence, cut: int) -> tuple[int, int]:
+    """How far (record frames, back and forward) the cut before clip ``cut`` can roll: each clip
+    keeps a frame and stays within its file."""
+    a, b = seq.clips[cut - 1], seq.clips[cut]
+    to_rec = lambda n, c: int(Fraction(n) * seq.rate / c.media.rate)  # noqa: E731  (whole record frames, rounded in)
+    back = min(to_rec(a.duration - 1, a), to_rec(b.source_in, b))
+    fwd = min(to_rec(b.duration - 1, b), to_rec((a.media.frames or 10 ** 9) - a.source_out, a))
+    return -back, fwd
+
+
 def record_to_source(seq: Sequence, index: int, record_frame: int) -> int:
     """The media frame of clip ``index`` shown at a record frame (sequence frames from the start)."""
     p = seq.placements()[index]
