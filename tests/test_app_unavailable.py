@@ -103,12 +103,10 @@ def test_long_messages_never_widen_the_window_and_rows_fit_a_14pt_font(qtbot, tm
     lst = win.results.list
     r0, r1 = lst.visualItemRect(lst.item(0)), lst.visualItemRect(lst.item(1))
     assert not r0.intersects(r1)
-    from PySide6.QtGui import QTextDocument
-    from framesense.app.results import ROLE_INFO
-    doc = QTextDocument()
-    doc.setDefaultFont(font)
-    doc.setHtml(lst.item(0).data(ROLE_INFO)["html"])
-    assert r0.height() >= doc.size().height() + 8, (r0.height(), doc.size().height())   # all its text fits
+    from PySide6.QtGui import QFontMetrics
+    from framesense.app.hit_rows import ROLE_INFO, row_lines
+    lines = row_lines(lst.item(0).data(ROLE_INFO))
+    assert lines == 5 and r0.height() >= lines * QFontMetrics(font).lineSpacing() + 8, r0.height()   # all its text fits
 
 
 @pytest.mark.parametrize("mode, expected", [("merge", [(0, 50)]), ("keep", [(0, 35), (15, 50)])])

@@ -21,7 +21,8 @@ def build_layout(w) -> None:
     dock = w.library_dock = QDockWidget("Library", w)
     dock.setObjectName("library-dock")
     dock.setWidget(w.library)
-    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                     | QDockWidget.DockWidgetFeature.DockWidgetClosable)     # View menu / Ctrl+Shift+B bring it back
     w.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
     w.transcript = TranscriptPanel(w)
     w.transcript_dock = _tab_beside(w, dock, "Transcript", w.transcript)
@@ -58,7 +59,7 @@ def build_layout(w) -> None:
     w.pages.addWidget(w.vsplit)
     w.pages.addWidget(w.first_run)
     w.setCentralWidget(w.pages)
-    w.resizeDocks([dock], [400], Qt.Orientation.Horizontal)
+    w.resizeDocks([dock], [240], Qt.Orientation.Horizontal)      # room for the hits on a 1024 px screen
     w.hsplit.setSizes([430, 600])
     w.statusBar().showMessage(f"Library: {w.library_dir}")
 

@@ -60,11 +60,31 @@ def build_menus(w) -> None:
                        ("Previous hit\tLeft", player.previous_item), ("Next hit\tRight", player.next_item),
                        ("Play sequence", w.play_sequence)):
         _act(w, p, text, slot)
+    v = bar.addMenu("&View")
+    w.side_panels_action = _act(w, v, "&Side panels (library, transcript, people)",
+                                lambda on: set_side_panels(w, on), "Ctrl+Shift+B")
+    w.side_panels_action.setCheckable(True)
+    w.side_panels_action.setChecked(True)
+    for dock in side_docks(w):
+        v.addAction(dock.toggleViewAction())
     keys = {**monitor_keys(player), Qt.Key.Key_A: w.add_selected_to_timeline}
     for widget in (w.results.list, player, w.library.tree):   # the timeline has its own keys
         _shortcuts(widget, keys)
     for widget in (w.results.list, player):
         _shortcuts(widget, {Qt.Key.Key_Left: player.previous_item, Qt.Key.Key_Right: player.next_item})
+
+
+def side_docks(w) -> list:
+    return [w.library_dock, w.transcript_dock, w.people_dock]
+
+
+def set_side_panels(w, shown: bool) -> None:
+    """Fold the docks at the left away (or bring them back): the results and timeline get the width."""
+    for dock in side_docks(w):
+        dock.setVisible(shown)
+    if shown:
+        w.library_dock.raise_()
+    w.side_panels_action.setChecked(shown)
 
 
 def _shortcuts(widget, keys: dict) -> None:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from ..timeline import edits
 from . import sequence_adapter as seqmod
+from .labels import ElidedLabel
+from .timecode_box import TimecodeBox
 from .timeline_view import TimelineView
 
 
@@ -41,20 +43,20 @@ class TimelinePanel(QWidget):
         self.view.play_requested.connect(self.play_from)
         self.view.clip_opened.connect(self.clip_opened)
         self.view.playhead_moved.connect(self._show_playhead)
-        self.title = QLabel(self)
-        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.title = ElidedLabel("", self)
+        bold = self.title.font()
+        bold.setBold(True)
+        self.title.setFont(bold)
         self.record_tc = QLabel(self)
         self.record_tc.setToolTip("Playhead in record timecode")
-        self.clip_info = QLabel(self)
-        self.clip_info.setMinimumWidth(10)
-        self.trim_in = QSpinBox(self, toolTip="Selected clip: source in (media frame)", prefix="in ")
-        self.trim_out = QSpinBox(self, toolTip="Selected clip: source out (media frame, exclusive)", prefix="out ")
+        self.clip_info = ElidedLabel("", self)
+        self.trim_in = TimecodeBox(self, toolTip="Selected clip: source in (timecode; Up/Down: one frame)")
+        self.trim_out = TimecodeBox(self, toolTip="Selected clip: source out, exclusive (timecode; Up/Down: one frame)")
         for box in (self.trim_in, self.trim_out):
-            box.setRange(0, 10 ** 8)
             box.setKeyboardTracking(False)
             box.valueChanged.connect(self._trim_from_boxes)
         self._field_clip = None           # the clip the fields were loaded from
-        self.play_button = QPushButton("▶ Play sequence", self)
+        self.play_button = QPushButton("▶ Play", self)
         self.play_button.setToolTip("Play the sequence from the playhead (Space on the timeline)")
         self.play_button.clicked.connect(lambda: self.play_from.emit(self.view.playhead))
         self.play_button.clicked.connect(self.play_requested)
@@ -73,12 +75,16 @@ class TimelinePanel(QWidget):
         self.delete_action.triggered.connect(self.delete_selected)
 
         bar = QHBoxLayout()
+        self.title.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)  # whole while it fits
         bar.addWidget(self.title)
         bar.addWidget(self.record_tc)
         bar.addWidget(self.clip_info, 1)
         for w in (self.trim_in, self.trim_out, self.razor_button, self.delete_button, self.fit_button,
                   self.play_button):
             bar.addWidget(w)
+        for b in (self.razor_button, self.delete_button, self.fit_button, self.play_button):
+            b.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)   # may shrink to their text
+            b.setMinimumWidth(b.fontMetrics().horizontalAdvance(b.text()) + 18)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
@@ -248,7 +254,8 @@ class TimelinePanel(QWidget):
     def _title(self, *_):
         total = float(self.view._edges[-1] / self.sequence.rate)
         name = self.sequence.name + (" *" if self.dirty else "")
-        self.title.setText(f"<b>{name}</b> — {len(self.sequence.clips)} clips, {total:.2f} s")
+        n = len(self.sequence.clips)
+        self.title.setText(f"{name} — {n} clip{'' if n == 1 else 's'}, {total:.2f} s")
         self.changed.emit()
 
     def _show_playhead(self, frame: int):
@@ -265,12 +272,15 @@ class TimelinePanel(QWidget):
             box.setEnabled(has)
         if has:
             c = self._field_clip
+            for box in (self.trim_in, self.trim_out):
+                box.set_timecode(c.media.timecode, c.media.start_frame)
             self.trim_in.setValue(c.source_in)
             self.trim_out.setValue(c.source_out)
-            self.clip_info.setText(f"{c.media.name}  {self.view.source_tc(c, c.source_in)} – "
-                                   f"{self.view.source_tc(c, c.source_out)}")
+            self.clip_info.setText(f"{self.view.source_tc(c, c.source_in)} – {self.view.source_tc(c, c.source_out)}"
+                                   f"  {c.media.name}")
         else:
-            self.clip_info.setText(f"{len(self.view.selected)} clips selected" if self.view.selected else "")
+            n = len(self.view.selected)
+            self.clip_info.setText(f"{n} clip{'' if n == 1 else 's'} selected" if n else "")
         for box in (self.trim_in, self.trim_out):
             box.blockSignals(False)
         self.delete_button.setEnabled(bool(self.view.selected))

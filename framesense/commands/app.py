@@ -22,8 +22,10 @@ from .context import Ctx, pass_ctx
               help="With --smoke --query: play the hits through the player for this many seconds (exit 6 if it stalls).")
 @click.option("--audio-out", type=click.Path(dir_okay=False), default=None,
               help="With --play: write what would have been heard to this WAV (and a frame log beside it).")
+@click.option("--window", "window_size", default=None, metavar="WxH",
+              help="With --smoke: the window's size in pixels, e.g. 1280x800 (default 1400x860).")
 @pass_ctx
-def app(ctx: Ctx, screenshot, query, timeline_n, timeout, play, audio_out):
+def app(ctx: Ctx, screenshot, query, timeline_n, timeout, play, audio_out, window_size):
     """Open the desktop app: search, playphrase-style playback, timeline and export."""
     try:
         from .. import app as gui
@@ -31,8 +33,11 @@ def app(ctx: Ctx, screenshot, query, timeline_n, timeout, play, audio_out):
         raise click.ClickException(f"the desktop app needs PySide6 ({exc}); install it with: "
                                    "pip install 'framesense[app]'") from None
     if screenshot:
+        size = _window_size(window_size) if window_size else (1400, 860)
         sys.exit(gui.smoke(screenshot, ctx.library_dir, query=query, timeline=timeline_n, timeout=timeout,
-                           play=play, audio_out=audio_out))
+                           play=play, audio_out=audio_out, size=size))
+    if window_size:
+        raise click.ClickException("--window works with --smoke only")
     if play or audio_out:
         raise click.ClickException("--play and --audio-out work with --smoke only")
     if (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
@@ -40,6 +45,16 @@ def app(ctx: Ctx, screenshot, query, timeline_n, timeout, play, audio_out):
         raise click.ClickException("no display to open a window on (DISPLAY is not set); "
                                    "use 'framesense app --smoke FILE.png' for a check without a screen")
     sys.exit(gui.main(ctx.library_dir))
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a size like 1280x800", param_hint="--window") from None
+    if not (320 <= w <= 10000 and 240 <= h <= 10000):
+        raise click.BadParameter(f"{text} is outside 320x240 .. 10000x10000", param_hint="--window")
+    return w, h
 
 
 COMMANDS = [app]
