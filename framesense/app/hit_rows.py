@@ -85,16 +85,12 @@ class HitDelegate(QStyledItemDelegate):
                 painter.fillRect(option.rect, option.palette.color(QPalette.ColorRole.AlternateBase))
             fg = option.palette.color(QPalette.ColorRole.Text)
         dim = QColor("#cfd8e3") if selected else QColor("#7a7a7a")
-        r = option.rect.adjusted(PAD, PAD, -PAD, -PAD)
-        tw = max(MIN_THUMB_W, min(THUMB.width(), r.width() * 2 // 5))
-        th = tw * THUMB.height() // THUMB.width()
-        thumb = QRect(r.left(), r.top() + max(0, (r.height() - th) // 2), tw, th)
+        thumb, box = self.boxes(option.rect)
         pix = info.get("pixmap")
         if pix is not None and not pix.isNull():
             painter.drawPixmap(thumb, pix)
         else:
             painter.fillRect(thumb, QColor(40, 40, 40))
-        box = QRect(thumb.right() + 8, r.top(), max(20, r.right() - thumb.right() - 8), r.height())
         for rect, text, font, colour, elide in self.lines(info, box, option.font, fg, dim):
             painter.setFont(font)
             painter.setPen(colour)
@@ -108,6 +104,15 @@ class HitDelegate(QStyledItemDelegate):
             painter.setClipRect(QRect(0, 0, box.width(), WORD_LINES * line), Qt.ClipOperation.IntersectClip)
             doc.drawContents(painter)
         painter.restore()
+
+    @staticmethod
+    def boxes(rect: QRect) -> tuple[QRect, QRect]:
+        """(thumbnail, text) rectangles of a row: the thumbnail shrinks (to 64 px) on a narrow list."""
+        r = rect.adjusted(PAD, PAD, -PAD, -PAD)
+        tw = max(MIN_THUMB_W, min(THUMB.width(), r.width() * 2 // 5))
+        th = tw * THUMB.height() // THUMB.width()
+        thumb = QRect(r.left(), r.top() + max(0, (r.height() - th) // 2), tw, th)
+        return thumb, QRect(thumb.right() + 8, r.top(), max(20, r.right() - thumb.right() - 8), r.height())
 
     @staticmethod
     def lines(info, box: QRect, font: QFont, fg: QColor, dim: QColor):

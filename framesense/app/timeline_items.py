@@ -156,30 +156,54 @@ def ruler_step(px_per_frame: float, fps: int, min_px: float = 90.0) -> int:
 
 
 def paint_ruler(painter, rect: QRectF, view):
-    """Record timecode ticks over the exposed part of the ruler (drop-frame shows ';')."""
+    """Record timecode ticks over the exposed part of the ruler, labelled at round values of the
+    sequence's timecode (whole seconds, 5 s, a minute… from its start timecode, drop-frame shows ';')."""
     seq = view.sequence
     ppf = view.px_per_frame
     tc = seq.timecode
     painter.fillRect(QRectF(rect.left(), 0, rect.width(), RULER_H), view.palette().window().color().darker(115))
     step = ruler_step(ppf, tc.fps)
     minor = max(1, step // 5)
-    first = max(0, int(rect.left() / ppf) // minor * minor)
+    start = seq.start_frame
+    lo = max(0, int(rect.left() / ppf) - step)
+    first = lo + (-(start + lo)) % minor            # the first tick at a round record frame
     last = int(rect.right() / ppf) + minor
-    text_pen = QPen(view.palette().windowText().color())
-    painter.setPen(text_pen)
+    painter.setPen(QPen(view.palette().windowText().color()))
     font = QFont(painter.font())
     font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
     painter.setFont(font)
     for f in range(first, last + 1, minor):
-        _tick(painter, f, f * ppf, step, tc, seq)
+        x = int(f * ppf)
+        if round_timecode(tc, start + f, step, minor):
+            painter.drawLine(x, RULER_H - 10, x, RULER_H)
+            painter.drawText(x + 3, RULER_H - 12, tc.to_string(start + f))
+        else:
+            painter.drawLine(x, RULER_H - 4, x, RULER_H)
 
 
-def _tick(painter, f, x, step, tc, seq):
-    if f % step == 0:
-        painter.drawLine(int(x), RULER_H - 10, int(x), RULER_H)
-        painter.drawText(int(x) + 3, RULER_H - 12, tc.to_string(seq.start_frame + f))
-    else:
-        painter.drawLine(int(x), RULER_H - 4, int(x), RULER_H)
+def round_timecode(tc, frame: int, step: int, within: int = 1) -> bool:
+    """Whether the timecode of ``frame`` is a multiple of ``step`` frames counted as its digits read
+    (so in drop-frame 00:01:00;02, the first frame of that minute, counts as the round minute)."""
+    if not tc.drop_frame:
+        return frame % step == 0
+    hh, mm, ss, ff = (int(p) for p in tc.to_string(frame).replace(";", ":").split(":"))
+    nominal = ((hh * 60 + mm) * 60 + ss) * tc.fps + ff
+    drop = tc.fps // 15
+    if mm % 10 and ss == 0 and ff == drop:          # a minute that starts at ;02 (;04 at 59.94)
+        nominal -= drop
+    return nominal % step < within
+
+
+TRACKS = (("V2", V2_TOP, V2_H, V2_COLOR), ("V1", V_TOP, V_H, V_COLOR), ("A1", A_TOP, A_H, A_COLOR))
+
+
+def paint_track_headers(painter, width: int, palette) -> None:
+    """The track names (V2, V1, A1) in a column beside the tracks, at the rows the view draws."""
+    painter.fillRect(QRectF(0, 0, width, SCENE_H), palette.window().color().darker(115))
+    for name, top, h, colour in TRACKS:
+        painter.fillRect(QRectF(2, top, width - 4, h), colour.darker(130))
+        painter.setPen(Qt.GlobalColor.white)
+        painter.drawText(QRectF(0, top, width, h), Qt.AlignmentFlag.AlignCenter, name)
 
 
 def paint_playhead(painter, view):

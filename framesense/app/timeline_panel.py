@@ -10,14 +10,32 @@ clip the user is not looking at.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from ..timeline import edits
 from . import sequence_adapter as seqmod
 from .labels import ElidedLabel
 from .timecode_box import TimecodeBox
+from .timeline_items import paint_track_headers
 from .timeline_view import TimelineView
+
+
+class TrackHeaders(QWidget):
+    """V2, V1 and A1 beside the tracks (the view has no vertical scrolling, so the rows line up)."""
+
+    WIDTH = 30
+
+    def __init__(self, view, parent=None):
+        super().__init__(parent)
+        self.view = view
+        self.setFixedSize(self.WIDTH, view.minimumHeight())     # the view's height is fixed
+
+    def paintEvent(self, event):
+        p = QPainter(self)
+        p.translate(0, self.view.frameWidth())
+        paint_track_headers(p, self.WIDTH, self.palette())
+        p.end()
 
 
 class TimelinePanel(QWidget):
@@ -88,7 +106,12 @@ class TimelinePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
-        layout.addWidget(self.view)
+        tracks = QHBoxLayout()
+        tracks.setSpacing(0)
+        self.headers = TrackHeaders(self.view, self)
+        tracks.addWidget(self.headers, 0, Qt.AlignmentFlag.AlignTop)
+        tracks.addWidget(self.view, 1)
+        layout.addLayout(tracks)
         self._autosave_timer = QTimer(self, singleShot=True, interval=self.AUTOSAVE_MS)
         self._autosave_timer.timeout.connect(self.autosave_now)
         session.sequence_changed.connect(self._sequence_opened)
@@ -276,8 +299,7 @@ class TimelinePanel(QWidget):
                 box.set_timecode(c.media.timecode, c.media.start_frame)
             self.trim_in.setValue(c.source_in)
             self.trim_out.setValue(c.source_out)
-            self.clip_info.setText(f"{self.view.source_tc(c, c.source_in)} – {self.view.source_tc(c, c.source_out)}"
-                                   f"  {c.media.name}")
+            self.clip_info.setText(c.media.name)     # its source timecode is in the in/out fields
         else:
             n = len(self.view.selected)
             self.clip_info.setText(f"{n} clip{'' if n == 1 else 's'} selected" if n else "")
