@@ -17,7 +17,7 @@ from typing import Callable
 from .api import ExportOptions, IndexOptions, Library, export_sequence, plugin_registry
 from .catalog.db import media_rate
 from .search.hits import Hit
-from .timeline import autosave, edits, textcut
+from .timeline import autosave, edits, paper_edit, textcut
 from .timeline.history import History
 from .timeline.model import Clip, Sequence, SequenceOptions
 
@@ -229,6 +229,46 @@ class Session:
         cmd = edits.AddClips(clips, index, self.pad_mode)
         cmd.text = f"Add {len(clips)} clip{'s' if len(clips) != 1 else ''}"
         return self.edit(cmd)
+
+    # -- the paper edit kept with the sequence (timeline/paper_edit.py) ----------------
+    def place_script(self, assembled: Sequence, rows: list[dict]) -> bool:
+        """An assembled paper edit in place of the timeline's clips, its lines kept with it: one undo step."""
+        seq = self.sequence
+        if not seq.clips and assembled.clips:
+            seq.rate, seq.drop_frame, seq.start_frame = assembled.rate, assembled.drop_frame, assembled.start_frame
+        steps = ([edits.RippleDelete(list(range(len(seq.clips))))] if seq.clips else []) + \
+            [edits.Insert(list(assembled.clips), 0), edits.SetScript(rows)]
+        return self.edit(edits.Batch(steps, f"Assemble script ({len(rows)} lines)"))
+
+    def swap_take(self, line: int) -> bool:
+        """Line ``line``'s take swapped for its next alternate (undoable); False when it has none."""
+        where = paper_edit.clip_indices(self.sequence)
+        index = where[line] if 0 <= line < len(where) else None
+        if index is None:
+            self.edit_refused.emit("That line has no take on the timeline to swap")
+            return False
+        new = paper_edit.next_take(self.library.catalog, self.sequence.clips[index])
+        if new is None:
+            self.edit_refused.emit("That line has no other take")
+            return False
+        rows = list(self.sequence.script)
+        rows[line] = paper_edit.swapped_row(rows[line], new)
+        return self.edit(edits.Batch([edits.Replace(index, new), edits.SetScript(rows)], "Next take"))
+
+    def set_line(self, line: int, row: dict, clip: Clip | None) -> bool:
+        """Line ``line`` (``len(script)``: a new last line) re-assembled alone: its take (None: missing)
+        replaces the old one in place, or lands after the take of the line before it."""
+        seq = self.sequence
+        rows, where = list(seq.script), paper_edit.clip_indices(seq)
+        old = where[line] if line < len(where) else None
+        steps = []
+        if old is not None:
+            steps.append(edits.Replace(old, clip) if clip is not None else edits.Remove(old))
+        elif clip is not None:
+            before = [i for i in where[:line] if i is not None]
+            steps.append(edits.Insert([clip], before[-1] + 1 if before else 0))
+        rows[line:line + 1] = [row]
+        return self.edit(edits.Batch(steps + [edits.SetScript(rows)], f"Script line {line + 1}"))
 
     def mark_clean(self) -> None:
         """The sequence as it is now counts as saved (a check's edits, closing without asking)."""

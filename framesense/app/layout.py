@@ -11,6 +11,7 @@ from .library_panel import LibraryPanel
 from .people_panel import PeoplePanel
 from .player import Player
 from .results import ResultsPanel
+from .script_panel import ScriptPanel
 from .search_bar import SearchBar
 from .timeline_panel import TimelinePanel
 from .transcript_panel import TranscriptPanel
@@ -28,6 +29,8 @@ def build_layout(w) -> None:
     w.transcript_dock = _tab_beside(w, dock, "Transcript", w.transcript)
     w.people = PeoplePanel(w)
     w.people_dock = _tab_beside(w, dock, "People", w.people)
+    w.script = ScriptPanel(w)
+    w.script_dock = _tab_beside(w, dock, "Script", w.script)
     dock.raise_()
     w.search = SearchBar(w)
     w.results = ResultsPanel(w.session.describe, w)

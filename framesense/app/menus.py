@@ -30,6 +30,8 @@ def build_menus(w) -> None:
     _act(w, m, "&Save sequence", w.save_sequence, "Ctrl+S")
     _act(w, m, "Save sequence &as…", lambda: w.save_sequence(ask=True), "Ctrl+Shift+S")
     _act(w, m, "&Export…", w.show_export, "Ctrl+E")
+    _act(w, m, "Open s&cript (paper edit)…", lambda: (w.script_dock.show(), w.script_dock.raise_(),
+                                                     w.script.choose_file()))
     m.addSeparator()
     _act(w, m, "Se&ttings…", w.show_settings, "Ctrl+,")
     _act(w, m, "Set up &picture search…", lambda: w.setup_picture_search())
@@ -40,6 +42,7 @@ def build_menus(w) -> None:
         w.addAction(a)
     e.addSeparator()
     _act(w, e, "Suggest &pictures over the cuts (V2)", w.pictures.suggest, "Ctrl+Shift+U")
+    _act(w, e, "&Next take for the script line\tN (in the Script panel)", w.script.swap_current)
     h = bar.addMenu("&Hits")
     w.add_action = _act(w, h, "&Add to timeline", w.add_selected_to_timeline)
     w.add_action.setToolTip("Add the selected hits to the timeline (A or Enter in the results)")
@@ -61,7 +64,7 @@ def build_menus(w) -> None:
                        ("Play sequence", w.play_sequence)):
         _act(w, p, text, slot)
     v = bar.addMenu("&View")
-    w.side_panels_action = _act(w, v, "&Side panels (library, transcript, people)",
+    w.side_panels_action = _act(w, v, "&Side panels (library, transcript, people, script)",
                                 lambda on: set_side_panels(w, on), "Ctrl+Shift+B")
     w.side_panels_action.setCheckable(True)
     w.side_panels_action.setChecked(True)
@@ -75,7 +78,7 @@ def build_menus(w) -> None:
 
 
 def side_docks(w) -> list:
-    return [w.library_dock, w.transcript_dock, w.people_dock]
+    return [w.library_dock, w.transcript_dock, w.people_dock, w.script_dock]
 
 
 def set_side_panels(w, shown: bool) -> None:

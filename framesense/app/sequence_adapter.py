@@ -33,26 +33,7 @@ def clip_timecode(clip: Clip, frame: int | None = None) -> str:
 
 
 # -- edits: the core's command objects (do/undo) -------------------------------------
-class Batch(core.Command):
-    """Several core commands as one undo step."""
-
-    def __init__(self, commands: list, text: str):
-        self.commands, self.text = list(commands), text
-
-    def do(self, seq):
-        done = []
-        try:
-            for c in self.commands:
-                c.do(seq)
-                done.append(c)
-        except Exception:
-            for c in reversed(done):       # all or nothing: a refused step leaves the sequence as it was
-                c.undo(seq)
-            raise
-
-    def undo(self, seq):
-        for c in reversed(self.commands):
-            c.undo(seq)
+Batch = core.Batch      # several core commands as one undo step
 
 
 def move(src: int, dst: int):

@@ -10,7 +10,7 @@ than QGraphicsItems, one object per clip instead of two Qt ones.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainterPath, QPen, QPixmap
 
 RULER_H = 26
@@ -27,6 +27,25 @@ V_COLOR = QColor(70, 110, 160)
 V2_COLOR = QColor(120, 90, 160)
 A_COLOR = QColor(60, 130, 90)
 SELECTED = QColor(240, 190, 60)
+MARKER = QColor(80, 200, 120)
+MISSING = QColor(220, 40, 40)          # a paper edit's line with no take: red in the script and here
+
+
+def marker_colour(marker) -> QColor:
+    return MISSING if marker.name.startswith("MISSING: ") else MARKER
+
+
+def record_markers(seq, places) -> list[tuple[int, object]]:
+    """(record frame, marker) of every clip marker that shows on the timeline (within its clip's frames,
+    a MISSING one at the cut's edge counting too)."""
+    out = []
+    for p in places:
+        c = p.clip
+        for m in c.markers:
+            if c.source_in <= m.frame < c.source_out:
+                rec = p.record_in + round((m.frame - c.source_in) * seq.rate / c.media.rate)
+                out.append((min(rec, p.record_out - 1), m))
+    return out
 
 
 class ClipItem:
@@ -95,6 +114,7 @@ class ClipItem:
             tc = self.view.source_tc(clip, clip.source_in)
             painter.drawText(QRectF(x, V_TOP + 3 + line, avail, line), Qt.AlignmentFlag.AlignLeft,
                              fm.elidedText(tc, Qt.TextElideMode.ElideRight, avail))
+        self._paint_markers(painter, clip)
         a = QRectF(0.5, A_TOP + 0.5, w - 1, A_H - 1)
         painter.setPen(QPen(SELECTED if selected else A_COLOR.darker(160), 2 if selected else 1))
         painter.setBrush(QBrush(A_COLOR))
@@ -102,6 +122,19 @@ class ClipItem:
         peaks = self.view.waveform(clip)
         if peaks is not None and len(peaks):
             self._paint_wave(painter, clip, peaks, a)
+
+    def _paint_markers(self, painter, clip):
+        """Each marker as a flag on the V track in its colour (MISSING lines red)."""
+        scale = self.view.px_per_frame * self.view.sequence.rate / clip.media.rate
+        for m in clip.markers:
+            if not clip.source_in <= m.frame < clip.source_out:
+                continue
+            x = min((m.frame - clip.source_in) * scale, self._w - 2)
+            colour = marker_colour(m)
+            painter.setPen(QPen(colour, 2))
+            painter.drawLine(QPointF(x, V_TOP + 1), QPointF(x, V_TOP + V_H - 1))
+            painter.setBrush(colour)
+            painter.drawPolygon([QPointF(x, V_TOP + 1), QPointF(x + 7, V_TOP + 5), QPointF(x, V_TOP + 9)])
 
     def _paint_wave(self, painter, clip, peaks, rect: QRectF):
         n = clip.duration
@@ -172,6 +205,13 @@ def paint_ruler(painter, rect: QRectF, view):
     font = QFont(painter.font())
     font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
     painter.setFont(font)
+    for rec, m in view.markers:
+        if rect.left() - 8 <= rec * ppf <= rect.right() + 8:
+            x = rec * ppf
+            painter.setBrush(marker_colour(m))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawPolygon([QPointF(x - 5, RULER_H - 9), QPointF(x + 5, RULER_H - 9), QPointF(x, RULER_H - 1)])
+    painter.setPen(QPen(view.palette().windowText().color()))
     for f in range(first, last + 1, minor):
         x = int(f * ppf)
         if round_timecode(tc, start + f, step, minor):
@@ -211,12 +251,7 @@ def paint_playhead(painter, view):
     painter.setPen(QPen(QColor(230, 60, 50), 2))
     painter.drawLine(int(x), 0, int(x), SCENE_H)
     painter.setBrush(QColor(230, 60, 50))
-    painter.drawPolygon([_pt(x - 6, 0), _pt(x + 6, 0), _pt(x, 9)])
-
-
-def _pt(x, y):
-    from PySide6.QtCore import QPointF
-    return QPointF(x, y)
+    painter.drawPolygon([QPointF(x - 6, 0), QPointF(x + 6, 0), QPointF(x, 9)])
 
 
 def scaled_thumb(path: str, height: int) -> QPixmap | None:

@@ -18,7 +18,7 @@ from ..timeline import edits
 from . import sequence_adapter as seqmod
 from .results import HITS_MIME
 from .timeline_edges import LABELS, EdgeGrab, edge_at, edge_cursor
-from .timeline_items import (A_COLOR, A_H, A_TOP, RULER_H, SCENE_H, V2_H, V2_TOP, V_COLOR, V_H, V_TOP,
+from .timeline_items import (record_markers, A_COLOR, A_H, A_TOP, RULER_H, SCENE_H, V2_H, V2_TOP, V_COLOR, V_H, V_TOP,
                              ClipItem, paint_overlay,
                              paint_playhead, paint_ruler, scaled_thumb)
 
@@ -67,6 +67,7 @@ class TimelineView(QGraphicsView):
         self._edges: list[int] = [0]
         self._places: list = []
         self._over: dict = {}          # cut index -> its overlay's placement (V2)
+        self.markers: list = []
         self._thumbs: dict = {}
         self._waves: dict = {}
         self._wave_signals = _WaveSignals()
@@ -129,6 +130,7 @@ class TimelineView(QGraphicsView):
             self.items.append(ClipItem(self, len(self.items)))
         self._places = places
         self._over = {op.index: op for op in seq.overlay_placements(places)}
+        self.markers = record_markers(seq, places)      # (record frame, marker): flags on the ruler
         self._edges = [0] + [p.record_out for p in places]
         self.selected = {i for i in self.selected if i < len(places)}
         self.viewport().update()

@@ -24,8 +24,11 @@ from .context import Ctx, pass_ctx
               help="With --play: write what would have been heard to this WAV (and a frame log beside it).")
 @click.option("--window", "window_size", default=None, metavar="WxH",
               help="With --smoke: the window's size in pixels, e.g. 1280x800 (default 1400x860).")
+@click.option("--script", "script", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="With --smoke: assemble this paper edit (text or CSV) in the Script panel and print "
+                   "'script: N lines, P placed, M missing'.")
 @pass_ctx
-def app(ctx: Ctx, screenshot, query, timeline_n, timeout, play, audio_out, window_size):
+def app(ctx: Ctx, screenshot, query, timeline_n, timeout, play, audio_out, window_size, script):
     """Open the desktop app: search, playphrase-style playback, timeline and export."""
     try:
         from .. import app as gui
@@ -35,9 +38,9 @@ def app(ctx: Ctx, screenshot, query, timeline_n, timeout, play, audio_out, windo
     if screenshot:
         size = _window_size(window_size) if window_size else (1400, 860)
         sys.exit(gui.smoke(screenshot, ctx.library_dir, query=query, timeline=timeline_n, timeout=timeout,
-                           play=play, audio_out=audio_out, size=size))
-    if window_size:
-        raise click.ClickException("--window works with --smoke only")
+                           play=play, audio_out=audio_out, size=size, script=script))
+    if window_size or script:
+        raise click.ClickException("--window and --script work with --smoke only")
     if play or audio_out:
         raise click.ClickException("--play and --audio-out work with --smoke only")
     if (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")

@@ -128,6 +128,58 @@ class SetOverlay(Command):
         seq.clips[self.index] = self._old
 
 
+@dataclass
+class Replace(Command):
+    """Put another clip in a clip's place (a paper edit's line swapped for its next take)."""
+    index: int
+    clip: Clip
+    text = "replace clip"
+
+    def do(self, seq):
+        _check_index(seq, self.index)
+        self._old = seq.clips[self.index]
+        seq.clips[self.index] = self.clip
+
+    def undo(self, seq):
+        seq.clips[self.index] = self._old
+
+
+@dataclass
+class SetScript(Command):
+    """The paper edit kept with the sequence (its lines and where each landed), as an undoable step."""
+    script: list
+    text = "edit script"
+
+    def do(self, seq):
+        self._old = seq.script
+        seq.script = [dict(row) for row in self.script]
+
+    def undo(self, seq):
+        seq.script = self._old
+
+
+class Batch(Command):
+    """Several commands as one undo step, all or nothing: a refused step undoes the ones before it."""
+
+    def __init__(self, commands: list, text: str):
+        self.commands, self.text = list(commands), text
+
+    def do(self, seq):
+        done = []
+        try:
+            for c in self.commands:
+                c.do(seq)
+                done.append(c)
+        except Exception:
+            for c in reversed(done):
+                c.undo(seq)
+            raise
+
+    def undo(self, seq):
+        for c in reversed(self.commands):
+            c.undo(seq)
+
+
 # -- editor operations (issue 13): every one an undoable command over the list of clips -------
 # The sequence is a list laid end to end, so every length change ripples the clips after it.
 
@@ -162,21 +214,12 @@ class Roll(Command):
             raise IndexError(f"no cut {self.cut} to roll: a roll needs a clip each side (sequence has "
                              f"{len(seq.clips)} clips)")
         a, b = seq.clips[self.cut - 1], seq.clips[self.cut]
-        self._steps = [Trim(self.cut - 1, source_out=a.source_out + media_frames(self.delta, a, seq)),
-                       Trim(self.cut, source_in=b.source_in + media_frames(self.delta, b, seq))]
-        done = []
-        try:
-            for step in self._steps:
-                step.do(seq)
-                done.append(step)
-        except ValueError:
-            for step in reversed(done):
-                step.undo(seq)
-            raise
+        self._steps = Batch([Trim(self.cut - 1, source_out=a.source_out + media_frames(self.delta, a, seq)),
+                             Trim(self.cut, source_in=b.source_in + media_frames(self.delta, b, seq))], self.text)
+        self._steps.do(seq)
 
     def undo(self, seq):
-        for step in reversed(self._steps):
-            step.undo(seq)
+        self._steps.undo(seq)
 
 
 def media_frames(record_frames: int, clip: Clip, seq: Sequence) -> int:

@@ -214,6 +214,7 @@ class Sequence:
     start_frame: int | None = None   # record start timecode at ``rate``; default 01:00:00:00
     drop_frame: bool = False
     clips: list[Clip] = field(default_factory=list)
+    script: list[dict] = field(default_factory=list)   # the paper edit it was assembled from (timeline/paper_edit.py)
 
     def __post_init__(self):
         self.rate = parse_rate(self.rate)
@@ -322,8 +323,11 @@ class Sequence:
         return replace(self, clips=[with_h(c) for c in self.clips])
 
     def to_json(self) -> dict:
-        return {"name": self.name, "rate": rate_str(self.rate),
-                "start_frame": self.start_frame, "drop_frame": self.drop_frame}
+        d = {"name": self.name, "rate": rate_str(self.rate), "start_frame": self.start_frame,
+             "drop_frame": self.drop_frame}
+        if self.script:
+            d["script"] = self.script
+        return d
 
 
 def _round_half_up(x: Fraction) -> int:

@@ -110,7 +110,8 @@ def from_otio(tl: otio.schema.Timeline) -> Sequence:
     else:
         rate = clips[0].media.rate if clips else Fraction(25)
     seq = Sequence(name=meta.get("name") or tl.name or "sequence", rate=rate,
-                   start_frame=meta.get("start_frame"), drop_frame=bool(meta.get("drop_frame")), clips=clips)
+                   start_frame=meta.get("start_frame"), drop_frame=bool(meta.get("drop_frame")), clips=clips,
+                   script=[dict(row) for row in meta.get("script") or []])
     if meta.get("start_frame") is None and tl.global_start_time is not None:
         seq.start_frame = round(tl.global_start_time.rescaled_to(float(rate)).value)
     if len(videos) > 1 and not seq.has_overlays:     # another tool's V2: each clip over the cut it starts in
