@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QInputDialog, QMenu, QProgressBar,
                                QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -72,7 +72,7 @@ class ScriptPanel(QWidget):
         header = self.lines.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(1, header.ResizeMode.Stretch)      # the line takes what is left
-        for col, width in ((0, 26), (2, 96), (3, 150)):
+        for col, width in ((0, 26), (2, 112), (3, 170)):
             self.lines.setColumnWidth(col, width)
         for key, slot in (("N", self.swap_current), ("F2", lambda: self.edit_line(self.current_line()))):
             sc = QShortcut(QKeySequence(key), self.lines)
@@ -245,7 +245,14 @@ class ScriptPanel(QWidget):
         self.pending = []
         self.session.place_script(seq or Sequence(rate=self.session.sequence.rate), rows)
         n, placed, missing = paper_edit.counts(self.session.sequence)
-        self.w.timeline.view.zoom_to_fit()
+        dock = self.w.script_dock                      # room for the lines and their takes, as far as it goes
+        if dock.isVisible() and dock.width() < 520:
+            self.w.resizeDocks([dock], [max(dock.width(), min(520, self.w.width() - 700))], Qt.Orientation.Horizontal)
+        QTimer.singleShot(0, self.w.timeline.view.zoom_to_fit)     # once the dock has taken its width
+        first = next((i for i, at in enumerate(paper_edit.clip_indices(self.session.sequence)) if at is not None), None)
+        if first is not None:                          # the first take cued in the monitor
+            self.lines.setCurrentItem(self.lines.topLevelItem(first))
+            self.play_line(first)
         self.w.statusBar().showMessage(f"Script: {n} lines, {placed} placed, {missing} missing", 10000)
 
     # -- one line ---------------------------------------------------------------------------
