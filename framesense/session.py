@@ -11,6 +11,7 @@ it with no screen.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -19,7 +20,7 @@ from .catalog.db import media_rate
 from .search.hits import Hit
 from .timeline import autosave, edits, paper_edit, textcut
 from .timeline.history import History
-from .timeline.model import Clip, Sequence, SequenceOptions
+from .timeline.model import Clip, Marker, Sequence, SequenceOptions
 
 SEQUENCE_SUFFIX = ".otio"
 
@@ -228,6 +229,55 @@ class Session:
             return False
         cmd = edits.AddClips(clips, index, self.pad_mode)
         cmd.text = f"Add {len(clips)} clip{'s' if len(clips) != 1 else ''}"
+        return self.edit(cmd)
+
+    # -- markers: on clips at media frames, placed and listed in record frames -------------
+    def markers(self) -> list[tuple[int, int, int, Marker]]:
+        """(record frame, clip index, position in its markers, marker), in record order."""
+        return self.sequence.marker_placements()
+
+    def add_marker(self, record_frame: int, name: str = "", color: str | None = None) -> bool:
+        """A marker at a record frame (the playhead), on the clip there."""
+        index = edits.clip_at(self.sequence, record_frame)
+        if index is None:
+            self.edit_refused.emit("No clip under the playhead to put a marker on")
+            return False
+        clip = self.sequence.clips[index]
+        frame = edits.record_to_source(self.sequence, index, record_frame)
+        n = sum(len(c.markers) for c in self.sequence.clips) + 1
+        marker = Marker(frame=min(max(frame, clip.source_in), clip.source_out - 1), name=name or f"Marker {n}",
+                        color=color)
+        cmd = edits.SetMarkers(index, [*clip.markers, marker])
+        cmd.text = "Add marker"
+        return self.edit(cmd)
+
+    def change_marker(self, index: int, k: int, *, name: str | None = None, color: str | None = None,
+                      record_frame: int | None = None) -> bool:
+        """Rename, recolour or move marker ``k`` of clip ``index`` (moved onto whichever clip is at
+        ``record_frame``), as one undoable step."""
+        seq = self.sequence
+        if not (0 <= index < len(seq.clips) and 0 <= k < len(seq.clips[index].markers)):
+            self.edit_refused.emit("That marker is no longer there")
+            return False
+        old = seq.clips[index].markers[k]
+        new = replace(old, name=old.name if name is None else name, color=old.color if color is None else color)
+        to = index
+        if record_frame is not None:
+            to = edits.clip_at(seq, max(0, min(record_frame, seq.duration - 1)))
+            new.frame = edits.record_to_source(seq, to, max(0, min(record_frame, seq.duration - 1)))
+            new.frame = min(max(new.frame, seq.clips[to].source_in), seq.clips[to].source_out - 1)
+        rest = [m for j, m in enumerate(seq.clips[index].markers) if j != k]
+        steps = [edits.SetMarkers(index, rest if to != index else rest + [new])]
+        if to != index:
+            steps.append(edits.SetMarkers(to, [*seq.clips[to].markers, new]))
+        return self.edit(edits.Batch(steps, "Move marker" if record_frame is not None else "Change marker"))
+
+    def delete_marker(self, index: int, k: int) -> bool:
+        seq = self.sequence
+        if not (0 <= index < len(seq.clips) and 0 <= k < len(seq.clips[index].markers)):
+            return False
+        cmd = edits.SetMarkers(index, [m for j, m in enumerate(seq.clips[index].markers) if j != k])
+        cmd.text = "Delete marker"
         return self.edit(cmd)
 
     # -- the paper edit kept with the sequence (timeline/paper_edit.py) ----------------

@@ -56,7 +56,7 @@ def test_a_script_assembled_in_the_window(qtbot, window, tmp_path):
     assert missing.foreground(1).color() == MISSING_RED and missing.foreground(2).color() == MISSING_RED
     assert "office.mp4" in panel.lines.topLevelItem(3).text(3)           # its take: file and timecode
     # the missing line is a red marker on the timeline, on the cut where it belongs
-    flagged = [(rec, m.name) for rec, m in view.markers if m.name.startswith("MISSING: ")]
+    flagged = [(rec, m.name) for rec, _, _, m in view.markers if m.is_missing]
     assert flagged == [(view._places[1].record_in, f"MISSING: {SCRIPT[1]}")]
 
     # a click plays the line's take in the monitor and selects its clip
@@ -138,3 +138,19 @@ def test_smoke_assembles_a_script_and_prints_its_counts(lib, tmp_path):  # noqa:
     assert (image.width(), image.height()) == (1024, 700)
     bad = run_cli(lib.path, "app", "--smoke", shot, "--window", "1024", check=False)
     assert bad.returncode == 2 and "1280x800" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_missing_lines_are_red_markers_in_every_export_that_carries_a_colour(lib, tmp_path):  # noqa: F811
+    import opentimelineio as otio
+
+    from framesense import ExportOptions
+    seq, _ = lib.assemble(SCRIPT)
+    otio_path, edl_path = tmp_path / "paper.otio", tmp_path / "paper.edl"
+    lib.export(seq, otio_path, ExportOptions(format="otio"))
+    lib.export(seq, edl_path, ExportOptions(format="edl"))
+    colours = {m.name: m.color for c in otio.adapters.read_from_file(str(otio_path)).find_clips() for m in c.markers}
+    assert colours[f"MISSING: {SCRIPT[1]}"] == "RED"
+    assert {colour for name, colour in colours.items() if not name.startswith("MISSING")} == {"GREEN"}
+    locs = [line for line in edl_path.read_text().splitlines() if line.startswith("* LOC:")]
+    assert any(f"RED MISSING: {SCRIPT[1]}" in line for line in locs)
+    assert all(" YELLOW " in line for line in locs if "MISSING" not in line)

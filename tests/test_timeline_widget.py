@@ -283,3 +283,56 @@ def test_edge_zones_in_pixels_never_pass_the_middle_of_a_clip():
     assert edge_at(303, cuts).edge == "out" and edge_at(303, cuts).index == 2      # past the end: the last tail
     assert edge_at(2, cuts).edge == "in" and edge_at(2, cuts, roll=True).edge == "in"   # no roll at the start
     assert edge_at(98, cuts, roll=True).edge == "roll" and edge_at(98, cuts, roll=True).index == 1
+
+
+def test_markers_added_at_the_playhead_renamed_moved_and_deleted_undoably(qtbot, window):
+    tl, view, session, panel = window.timeline, window.timeline.view, window.session, window.markers
+    window.player.pad_before.setValue(0.0)
+    window.player.pad_after.setValue(0.0)
+    add_hits(window, [(0.0, 2.0), (4.0, 6.0)])                    # (0, 50) and (100, 150); each has its words' marker
+    seq = session.sequence
+    found = panel.list.topLevelItemCount()
+    view.set_zoom(4.0)
+    view.horizontalScrollBar().setValue(0)
+    view.setFocus()
+    view.set_playhead(30)
+    qtbot.keyClick(view, Qt.Key.Key_M)                           # M: a marker at the playhead
+    assert panel.list.topLevelItemCount() == found + 1
+    added = [m for m in seq.clips[0].markers if m.name.startswith("Marker")]
+    assert len(added) == 1 and added[0].frame == 30
+    assert any(rec == 30 and m is added[0] for rec, _, _, m in view.markers)     # its flag on the ruler
+    item = next(panel.list.topLevelItem(i) for i in range(panel.list.topLevelItemCount())
+                if panel.list.topLevelItem(i).text(1).startswith("Marker"))
+    assert item.text(0) == "01:00:01:05"                          # record timecode of frame 30 at 25 fps
+    panel.rename(item, "Good take")
+    assert [m.name for m in seq.clips[0].markers if m.frame == 30] == ["Good take"]
+    # drag its flag on the ruler 40 frames later: it moves onto the second clip (record 70 = media 120)
+    vp = view.viewport()
+    start = view.mapFromScene(30 * 4.0, 10)
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for i in range(1, 5):
+        qtbot.mouseMove(vp, start + QPoint(40, 0) * i)
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start + QPoint(160, 0))
+    assert not any(m.name == "Good take" for m in seq.clips[0].markers)
+    assert [m.frame for m in seq.clips[1].markers if m.name == "Good take"] == [120]
+    assert view.playhead == 30                                    # the drag moved the marker, not the playhead
+    session.undo()
+    assert [m.frame for m in seq.clips[0].markers if m.name == "Good take"] == [30]
+    # Delete in the list removes it; undo brings it back; a click on a marker moves the playhead there
+    item = next(panel.list.topLevelItem(i) for i in range(panel.list.topLevelItemCount())
+                if panel.list.topLevelItem(i).text(1) == "Good take")
+    panel.list.setCurrentItem(item)
+    panel.list.setFocus()
+    qtbot.keyClick(panel.list, Qt.Key.Key_Delete)
+    assert not any(m.name == "Good take" for c in seq.clips for m in c.markers)
+    session.undo()
+    view.set_playhead(0)
+    window.markers_dock.raise_()                                  # the Markers tab in front
+    qtbot.waitUntil(panel.list.isVisible)
+    item = next(panel.list.topLevelItem(i) for i in range(panel.list.topLevelItemCount())
+                if panel.list.topLevelItem(i).text(1) == "Good take")
+    qtbot.mouseClick(panel.list.viewport(), Qt.MouseButton.LeftButton, pos=panel.list.visualItemRect(item).center())
+    assert view.playhead == 30
+    session.undo()
+    session.undo()
+    assert not any(m.name.startswith(("Marker", "Good")) for c in seq.clips for m in c.markers)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDockWidget, QSplitter, QStackedWidget, QVBoxLayou
 
 from .first_run import FirstRunPanel, ModelInfoBar
 from .library_panel import LibraryPanel
+from .markers_panel import MarkersPanel
 from .people_panel import PeoplePanel
 from .player import Player
 from .results import ResultsPanel
@@ -31,6 +32,8 @@ def build_layout(w) -> None:
     w.people_dock = _tab_beside(w, dock, "People", w.people)
     w.script = ScriptPanel(w)
     w.script_dock = _tab_beside(w, dock, "Script", w.script)
+    w.markers = MarkersPanel(w)
+    w.markers_dock = _tab_beside(w, dock, "Markers", w.markers)
     dock.raise_()
     w.search = SearchBar(w)
     w.results = ResultsPanel(w.session.describe, w)

@@ -61,10 +61,12 @@ def build_menus(w) -> None:
                        ("Frame back\tK+J  ,", lambda: player.step(-1)), ("Frame forward\tK+L  .", lambda: player.step(1)),
                        ("Mark in\tI", lambda: player.set_mark("in")), ("Mark out\tO", lambda: player.set_mark("out")),
                        ("Previous hit\tLeft", player.previous_item), ("Next hit\tRight", player.next_item),
-                       ("Play sequence", w.play_sequence)):
+                       ("Play sequence", w.play_sequence),
+                       ("Add marker at the playhead\tM (on the timeline)",
+                        lambda: w.session.add_marker(w.timeline.view.playhead))):
         _act(w, p, text, slot)
     v = bar.addMenu("&View")
-    w.side_panels_action = _act(w, v, "&Side panels (library, transcript, people, script)",
+    w.side_panels_action = _act(w, v, "&Side panels (library, transcript, people, script, markers)",
                                 lambda on: set_side_panels(w, on), "Ctrl+Shift+B")
     w.side_panels_action.setCheckable(True)
     w.side_panels_action.setChecked(True)
@@ -78,7 +80,7 @@ def build_menus(w) -> None:
 
 
 def side_docks(w) -> list:
-    return [w.library_dock, w.transcript_dock, w.people_dock, w.script_dock]
+    return [w.library_dock, w.transcript_dock, w.people_dock, w.script_dock, w.markers_dock]
 
 
 def set_side_panels(w, shown: bool) -> None:

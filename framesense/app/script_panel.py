@@ -23,9 +23,10 @@ from ..paths import display
 from ..timeline import paper_edit
 from ..timeline.assemble import parse_script, read_script
 from .labels import FitLabel
+from .timeline_items import MISSING
 from .workers import LibraryJob
 
-MISSING_RED = QColor(200, 40, 40)
+MISSING_RED = MISSING
 STATUS_COLOURS = {"placed": QColor(60, 150, 80), "heard differently": QColor(200, 150, 30),
                   "partial": QColor(200, 120, 30), "missing": MISSING_RED, "not assembled": QColor(120, 120, 120)}
 COLUMNS = ("#", "Line", "Status", "Take")

@@ -31,21 +31,14 @@ MARKER = QColor(80, 200, 120)
 MISSING = QColor(220, 40, 40)          # a paper edit's line with no take: red in the script and here
 
 
+MARKER_COLOURS = {"RED": MISSING, "GREEN": MARKER, "BLUE": QColor(70, 130, 230), "YELLOW": QColor(230, 200, 40),
+                  "ORANGE": QColor(240, 140, 40), "PURPLE": QColor(160, 90, 200), "CYAN": QColor(60, 200, 210),
+                  "PINK": QColor(240, 120, 180), "WHITE": QColor(240, 240, 240)}
+
+
 def marker_colour(marker) -> QColor:
-    return MISSING if marker.name.startswith("MISSING: ") else MARKER
-
-
-def record_markers(seq, places) -> list[tuple[int, object]]:
-    """(record frame, marker) of every clip marker that shows on the timeline (within its clip's frames,
-    a MISSING one at the cut's edge counting too)."""
-    out = []
-    for p in places:
-        c = p.clip
-        for m in c.markers:
-            if c.source_in <= m.frame < c.source_out:
-                rec = p.record_in + round((m.frame - c.source_in) * seq.rate / c.media.rate)
-                out.append((min(rec, p.record_out - 1), m))
-    return out
+    """A marker's colour as exports write it (MISSING lines red)."""
+    return MARKER_COLOURS.get(marker.color_or("GREEN"), MARKER)
 
 
 class ClipItem:
@@ -205,7 +198,7 @@ def paint_ruler(painter, rect: QRectF, view):
     font = QFont(painter.font())
     font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
     painter.setFont(font)
-    for rec, m in view.markers:
+    for rec, _, _, m in view.markers:
         if rect.left() - 8 <= rec * ppf <= rect.right() + 8:
             x = rec * ppf
             painter.setBrush(marker_colour(m))

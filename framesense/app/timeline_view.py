@@ -18,7 +18,7 @@ from ..timeline import edits
 from . import sequence_adapter as seqmod
 from .results import HITS_MIME
 from .timeline_edges import LABELS, EdgeGrab, edge_at, edge_cursor
-from .timeline_items import (record_markers, A_COLOR, A_H, A_TOP, RULER_H, SCENE_H, V2_H, V2_TOP, V_COLOR, V_H, V_TOP,
+from .timeline_items import (A_COLOR, A_H, A_TOP, RULER_H, SCENE_H, V2_H, V2_TOP, V_COLOR, V_H, V_TOP,
                              ClipItem, paint_overlay,
                              paint_playhead, paint_ruler, scaled_thumb)
 
@@ -130,7 +130,7 @@ class TimelineView(QGraphicsView):
             self.items.append(ClipItem(self, len(self.items)))
         self._places = places
         self._over = {op.index: op for op in seq.overlay_placements(places)}
-        self.markers = record_markers(seq, places)      # (record frame, marker): flags on the ruler
+        self.markers = seq.marker_placements(places)    # (record frame, clip, k, marker): flags on the ruler
         self._edges = [0] + [p.record_out for p in places]
         self.selected = {i for i in self.selected if i < len(places)}
         self.viewport().update()
@@ -244,6 +244,10 @@ class TimelineView(QGraphicsView):
         self.setFocus()
         pos = self.mapToScene(event.position().toPoint())
         frame = max(0, round(pos.x() / self.px_per_frame))
+        flag = self.marker_at(pos)
+        if flag is not None:                    # a marker's flag on the ruler: drag it elsewhere
+            self._drag = {"kind": "marker", "mark": flag, "frame": flag[0]}
+            return
         if pos.y() < RULER_H or abs(pos.x() - self.playhead * self.px_per_frame) <= 3 and pos.y() < V_TOP + 6:
             self._drag = {"kind": "scrub"}
             self.set_playhead(self.snap(frame), follow=False)
@@ -265,6 +269,13 @@ class TimelineView(QGraphicsView):
         elif index not in self.selected:
             self.select(index)
         self._drag = {"kind": "press", "index": index, "x0": pos.x()}
+
+    def marker_at(self, pos):
+        """The marker whose flag on the ruler is under a scene point (within 5 px), if any."""
+        if pos.y() >= RULER_H:
+            return None
+        near = [m for m in self.markers if abs(m[0] * self.px_per_frame - pos.x()) <= 5]
+        return min(near, key=lambda m: abs(m[0] * self.px_per_frame - pos.x())) if near else None
 
     def edge_at(self, pos, mods=Qt.KeyboardModifier.NoModifier) -> EdgeGrab | None:
         """The cut edge under a scene point on the V or A track (not V2's pictures), Alt: a roll."""
@@ -300,6 +311,11 @@ class TimelineView(QGraphicsView):
         frame = max(0, round(pos.x() / self.px_per_frame))
         if d["kind"] == "scrub":
             self.set_playhead(self.snap(frame), follow=False)
+        elif d["kind"] == "marker":
+            d["frame"] = min(self.snap(frame), max(0, self._edges[-1] - 1))
+            seq = self.sequence
+            self._show_text(f"Move marker to {seq.timecode.to_string(seq.start_frame + d['frame'])}",
+                            d["frame"] * self.px_per_frame, RULER_H + 2)
         elif d["kind"] == "trim":
             target = self.snap(round(d["edge_frame"] + (pos.x() - d["x0"]) / self.px_per_frame), {d["edge_frame"]})
             rec_delta = target - d["edge_frame"]
@@ -320,7 +336,10 @@ class TimelineView(QGraphicsView):
         self.viewport().unsetCursor()
         if d is None:
             return super().mouseReleaseEvent(event)
-        if d["kind"] == "trim" and d["delta"] and d["edge"] == "roll":
+        if d["kind"] == "marker" and d["frame"] != d["mark"][0]:
+            _, index, k, _ = d["mark"]
+            self.panel.session.change_marker(index, k, record_frame=d["frame"])
+        elif d["kind"] == "trim" and d["delta"] and d["edge"] == "roll":
             self.panel.roll(d["index"], d["delta"], expect=(d["before"], d["clip"]))
         elif d["kind"] == "trim" and d["delta"]:
             self.panel.trim_edge(d["index"], d["edge"], d["delta"], expect=d["clip"])
@@ -353,19 +372,27 @@ class TimelineView(QGraphicsView):
             cmd = edits.trim_edge(seq, i, d["edge"], d["delta"])
             frame = cmd.source_in if d["edge"] == "in" else cmd.source_out
             text = f"{LABELS[d['edge']]}  {clip.media.name} {d['edge']} {self.source_tc(clip, frame)}  ({d['delta']:+d} fr)"
+        self._show_text(text, at_frame * self.px_per_frame, V2_TOP + 3, {"in": "right", "out": "left"}.get(d["edge"]))
+
+    def _show_text(self, text: str, x: float, y: float, side: str | None = None):
+        """The readout box at scene x (to its right, left, or centred), kept inside the visible part."""
         label = self._trim_label
         label.setText(text)
         box = label.boundingRect().adjusted(-3, -1, 3, 1)
         self._readout.setRect(box)
         w = box.width()
-        x = at_frame * self.px_per_frame + (6 if d["edge"] == "in" else -6 - w if d["edge"] == "out" else -w / 2)
+        x = x + (6 if side == "right" else -6 - w if side == "left" else -w / 2)
         left = self.mapToScene(0, 0).x()
         x = min(max(x, left + 2), left + self.viewport().width() - w - 2)
-        self._readout.setPos(x + 3, V2_TOP + 3)
+        self._readout.setPos(x + 3, y)
         self._readout.show()
 
     def _hover_cursor(self, pos):
         from PySide6.QtWidgets import QApplication
+        if self.marker_at(pos) is not None:
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            self.viewport().setToolTip(f"Marker “{self.marker_at(pos)[3].name}”: drag to move it")
+            return
         grab = self.edge_at(pos, QApplication.keyboardModifiers())
         if grab is None:
             self.viewport().unsetCursor()
@@ -418,6 +445,8 @@ class TimelineView(QGraphicsView):
                 self.set_playhead(self._edges[max(0, min(i, len(self._edges) - 1))])
             else:
                 self.set_playhead(self.playhead + step)
+        elif key == Qt.Key.Key_M and not mods:
+            self.panel.session.add_marker(self.playhead)
         elif key == Qt.Key.Key_Home:
             self.set_playhead(0)
         elif key == Qt.Key.Key_End:

@@ -158,6 +158,22 @@ class SetScript(Command):
         seq.script = self._old
 
 
+@dataclass
+class SetMarkers(Command):
+    """A clip's markers replaced by another list (a marker added, renamed, moved or deleted)."""
+    index: int
+    markers: list
+    text = "edit markers"
+
+    def do(self, seq):
+        _check_index(seq, self.index)
+        self._old = seq.clips[self.index]
+        seq.clips[self.index] = self._old.copy(markers=list(self.markers))
+
+    def undo(self, seq):
+        seq.clips[self.index] = self._old
+
+
 class Batch(Command):
     """Several commands as one undo step, all or nothing: a refused step undoes the ones before it."""
 

@@ -85,10 +85,24 @@ class Marker:
     name: str = ""
     text: str | None = None     # the matched words
     query: str | None = None    # the query that found them
+    color: str | None = None    # an editor's colour (OTIO's names: RED, GREEN, BLUE…); None: the format's default
+
+    MISSING = "MISSING: "       # a paper edit's line with no take: red in every format that carries a colour
+
+    @property
+    def is_missing(self) -> bool:
+        return self.name.startswith(self.MISSING)
+
+    def color_or(self, default: str) -> str:
+        """The colour an export writes: red for a missing line, else the marker's own, else ``default``."""
+        return "RED" if self.is_missing else (self.color or default)
 
     def to_json(self) -> dict:
-        return {"frame": self.frame, "duration": self.duration, "name": self.name, "text": self.text,
-                "query": self.query}
+        d = {"frame": self.frame, "duration": self.duration, "name": self.name, "text": self.text,
+             "query": self.query}
+        if self.color:
+            d["color"] = self.color
+        return d
 
 
 @dataclass
@@ -278,6 +292,19 @@ class Sequence:
                 op = p.clip.overlay.placement(self.rate, p)
                 if op is not None:
                     out.append(op)
+        return out
+
+    def marker_placements(self, placements: list[Placement] | None = None) -> list[tuple]:
+        """(record frame, clip index, position in the clip's markers, marker) of every marker within its
+        clip's frames (one trimmed away is left out), in record order: where the timeline draws them."""
+        out = []
+        for p in placements if placements is not None else self.placements():
+            c = p.clip
+            for k, m in enumerate(c.markers):
+                if c.source_in <= m.frame < c.source_out:
+                    rec = p.record_in + _round_half_up(Fraction(m.frame - c.source_in) * self.rate / c.media.rate)
+                    out.append((min(rec, p.record_out - 1), p.index, k, m))
+        out.sort(key=lambda t: t[0])
         return out
 
     @property

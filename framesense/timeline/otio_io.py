@@ -70,7 +70,7 @@ def to_otio(seq: Sequence, url=None) -> otio.schema.Timeline:
         for mk in clip.markers:
             it.markers.append(otio.schema.Marker(
                 name=mk.name, marked_range=_tr(m.start_frame + mk.frame, mk.duration, m.rate),
-                color=otio.schema.MarkerColor.GREEN, metadata={KEY: mk.to_json()}))
+                color=mk.color_or(otio.schema.MarkerColor.GREEN), metadata={KEY: mk.to_json()}))
         return it
 
     def gap(frames):

@@ -82,13 +82,13 @@ def next_take(catalog, clip: Clip, options: SequenceOptions | None = None) -> Cl
               kind="phrase", text=first.get("text"))
     new = clip_from_hit(catalog, hit, options or SequenceOptions(handles=clip.handles))
     new.label, new.alternates = clip.label, rest + [current]
-    new.markers = [m for m in new.markers if not m.name.startswith("MISSING: ")] + \
-        [m for m in clip.markers if m.name.startswith("MISSING: ")]
+    new.markers = [m for m in new.markers if not m.is_missing] + \
+        [m for m in clip.markers if m.is_missing]
     return new
 
 
 def _said(clip: Clip) -> str | None:
-    return next((m.text for m in clip.markers if m.text and not m.name.startswith("MISSING: ")), None)
+    return next((m.text for m in clip.markers if m.text and not m.is_missing), None)
 
 
 def swapped_row(row: dict, clip: Clip) -> dict:
