@@ -372,8 +372,9 @@ class Session:
     def default_sequence_path(self) -> Path:
         return self.library.path / f"{self.sequence.name}{SEQUENCE_SUFFIX}"
 
-    def export(self, path, fmt: str | None = None, rate=None, handles: int | None = None) -> list[Path]:
-        options = ExportOptions(format=fmt, rate=rate, handles=handles)
+    def export(self, path, fmt: str | None = None, rate=None, handles: int | None = None,
+               comments: bool = True) -> list[Path]:
+        options = ExportOptions(format=fmt, rate=rate, handles=handles, comments=comments)
         if self.library is None:
             return export_sequence(self.sequence, path, options)
         return self.library.export(self.sequence, path, options)

@@ -336,3 +336,39 @@ def test_markers_added_at_the_playhead_renamed_moved_and_deleted_undoably(qtbot,
     session.undo()
     session.undo()
     assert not any(m.name.startswith(("Marker", "Good")) for c in seq.clips for m in c.markers)
+
+
+def test_export_dialog_folder_options_and_file_modes(qtbot, window, tmp_path, library):
+    import os
+    from pathlib import Path as P
+
+    from framesense.app.dialogs import NO_HANDLES, PREMIERE_EDL
+    add_hits(window, [(0.0, 1.0), (4.0, 5.0)])
+    dlg = window.export_dialog()                                       # nothing saved or exported yet: home
+    assert P(dlg.path.text()).parent == P.home()
+    window.settings.setValue("export/folder", str(library))            # never inside the library
+    assert window.export_folder() == P.home()
+    window.settings.setValue("export/folder", str(tmp_path))           # the last export's folder first
+    dlg = window.export_dialog()
+    assert P(dlg.path.text()).parent == tmp_path
+    dlg.set_format("edl")
+    assert not dlg.handles.isEnabled() and dlg.handles.toolTip() == NO_HANDLES["edl"]
+    dlg.set_format("fcp7")
+    assert dlg.handles.isEnabled()
+    dlg.format.setCurrentText(PREMIERE_EDL)                            # Premiere: no EDL comment lines
+    dlg.path.setText(str(tmp_path / "premiere.edl"))
+    assert dlg.export(), dlg.result.text()
+    text = (tmp_path / "premiere.edl").read_text()
+    assert "FCM:" in text and not any(line.startswith("*") for line in text.splitlines())
+    dlg.set_format("edl")
+    dlg.path.setText(str(tmp_path / "plain.edl"))
+    assert dlg.export() and any(line.startswith("* ") for line in (tmp_path / "plain.edl").read_text().splitlines())
+    # every file written, .otio included, gets the user's umask mode (not mkstemp's 0600)
+    umask = os.umask(0)
+    os.umask(umask)
+    dlg.set_format("otio")
+    dlg.path.setText(str(tmp_path / "cut.otio"))
+    assert dlg.export()
+    saved = window.save_sequence(path=tmp_path / "saved.otio")
+    for path in (tmp_path / "cut.otio", saved, tmp_path / "premiere.edl"):
+        assert (path.stat().st_mode & 0o777) == 0o666 & ~umask, path

@@ -343,12 +343,26 @@ class MainWindow(QMainWindow):
         return path
 
     def export_dialog(self) -> ExportDialog:
-        saved = self.session.sequence_path   # the last export's folder, else the sequence's, else the library's
-        folder = self.settings.value("export/folder") or str(saved.parent if saved else self.library_dir)
-        return ExportDialog(self.session, self, folder)
+        return ExportDialog(self.session, self, str(self.export_folder()))
+
+    def export_folder(self) -> Path:
+        """The last export's folder, else the sequence's, else home: never inside the library."""
+        saved = self.session.sequence_path
+        for folder in (self.settings.value("export/folder"), saved.parent if saved else None):
+            if folder and Path(folder).is_dir() and not _inside(Path(folder), Path(self.library_dir)):
+                return Path(folder)
+        return Path.home()
 
     def show_export(self):
         dlg = self.export_dialog()
         dlg.exec()
         if dlg.written:
             self.settings.setValue("export/folder", str(dlg.written[0].parent))
+
+
+def _inside(folder: Path, library: Path) -> bool:
+    try:
+        folder.resolve().relative_to(library.resolve())
+        return True
+    except ValueError:
+        return False

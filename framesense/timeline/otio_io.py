@@ -8,8 +8,6 @@ its start timecode), so Resolve and other OTIO readers see the right frames.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
@@ -176,11 +174,8 @@ def save(seq: Sequence, path, catalog=None) -> Path:
     """Write ``.otio`` atomically; record it in the catalog's list of saved sequences."""
     path = Path(path).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = otio.adapters.write_to_string(to_otio(seq), "otio_json")
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".otio", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    from .exporters.common import write_atomic      # the user's umask modes, like every other export
+    write_atomic(path, otio.adapters.write_to_string(to_otio(seq), "otio_json"))
     if catalog is not None:
         register(catalog, seq, path)
     return path
