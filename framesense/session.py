@@ -18,7 +18,7 @@ from typing import Callable
 from .api import ExportOptions, IndexOptions, Library, export_sequence, plugin_registry
 from .catalog.db import media_rate
 from .search.hits import Hit
-from .timeline import autosave, edits, paper_edit, textcut
+from .timeline import autosave, edits, paper_edit, supercut, textcut
 from .timeline.history import History
 from .timeline.model import Clip, Marker, Sequence, SequenceOptions
 
@@ -319,6 +319,10 @@ class Session:
             steps.append(edits.Insert([clip], before[-1] + 1 if before else 0))
         rows[line:line + 1] = [row]
         return self.edit(edits.Batch(steps + [edits.SetScript(rows)], f"Script line {line + 1}"))
+
+    def overlapping(self, clip: Clip) -> int | None:
+        """The index of the first clip on the timeline that shares frames of its file with ``clip``."""
+        return next((i for i, c in enumerate(self.sequence.clips) if supercut.overlaps(c, clip)), None)
 
     def mark_clean(self) -> None:
         """The sequence as it is now counts as saved (a check's edits, closing without asking)."""

@@ -124,7 +124,8 @@ def join_overlaps(existing: list, new: list, mode: str = "merge", at: int | None
         items = joined
 
 
-def _overlaps(a, b) -> bool:
+def overlaps(a, b) -> bool:
+    """Two clips of one file that share a frame (touching ones do not)."""
     return a.media.path == b.media.path and a.source_in < b.source_out and a.source_out > b.source_in
 
 
@@ -133,7 +134,7 @@ def _merge_once(items: list) -> list:
     by_media: dict[str, list[int]] = {}
     for clip, fresh in items:
         spot = next((i for i in by_media.get(clip.media.path, ())
-                     if (fresh or out[i][1]) and _overlaps(clip, out[i][0])), None)
+                     if (fresh or out[i][1]) and overlaps(clip, out[i][0])), None)
         if spot is None:
             by_media.setdefault(clip.media.path, []).append(len(out))
             out.append((clip, fresh))
@@ -152,7 +153,7 @@ def _trim_new(items: list) -> list:
     out = []
     for clip, fresh in items:
         while fresh and clip is not None:
-            other = next((o for o in kept if o is not clip and _overlaps(clip, o)), None)
+            other = next((o for o in kept if o is not clip and overlaps(clip, o)), None)
             if other is None:
                 break
             head = (clip.source_in, min(clip.source_out, other.source_in))
