@@ -50,6 +50,16 @@ class AudioOutput(QObject):
         raise NotImplementedError
 
 
+NULL_OUTPUTS = ("dummy", "null", "discard")
+
+
+def is_null_output(description: str, device_id: str = "") -> bool:
+    """Whether an output only pretends to play (Qt's "Dummy Output", PulseAudio's null sink): its clock
+    starts late and nothing is heard, so it counts as no device and the picture runs on its own clock."""
+    words = f"{description} {device_id}".lower().replace("_", " ").replace("-", " ").split()
+    return any(w in NULL_OUTPUTS for w in words)
+
+
 class DeviceOutput(AudioOutput):
     """The default (or given) audio device through QtMultimedia's QAudioSink."""
 
@@ -64,6 +74,10 @@ class DeviceOutput(AudioOutput):
         self.device = QMediaDevices.defaultAudioOutput() if device is None else device
         if self.device.isNull():
             self.reason = "no audio output device: playing picture only"
+            return
+        name = self.device.description()
+        if is_null_output(name, bytes(self.device.id().data()).decode("utf-8", "replace")):
+            self.reason = f"the audio output “{name}” plays nothing (no sound card?): playing picture only"
             return
         fmt = QAudioFormat()
         fmt.setChannelCount(CHANNELS)
