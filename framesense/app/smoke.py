@@ -36,6 +36,17 @@ def run_smoke(app, window, screenshot, query=None, timeline=0, timeout=120.0, si
     return code
 
 
+def _wait(app, window, done, timeout, what: str) -> int:
+    """Wait for ``done``: 0, else 3 when it did not come in time, 2 when the window reported an error."""
+    if not wait_until(app, done, timeout):
+        print(f"error: {what} did not finish within {timeout:.0f} s", file=sys.stderr)
+        return 3
+    if window.last_error:
+        print(f"error: {window.last_error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _assemble(app, window, script, timeout) -> int:
     """Assemble a script in the Script panel as an editor would; prints its line counts."""
     from ..timeline.paper_edit import counts
@@ -45,12 +56,9 @@ def _assemble(app, window, script, timeout) -> int:
     if not panel.load_file(script) or not panel.assemble():
         print(f"error: {window.last_error or 'the script could not be assembled'}", file=sys.stderr)
         return 2
-    if not wait_until(app, lambda: not panel.running, timeout):
-        print(f"error: the script was not assembled within {timeout:.0f} s", file=sys.stderr)
-        return 3
-    if window.last_error:
-        print(f"error: {window.last_error}", file=sys.stderr)
-        return 2
+    code = _wait(app, window, lambda: not panel.running, timeout, "the script's assembly")
+    if code:
+        return code
     n, placed, missing = counts(window.session.sequence)
     print(f"script: {n} lines, {placed} placed, {missing} missing")
     return 0
@@ -68,12 +76,9 @@ def _run(app, window, screenshot, query, timeline, timeout, size, play=0.0, audi
         mode, text = parse_query_text(query)
         window.search.set_query(mode, text)
         window.search.submit()
-        if not wait_until(app, lambda: not window.searching, timeout):
-            print(f"error: the search did not finish within {timeout:.0f} s", file=sys.stderr)
-            return 3
-        if window.last_error:
-            print(f"error: {window.last_error}", file=sys.stderr)
-            return 2
+        code = _wait(app, window, lambda: not window.searching, timeout, "the search")
+        if code:
+            return code
         if not window.results.hits:
             print(f"error: no hits for {query!r}", file=sys.stderr)
             return 4

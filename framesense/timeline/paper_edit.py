@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from ..search.hits import Hit
 from .assemble import LineResult, ScriptLine, alternate
-from .model import Clip, Sequence, SequenceOptions, clip_from_hit
+from .model import Clip, Sequence, SequenceOptions
 
 STATUSES = ("placed", "heard differently", "partial", "missing")
 
@@ -68,9 +68,10 @@ def counts(seq: Sequence) -> tuple[int, int, int]:
     return len(where), placed, len(where) - placed
 
 
-def next_take(catalog, clip: Clip, options: SequenceOptions | None = None) -> Clip | None:
+def next_take(clip_from_hit, clip: Clip, options: SequenceOptions | None = None) -> Clip | None:
     """The line's next alternate take in the clip's place, cut to its words; the current take goes to
-    the back of the alternates (so swapping round the list comes back to it). None: no alternates."""
+    the back of the alternates (so swapping round the list comes back to it). None: no alternates.
+    ``clip_from_hit(hit, options)`` makes the clip (``Library.clip_from_hit``)."""
     if not clip.alternates:
         return None
     first, rest = clip.alternates[0], clip.alternates[1:]
@@ -80,7 +81,7 @@ def next_take(catalog, clip: Clip, options: SequenceOptions | None = None) -> Cl
     hit = Hit(media_id=first["media_id"], media_path=first["media_path"], start_frame=int(first["start_frame"]),
               end_frame=int(first["end_frame"]), rate=Fraction(first["rate"]), score=float(first.get("score") or 0),
               kind="phrase", text=first.get("text"))
-    new = clip_from_hit(catalog, hit, options or SequenceOptions(handles=clip.handles))
+    new = clip_from_hit(hit, options or SequenceOptions(handles=clip.handles))
     new.label, new.alternates = clip.label, rest + [current]
     new.markers = [m for m in new.markers if not m.is_missing] + \
         [m for m in clip.markers if m.is_missing]
