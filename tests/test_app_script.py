@@ -63,6 +63,10 @@ def test_a_script_assembled_in_the_window(qtbot, window, tmp_path):
     qtbot.mouseClick(panel.lines.viewport(), Qt.MouseButton.LeftButton,
                      pos=panel.lines.visualItemRect(panel.lines.topLevelItem(2)).center())
     assert view.selected == {1} and window.playlist.mode == "sequence" and window.player.index == 1
+    assert window.player.playing                                       # its take plays
+    qtbot.waitUntil(lambda: window.player.current_frame is not None and
+                    window.player.current_frame > session.sequence.clips[1].source_in, timeout=10_000)
+    window.player.pause()
 
     # N swaps line 1's take for its alternate and back; one undo step each
     first = seq.clips[0]

@@ -253,7 +253,7 @@ class ScriptPanel(QWidget):
         first = next((i for i, at in enumerate(paper_edit.clip_indices(self.session.sequence)) if at is not None), None)
         if first is not None:                          # the first take cued in the monitor
             self.lines.setCurrentItem(self.lines.topLevelItem(first))
-            self.play_line(first)
+            self.play_line(first, play=False)
         self.w.statusBar().showMessage(f"Script: {n} lines, {placed} placed, {missing} missing", 10000)
 
     # -- one line ---------------------------------------------------------------------------
@@ -261,14 +261,16 @@ class ScriptPanel(QWidget):
         where = paper_edit.clip_indices(self.session.sequence)
         return where[line] if 0 <= line < len(where) else None
 
-    def play_line(self, line: int):
-        """Select the line's clip on the timeline and show its take in the monitor."""
+    def play_line(self, line: int, play: bool = True):
+        """Select the line's clip on the timeline and play its take in the monitor (``play=False``: cue it)."""
         index = self.clip_of(line)
         if index is None:
             return
         self.w.timeline.view.select(index)
         self.w.timeline.view.set_playhead(self.w.timeline.view._places[index].record_in)
         self.w.playlist.open_clip(index)
+        if play:
+            self.w.player.play()
 
     def swap_current(self):
         line = self.current_line()
