@@ -125,6 +125,19 @@ def test_the_window_fits_a_laptop_screen(qtbot, window, tmp_path, size):
     window.results.list.setCurrentRow(2)
     qtbot.wait(100)
     assert (window.width(), window.height()) == size
+    # playing the hits moves nothing on screen (it used to shift the layout 7-20 px)
+    def places():
+        return {id(w): QRect(w.mapTo(window, w.rect().topLeft()), w.size())
+                for area in (window.player, window.timeline, window.results, window.search)
+                for w in area.findChildren(QAbstractButton) + area.findChildren(QAbstractSpinBox)
+                + area.findChildren(QLabel) if w.isVisibleTo(window)}
+    before = places()
+    window.player.play()
+    shown = []
+    window.player.frame_shown.connect(shown.append)
+    qtbot.waitUntil(lambda: len(shown) >= 5, timeout=10_000)
+    window.player.pause()
+    assert places() == before
     shot = tmp_path / f"window-{size[0]}x{size[1]}.png"
     assert window.grab().save(str(shot))
     from PySide6.QtGui import QImage
