@@ -163,3 +163,11 @@ def test_ruler_labels_sit_at_round_timecode():
     start = df.to_frames("01:00:00;00")
     minutes = [df.to_string(start + f) for f in range(0, 30 * 200) if round_timecode(df, start + f, 30 * 60)]
     assert minutes == ["01:00:00;00", "01:01:00;02", "01:02:00;02", "01:03:00;02"]
+
+
+def test_people_buttons_wait_for_people(qtbot, window):
+    """With no people indexed, the People panel's buttons are off (they did nothing when pressed)."""
+    panel = window.people
+    panel.refresh(window.session.library)
+    assert panel.cards.count() == 0
+    assert not any(b.isEnabled() for b in panel.buttons.values())
