@@ -28,7 +28,7 @@ def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def biggest(path: Path, n: int = 15) -> list[tuple[int, str]]:
+def biggest(path: Path, n: int = 10) -> list[tuple[int, str]]:
     sizes = {}
     for p in path.rglob("*"):
         if p.is_file() and not p.is_symlink():
@@ -119,11 +119,21 @@ def main(argv=None) -> int:
     shutil.rmtree(args.dist / "framesense", ignore_errors=True)
     print("+", " ".join(cmd), flush=True)
     t0 = time.monotonic()
-    rc = subprocess.call(cmd, env=env, cwd=HERE.parent)
+    missing_imports = []
+    with subprocess.Popen(cmd, env=env, cwd=HERE.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True) as proc:
+        for line in proc.stdout:
+            print(line, end="", flush=True)
+            if "Hidden import" in line and "not found" in line:   # the spec names a module that is not there
+                missing_imports.append(line.split("WARNING:", 1)[-1].strip())
+    rc = proc.returncode
     took = time.monotonic() - t0
     if rc:
         print(f"error: PyInstaller failed (exit {rc}) after {took:.0f} s", file=sys.stderr)
         return rc
+    if missing_imports:
+        print("error: " + "; ".join(missing_imports) + " (fix the spec's hiddenimports)", file=sys.stderr)
+        return 1
     out = args.dist / "framesense"
     if not args.no_strip:
         saved, unstrippable = strip_libraries(out)

@@ -54,7 +54,9 @@ def device_and_compute() -> tuple[str, str]:
 
 def quiet_onnxruntime() -> None:
     """faster-whisper's voice detector runs on onnxruntime, whose telemetry was seen looking up a
-    Microsoft host during indexing. Nothing leaves the machine: it is switched off before first use."""
+    Microsoft host during indexing. What stops it is ``ORT_DISABLE_TELEMETRY``, set when framesense is
+    imported (``framesense/offline.py``); this switches the events off too, for a host that imported
+    onnxruntime before framesense."""
     try:
         import onnxruntime
         onnxruntime.disable_telemetry_events()

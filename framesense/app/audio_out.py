@@ -73,7 +73,8 @@ class DeviceOutput(AudioOutput):
         try:
             from PySide6.QtMultimedia import QAudioFormat, QMediaDevices
         except ImportError:
-            self.reason = "no sound: QtMultimedia is missing (pip install 'framesense[app]')"
+            from ..installation import how_to_get
+            self.reason = f"no sound: QtMultimedia is missing ({how_to_get('app', 'QtMultimedia')})"
             return
         self.device = QMediaDevices.defaultAudioOutput() if device is None else device
         if self.device.isNull():

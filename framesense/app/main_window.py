@@ -18,7 +18,7 @@ from ..config import resolve_library
 from ..paths import display
 from ..session import Session
 from .dialogs import ExportDialog, SettingsDialog
-from .first_run import library_exists
+from .first_run import library_exists, open_demo, recent_libraries, remember_library
 from .indexing import IndexController
 from .layout import build_layout
 from .menus import build_menus, run_plugin_action
@@ -101,6 +101,8 @@ class MainWindow(QMainWindow):
         self.first_run.create_requested.connect(self.create_library)
         self.first_run.add_folder_requested.connect(self.add_folder)
         self.first_run.skipped.connect(self.leave_first_run)
+        self.first_run.open_requested.connect(self.open_library)
+        self.first_run.demo_requested.connect(lambda: open_demo(self))
         self._update_title()
 
     # -- state the tests and plugins read ----------------------------------------
@@ -206,7 +208,7 @@ class MainWindow(QMainWindow):
 
     def _library_opened(self, library):
         self.library_dir = library.path
-        self.settings.setValue("library", str(library.path))
+        remember_library(self.settings, library.path)      # the next start opens it; the welcome page lists it
         self.statusBar().showMessage(f"Library: {library.path}")
         self.refresh_library()
         self.update_model_info()
@@ -219,6 +221,7 @@ class MainWindow(QMainWindow):
     def show_first_run(self):
         self.first_run.set_location(self.library_dir)
         self.first_run.show_create_step()
+        self.first_run.set_recent(recent_libraries(self.settings))
         self.pages.setCurrentWidget(self.first_run)
         self.library_dock.hide()
 

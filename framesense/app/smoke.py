@@ -22,12 +22,12 @@ def wait_until(app, predicate, timeout: float) -> bool:
 
 
 def run_smoke(app, window, screenshot, query=None, timeline=0, timeout=120.0, size=(1400, 860),
-              play: float = 0.0, audio_out=None, script=None) -> int:
+              play: float = 0.0, audio_out=None, frames_log=None, script=None) -> int:
     errors = []
     previous = sys.excepthook
     sys.excepthook = lambda *exc: (errors.append(exc[1]), previous(*exc))  # an error in any slot fails the check
     try:
-        code = _run(app, window, screenshot, query, timeline, timeout, size, play, audio_out, script)
+        code = _run(app, window, screenshot, query, timeline, timeout, size, play, audio_out, frames_log, script)
     finally:
         sys.excepthook = previous
     if errors and code == 0:
@@ -64,7 +64,8 @@ def _assemble(app, window, script, timeout) -> int:
     return 0
 
 
-def _run(app, window, screenshot, query, timeline, timeout, size, play=0.0, audio_out=None, script=None) -> int:
+def _run(app, window, screenshot, query, timeline, timeout, size, play=0.0, audio_out=None, frames_log=None,
+         script=None) -> int:
     window.resize(*size)
     window.show()
     wait_until(app, lambda: window.isVisible(), 5)
@@ -87,7 +88,7 @@ def _run(app, window, screenshot, query, timeline, timeout, size, play=0.0, audi
         window.results.list.setFocus()
         if play > 0:
             from .playback_check import play_hits
-            code = play_hits(app, window.player, play, audio_out)
+            code = play_hits(app, window.player, play, audio_out, frames_log)
             if code:
                 return code
         else:

@@ -39,7 +39,8 @@ def media_json(row: dict) -> dict:
               help="Analyse this many files at once in worker processes (this process commits); with --ray: workers.")
 @click.option("--ray", "ray_address", default=None, metavar="auto|ADDRESS|local:N",
               help="Analyse files on a Ray cluster: 'auto' (the running one, else a local one), an address, "
-                   "or 'local:N' (a local cluster of N CPUs). Footage must be at the same path on the workers.")
+                   "or 'local:N' (a local cluster of N CPUs). Footage must be at the same path on the workers. "
+                   "Source installs only (pip install 'framesense[scale]'): the desktop bundle leaves Ray out.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report instead of a summary.")
 @pass_ctx
 def index(ctx: Ctx, paths, no_speech, no_visual, disable, faces_accurate, speech_model, language, clip_model, jobs,

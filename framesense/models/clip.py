@@ -126,8 +126,9 @@ def problem(spec: ClipSpec | None) -> str | None:
     import importlib.util
     missing = [m for m in ("torch", "open_clip") if importlib.util.find_spec(m) is None]
     if missing:
+        from ..installation import how_to_get
         return (f"visual search is off: this installation has no {' or '.join(missing)}; "
-                f"install from source with pip install 'framesense[visual]'")
+                f"{how_to_get('visual', 'picture search')}")
     if spec is None:
         return HOW_TO
     if spec.tag:
