@@ -449,6 +449,7 @@ def test_plugin_actions_and_exporters_appear_in_the_window(qtbot, plugin_window,
     win.player.pad_before.setValue(0.0)
     win.player.pad_after.setValue(0.0)
     win.add_hits_to_timeline([0, 2])
+    win.settings.setValue("export/folder", str(tmp_path))     # the dialog starts in the last export's folder
     dlg = win.export_dialog()
     dlg.set_format("cutlist")
     assert dlg.path.text().endswith(".csv")
