@@ -97,6 +97,11 @@ class ScriptPanel(QWidget):
         self.session.sequence_changed.connect(lambda *_: self.refresh())
         self.refresh()
 
+    def resizeEvent(self, event):
+        """Narrow (a 1024 px screen): the line keeps the room, its take moves into its tooltip."""
+        super().resizeEvent(event)
+        self.lines.setColumnHidden(3, self.width() < 440)
+
     # -- what it shows ------------------------------------------------------------------
     @property
     def running(self) -> bool:
@@ -123,7 +128,8 @@ class ScriptPanel(QWidget):
             elif row.get("note"):
                 take = row["note"]
             item = QTreeWidgetItem([str(n), row["text"], status, take])
-            item.setToolTip(1, row["text"] + (f"\nsaid: {row['said']}" if row.get("said") else ""))
+            item.setToolTip(1, row["text"] + (f"\nsaid: {row['said']}" if row.get("said") else "")
+                            + (f"\ntake: {take}" if take else ""))
             item.setToolTip(3, take)
             item.setForeground(2, QBrush(STATUS_COLOURS.get(status, MISSING_RED)))
             if status == "missing":
