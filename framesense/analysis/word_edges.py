@@ -1,0 +1,209 @@
+"""Word boundaries measured from the sound, at 10 ms: where each word's sound begins and ends.
+
+Whisper's word times come from cross-attention, not from the sound: a word's start is often
+stretched back over a pause or into the previous word, and a last word ends while its vowel still
+rings. A take cut at those times opens on the tail of the word before, or clips the word it wants.
+Here each boundary between two words is put where the sound says: in the silence between them
+when there is one (the previous word ends where its sound stops, the next begins at its onset),
+else at the lowest-energy point between them; a word after a pause starts at its onset, a word
+before one ends where its sound dies away. Whisper's times only say which sound is which word.
+
+"Sound" is energy above the recording's own floor (its quietest tenth, so a steady background
+noise is not speech), gated by Silero voice activity (the model inside faster-whisper) so that
+long stretches of non-speech noise are not taken for words.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..media.audio import SAMPLE_RATE
+from ..transcript.model import Word
+
+HOP = SAMPLE_RATE // 100          # 10 ms frames
+REACH_S = 0.35                    # how far a boundary may move from where Whisper put it
+LONG_GAP_S = 0.6                  # Whisper's own gap this long: the two edges are found separately
+MIN_WORD_S = 0.03                 # every word keeps at least this much of its span
+MIN_SILENCE_FRAMES = 2            # a pause between words: at least 20 ms below the floor
+END_DIP_FRAMES = 6                # a word's end grows across quiet dips this long (a closure, a faint "f")
+START_DIP_FRAMES = 2              # a word's start grows back across shorter ones
+MIN_ONSET_FRAMES = 3              # sound this long (30 ms) is a word's onset, not a click
+NEAR_PENALTY_DB = 10.0            # per 100 ms from Whisper's boundary: a dip far away must be much deeper
+VAD_SPEECH = 0.1                  # Silero's speech probability below which a frame is not speech ...
+VAD_HOLD_FRAMES = 30              # ... when the whole 300 ms around it is below it too
+
+
+@dataclass
+class Loudness:
+    """A recording's sound at 10 ms frames: level in dB and whether each frame is audible speech."""
+    db: np.ndarray        # frame level (dBFS, -120 for digital silence)
+    sound: np.ndarray     # bool: above the floor and not in a long non-speech stretch
+    threshold: float      # the level that counts as sound
+
+    @property
+    def frames(self) -> int:
+        return int(self.db.size)
+
+
+def _frame_db(samples: np.ndarray) -> np.ndarray:
+    n = samples.size // HOP
+    x = samples[: n * HOP].astype(np.float32).reshape(n, HOP)
+    return 20 * np.log10(np.sqrt((x * x).mean(axis=1)) + 1e-6)
+
+
+def speech_probability(samples: np.ndarray) -> np.ndarray | None:
+    """Silero VAD's speech probability per 10 ms frame, or None when onnxruntime is missing."""
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+    try:
+        from faster_whisper.vad import get_vad_model
+        from .speech import quiet_onnxruntime
+        quiet_onnxruntime()
+        model = get_vad_model()
+    except Exception:   # noqa: BLE001 - no VAD: energy alone decides
+        return None
+    win = 512
+    padded = np.pad(samples.astype(np.float32), (0, win - samples.size % win))
+    probs = np.asarray(model(padded), dtype=np.float32).reshape(-1)
+    n = samples.size // HOP
+    centres = (np.arange(n) * HOP + HOP / 2) // win
+    return probs[np.minimum(centres.astype(int), probs.size - 1)]
+
+
+def measure(samples: np.ndarray, vad: bool = True) -> Loudness:
+    """The recording's 10 ms levels and which frames are sound (see the module note)."""
+    db = _frame_db(samples)
+    if db.size == 0:
+        return Loudness(db, np.zeros(0, bool), 0.0)
+    floor, peak = np.percentile(db, [10, 99])
+    threshold = floor + float(np.clip(0.3 * (peak - floor), 6.0, 15.0))
+    sound = db > threshold
+    probs = speech_probability(samples) if vad else None
+    if probs is not None and probs.max() >= 0.5:   # where Silero hears no voice at all, it cannot judge
+        # only long stretches Silero calls non-speech are ruled out: its 32 ms windows blur edges
+        quiet = probs < VAD_SPEECH
+        k = np.ones(VAD_HOLD_FRAMES, int)
+        held = np.convolve(quiet.astype(int), k, mode="same") >= VAD_HOLD_FRAMES
+        sound &= ~held
+    return Loudness(db, sound, threshold)
+
+
+def _runs(mask: np.ndarray, lo: int, hi: int) -> list[tuple[int, int]]:
+    """[(a, b)) runs of True in mask[lo:hi], extended past the window to their full length."""
+    out = []
+    k = lo
+    while k < hi:
+        if mask[k]:
+            a = k
+            while a > 0 and mask[a - 1]:
+                a -= 1
+            b = k
+            while b < mask.size and mask[b]:
+                b += 1
+            out.append((a, b))
+            k = b
+        else:
+            k += 1
+    return out
+
+
+def _onset(sound: np.ndarray, f: int, limit: int) -> int | None:
+    """The first frame at or after f (before limit) that starts MIN_ONSET_FRAMES of sound."""
+    run = 0
+    for k in range(f, min(limit, sound.size)):
+        run = run + 1 if sound[k] else 0
+        if run >= MIN_ONSET_FRAMES:
+            return k - run + 1
+    return None
+
+
+def _grow(sound: np.ndarray, edge: int, bound: int, step: int, dip: int) -> int:
+    """Move an edge outward (step -1: a start, +1: an end) while the sound goes on, across quiet
+    dips of up to ``dip`` frames, never past ``bound``."""
+    best = pos = edge
+    quiet = 0
+    while (pos > bound) if step < 0 else (pos < bound):
+        frame = pos - 1 if step < 0 else pos
+        if frame < 0 or frame >= sound.size:
+            break
+        if sound[frame]:
+            quiet = 0
+            pos += step
+            best = pos
+        else:
+            quiet += 1
+            if quiet > dip:
+                break
+            pos += step
+    return best
+
+
+def _between(loud: Loudness, db: np.ndarray, p: list[int], w: list[int], reach: int, min_len: int) -> None:
+    """The boundary between two neighbouring words [start, end) in frames, moved in place: when the
+    quietest point near Whisper's boundary (a deeper dip may lie further away) is in a pause, the
+    first word ends where the pause begins and the second starts where it ends. In running speech
+    with no pause near, energy dips are as often inside a word as between two (measured on real
+    speech, benchmarks/word_timing.py), so Whisper's boundary stays."""
+    b = (p[1] + w[0]) // 2
+    lo, hi = max(p[0] + min_len, b - reach), min(w[1] - min_len, b + reach)
+    if hi <= lo:
+        return
+    cost = db[lo:hi] + NEAR_PENALTY_DB * np.abs(np.arange(lo, hi) - b) / 10
+    cut = lo + int(np.argmin(cost))
+    if loud.sound[cut]:
+        return          # no pause near: in running speech Whisper's boundary is as good as a dip's
+    a, e = cut, cut + 1
+    while a > p[0] + min_len and not loud.sound[a - 1]:
+        a -= 1
+    while e < w[1] - min_len and not loud.sound[e]:
+        e += 1
+    p[1], w[0] = a, e
+
+
+def fit_words(words: list[Word], samples: np.ndarray, loud: Loudness | None = None) -> None:
+    """Move each word's start and end (in place, seconds to the 10 ms) onto its sound.
+
+    ``words`` are one stream's words in spoken order. A word whose span holds no sound at all keeps
+    its times. Words never overlap afterwards, and each keeps at least MIN_WORD_S.
+    """
+    if not words:
+        return
+    loud = loud or measure(samples)
+    n = loud.frames
+    if n == 0:
+        return
+    reach, long_gap, min_len = int(REACH_S * 100), int(LONG_GAP_S * 100), max(1, int(MIN_WORD_S * 100))
+    span = [[min(n, max(0, int(round(w.start * 100)))), min(n, max(0, int(round(w.end * 100))))] for w in words]
+    for s in span:
+        s[1] = max(s[1], min(n, s[0] + min_len))
+    for k in range(1, len(span)):          # Whisper's overlaps undone before anything moves
+        if span[k][0] < span[k - 1][1]:
+            span[k][0] = span[k - 1][1] = (span[k][0] + span[k - 1][1]) // 2
+    sound = loud.sound
+    for s in span:                         # a word's own silent edges are not the word
+        on = _onset(sound, s[0], s[1] - min_len + 1) if s[0] < n and not sound[s[0]] else None
+        if on is not None:
+            s[0] = on
+        back = s[1]
+        while back > s[0] + min_len and not sound[back - 1]:
+            back -= 1
+        if back > s[0] + min_len:
+            s[1] = back
+    db = np.convolve(loud.db, np.ones(3) / 3, mode="same")
+    joined = [False] * len(span)           # joined[k]: the boundary before word k was placed
+    for k in range(1, len(span)):
+        if span[k][0] - span[k - 1][1] < long_gap:
+            _between(loud, db, span[k - 1], span[k], reach, min_len)
+            joined[k] = True
+    for k, s in enumerate(span):
+        lo = span[k - 1][1] if k else 0
+        hi = span[k + 1][0] if k + 1 < len(span) else n
+        if not joined[k] and sound[min(s[0], n - 1)]:      # a word after a pause: from its onset
+            s[0] = _grow(sound, s[0], max(lo, s[0] - reach), -1, START_DIP_FRAMES)
+        if k + 1 == len(span) or not joined[k + 1]:         # before a pause: until its sound dies
+            s[1] = _grow(sound, s[1], min(hi, s[1] + reach), +1, END_DIP_FRAMES)
+        s[1] = max(s[1], s[0] + 1)
+    for w, (a, b) in zip(words, span):
+        w.start, w.end = round(a / 100, 3), round(b / 100, 3)
