@@ -10,7 +10,7 @@ before one ends where its sound dies away. Whisper's times only say which sound 
 
 "Sound" is energy above the recording's own floor (its quietest tenth, so a steady background
 noise is not speech), gated by Silero voice activity (the model inside faster-whisper) so that
-long stretches of non-speech noise are not taken for words.
+long stretches of faint non-speech noise are not taken for words.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ START_DIP_FRAMES = 2              # a word's start grows back across shorter one
 MIN_ONSET_FRAMES = 3              # sound this long (30 ms) is a word's onset, not a click
 NEAR_PENALTY_DB = 10.0            # per 100 ms from Whisper's boundary: a dip far away must be much deeper
 VAD_SPEECH = 0.1                  # Silero's speech probability below which a frame is not speech ...
-VAD_HOLD_FRAMES = 30              # ... when the whole 300 ms around it is below it too
+VAD_HOLD_FRAMES = 30              # ... when the whole 300 ms around it is below it too,
+VAD_LOUD_DB = 10.0                # and it is within this much of the threshold (noise, not a word's voice)
 
 
 @dataclass
@@ -86,7 +87,7 @@ def measure(samples: np.ndarray, vad: bool = True) -> Loudness:
         quiet = probs < VAD_SPEECH
         k = np.ones(VAD_HOLD_FRAMES, int)
         held = np.convolve(quiet.astype(int), k, mode="same") >= VAD_HOLD_FRAMES
-        sound &= ~held
+        sound &= ~(held & (db < threshold + VAD_LOUD_DB))
     return Loudness(db, sound, threshold)
 
 
