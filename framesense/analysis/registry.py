@@ -17,6 +17,8 @@ def builtin_analyzers(options: dict | None = None) -> list[Analyzer]:
     if options.get("speech", True):
         from .speech import SpeechAnalyzer
         analyzers.append(SpeechAnalyzer(options.get("speech_model"), options.get("language")))
+        from .retime import WordTimingAnalyzer
+        analyzers.append(WordTimingAnalyzer())     # older libraries' words re-timed once, no re-transcription
     if options.get("visual", True):
         from .visual import VisualAnalyzer
         # Without a model it stays listed: the index then says once how to turn visual search on.

@@ -21,6 +21,8 @@ from ..transcript.formats import find_sidecar, read_transcript
 from ..transcript.model import Segment, Transcript, Word
 from ..transcript.store import store_transcripts
 from .base import AnalysisContext, Analyzer
+from .word_edges import VERSION as TIMING_VERSION
+from .word_edges import fit_words
 from .whisper_runtime import import_ctranslate2, speech_threads
 
 BEAM_SIZE = 1          # greedy decoding: ~2x faster than beam 5 on CPU, same word timing
@@ -143,7 +145,6 @@ def transcribe_samples(model, samples: np.ndarray, *, language: str | None = Non
 def fit_words_to_sound(segments: list[Segment], samples: np.ndarray) -> None:
     """Move each word's edges onto its sound (``word_edges``), so a hit holds whole words and
     no word begins in a pause or inside the word before; subtitles follow the words."""
-    from .word_edges import fit_words
     _unhang_first_words(segments)
     fit_words([w for s in segments for w in s.words], samples)
     for s in segments:
@@ -255,7 +256,7 @@ class SpeechAnalyzer(Analyzer):
                 notes.append(f"stream {st['index']}: no speech heard{retried}")
                 continue
             out.append(Transcript(segs, language=used, source="whisper", origin=self.model_name,
-                                  stream=st["index"]))
+                                  stream=st["index"], timing=TIMING_VERSION))
             notes.append(f"stream {st['index']}: {len(segs)} segments, {used}{retried}")
         if not out and warnings and len(warnings) == len(streams):
             raise MediaError(media["path"], "; ".join(warnings))

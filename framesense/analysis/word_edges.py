@@ -23,12 +23,14 @@ import numpy as np
 from ..media.audio import SAMPLE_RATE
 from ..transcript.model import Word
 
+VERSION = "1"                     # of these rules: a library's words measured otherwise are re-timed once
 HOP = SAMPLE_RATE // 100          # 10 ms frames
 REACH_S = 0.35                    # how far a boundary may move from where Whisper put it
 LONG_GAP_S = 0.6                  # Whisper's own gap this long: the two edges are found separately
 MIN_WORD_S = 0.03                 # every word keeps at least this much of its span
 MIN_SILENCE_FRAMES = 2            # a pause between words: at least 20 ms below the floor
 END_DIP_FRAMES = 6                # a word's end grows across quiet dips this long (a closure, a faint "f")
+RELEASE_FRAMES = 6                # sound this short between two pauses ends the word before
 START_DIP_FRAMES = 2              # a word's start grows back across shorter ones
 MIN_ONSET_FRAMES = 3              # sound this long (30 ms) is a word's onset, not a click
 NEAR_PENALTY_DB = 10.0            # per 100 ms from Whisper's boundary: a dip far away must be much deeper
@@ -160,6 +162,16 @@ def _between(loud: Loudness, db: np.ndarray, p: list[int], w: list[int], reach: 
         a -= 1
     while e < w[1] - min_len and not loud.sound[e]:
         e += 1
+    while True:   # a burst this short then quiet again is a final stop's release ("jumpe-d"): the word's
+        r = e
+        while r < min(e + RELEASE_FRAMES + 1, w[1] - min_len) and loud.sound[r]:
+            r += 1
+        q = r
+        while q < w[1] - min_len and not loud.sound[q]:
+            q += 1
+        if r - e > RELEASE_FRAMES or q - r < MIN_SILENCE_FRAMES or q >= w[1] - min_len:
+            break
+        a, e = r, q
     p[1], w[0] = a, e
 
 

@@ -51,6 +51,7 @@ class Transcript:
     source: str = "whisper"        # whisper, sidecar, import
     origin: str | None = None      # model name or file path
     stream: int = 0                # audio stream index in the container (-1: imported)
+    timing: str | None = None      # word-timing version its words were measured with (None: as given)
 
     def words(self) -> list[Word]:
         return [w for s in self.segments for w in s.words]

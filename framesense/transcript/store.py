@@ -39,7 +39,7 @@ def store_transcripts(catalog: Catalog, media_id: int, transcripts: list[Transcr
     word_rows = []
     for t in transcripts:
         tid = catalog.insert("transcripts", {"media_id": media_id, "stream": t.stream, "source": t.source,
-                                             "origin": t.origin, "language": t.language})
+                                             "origin": t.origin, "language": t.language, "timing": t.timing})
         for idx, s in enumerate(t.segments):
             keep = [part for w in s.words for part in word_parts(w)]
             norm = " ".join(n for _, n in keep) or " ".join(
@@ -73,7 +73,7 @@ def load_transcripts(catalog: Catalog, media_id: int) -> list[Transcript]:
                 Word(w["text"], w["start"], w["end"], w["probability"], w["speaker"]))
         for s in catalog.query("SELECT * FROM segments WHERE transcript_id = ? ORDER BY idx", (t["id"],)):
             segs.append(Segment(s["start"], s["end"], s["text"], by_seg.get(s["id"], []), s["speaker"]))
-        out.append(Transcript(segs, t["language"], t["source"], t["origin"], t["stream"]))
+        out.append(Transcript(segs, t["language"], t["source"], t["origin"], t["stream"], t.get("timing")))
     return out
 
 

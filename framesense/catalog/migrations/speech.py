@@ -78,4 +78,8 @@ MIGRATIONS = [
         INSERT INTO segments_fts (rowid, norm) VALUES (new.id, new.norm);
     END;
     """,
+    # the word-timing version its words were measured with (analysis/retime.py); NULL: before there was one
+    """
+    ALTER TABLE transcripts ADD COLUMN timing TEXT;
+    """,
 ]
