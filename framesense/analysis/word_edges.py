@@ -30,10 +30,12 @@ LONG_GAP_S = 0.6                  # Whisper's own gap this long: the two edges a
 MIN_WORD_S = 0.03                 # every word keeps at least this much of its span
 MIN_SILENCE_FRAMES = 2            # a pause between words: at least 20 ms below the floor
 END_DIP_FRAMES = 6                # a word's end grows across quiet dips this long (a closure, a faint "f")
-RELEASE_FRAMES = 6                # sound this short between two pauses ends the word before
+RELEASE_FRAMES = 6                # sound this short after a closure, then quiet, ends the word before
+CLOSURE_FRAMES = 8                # (a closure is at most 80 ms; a longer quiet is a pause, its burst a new word)
 START_DIP_FRAMES = 2              # a word's start grows back across shorter ones
 MIN_ONSET_FRAMES = 3              # sound this long (30 ms) is a word's onset, not a click
-NEAR_PENALTY_DB = 10.0            # per 100 ms from Whisper's boundary: a dip far away must be much deeper
+NEAR_COST = 1.0             # per 10 ms from Whisper's boundary: a pause further away ...
+PAUSE_GAIN = 2.0              # ... must be longer (per 10 ms, up to 300 ms)
 VAD_SPEECH = 0.1                  # Silero's speech probability below which a frame is not speech ...
 VAD_HOLD_FRAMES = 30              # ... when the whole 300 ms around it is below it too,
 VAD_LOUD_DB = 10.0                # and it is within this much of the threshold (noise, not a word's voice)
@@ -143,27 +145,30 @@ def _grow(sound: np.ndarray, edge: int, bound: int, step: int, dip: int) -> int:
     return best
 
 
-def _between(loud: Loudness, db: np.ndarray, p: list[int], w: list[int], reach: int, min_len: int) -> None:
-    """The boundary between two neighbouring words [start, end) in frames, moved in place: when the
-    quietest point near Whisper's boundary (a deeper dip may lie further away) is in a pause, the
-    first word ends where the pause begins and the second starts where it ends. In running speech
+def _between(loud: Loudness, p: list[int], w: list[int], reach: int, min_len: int) -> None:
+    """The boundary between two neighbouring words [start, end) in frames, moved in place: when a
+    pause lies near Whisper's boundary (the nearest, a longer one may lie further away), the first
+    word ends where the pause begins and the second starts where it ends. In running speech
     with no pause near, energy dips are as often inside a word as between two (measured on real
     speech, benchmarks/word_timing.py), so Whisper's boundary stays."""
     b = (p[1] + w[0]) // 2
     lo, hi = max(p[0] + min_len, b - reach), min(w[1] - min_len, b + reach)
     if hi <= lo:
         return
-    cost = db[lo:hi] + NEAR_PENALTY_DB * np.abs(np.arange(lo, hi) - b) / 10
-    cut = lo + int(np.argmin(cost))
-    if loud.sound[cut]:
+    best = None
+    for a, e in _runs(~loud.sound, lo, hi):
+        a, e = max(a, p[0] + min_len), min(e, w[1] - min_len)
+        if e - a < MIN_SILENCE_FRAMES:
+            continue
+        # nearer is likelier; longer is likelier a pause than a consonant's quiet ("o-ff-ice")
+        cost = NEAR_COST * max(0, a - b, b - e) - PAUSE_GAIN * min(e - a, 30)
+        if best is None or cost < best[0]:
+            best = (cost, a, e)
+    if best is None:
         return          # no pause near: in running speech Whisper's boundary is as good as a dip's
-    a, e = cut, cut + 1
-    while a > p[0] + min_len and not loud.sound[a - 1]:
-        a -= 1
-    while e < w[1] - min_len and not loud.sound[e]:
-        e += 1
-    while True:   # a burst this short then quiet again is a final stop's release ("jumpe-d"): the word's
-        r = e
+    a, e = best[1], best[2]
+    while e - a <= CLOSURE_FRAMES:   # a stop's closure, a burst, quiet again: the burst is the
+        r = e                         # release of the word before ("jumpe-d over"), not a new word
         while r < min(e + RELEASE_FRAMES + 1, w[1] - min_len) and loud.sound[r]:
             r += 1
         q = r
@@ -204,11 +209,10 @@ def fit_words(words: list[Word], samples: np.ndarray, loud: Loudness | None = No
             back -= 1
         if back > s[0] + min_len:
             s[1] = back
-    db = np.convolve(loud.db, np.ones(3) / 3, mode="same")
     joined = [False] * len(span)           # joined[k]: the boundary before word k was placed
     for k in range(1, len(span)):
         if span[k][0] - span[k - 1][1] < long_gap:
-            _between(loud, db, span[k - 1], span[k], reach, min_len)
+            _between(loud, span[k - 1], span[k], reach, min_len)
             joined[k] = True
     for k, s in enumerate(span):
         lo = span[k - 1][1] if k else 0
