@@ -28,14 +28,11 @@ HOP = SAMPLE_RATE // 100          # 10 ms frames
 REACH_S = 0.35                    # how far a boundary may move from where Whisper put it
 LONG_GAP_S = 0.6                  # Whisper's own gap this long: the two edges are found separately
 MIN_WORD_S = 0.03                 # every word keeps at least this much of its span
-MIN_SILENCE_FRAMES = 2            # a pause between words: at least 20 ms below the floor
+MIN_SILENCE_FRAMES = 8            # a pause: 80 ms below the floor (a stop's closure inside a word is shorter)
 END_DIP_FRAMES = 6                # a word's end grows across quiet dips this long (a closure, a faint "f")
-RELEASE_FRAMES = 6                # sound this short after a closure, then quiet, ends the word before
-CLOSURE_FRAMES = 8                # (a closure is at most 80 ms; a longer quiet is a pause, its burst a new word)
 START_DIP_FRAMES = 2              # a word's start grows back across shorter ones
-MIN_ONSET_FRAMES = 3              # sound this long (30 ms) is a word's onset, not a click
-NEAR_COST = 1.0             # per 10 ms from Whisper's boundary: a pause further away ...
-PAUSE_GAIN = 2.0              # ... must be longer (per 10 ms, up to 300 ms)
+NEAR_COST = 1.0                   # per 10 ms from Whisper's boundary: a pause further away ...
+PAUSE_GAIN = 2.0                  # ... must be longer (per 10 ms, up to 300 ms)
 VAD_SPEECH = 0.1                  # Silero's speech probability below which a frame is not speech ...
 VAD_HOLD_FRAMES = 30              # ... when the whole 300 ms around it is below it too,
 VAD_LOUD_DB = 10.0                # and it is within this much of the threshold (noise, not a word's voice)
@@ -114,14 +111,14 @@ def _runs(mask: np.ndarray, lo: int, hi: int) -> list[tuple[int, int]]:
     return out
 
 
-def _onset(sound: np.ndarray, f: int, limit: int) -> int | None:
-    """The first frame at or after f (before limit) that starts MIN_ONSET_FRAMES of sound."""
-    run = 0
-    for k in range(f, min(limit, sound.size)):
-        run = run + 1 if sound[k] else 0
-        if run >= MIN_ONSET_FRAMES:
-            return k - run + 1
-    return None
+def _quiet_around(sound: np.ndarray, f: int) -> tuple[int, int]:
+    """The quiet run [a, e) holding frame f."""
+    a = e = f
+    while a > 0 and not sound[a - 1]:
+        a -= 1
+    while e < sound.size and not sound[e]:
+        e += 1
+    return a, e
 
 
 def _grow(sound: np.ndarray, edge: int, bound: int, step: int, dip: int) -> int:
@@ -167,16 +164,6 @@ def _between(loud: Loudness, p: list[int], w: list[int], reach: int, min_len: in
     if best is None:
         return          # no pause near: in running speech Whisper's boundary is as good as a dip's
     a, e = best[1], best[2]
-    while e - a <= CLOSURE_FRAMES:   # a stop's closure, a burst, quiet again: the burst is the
-        r = e                         # release of the word before ("jumpe-d over"), not a new word
-        while r < min(e + RELEASE_FRAMES + 1, w[1] - min_len) and loud.sound[r]:
-            r += 1
-        q = r
-        while q < w[1] - min_len and not loud.sound[q]:
-            q += 1
-        if r - e > RELEASE_FRAMES or q - r < MIN_SILENCE_FRAMES or q >= w[1] - min_len:
-            break
-        a, e = r, q
     p[1], w[0] = a, e
 
 
@@ -200,15 +187,15 @@ def fit_words(words: list[Word], samples: np.ndarray, loud: Loudness | None = No
         if span[k][0] < span[k - 1][1]:
             span[k][0] = span[k - 1][1] = (span[k][0] + span[k - 1][1]) // 2
     sound = loud.sound
-    for s in span:                         # a word's own silent edges are not the word
-        on = _onset(sound, s[0], s[1] - min_len + 1) if s[0] < n and not sound[s[0]] else None
-        if on is not None:
-            s[0] = on
-        back = s[1]
-        while back > s[0] + min_len and not sound[back - 1]:
-            back -= 1
-        if back > s[0] + min_len:
-            s[1] = back
+    for s in span:       # a word's start or end lying in a pause is not the word (a closure's quiet is)
+        if s[0] < n and not sound[s[0]]:
+            a, e = _quiet_around(sound, s[0])
+            if e - a >= MIN_SILENCE_FRAMES and e <= s[1] - min_len:
+                s[0] = e
+        if s[1] > 0 and not sound[s[1] - 1]:
+            a, e = _quiet_around(sound, s[1] - 1)
+            if e - a >= MIN_SILENCE_FRAMES and a >= s[0] + min_len:
+                s[1] = a
     joined = [False] * len(span)           # joined[k]: the boundary before word k was placed
     for k in range(1, len(span)):
         if span[k][0] - span[k - 1][1] < long_gap:
