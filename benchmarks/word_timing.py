@@ -48,8 +48,6 @@ CODE = PRE.parse_known_args()[0].code.resolve()
 sys.path.insert(0, str(CODE))
 sys.path.insert(1, str(HERE))
 
-from speech_accuracy import fetch_data, to_wav, utterances  # noqa: E402
-
 from framesense.analysis.registry import builtin_analyzers  # noqa: E402
 from framesense.catalog import Catalog  # noqa: E402
 from framesense.ingest import Indexer  # noqa: E402
@@ -57,6 +55,7 @@ from framesense.media.audio import decode_audio  # noqa: E402
 from framesense.search.phrase import search_phrase  # noqa: E402
 from framesense.search.query import SearchQuery  # noqa: E402
 from framesense.transcript.model import normalize_word  # noqa: E402
+from speech_accuracy import fetch_data, to_wav, utterances  # noqa: E402  (after framesense: it adds its own path)
 
 SR = 16000
 GROUPS = {"reading": "sense_and_sensibility", "cards": None}

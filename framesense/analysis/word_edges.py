@@ -33,6 +33,7 @@ END_DIP_FRAMES = 6                # a word's end grows across quiet dips this lo
 START_DIP_FRAMES = 2              # a word's start grows back across shorter ones
 NEAR_COST = 1.0                   # per 10 ms from Whisper's boundary: a pause further away ...
 PAUSE_GAIN = 2.0                  # ... must be longer (per 10 ms, up to 300 ms)
+KEEP_SHARE = 0.4                  # of a word's sound (in Whisper's span) that a moved boundary leaves it
 VAD_SPEECH = 0.1                  # Silero's speech probability below which a frame is not speech ...
 VAD_HOLD_FRAMES = 30              # ... when the whole 300 ms around it is below it too,
 VAD_LOUD_DB = 10.0                # and it is within this much of the threshold (noise, not a word's voice)
@@ -153,9 +154,15 @@ def _between(loud: Loudness, p: list[int], w: list[int], reach: int, min_len: in
     if hi <= lo:
         return
     best = None
-    for a, e in _runs(~loud.sound, lo, hi):
+    sound = loud.sound
+    p_sound, w_sound = int(sound[p[0]:p[1]].sum()), int(sound[w[0]:w[1]].sum())
+    for a, e in _runs(~sound, lo, hi):
         a, e = max(a, p[0] + min_len), min(e, w[1] - min_len)
         if e - a < MIN_SILENCE_FRAMES:
+            continue
+        # each word keeps most of the sound Whisper gave it: a pause that would leave one of them a
+        # sliver ("then" reduced to its last 80 ms) is a pause after or before them, not between
+        if sound[p[0]:a].sum() < max(3, KEEP_SHARE * p_sound) or sound[e:w[1]].sum() < max(3, KEEP_SHARE * w_sound):
             continue
         # nearer is likelier; longer is likelier a pause than a consonant's quiet ("o-ff-ice")
         cost = NEAR_COST * max(0, a - b, b - e) - PAUSE_GAIN * min(e - a, 30)
