@@ -177,13 +177,16 @@ def measure(cat: Catalog, footage: Path, refs: dict) -> dict:
     _, report = assemble(lines, lambda q: search_phrase(cat, q), cat)
     within = sum(1 for r, (a, b) in zip(report, line_truth)
                  if r.status == "placed" and abs(r.start - a) <= 0.3 and abs(r.end - b) <= 0.3)
+    off = [[r.text, r.status, r.start, r.end, round(a, 2), round(b, 2)] for r, (a, b) in zip(report, line_truth)
+           if not (r.status == "placed" and abs(r.start - a) <= 0.3 and abs(r.end - b) <= 0.3)]
     return {"word_start": stats(starts), "word_end": stats(ends),
             "hit_start": stats(hit_s), "hit_end": stats(hit_e), "hits": hits_n,
             "hits_opening_on_previous_word": round(prev_inside / max(1, hits_n), 3),
             "hits_cutting_last_word": round(last_inside / max(1, hits_n), 3),
             "hits_clipping_first_word": round(first_clipped / max(1, hits_n), 3),
             "hits_lead_over_0.25s": round(long_lead / max(1, hits_n), 3),
-            "paper_edit_within_0.3s": f"{within}/{len(lines)}"}
+            "paper_edit_within_0.3s": f"{within}/{len(lines)}",
+            "paper_edit_off": off}   # [line, status, take start, take end, spoken start, spoken end]
 
 
 def run(models: list[str], data: Path, keep: Path | None) -> dict:

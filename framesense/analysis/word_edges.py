@@ -33,6 +33,7 @@ END_DIP_FRAMES = 6                # a word's end grows across quiet dips this lo
 START_DIP_FRAMES = 2              # a word's start grows back across shorter ones
 NEAR_COST = 1.0                   # per 10 ms from Whisper's boundary: a pause further away ...
 PAUSE_GAIN = 2.0                  # ... must be longer (per 10 ms, up to 300 ms)
+BLIP_FRAMES = 3                   # sound this short inside a pause (a click, a breath) is part of the pause
 KEEP_SHARE = 0.4                  # of a word's sound (in Whisper's span) that a moved boundary leaves it
 VAD_SPEECH = 0.1                  # Silero's speech probability below which a frame is not speech ...
 VAD_HOLD_FRAMES = 30              # ... when the whole 300 ms around it is below it too,
@@ -171,7 +172,65 @@ def _between(loud: Loudness, p: list[int], w: list[int], reach: int, min_len: in
     if best is None:
         return          # no pause near: in running speech Whisper's boundary is as good as a dip's
     a, e = best[1], best[2]
+    while True:          # a click or breath of a few frames inside a pause is the pause
+        r = a
+        while r > p[0] + min_len and sound[r - 1] and a - r <= BLIP_FRAMES:
+            r -= 1
+        q = r
+        while q > p[0] + min_len and not sound[q - 1]:
+            q -= 1
+        if a - r > BLIP_FRAMES or r - q < 2 or r == a:
+            break
+        a = q
+    while True:
+        r = e
+        while r < w[1] - min_len and sound[r] and r - e <= BLIP_FRAMES:
+            r += 1
+        q = r
+        while q < w[1] - min_len and not sound[q]:
+            q += 1
+        if r - e > BLIP_FRAMES or q - r < MIN_SILENCE_FRAMES or r == e:
+            break
+        e = q
     p[1], w[0] = a, e
+
+
+def _past_blip(sound: np.ndarray, edge: int, other: int, step: int, min_len: int) -> int:
+    """An edge (step +1: a start, -1: an end) that sits on a click or breath of at most BLIP_FRAMES
+    with a pause between it and the word's sound moves past both onto the word."""
+    inside = (lambda f: sound[f]) if step > 0 else (lambda f: sound[f - 1])
+    while abs(other - edge) > min_len:
+        r = edge
+        while inside(r) and abs(r - edge) <= BLIP_FRAMES and abs(other - r) > min_len:
+            r += step
+        if r == edge or abs(r - edge) > BLIP_FRAMES:
+            break
+        q = r
+        while not inside(q) and abs(other - q) > min_len:
+            q += step
+        if abs(q - r) < MIN_SILENCE_FRAMES or abs(other - q) <= min_len:
+            break
+        edge = q
+    return edge
+
+
+def _soundless(sound: np.ndarray, span: list[list[int]], min_len: int) -> None:
+    """A word Whisper placed wholly in a pause ("them" after its sound has ended, a first word before
+    its sound begins) takes the sound its neighbour holds at that pause: the end of the previous
+    word's sound (at most half of it), or the start of the next word's."""
+    for k, s in enumerate(span):
+        if s[0] >= s[1] or sound[s[0]:s[1]].any():
+            continue
+        a, e = _quiet_around(sound, s[0])
+        dur = s[1] - s[0]
+        if k and span[k - 1][0] < a <= span[k - 1][1] and a - span[k - 1][0] >= 2 * min_len:
+            p = span[k - 1]
+            s[0], s[1] = max(p[0] + (a - p[0]) // 2, a - dur), a
+            p[1] = s[0]
+        elif k + 1 < len(span) and span[k + 1][0] <= e < span[k + 1][1] and span[k + 1][1] - e >= 2 * min_len:
+            q = span[k + 1]
+            s[0], s[1] = e, min(e + (q[1] - e) // 2, e + dur)
+            q[0] = s[1]
 
 
 def fit_words(words: list[Word], samples: np.ndarray, loud: Loudness | None = None) -> None:
@@ -194,6 +253,7 @@ def fit_words(words: list[Word], samples: np.ndarray, loud: Loudness | None = No
         if span[k][0] < span[k - 1][1]:
             span[k][0] = span[k - 1][1] = (span[k][0] + span[k - 1][1]) // 2
     sound = loud.sound
+    _soundless(sound, span, min_len)
     for s in span:       # a word's start or end lying in a pause is not the word (a closure's quiet is)
         if s[0] < n and not sound[s[0]]:
             a, e = _quiet_around(sound, s[0])
@@ -203,6 +263,7 @@ def fit_words(words: list[Word], samples: np.ndarray, loud: Loudness | None = No
             a, e = _quiet_around(sound, s[1] - 1)
             if e - a >= MIN_SILENCE_FRAMES and a >= s[0] + min_len:
                 s[1] = a
+        s[0], s[1] = _past_blip(sound, s[0], s[1], +1, min_len), _past_blip(sound, s[1], s[0], -1, min_len)
     joined = [False] * len(span)           # joined[k]: the boundary before word k was placed
     for k in range(1, len(span)):
         if span[k][0] - span[k - 1][1] < long_gap:
