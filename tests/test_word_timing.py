@@ -177,3 +177,35 @@ def test_an_old_library_is_retimed_once_without_transcribing_again(indexed, tmp_
     db.close()
     again = cli_json(lib, "index", "--speech-model", "tiny.en", "--no-visual", indexed["clip"].path)
     assert again["files"][0]["stages"]["word_timing"] == "cached"
+
+
+def tone(spans, seconds=4.0, click_at=None):
+    """A 220 Hz voice-like tone sounding in ``spans`` (seconds), silence elsewhere; a 20 ms click."""
+    t = np.arange(int(seconds * SR)) / SR
+    on = np.zeros(t.size, bool)
+    for a, b in spans:
+        on |= (t >= a) & (t < b)
+    x = 0.3 * np.sin(2 * np.pi * 220 * t) * on
+    if click_at is not None:
+        k = int(click_at * SR)
+        x[k:k + SR // 50] = 0.3
+    return x.astype(np.float32)
+
+
+def test_a_word_whisper_put_in_the_pause_takes_the_sound_before_it():
+    """Whisper's times run late at a phrase's end: "them" placed wholly in the pause after its sound.
+    It takes the end of the sound the word before holds, and the pause stays a pause."""
+    samples = tone([(0.0, 1.0), (2.0, 3.0)])
+    words = [Word("for", 0.5, 1.0, 1), Word("them", 1.0, 1.4, 1), Word("next", 2.0, 2.8, 1)]
+    fit_words(words, samples)
+    them = words[1]
+    assert abs(them.end - 1.0) <= 0.02 and 0.7 <= them.start < 0.99, them
+    assert words[0].end <= them.start and words[0].end - words[0].start >= 0.2
+
+
+def test_a_click_in_the_pause_is_not_the_end_of_the_word():
+    """Whisper's end landing on a click 200 ms after the word's sound: the word ends with its sound."""
+    samples = tone([(0.0, 1.0), (2.5, 3.5)], click_at=1.2)
+    words = [Word("clubs", 0.5, 1.22, 1), Word("next", 2.5, 3.3, 1)]
+    fit_words(words, samples)
+    assert abs(words[0].end - 1.0) <= 0.02, words[0]
