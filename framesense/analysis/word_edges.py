@@ -3,10 +3,12 @@
 Whisper's word times come from cross-attention, not from the sound: a word's start is often
 stretched back over a pause or into the previous word, and a last word ends while its vowel still
 rings. A take cut at those times opens on the tail of the word before, or clips the word it wants.
-Here each boundary between two words is put where the sound says: in the silence between them
-when there is one (the previous word ends where its sound stops, the next begins at its onset),
-else at the lowest-energy point between them; a word after a pause starts at its onset, a word
-before one ends where its sound dies away. Whisper's times only say which sound is which word.
+Here each boundary between two words is put where the sound says when there is a pause (80 ms
+or more of quiet) near it: the previous word ends where its sound stops, the next begins at its
+onset; a word after a pause starts at its onset, a word before one ends where its sound dies
+away, and a word Whisper put wholly in a pause takes its neighbour's sound there. In running
+speech with no pause, Whisper's boundary stays: energy dips there (a stop's closure, a faint
+consonant) lie inside words as often as between them (measured: benchmarks/word_timing.py).
 
 "Sound" is energy above the recording's own floor (its quietest tenth, so a steady background
 noise is not speech), gated by Silero voice activity (the model inside faster-whisper) so that
@@ -236,8 +238,8 @@ def _soundless(sound: np.ndarray, span: list[list[int]], min_len: int) -> None:
 def fit_words(words: list[Word], samples: np.ndarray, loud: Loudness | None = None) -> None:
     """Move each word's start and end (in place, seconds to the 10 ms) onto its sound.
 
-    ``words`` are one stream's words in spoken order. A word whose span holds no sound at all keeps
-    its times. Words never overlap afterwards, and each keeps at least MIN_WORD_S.
+    ``words`` are one stream's words in spoken order. A word with no sound in or next to its span
+    keeps its times. Words never overlap afterwards, and each keeps at least MIN_WORD_S.
     """
     if not words:
         return
