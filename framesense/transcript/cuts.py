@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-LEAD_S = 0.15   # seconds of room kept before a take's first word / after its last, when the pause allows
+LEAD_S = 0.1    # seconds (2-3 frames) kept before a take's first word / after its last, when the pause allows
 
 
 def cut_in(start: float, prev_end: float | None) -> float:
