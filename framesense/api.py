@@ -231,6 +231,12 @@ class Library:
             return [f"search caches not brought up to date ({exc}); the first search builds them"]
         return []
 
+    def consistency(self) -> list[str]:
+        """What is wrong between the catalog's rows (a face on another media's shot, a word of a missing
+        segment...), one line per broken rule; empty when they agree (``doctor --library``)."""
+        from .catalog.invariants import problems
+        return problems(self.catalog.conn)
+
     def merge(self, other):
         """Bring another library's finished stages (a second machine's index, a worker's partial
         results) into this one, stage by stage and idempotently; returns a MergeReport."""

@@ -45,7 +45,13 @@ def run_cli(library: Path, *args, check: bool = True, timeout: float = 600) -> s
     if check and proc.returncode != 0:
         raise AssertionError(f"framesense {' '.join(map(str, args))} exited {proc.returncode}\n"
                              f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
+    if WRITERS.intersection(map(str, args)) and proc.returncode in (0, 1) and (Path(library) / "catalog.sqlite").is_file():
+        from catalog_dump import assert_consistent   # every index or merge leaves rows that agree
+        assert_consistent(library)
     return proc
+
+
+WRITERS = {"index", "merge", "people"}   # commands after which the tests check the catalog's invariants
 
 
 def plugin_folder(tmp_path: Path, monkeypatch, files: dict[str, str]) -> Path:

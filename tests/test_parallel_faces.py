@@ -1,0 +1,100 @@
+"""Nothing lost on the parallel paths, on footage with faces of two real people: ``index``,
+``index --jobs 2``, ``index --ray`` and an index split in two libraries then merged give the
+same catalog, table by table (ids aside; each face's shot and person included), and every one
+passes the catalog's invariants. ``merge`` carries people: names, merges, splits and removed faces.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+pytest.importorskip("skimage")
+from catalog_dump import assert_same, dump  # noqa: E402
+from clip_fixture import make_tiny_clip  # noqa: E402
+from conftest import run_cli  # noqa: E402
+from framesense.media.synth import write_frames  # noqa: E402
+from framesense.models import faces as face_models  # noqa: E402
+from test_faces import N, face_shots, hopper_shots, no_face_shots  # noqa: E402
+
+pytestmark = pytest.mark.skipif(face_models.problem() is not None, reason=str(face_models.problem()))
+
+
+def face_footage(root):
+    """Three clips in two folders: faces in different shots of each, so a shot id made in a worker
+    (counted from 1 in its snapshot) names another file's shot or the wrong one."""
+    f, hp, nf = face_shots(), hopper_shots(), no_face_shots()
+    write_frames(root / "one" / "a.mp4", [(N, nf[0]), (N, f[0]), (N, hp[0]), (N, nf[1]), (N, f[1])])
+    write_frames(root / "one" / "b.mp4", [(N, nf[2]), (N, nf[0])])                   # no face at all
+    write_frames(root / "two" / "c.mp4", [(N, hp[1]), (N, nf[1]), (N, f[2]), (N, hp[2])])
+    return root
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pfaces")
+    face_footage(root / "f")
+    env = {"FRAMESENSE_CLIP_MODEL": str(make_tiny_clip(root / "tiny-clip")), "RAY_AUTH_MODE": "disabled"}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    plain = root / "plain"
+    run_cli(plain, "index", root / "f", "--no-speech")
+    yield {"root": root, "f": root / "f", "plain": plain, "dump": dump(plain)}
+    for k, v in old.items():
+        os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+
+
+def _same_tables(ref: dict, got: dict, skip=()) -> None:
+    for table in ref:
+        if table not in skip:
+            assert_same({table: ref[table]}, {table: got[table]})
+
+
+def test_the_reference_index_has_both_people_on_their_own_shots(world):
+    d = world["dump"]
+    assert len(d["people"]) == 2
+    shots_of: dict = {}
+    for f in d["faces"]:
+        shots_of.setdefault(f["same_person_as"], set()).add((f["path"].rsplit("/", 1)[1], f["shot_idx"]))
+    assert sorted(map(sorted, shots_of.values())) == [[("a.mp4", 1), ("a.mp4", 4), ("c.mp4", 2)],
+                                                      [("a.mp4", 2), ("c.mp4", 0), ("c.mp4", 3)]]
+    by_file: dict = {}
+    for f in d["faces"]:
+        assert f["shot"] == f["shot_idx"]                   # shot_id names the shot of shot_idx
+        by_file.setdefault(f["path"].rsplit("/", 1)[1], set()).add(f["shot_idx"])
+    assert by_file == {"a.mp4": {1, 2, 4}, "c.mp4": {0, 2, 3}}
+
+
+@pytest.mark.parametrize("how", ["jobs", "ray"])
+def test_jobs_and_ray_give_the_reference_catalog_table_by_table(world, tmp_path, how):
+    if how == "ray":
+        pytest.importorskip("ray")
+    lib = tmp_path / how
+    extra = ("--jobs", "2") if how == "jobs" else ("--ray", "local:2")
+    run_cli(lib, "index", world["f"], "--no-speech", *extra)
+    d = dump(lib)                                            # the invariants hold first
+    assert d["faces"] and d["people"] and d["embeddings"] and d["fingerprints"]
+    _same_tables(world["dump"], d)
+    # and what a user sees: a face search finds the same shots
+    still = world["f"] / "one" / "a.mp4"
+    hits = [[(h["media_path"], h["shot"], h["start_frame"], h["end_frame"], round(h["score"], 4)) for h in
+             json.loads(run_cli(where, "search", "--face", f"{still}@1.2", "--json").stdout)]
+            for where in (world["plain"], lib)]
+    assert len(hits[0]) == 3 and hits[0] == hits[1]
+
+
+def test_an_index_split_in_two_libraries_then_merged_is_the_reference(world, tmp_path):
+    one, two, lib = tmp_path / "one", tmp_path / "two", tmp_path / "merged"
+    run_cli(one, "index", world["f"] / "one", "--no-speech")
+    run_cli(two, "index", world["f"] / "two", "--no-speech")
+    run_cli(lib, "merge", one)
+    report = json.loads(run_cli(lib, "merge", two, "--json").stdout)
+    assert report["people_joined"], report                 # the second library's people met the first's
+    d = dump(lib)
+    _same_tables(world["dump"], d, skip=("folders",))       # folders: the ones each index was given
+    assert {r["path"] for r in d["folders"]} == {str(world["f"] / "one"), str(world["f"] / "two")}
+    again = json.loads(run_cli(lib, "merge", two, "--json").stdout)
+    assert again["stages_copied"] == 0 and not again["people_joined"]
+    _same_tables(d, dump(lib))
