@@ -98,3 +98,50 @@ def test_an_index_split_in_two_libraries_then_merged_is_the_reference(world, tmp
     again = json.loads(run_cli(lib, "merge", two, "--json").stdout)
     assert again["stages_copied"] == 0 and not again["people_joined"]
     _same_tables(d, dump(lib))
+
+
+def _people_of(library) -> dict:
+    """person name ('' unnamed; None: removed from every person) -> sorted (file, shot, detached) of its faces."""
+    from framesense.catalog import Catalog
+    with Catalog.open(library, create=False) as cat:
+        rows = cat.query("SELECT m.name AS file, f.shot_idx, f.detached, f.person_id, p.name FROM faces f "
+                         "JOIN media m ON m.id = f.media_id LEFT JOIN people p ON p.id = f.person_id")
+    out: dict = {}
+    for r in rows:
+        who = None if r["person_id"] is None else (r["name"] or "")
+        out.setdefault(who, set()).add((r["file"], r["shot_idx"], r["detached"]))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def test_merge_carries_names_splits_and_removed_faces_into_a_library_with_people(world, tmp_path):
+    from framesense import Library
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    run_cli(src, "index", world["f"] / "one", "--no-speech", "--no-visual")
+    run_cli(dst, "index", world["f"] / "two", "--no-speech", "--no-visual")
+    with Library.open(src) as lib:
+        faces = {r["shot_idx"]: r for p in lib.people() for r in lib.person_faces(f"#{p['id']}")}
+        eileen, grace = (lib.catalog.one("SELECT person_id FROM faces WHERE id = ?", (faces[i]["id"],))["person_id"]
+                         for i in (1, 2))
+        lib.name_person(f"#{eileen}", "Eileen Collins")
+        lib.name_person(f"#{grace}", "grace hopper")              # names match whatever their case
+        late = [r["id"] for r in lib.person_faces("Eileen Collins") if r["shot_idx"] == 4]
+        lib.split_person(late, "Eileen (late)")                   # a split: a named person of its own
+        lib.remove_face(faces[1]["id"])                           # a wrong match, removed for good
+    with Library.open(dst) as lib:                                # here Grace is #1 and Eileen #2: ids differ
+        grace_here = lib.catalog.one("SELECT person_id FROM faces f JOIN media m ON m.id = f.media_id "
+                                     "WHERE m.name = 'c.mp4' AND f.shot_idx = 0")["person_id"]
+        lib.name_person(f"#{grace_here}", "Grace Hopper")
+    report = json.loads(run_cli(dst, "merge", src, "--json").stdout)
+    joined = sorted(report["people_joined"])
+    assert report["people_added"] == 1 and len(joined) == 2, report
+    assert "'grace hopper' -> our" in joined[1] and "'Grace Hopper' (by name)" in joined[1]
+    assert "'Eileen Collins' -> our #" in joined[0] and "(by face" in joined[0]
+    removed = faces[1]
+    assert _people_of(dst) == {
+        "Eileen Collins": [("a.mp4", 1, 0), ("c.mp4", 2, 0)],  # named here by the merge: it was unnamed
+        "Grace Hopper": [("a.mp4", 2, 0), ("c.mp4", 0, 0), ("c.mp4", 3, 0)],
+        "Eileen (late)": [("a.mp4", 4, 0)],                    # the split stays apart: its name is another
+        None: [("a.mp4", removed["shot_idx"], 1)]}
+    with Library.open(dst) as lib:                             # the removed face is still only one face
+        assert lib.catalog.one("SELECT COUNT(*) AS n FROM faces WHERE detached = 1")["n"] == 1
+        assert sorted(h.shot for h in lib.search(person="Grace Hopper")) == [0, 2, 3]
