@@ -45,3 +45,15 @@ def not_the_footage(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.DatabaseError):
         return True
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+
+
+def disk_full(exc: BaseException) -> bool:
+    """The disk (or the user's quota) is full, as the OS or SQLite says it."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc)
+
+
+def full_disk_error(where) -> OSError:
+    """What a full disk is reported as, naming the file being written (the CLI's "the disk is full")."""
+    return OSError(errno.ENOSPC, "No space left on device", str(where))

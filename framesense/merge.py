@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis.scan import write_atomic
+from .atomic_files import write_atomic
 from .catalog import Catalog
 from .errors import FrameSenseError
 
@@ -136,7 +136,7 @@ def _copy_stage(dst: Catalog, src: Catalog, analyzer: str, tables: tuple, src_mi
         for t in src.query("SELECT path FROM thumbnails WHERE media_id = ?", (src_mid,)):
             source, target = src.dir / t["path"], dst.dir / t["path"]
             if source.is_file() and not target.is_file():
-                written.append(write_atomic(source.read_bytes(), target))
+                written.append(write_atomic(target, source.read_bytes()))
         frames = src.one("SELECT frames, duration FROM media WHERE id = ?", (src_mid,))
         dst.update("media", dst_mid, frames)
         return

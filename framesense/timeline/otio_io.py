@@ -8,13 +8,12 @@ its start timecode), so Resolve and other OTIO readers see the right frames.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
 import opentimelineio as otio
 
+from ..atomic_files import write_atomic
 from ..errors import FrameSenseError
 from ..paths import display, file_url, is_text, json_safe, path_from_url
 from ..timecode import parse_rate, rate_str, snap_rate
@@ -176,10 +175,7 @@ def save(seq: Sequence, path, catalog=None) -> Path:
     path = Path(path).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     text = otio.adapters.write_to_string(to_otio(seq), "otio_json")
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".otio", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    write_atomic(path, text)
     if catalog is not None:
         register(catalog, seq, path)
     return path
