@@ -40,6 +40,7 @@ class Catalog:
         except OSError as exc:
             raise OSError(f"cannot create library folder {lib}: {exc.strerror}") from None
         sweep(lib, extra=_new_catalog_owner)   # what killed writers left: half-made catalogs, temporary files
+        sweep(lib / "cache", recursive=True)    # (thumbnail folders: at the next write into each)
         if not path.exists():
             _create(path)
         if path.stat().st_size == 0:
@@ -64,7 +65,7 @@ class Catalog:
             else:
                 schema.migrate(conn, backup_to=path.with_name(path.name + ".bak"))
         except sqlite3.DatabaseError as exc:
-            if disk_full(exc):          # a migration on a full disk: rolled back, the file as it was
+            if disk_full(exc, lib):     # e.g. a migration on a full disk: rolled back, the file as it was
                 raise full_disk_error(path) from None
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
                 raise
