@@ -86,6 +86,18 @@ def read_script(path) -> list[ScriptLine]:
     return lines
 
 
+LONG_LINE_SEARCHES = 6   # runs of a long line searched for a partial take, or for its near miss
+
+
+def _long_runs(words: list[str]):
+    """A long line's runs worth a search (each costs as much as the line): its longest beginnings and
+    endings down to ``MIN_RUN_SHARE`` of it, where a take that ran into another file or a cut stops."""
+    n = len(words)
+    for size in sorted({n - 1, int(n * 0.8 + 0.999), int(n * MIN_RUN_SHARE + 0.999)}, reverse=True):
+        yield " ".join(words[:size])
+        yield " ".join(words[n - size:])
+
+
 def _runs(words: list[str]):
     """Contiguous runs of the line's words, longest first (then earliest)."""
     n = len(words)
@@ -110,21 +122,21 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
             return [h for h in search(_query(line, phrase, limit))
                     if h.score >= MIN_SCORE and (not per_media or used.get(h.media_path, 0) < per_media)]
         words = line.text.split()
-        budget = 2 * len(words) if len(words) > SHORT_LINE else None   # searches for runs: linear in a long line
+        long = len(words) > SHORT_LINE    # a long line: a few searches for runs, each linear in the line
         hits, status = takes(line.text), "placed"
         if not hits and len(words) >= 3:      # words heard differently: the line aligned to the transcript
             aligned = _aligned(words, lambda phrase, limit=ANCHOR_CANDIDATES: takes(phrase, limit), catalog, weights)
             if aligned is not None:
                 hits = [aligned]
         if not hits and len(words) >= 3:
-            for run in itertools.islice(_runs(words), budget):
+            for run in (_long_runs(words) if long else _runs(words)):
                 hits = takes(run)
                 if hits:
                     status = "partial"
                     break
         res = LineResult(n, line.text, status if hits else "missing", note=note)
         if not hits:
-            res.near_miss = _near_miss(words, search, line, budget)
+            res.near_miss = _near_miss(words, search, line, LONG_LINE_SEARCHES if long else None)
             pending_missing.append(res)
             report.append(res)
             continue
@@ -272,9 +284,9 @@ def _run_stretches(words: list[str], takes, catalog, weights):
         yield from _stretches(rows, sorted(hs, key=lambda h: h.start))
 
 
-VOTE_WORDS = 8           # a long line's rarest words searched, once each
-VOTE_HITS = 200          # takes of each (rare words have few)
-VOTE_STRETCHES = 6       # stretches aligned, those where most of the rare words were heard in order
+VOTE_WORDS = 6           # a long line's rarest words searched (with a neighbour: pairs are rarer still)
+VOTE_HITS = 20           # takes of each
+VOTE_STRETCHES = 4       # stretches aligned, those where most of the rare words were heard in order
 WORD_S = 0.6             # seconds a spoken word takes at most, to place a line's words around one heard
 
 
@@ -291,12 +303,19 @@ def _rare_word_stretches(words: list[str], takes, catalog, weights):
         if len(norm) > SMALL_WORD:
             first_at.setdefault(norm, i)
     rare = sorted(first_at, key=lambda w: -weight[w])[:VOTE_WORDS]
+    n = len(words)
     votes: dict[int, list] = {}        # media -> [(line start estimate, place in line, weight, take)]
     for norm in rare:
         i = first_at[norm]
-        for h in takes(words[i], VOTE_HITS):
-            votes.setdefault(h.media_id, []).append((h.start - i * WORD_S, i, weight[norm], h))
-    n = len(words)
+        for at in (i, i - 1, None):    # the word and the next, else the one before, else alone
+            if at is not None and not 0 <= at < n - 1:
+                continue
+            hits = takes(" ".join(words[at:at + 2]) if at is not None else words[i], VOTE_HITS)
+            if hits:
+                break
+        for h in hits:
+            votes.setdefault(h.media_id, []).append((h.start - (i if at is None else at) * WORD_S, i,
+                                                     weight[norm], h))
     slack = 2.0 + 0.3 * n * WORD_S                   # speech faster than WORD_S shifts later words' estimates
     windows = []
     for media_id, vs in votes.items():
@@ -310,7 +329,9 @@ def _rare_word_stretches(words: list[str], takes, catalog, weights):
             windows.append((sum(said.values()), media_id, group))
     windows.sort(key=lambda w: -w[0])
     taken: list[tuple[int, float, float]] = []
-    for _, media_id, group in windows:
+    for votes_for, media_id, group in windows:
+        if votes_for < 0.5 * windows[0][0]:
+            return                                   # far fewer of the rare words agree than at the best
         a = min(v[3].start - v[1] * WORD_S for v in group) - 1.0
         b = max(v[3].end + (n - 1 - v[1]) * WORD_S for v in group) + 1.0
         if any(m == media_id and a < y and x < b for m, x, y in taken):
@@ -406,16 +427,21 @@ def _align(line: list[str], w: list[float], heard: list[str]) -> tuple[float, in
     return score[k][n][j] / sum(w), first, last, said_first, n - 1 - said_last, differ
 
 
+@functools.lru_cache(maxsize=65536)
 def _alike(written: str, heard: str) -> float:
     """How alike a script's word and what was heard in its place are (0-1, letters shared)."""
     from ..transcript.model import normalize_word
     return _letters_shared(normalize_word(written), "".join(normalize_word(w) for w in heard.split()))
 
 
-@functools.lru_cache(maxsize=65536)
 def _letters_shared(a: str, b: str) -> float:
+    """difflib's ratio, or 0 where even its upper bounds are under SIMILAR (the loosest bar any
+    use of it sets): most pairs in an alignment are different words, and are told so cheaply."""
     from difflib import SequenceMatcher
-    return SequenceMatcher(None, a, b).ratio() if a and b else 0.0
+    if not a or not b or 2 * min(len(a), len(b)) < SIMILAR * (len(a) + len(b)):
+        return 0.0
+    m = SequenceMatcher(None, a, b)
+    return m.ratio() if m.quick_ratio() >= SIMILAR else 0.0
 
 
 def said_between(catalog, media_id: int, start: float, end: float) -> str:
