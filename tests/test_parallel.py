@@ -4,6 +4,7 @@ a frame stage added later decodes alone and gives the rows the one-pass scan giv
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -152,11 +153,16 @@ def test_kill_during_jobs_2_then_resume(tmp_path, library):
                           "WHERE a.media_id = s.media_id AND a.analyzer='shots' AND a.status='done')").fetchone()[0]
     con.close()
     assert orphans == 0
-    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    resumed = subprocess.run(cmd + ["--json"], env=env, check=True, capture_output=True, text=True)
     d = dump(library)
     assert len(d["media"]) == 8 and all(m["status"] == "indexed" for m in d["media"])
     assert len(d["shots"]) == 24
     assert sum(1 for r in d["runs"] if r["analyzer"] == "shots" and r["status"] == "done") == 8
+    counts = json.loads(resumed.stdout)["counts"]   # files whose stages were finished now are not "unchanged"
+    assert counts.get("unchanged", 0) <= done and sum(counts.values()) == 8, counts
+    clean = tmp_path / "clean"                      # and the resumed catalog is a clean run's, table by table
+    run_cli(clean, "index", folder, "--no-speech", "--no-visual")
+    assert_same(dump(clean), d)
 
 
 RIDER_PLUGIN = '''
