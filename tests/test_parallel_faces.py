@@ -145,3 +145,41 @@ def test_merge_carries_names_splits_and_removed_faces_into_a_library_with_people
     with Library.open(dst) as lib:                             # the removed face is still only one face
         assert lib.catalog.one("SELECT COUNT(*) AS n FROM faces WHERE detached = 1")["n"] == 1
         assert sorted(h.shot for h in lib.search(person="Grace Hopper")) == [0, 2, 3]
+
+
+def test_a_merge_killed_at_any_moment_leaves_the_library_as_it_was_or_merged(world, tmp_path):
+    """One transaction: kill -9 wherever it lands, the target is either untouched or fully merged,
+    passes its invariants, and merging again gives what one uninterrupted merge gives."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+    from conftest import ROOT
+    base = tmp_path / "base"
+    run_cli(base, "index", world["f"] / "two", "--no-speech", "--no-visual")
+    whole = tmp_path / "whole"
+    shutil.copytree(base, whole)
+    run_cli(whole, "merge", world["plain"])
+    before, after = dump(base), dump(whole)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    for delay in (0.8, 1.6, 2.4):
+        lib = tmp_path / f"killed{delay}"
+        shutil.copytree(base, lib)
+        proc = subprocess.Popen([sys.executable, "-m", "framesense", "--library", str(lib), "merge",
+                                 str(world["plain"])], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = dump(lib)                        # consistent, whatever moment the kill hit
+        assert _equal(now, before) or _equal(now, after)
+        run_cli(lib, "merge", world["plain"])
+        _same_tables(after, dump(lib))
+
+
+def _equal(a: dict, b: dict) -> bool:
+    try:
+        _same_tables(a, b)
+        return True
+    except AssertionError:
+        return False
