@@ -104,17 +104,23 @@ def small_filesystem(path: Path, size: str = "1m", free: int | None = None):
         pytest.skip("this machine does not allow mounting a tmpfs")
     try:
         if free is not None:
-            filler = path / "filler"
-            with open(filler, "wb", buffering=0) as f:
-                try:
-                    while True:
-                        f.write(b"\0" * 4096)
-                except OSError:
-                    pass
-            os.truncate(filler, max(0, filler.stat().st_size - free))
+            fill(path, free)
         yield path
     finally:
         subprocess.run(["umount", "-l", str(path)])
+
+
+def fill(folder: Path, free: int = 0) -> Path:
+    """Fill ``folder``'s filesystem to leave about ``free`` bytes; returns the filler file (delete it to undo)."""
+    filler = Path(folder) / "filler"
+    with open(filler, "wb", buffering=0) as f:
+        try:
+            while True:
+                f.write(b"\0" * 4096)
+        except OSError:
+            pass
+    os.truncate(filler, max(0, filler.stat().st_size - free))
+    return filler
 
 
 def kill_after_indexed(proc, library: Path, n: int, timeout: float = 120, before_kill=None) -> int:

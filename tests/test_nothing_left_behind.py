@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, small_filesystem
+from conftest import fill, run_cli, small_filesystem
 from framesense.media.synth import Shot, write_video
 
 
@@ -52,13 +52,7 @@ def test_upgrading_a_catalog_on_a_full_disk_changes_nothing_and_works_once_there
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         con.close()
         before = (lib / "catalog.sqlite").read_bytes()
-        filler = small / "filler"
-        with open(filler, "wb", buffering=0) as f:
-            try:
-                while True:
-                    f.write(b"\0" * 4096)
-            except OSError:
-                pass
+        filler = fill(small)
         proc = run_cli(lib, "media", check=False)
         one_line_disk_full(proc)
         assert (lib / "catalog.sqlite").read_bytes() == before     # the upgrade did not start
