@@ -27,7 +27,7 @@ import numpy as np
 
 from .atomic_files import write_atomic
 from .catalog import Catalog
-from .errors import FrameSenseError
+from .errors import FrameSenseError, disk_full
 
 RUN_COLUMNS = ("analyzer", "version", "model", "status", "error", "detail", "started_at", "finished_at", "seconds")
 MEDIA_SKIP = ("id",)
@@ -171,7 +171,8 @@ def merge_library(dst: Catalog, src: Catalog, tables: dict[str, tuple] | None = 
     except Exception as exc:
         for f in written:
             f.unlink(missing_ok=True)
-        raise MergeFailed(f"merging {src.dir} failed while {step[0]}: {type(exc).__name__}: {exc}; "
+        why = "the disk is full" if disk_full(exc, dst.dir) else f"{type(exc).__name__}: {exc}"
+        raise MergeFailed(f"merging {src.dir} failed while {step[0]}: {why}; "
                           f"this library was left as it was before the merge") from exc
     return report
 

@@ -183,3 +183,22 @@ def _equal(a: dict, b: dict) -> bool:
         return True
     except AssertionError:
         return False
+
+
+def test_a_merge_that_fails_on_a_full_disk_leaves_the_library_as_it_was(world, tmp_path):
+    from conftest import fill, small_filesystem
+    with small_filesystem(tmp_path / "small", "4m") as small:
+        lib = small / "lib"
+        run_cli(lib, "index", world["f"] / "one" / "b.mp4", "--no-speech", "--no-visual")
+        before = dump(lib)
+        files = sorted(p.relative_to(lib) for p in lib.rglob("*") if p.is_file() and "-wal" not in p.name
+                       and "-shm" not in p.name)
+        fill(small, 96 * 1024)
+        proc = run_cli(lib, "merge", world["plain"], check=False)
+        assert proc.returncode == 2 and "the disk is full" in proc.stderr, proc.stderr
+        assert "FOREIGN KEY" not in proc.stderr and "Traceback" not in proc.stderr
+        (small / "filler").unlink()
+        _same_tables(before, dump(lib))                       # not a row of it kept
+        after = sorted(p.relative_to(lib) for p in lib.rglob("*") if p.is_file() and "-wal" not in p.name
+                       and "-shm" not in p.name)
+        assert after == files                                 # nor a thumbnail or temporary file
