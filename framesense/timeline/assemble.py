@@ -118,8 +118,10 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
     cache: dict = {}
     clips, report, pending_missing = [], [], []
     for n, line, note in _parts(lines):
+        found = _Searches(search, line)   # one search per run of the line, whichever step asks again
+
         def takes(phrase, limit=CANDIDATES):
-            return [h for h in search(_query(line, phrase, limit))
+            return [h for h in found(phrase, limit)
                     if h.score >= MIN_SCORE and (not per_media or used.get(h.media_path, 0) < per_media)]
         words = line.text.split()
         long = len(words) > SHORT_LINE    # a long line: a few searches for runs, each linear in the line
@@ -136,7 +138,7 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
                     break
         res = LineResult(n, line.text, status if hits else "missing", note=note)
         if not hits:
-            res.near_miss = _near_miss(words, search, line, LONG_LINE_SEARCHES if long else None)
+            res.near_miss = _near_miss(words, found, LONG_LINE_SEARCHES if long else None)
             pending_missing.append(res)
             report.append(res)
             continue
@@ -472,7 +474,21 @@ def _query(line: ScriptLine, phrase: str, limit: int) -> SearchQuery:
                        extra={"person": line.person} if line.person else {})
 
 
-def _near_miss(words: list[str], search, line: ScriptLine, budget: int | None = None) -> dict | None:
+class _Searches:
+    """A line's searches, remembered: the anchors, the runs and the near miss ask for the same runs
+    (with different limits); a run is searched again only for more takes than a full answer held."""
+
+    def __init__(self, search, line: ScriptLine):
+        self.search, self.line, self.seen = search, line, {}
+
+    def __call__(self, phrase: str, limit: int) -> list[Hit]:
+        got = self.seen.get(phrase)
+        if got is None or (got[0] < limit and len(got[1]) >= got[0]):
+            got = self.seen[phrase] = (limit, self.search(_query(self.line, phrase, limit)))
+        return got[1][:limit]
+
+
+def _near_miss(words: list[str], found: _Searches, budget: int | None = None) -> dict | None:
     """The longest run of the line's words that was said anywhere, however short (within ``budget``
     searches, longest runs first)."""
     n = len(words)
@@ -483,7 +499,7 @@ def _near_miss(words: list[str], search, line: ScriptLine, budget: int | None = 
         runs = ((size, start) for size in sizes for start in range(0, n - size + 1, max(1, size // 2)))
     for size, start in itertools.islice(runs, budget):
         run = " ".join(words[start:start + size])
-        hits = search(_query(line, run, 1))
+        hits = found(run, CANDIDATES)    # (as the runs were searched: answered from memory)
         if hits and (size > 1 or n == 1):
             h = hits[0]
             return {"words": run, "share": round(size / n, 2), "said": h.text,
