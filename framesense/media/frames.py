@@ -7,13 +7,13 @@ sparse grid straight out of the decoder's planes through zero-copy views.
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
 import av
 import numpy as np
 from PIL import Image
+from ..atomic_files import atomic_path
 
 GRID_W, GRID_H = 80, 45
 
@@ -92,8 +92,6 @@ def frame_image(frame, width: int = 320) -> Image.Image:
 def save_jpeg_atomic(image: Image.Image, path, quality: int = 80) -> Path:
     """Write a JPEG via a temporary file and rename, so a kill never leaves half an image."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    image.save(tmp, "JPEG", quality=quality)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        image.save(tmp, "JPEG", quality=quality)
     return path
