@@ -23,11 +23,12 @@ from ..errors import QueryError
 from ..paths import display, from_db
 from ..transcript.model import normalize_word, split_words
 from .hits import AUDIO_TIME_BASE, Hit
+from .memo import remembered
 from .query import SearchQuery
 from .scores import hit_score
 from .wordforms import Form, phrase_forms
 
-MAX_PREFIX_TERMS = 2000   # a prefix like "a*" expands to at most this many vocabulary words
+MAX_PREFIX_TERMS = 2000   # a prefix standing for more vocabulary words than this ("a*") is refused
 
 
 @dataclass
@@ -50,10 +51,17 @@ def parse_phrase(text: str) -> list[Token]:
 
 
 def _terms(catalog: Catalog, tok: Token) -> dict[int, int]:
-    """term id -> count for one query word (a prefix expands to many)."""
+    """term id -> count for one query word (a prefix expands to many, once per catalog state)."""
+    return remembered(catalog, ("terms", tok.norm, tok.prefix), lambda: _lookup_terms(catalog, tok))
+
+
+def _lookup_terms(catalog: Catalog, tok: Token) -> dict[int, int]:
     if tok.prefix:
         rows = catalog.execute("SELECT id, count FROM terms WHERE norm >= ? AND norm < ? AND count > 0 LIMIT ?",
-                               (tok.norm, tok.norm + "\U0010ffff", MAX_PREFIX_TERMS)).fetchall()
+                               (tok.norm, tok.norm + "\U0010ffff", MAX_PREFIX_TERMS + 1)).fetchall()
+        if len(rows) > MAX_PREFIX_TERMS:
+            raise QueryError(f"'{tok.norm}*' stands for more than {MAX_PREFIX_TERMS:,} different spoken words: "
+                             f"give more of its letters")
     else:
         rows = catalog.execute("SELECT id, count FROM terms WHERE norm = ? AND count > 0", (tok.norm,)).fetchall()
     return {r[0]: r[1] for r in rows}
@@ -62,6 +70,10 @@ def _terms(catalog: Catalog, tok: Token) -> dict[int, int]:
 def _media_filter(catalog: Catalog, patterns: list[str]) -> list[int] | None:
     if not patterns:
         return None
+    return remembered(catalog, ("media", tuple(patterns)), lambda: _matching_media(catalog, patterns))
+
+
+def _matching_media(catalog: Catalog, patterns: list[str]) -> list[int]:
     ids = []
     for r in catalog.execute("SELECT id, path FROM media"):
         path = from_db(r[1])
@@ -76,37 +88,72 @@ def _id_list(ids) -> str:
     return ",".join(str(int(i)) for i in ids)
 
 
-MAX_JOINED = 6    # positions checked by SQL joins; the rest of a long phrase is checked in Python
+MAX_JOINED = 8          # words looked up by SQL joins (each checks two positions); longer phrases finish in Python
+MAX_PAIR_KEYS = 4096    # term combinations of two neighbouring positions looked up as pairs (a prefix after a word)
+PROBE_CAPS = (256, 4096, 65536)   # pair postings counted up to these, growing only while every pair fills the cap
+
+
+def _pair_sizes(catalog: Catalog, positions: list[dict[int, int]]) -> dict[int, int]:
+    """How many times each pair of neighbouring positions is spoken (position i and i+1), counted
+    through ``words_by_pair`` only as far as needed to tell the rarest pair: a pair of common
+    words is never counted to the end."""
+    todo = [i for i in range(len(positions) - 1) if len(positions[i]) * len(positions[i + 1]) <= MAX_PAIR_KEYS]
+    sizes: dict[int, int] = {}
+    for cap in PROBE_CAPS:
+        for i in todo:
+            sizes[i] = catalog.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM words INDEXED BY words_by_pair WHERE term_id IN "
+                f"({_id_list(positions[i])}) AND next_term_id IN ({_id_list(positions[i + 1])}) LIMIT {cap})"
+            ).fetchone()[0]
+        if not todo or min(sizes.values()) < cap:
+            break
+        todo = [i for i in todo if sizes[i] >= cap]
+    return sizes
 
 
 def match_sequences(catalog: Catalog, positions: list[dict[int, int]], media_ids: list[int] | None,
                     limit: int) -> list[tuple[int, int, int]]:
     """(media_id, first_seq, last_seq) where position i's word is one of positions[i]'s terms, in order.
 
-    The rarest position anchors the lookup; at most MAX_JOINED positions are joined in SQL (SQLite
-    allows 64 tables in a join) and the words of longer phrases are then read and compared, so a
-    phrase of any length works.
+    The lookup starts from the rarest pair of neighbouring positions (``words_by_pair`` holds each
+    word with the term said after it), or from one position's terms where no pair can be looked up
+    (a lone word, two short prefixes side by side), so the cost follows how often the phrase's
+    rarest pair is said, not how common its words are. Each other word is then checked by its
+    primary key, two positions at a time (its term and the next), the most selective first; at
+    most MAX_JOINED are joined in SQL and the words of longer phrases are read and compared.
     """
-    if any(not p for p in positions):
+    if any(not p for p in positions) or (media_ids is not None and not media_ids):
         return []
     n = len(positions)
-    order = sorted(range(n), key=lambda i: sum(positions[i].values()))
-    k, joined = order[0], order[1:MAX_JOINED]
-    rest = [i for i in range(n) if i != k and i not in joined]
-    sql = [f"SELECT d.media_id, d.seq - {k} FROM words d INDEXED BY words_by_term"]
-    for i in joined:
+    pairs = _pair_sizes(catalog, positions)
+    ones = {i: sum(p.values()) for i, p in enumerate(positions)}
+    size = {("pair", i): c for i, c in pairs.items()} | {("one", i): c for i, c in ones.items()}
+    kind, k = min(size, key=lambda key: (size[key], key[0] != "pair", key[1]))
+    covered = {k, k + 1} if kind == "pair" else {k}
+    checks = []
+    for i in range(n):
+        if i not in covered:
+            both = i + 1 < n and len(positions[i]) * len(positions[i + 1]) <= MAX_PAIR_KEYS
+            checks.append((pairs.get(i, ones[i]) if both else ones[i], i, both))
+            covered |= {i, i + 1} if both else {i}
+    checks.sort()
+    joined, rest = checks[: MAX_JOINED - 1], [i for _, j, both in checks[MAX_JOINED - 1:] for i in (j, j + both)]
+    sql = [f"SELECT d.media_id, d.seq - {k} FROM words d INDEXED BY words_by_pair"]
+    for _, i, both in joined:
+        # unary + keeps these lookups on the primary key (media_id, seq), never on a term index
         sql.append(f"CROSS JOIN words w{i} ON w{i}.media_id = d.media_id AND w{i}.seq = d.seq + {i - k} "
-                   f"AND w{i}.term_id IN ({_id_list(positions[i])})")
+                   f"AND +w{i}.term_id IN ({_id_list(positions[i])})"
+                   + (f" AND +w{i}.next_term_id IN ({_id_list(positions[i + 1])})" if both else ""))
     sql.append(f"WHERE d.term_id IN ({_id_list(positions[k])})")
+    if kind == "pair":
+        sql.append(f"AND d.next_term_id IN ({_id_list(positions[k + 1])})")
     if media_ids is not None:
-        if not media_ids:
-            return []
         sql.append(f"AND d.media_id IN ({_id_list(media_ids)})")
     if not rest:
         sql.append(f"LIMIT {int(limit)}")
         return [(m, s, s + n - 1) for m, s in catalog.execute(" ".join(sql))]
     out = []
-    for m, s in catalog.execute(" ".join(sql)).fetchall():
+    for m, s in catalog.conn.cursor().execute(" ".join(sql)):
         seen = dict(catalog.execute("SELECT seq, term_id FROM words WHERE media_id = ? AND seq BETWEEN ? AND ?",
                                     (m, s, s + n - 1)).fetchall())
         if all(seen.get(s + i) in positions[i] for i in rest):
@@ -183,8 +230,8 @@ def _known_terms(catalog: Catalog):
 
 
 def _languages(catalog: Catalog) -> list[str]:
-    return [r[0] for r in catalog.execute("SELECT DISTINCT language FROM transcripts WHERE language IS NOT NULL")] \
-        or ["en"]
+    """The transcripts' languages, from the table the transcripts' triggers keep (a few rows)."""
+    return [r[0] for r in catalog.execute("SELECT language FROM transcript_languages ORDER BY language")] or ["en"]
 
 
 def _exact(catalog, tokens, media_ids, limit, maker, text=None) -> list[Hit]:
@@ -207,26 +254,54 @@ def _exact(catalog, tokens, media_ids, limit, maker, text=None) -> list[Hit]:
     return hits
 
 
+FTS_CANDIDATES = 1000   # segments holding every word that are ranked (bm25) for the all-words fallback
+FTS_BUDGET = 3000       # uses of the query's rarest word whose segments the all-words fallback looks through
+FTS_WINDOWS = 4         # when a word is more common than that: this many stretches of the catalog, spread evenly
+
+
+def _fts_windows(catalog: Catalog, rarest: int) -> list[tuple[int, int]] | None:
+    """Segment id ranges for the all-words fallback, or None for all of them. FTS5 walks every segment
+    holding the rarest word to find those that hold the others too, so where that word is common only
+    stretches of the catalog are looked through, together holding about FTS_BUDGET of its uses."""
+    if rarest <= FTS_BUDGET:
+        return None
+    last = catalog.execute("SELECT max(rowid) FROM segments").fetchone()[0] or 0
+    width = max(1, int(last * FTS_BUDGET / rarest / FTS_WINDOWS))
+    return [(a, a + width - 1) for a in (1 + j * last // FTS_WINDOWS for j in range(FTS_WINDOWS))]
+
+
 def _fts(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
-    match = " AND ".join(f'"{t.norm}"' + ("*" if t.prefix else "") for t in tokens)
+    """Segments holding every word in any order: the best by bm25 among the first FTS_CANDIDATES that
+    FTS5 finds (in segment order), in stretches of the catalog when all the words are common
+    (``_fts_windows``), so the fallback costs about the same at any size of archive."""
+    if media_ids is not None and not media_ids:
+        return []
+    want, rarest = set(), None
+    for t in tokens:
+        terms = _terms(catalog, t)
+        if not terms:           # a word never spoken: no segment holds them all
+            return []
+        want |= set(terms)
+        rarest = min(sum(terms.values()), rarest or sum(terms.values()))
+    match = " AND ".join(dict.fromkeys(f'"{t.norm}"' + ("*" if t.prefix else "") for t in tokens))
     sql = ("SELECT s.id, s.media_id, s.text, s.first_seq, s.last_seq, bm25(segments_fts) AS rank "
            "FROM segments_fts JOIN segments s ON s.id = segments_fts.rowid WHERE segments_fts MATCH ?")
     if media_ids is not None:
-        if not media_ids:
-            return []
         sql += f" AND s.media_id IN ({_id_list(media_ids)})"
-    sql += " ORDER BY rank LIMIT ?"
-    rows = catalog.query(sql, (match, limit))
-    want = set()
-    for t in tokens:
-        want |= set(_terms(catalog, t))
+    rows, room = [], max(FTS_CANDIDATES, limit)
+    for window in _fts_windows(catalog, rarest) or [None]:
+        if len(rows) >= room:
+            break
+        where = " AND segments_fts.rowid BETWEEN ? AND ?" if window else ""
+        rows += catalog.query(sql + where + " LIMIT ?", (match, *(window or ()), room - len(rows)))
+    rows = sorted(rows, key=lambda r: (r["rank"], r["id"]))[:limit]
     hits = []
     for r in rows:
         if r["first_seq"] is None:
             continue
         seqs = catalog.execute(
             f"SELECT min(seq), max(seq) FROM words WHERE media_id = ? AND seq BETWEEN ? AND ? "
-            f"AND term_id IN ({_id_list(want)})", (r["media_id"], r["first_seq"], r["last_seq"])).fetchone()
+            f"AND +term_id IN ({_id_list(want)})", (r["media_id"], r["first_seq"], r["last_seq"])).fetchone()
         if seqs[0] is None:
             continue
         strength = -r["rank"] / (1.0 - r["rank"])  # bm25 is negative; map to 0..1
@@ -309,6 +384,8 @@ def near_terms(catalog: Catalog, word: str) -> dict[int, tuple[int, int]]:
 
 
 def _fuzzy(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
+    """Vocabulary words near each typed one stand in for it; of the first ``limit * 4`` such phrases,
+    the best scoring ``limit`` become hits (scored from their words before any hit is made)."""
     positions, dists = [], []
     for t in tokens:
         if t.prefix:
@@ -316,18 +393,22 @@ def _fuzzy(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
             positions.append(terms)
             dists.append({k: 0 for k in terms})
         else:
-            near = near_terms(catalog, t.norm)
+            near = remembered(catalog, ("near", t.norm), lambda: near_terms(catalog, t.norm))
             positions.append({k: v[1] for k, v in near.items()})
             dists.append({k: v[0] for k, v in near.items()})
+        if not positions[-1]:   # nothing near this word: no phrase can match
+            return []
     total_len = sum(len(t.norm) for t in tokens)
-    hits = []
+    found = []
     for m, a, b in match_sequences(catalog, positions, media_ids, limit * 4):
-        ids = [r[0] for r in catalog.execute(
-            "SELECT term_id FROM words WHERE media_id = ? AND seq BETWEEN ? AND ? ORDER BY seq", (m, a, b))]
-        cost = sum(dists[i].get(tid, 0) for i, tid in enumerate(ids))
-        h = maker.make(m, a, b, max(0.1, 1 - cost / max(1, total_len)), "fuzzy")
-        if h:
-            hits.append(h)
+        rows = catalog.execute("SELECT term_id, probability FROM words WHERE media_id = ? AND seq BETWEEN ? AND ? "
+                               "ORDER BY seq", (m, a, b)).fetchall()
+        quality = max(0.1, 1 - sum(dists[i].get(r[0], 0) for i, r in enumerate(rows)) / max(1, total_len))
+        found.append((hit_score("fuzzy", [r[1] for r in rows], quality), quality, m, a, b))
+    found.sort(key=lambda f: -f[0])
+    if len(found) > limit:      # ties with the last one kept stay in: their order is settled below
+        found = [f for f in found if f[0] >= found[limit - 1][0]]
+    hits = [h for _, quality, m, a, b in found if (h := maker.make(m, a, b, quality, "fuzzy"))]
     hits.sort(key=lambda h: (-h.score, h.media_path, h.start))
     return hits[:limit]
 
