@@ -89,8 +89,9 @@ def _id_list(ids) -> str:
 
 
 MAX_JOINED = 8          # words looked up by SQL joins (each checks two positions); longer phrases finish in Python
+INDEX_JOIN_KEYS = 16    # pairs with at most this many term combinations are checked in the pair postings
 MAX_PAIR_KEYS = 4096    # term combinations of two neighbouring positions looked up as pairs (a prefix after a word)
-PROBE_CAPS = (256, 4096, 65536)   # pair postings counted up to these, growing only while every pair fills the cap
+PROBE_CAPS = (256, 4096)   # pair postings counted up to these, growing only while every pair fills the cap
 
 
 def _pair_sizes(catalog: Catalog, positions: list[dict[int, int]]) -> dict[int, int]:
@@ -105,9 +106,9 @@ def _pair_sizes(catalog: Catalog, positions: list[dict[int, int]]) -> dict[int, 
                 f"SELECT count(*) FROM (SELECT 1 FROM words INDEXED BY words_by_pair WHERE term_id IN "
                 f"({_id_list(positions[i])}) AND next_term_id IN ({_id_list(positions[i + 1])}) LIMIT {cap})"
             ).fetchone()[0]
-        if not todo or min(sizes.values()) < cap:
-            break
         todo = [i for i in todo if sizes[i] >= cap]
+        if len(todo) < 2 or len(todo) < len(sizes):   # the rarest is known (or all that is left is one)
+            break
     return sizes
 
 
@@ -118,9 +119,11 @@ def match_sequences(catalog: Catalog, positions: list[dict[int, int]], media_ids
     The lookup starts from the rarest pair of neighbouring positions (``words_by_pair`` holds each
     word with the term said after it), or from one position's terms where no pair can be looked up
     (a lone word, two short prefixes side by side), so the cost follows how often the phrase's
-    rarest pair is said, not how common its words are. Each other word is then checked by its
-    primary key, two positions at a time (its term and the next), the most selective first; at
-    most MAX_JOINED are joined in SQL and the words of longer phrases are read and compared.
+    rarest pair is said, not how common its words are. The other positions are then checked two at
+    a time (a word and the term after it), the rarest pair first: by a seek in the pair postings
+    (close to the last one, since anchor rows come in file order), or by the word's primary key
+    where a position has many terms; at most MAX_JOINED are joined in SQL and the words of longer
+    phrases are read and compared.
     """
     if any(not p for p in positions) or (media_ids is not None and not media_ids):
         return []
@@ -128,22 +131,28 @@ def match_sequences(catalog: Catalog, positions: list[dict[int, int]], media_ids
     pairs = _pair_sizes(catalog, positions)
     ones = {i: sum(p.values()) for i, p in enumerate(positions)}
     size = {("pair", i): c for i, c in pairs.items()} | {("one", i): c for i, c in ones.items()}
-    kind, k = min(size, key=lambda key: (size[key], key[0] != "pair", key[1]))
+    guess = {("pair", i): ones[i] * ones[i + 1] for i in pairs} | {("one", i): c * c for i, c in ones.items()}
+    # the smallest; among pairs counted past the last cap, the one whose words are rarest
+    kind, k = min(size, key=lambda key: (size[key], key[0] != "pair", guess[key], key[1]))
     covered = {k, k + 1} if kind == "pair" else {k}
-    checks = []
+    checks = []         # (size, j): the pair at positions j, j+1 checked at each anchor row
     for i in range(n):
         if i not in covered:
-            both = i + 1 < n and len(positions[i]) * len(positions[i + 1]) <= MAX_PAIR_KEYS
-            checks.append((pairs.get(i, ones[i]) if both else ones[i], i, both))
-            covered |= {i, i + 1} if both else {i}
+            j = i if i + 1 < n else i - 1
+            checks.append((pairs.get(j, min(ones[j], ones[j + 1])), j))
+            covered |= {j, j + 1}
     checks.sort()
-    joined, rest = checks[: MAX_JOINED - 1], [i for _, j, both in checks[MAX_JOINED - 1:] for i in (j, j + both)]
+    joined, rest = checks[: MAX_JOINED - 1], [i for _, j in checks[MAX_JOINED - 1:] for i in (j, j + 1)]
     sql = [f"SELECT d.media_id, d.seq - {k} FROM words d INDEXED BY words_by_pair"]
-    for _, i, both in joined:
-        # unary + keeps these lookups on the primary key (media_id, seq), never on a term index
-        sql.append(f"CROSS JOIN words w{i} ON w{i}.media_id = d.media_id AND w{i}.seq = d.seq + {i - k} "
-                   f"AND +w{i}.term_id IN ({_id_list(positions[i])})"
-                   + (f" AND +w{i}.next_term_id IN ({_id_list(positions[i + 1])})" if both else ""))
+    for _, j in joined:
+        terms = f"{{}}term_id IN ({_id_list(positions[j])}) AND {{}}next_term_id IN ({_id_list(positions[j + 1])})"
+        if len(positions[j]) * len(positions[j + 1]) <= INDEX_JOIN_KEYS:
+            # a seek in the pair postings: the anchor rows come in (media, seq) order, so these stay close
+            sql.append(f"CROSS JOIN words w{j} INDEXED BY words_by_pair ON {terms.format(f'w{j}.', f'w{j}.')} "
+                       f"AND w{j}.media_id = d.media_id AND w{j}.seq = d.seq + {j - k}")
+        else:   # many term choices: the word itself by its primary key (unary + keeps it off the term index)
+            sql.append(f"CROSS JOIN words w{j} ON w{j}.media_id = d.media_id AND w{j}.seq = d.seq + {j - k} "
+                       f"AND {terms.format(f'+w{j}.', f'+w{j}.')}")
     sql.append(f"WHERE d.term_id IN ({_id_list(positions[k])})")
     if kind == "pair":
         sql.append(f"AND d.next_term_id IN ({_id_list(positions[k + 1])})")
@@ -179,8 +188,13 @@ class _HitMaker:
 
     def _media(self, media_id: int) -> dict:
         if media_id not in self.media:
-            self.media[media_id] = self.catalog.media_by_id(media_id) or {}
+            self.media[media_id] = self.catalog.one(
+                "SELECT id, path, has_video, rate_num, rate_den, frames, duration FROM media WHERE id = ?",
+                (media_id,)) or {}
         return self.media[media_id]
+
+    def media_path(self, media_id: int) -> str:
+        return self._media(media_id).get("path", "")
 
     def make(self, media_id: int, first: int, last: int, quality: float, match: str, context: str | None = None,
              form=None):
@@ -254,9 +268,9 @@ def _exact(catalog, tokens, media_ids, limit, maker, text=None) -> list[Hit]:
     return hits
 
 
-FTS_CANDIDATES = 1000   # segments holding every word that are ranked (bm25) for the all-words fallback
-FTS_BUDGET = 3000       # uses of the query's rarest word whose segments the all-words fallback looks through
-FTS_WINDOWS = 4         # when a word is more common than that: this many stretches of the catalog, spread evenly
+FTS_CANDIDATES = 200    # segments holding every word that are ranked (bm25) for the all-words fallback
+FTS_BUDGET = 5000       # uses of the query's rarest word whose segments the all-words fallback looks through
+FTS_WINDOWS = 2         # when a word is more common than that: this many stretches of the catalog, spread evenly
 
 
 def _fts_windows(catalog: Catalog, rarest: int) -> list[tuple[int, int]] | None:
@@ -273,42 +287,64 @@ def _fts_windows(catalog: Catalog, rarest: int) -> list[tuple[int, int]] | None:
 def _fts(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
     """Segments holding every word in any order: the best by bm25 among the first FTS_CANDIDATES that
     FTS5 finds (in segment order), in stretches of the catalog when all the words are common
-    (``_fts_windows``), so the fallback costs about the same at any size of archive."""
+    (``_fts_windows``), so the fallback costs about the same at any size of archive. bm25 is
+    computed here from the vocabulary counts: FTS5's own counts every segment holding each word."""
     if media_ids is not None and not media_ids:
         return []
-    want, rarest = set(), None
+    want, df = set(), {}
     for t in tokens:
         terms = _terms(catalog, t)
         if not terms:           # a word never spoken: no segment holds them all
             return []
         want |= set(terms)
-        rarest = min(sum(terms.values()), rarest or sum(terms.values()))
+        df[(t.norm, t.prefix)] = sum(terms.values())
     match = " AND ".join(dict.fromkeys(f'"{t.norm}"' + ("*" if t.prefix else "") for t in tokens))
-    sql = ("SELECT s.id, s.media_id, s.text, s.first_seq, s.last_seq, bm25(segments_fts) AS rank "
+    sql = ("SELECT s.id, s.media_id, s.text, s.norm, s.first_seq, s.last_seq "
            "FROM segments_fts JOIN segments s ON s.id = segments_fts.rowid WHERE segments_fts MATCH ?")
     if media_ids is not None:
         sql += f" AND s.media_id IN ({_id_list(media_ids)})"
     rows, room = [], max(FTS_CANDIDATES, limit)
-    for window in _fts_windows(catalog, rarest) or [None]:
+    for window in _fts_windows(catalog, min(df.values())) or [None]:
         if len(rows) >= room:
             break
         where = " AND segments_fts.rowid BETWEEN ? AND ?" if window else ""
-        rows += catalog.query(sql + where + " LIMIT ?", (match, *(window or ()), room - len(rows)))
-    rows = sorted(rows, key=lambda r: (r["rank"], r["id"]))[:limit]
+        rows += catalog.execute(sql + where + " LIMIT ?", (match, *(window or ()), room - len(rows))).fetchall()
+    rank = _bm25(catalog, df)
+    ranked = sorted(((rank(r[3]), r) for r in rows), key=lambda sr: (-sr[0], sr[1][0]))[:limit]
     hits = []
-    for r in rows:
-        if r["first_seq"] is None:
+    for score, (_, media_id, text, _, first_seq, last_seq) in ranked:
+        if first_seq is None:
             continue
         seqs = catalog.execute(
             f"SELECT min(seq), max(seq) FROM words WHERE media_id = ? AND seq BETWEEN ? AND ? "
-            f"AND +term_id IN ({_id_list(want)})", (r["media_id"], r["first_seq"], r["last_seq"])).fetchone()
+            f"AND +term_id IN ({_id_list(want)})", (media_id, first_seq, last_seq)).fetchone()
         if seqs[0] is None:
             continue
-        strength = -r["rank"] / (1.0 - r["rank"])  # bm25 is negative; map to 0..1
-        h = maker.make(r["media_id"], seqs[0], seqs[1], 0.5 + 0.5 * strength, "all-words", r["text"])
+        strength = score / (1.0 + score)  # bm25 is 0 or more; map to 0..1
+        h = maker.make(media_id, seqs[0], seqs[1], 0.5 + 0.5 * strength, "all-words", text)
         if h:
             hits.append(h)
     return hits
+
+
+def _bm25(catalog: Catalog, df: dict[tuple[str, bool], int]):
+    """Okapi BM25 of a segment's normalised words for the query words (k1 1.2, b 0.75, as FTS5 ranks),
+    each word's uses standing in for the number of segments holding it."""
+    import math
+    segments, words = remembered(catalog, ("segment stats",), lambda: tuple(catalog.execute(
+        "SELECT (SELECT max(rowid) FROM segments), (SELECT sum(count) FROM terms)").fetchone()))
+    n, avg = max(1, segments or 0), max(1.0, (words or 0) / max(1, segments or 0))
+    idf = {key: max(1e-6, math.log((n - min(c, n) + 0.5) / (min(c, n) + 0.5))) for key, c in df.items()}
+
+    def rank(norm: str) -> float:
+        seg = norm.split()
+        k = 1.2 * (1 - 0.75 + 0.75 * len(seg) / avg)
+        total = 0.0
+        for (word, prefix), w in idf.items():
+            tf = sum(1 for x in seg if (x.startswith(word) if prefix else x == word))
+            total += w * tf * 2.2 / (tf + k)
+        return total
+    return rank
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -401,14 +437,13 @@ def _fuzzy(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
     total_len = sum(len(t.norm) for t in tokens)
     found = []
     for m, a, b in match_sequences(catalog, positions, media_ids, limit * 4):
-        rows = catalog.execute("SELECT term_id, probability FROM words WHERE media_id = ? AND seq BETWEEN ? AND ? "
-                               "ORDER BY seq", (m, a, b)).fetchall()
+        rows = catalog.execute("SELECT term_id, probability, start FROM words WHERE media_id = ? AND seq BETWEEN ? "
+                               "AND ? ORDER BY seq", (m, a, b)).fetchall()
         quality = max(0.1, 1 - sum(dists[i].get(r[0], 0) for i, r in enumerate(rows)) / max(1, total_len))
-        found.append((hit_score("fuzzy", [r[1] for r in rows], quality), quality, m, a, b))
-    found.sort(key=lambda f: -f[0])
-    if len(found) > limit:      # ties with the last one kept stay in: their order is settled below
-        found = [f for f in found if f[0] >= found[limit - 1][0]]
-    hits = [h for _, quality, m, a, b in found if (h := maker.make(m, a, b, quality, "fuzzy"))]
+        score = hit_score("fuzzy", [r[1] for r in rows], quality)
+        found.append(((-score, maker.media_path(m), rows[0][2]), quality, m, a, b))
+    found.sort(key=lambda f: f[0])      # the order hits are given in, known before any is made
+    hits = [h for _, quality, m, a, b in found[: limit + 8] if (h := maker.make(m, a, b, quality, "fuzzy"))]
     hits.sort(key=lambda h: (-h.score, h.media_path, h.start))
     return hits[:limit]
 
