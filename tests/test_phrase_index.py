@@ -171,3 +171,15 @@ def test_all_words_in_stretches_when_every_word_is_common(cat, monkeypatch):
     assert len(windows) == phrase.FTS_WINDOWS and windows[0][0] == 1
     assert 0 < len(part) < 16 and {(h.media_path, h.start) for h in part} <= {(h.media_path, h.start)
                                                                              for h in everywhere}
+
+
+def test_words_two_edits_away_are_the_same_with_or_without_rapidfuzz(monkeypatch):
+    rows = [(i, w) for i, w in enumerate(["harbours", "harbour", "habrour", "harbinger", "barbour", "hrabouxr",
+                                          "harbourmaster", "arbour", "harbor"])]
+    with_c = sorted(phrase._within("harbour", rows, 2))
+    monkeypatch.setitem(__import__("sys").modules, "rapidfuzz", None)      # as where it is not installed
+    monkeypatch.setitem(__import__("sys").modules, "rapidfuzz.distance", None)
+    assert sorted(phrase._within("harbour", rows, 2)) == with_c
+    assert {rows[i][1] for i, _ in with_c} == {"harbours", "harbour", "habrour", "barbour", "hrabouxr", "arbour",
+                                              "harbor"}
+    assert dict(with_c)[2] == 1 and dict(with_c)[1] == 0       # a swap of neighbours is one edit
