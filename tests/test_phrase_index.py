@@ -183,3 +183,18 @@ def test_words_two_edits_away_are_the_same_with_or_without_rapidfuzz(monkeypatch
     assert {rows[i][1] for i, _ in with_c} == {"harbours", "harbour", "habrour", "barbour", "hrabouxr", "arbour",
                                               "harbor"}
     assert dict(with_c)[2] == 1 and dict(with_c)[1] == 0       # a swap of neighbours is one edit
+
+
+def test_media_patterns_parts_and_globs(cat):
+    with cat.transaction():
+        for path in ("/f/Reel_01/take.wav", "/f/reel_02/take.wav", "/f/other/interview.wav"):
+            m = add_media(cat, path, duration=10.0)
+            store_transcripts(cat, m, [Transcript([seg(0.0, "roll the tape")], "en")])
+
+    def found(*patterns):
+        return sorted(h.media_path for h in search_phrase(cat, q("roll the", media=list(patterns))))
+    assert found("reel_0") == ["/f/reel_02/take.wav"]                        # a part, as typed
+    assert found("*/[Rr]eel_0?/*") == ["/f/Reel_01/take.wav", "/f/reel_02/take.wav"]
+    assert found("interview.*", "Reel_01") == ["/f/Reel_01/take.wav", "/f/other/interview.wav"]
+    assert found("*") == ["/f/Reel_01/take.wav", "/f/other/interview.wav", "/f/reel_02/take.wav"]
+    assert found("reel_03") == []

@@ -16,6 +16,7 @@ and clamped to the file. Pads are the sequence's business, not the search's.
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass
 
 from ..catalog import Catalog, media_rate
@@ -74,8 +75,13 @@ def _media_filter(catalog: Catalog, patterns: list[str]) -> list[int] | None:
 
 
 def _matching_media(catalog: Catalog, patterns: list[str]) -> list[int]:
+    """Ids of the files a pattern names (a part of the path, or a glob). SQLite first keeps the paths
+    holding each pattern's longest literal piece, so a big library is not walked in Python."""
+    pieces = [max(re.split(r"\[[^\]]*\]|[*?]", pat), key=len).lower() for pat in patterns]
+    where = ("" if not all(pieces) else
+             " WHERE typeof(path) = 'blob' OR " + " OR ".join("instr(lower(path), ?) > 0" for _ in pieces))
     ids = []
-    for r in catalog.execute("SELECT id, path FROM media"):
+    for r in catalog.execute("SELECT id, path FROM media" + where, pieces if where else ()):
         path = from_db(r[1])
         for pat in patterns:
             if any((pat in p) or fnmatch.fnmatch(p, pat) or fnmatch.fnmatch(p, f"*{pat}") for p in {path, display(path)}):
