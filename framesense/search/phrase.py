@@ -1,12 +1,14 @@
 """Phrase search over spoken words: exact phrase, then all-words full text, then fuzzy.
 
-Exact phrases walk the ``words`` table: the rarest query word (by the
-``terms`` counts) is looked up through ``words_by_term``, and every other word
-must sit at the neighbouring sequence numbers of the same media (primary-key
-lookups). Cost follows the rarest word's frequency, not the catalog's size.
-When no exact phrase is spoken, FTS5 (bm25) finds segments holding all the
-words in any order; when that finds nothing either, words within a small edit
-distance of the vocabulary stand in for misspelt ones (Whisper's mistakes).
+Exact phrases walk the pair postings: ``words_by_pair (term_id, next_term_id, media_id, seq)``
+lists where each pair of neighbouring words is said, the rarest pair of the phrase anchors the
+lookup and the other pairs are checked by seeks at the neighbouring sequence numbers of the
+same media. Cost follows how often the rarest pair is said, not the words' frequency or the
+catalog's size (issue 31). When no exact phrase is spoken, FTS5 finds segments holding all the
+words in any order (at most FTS_CANDIDATES, ranked by bm25); when that finds nothing either,
+words within a small edit distance of the vocabulary stand in for misspelt ones (Whisper's
+mistakes). Answers that do not change between searches (prefix expansions, misspelt words'
+stand-ins, ``--media`` files) are kept per catalog state (``memo.py``).
 
 A hit runs from the first word's start to the last word's end, snapped outward
 to whole frames at the media's exact rate (milliseconds for sound-only files)
