@@ -279,16 +279,18 @@ def _exact(catalog, tokens, media_ids, limit, maker, text=None) -> list[Hit]:
 FTS_CANDIDATES = 200    # segments holding every word that are ranked (bm25) for the all-words fallback
 FTS_BUDGET = 5000       # uses of the query's rarest word whose segments the all-words fallback looks through
 FTS_WINDOWS = 2         # when a word is more common than that: this many stretches of the catalog, spread evenly
+FTS_SEGMENTS = 50_000   # segments those stretches hold at most, together
 
 
 def _fts_windows(catalog: Catalog, rarest: int) -> list[tuple[int, int]] | None:
     """Segment id ranges for the all-words fallback, or None for all of them. FTS5 walks every segment
-    holding the rarest word to find those that hold the others too, so where that word is common only
-    stretches of the catalog are looked through, together holding about FTS_BUDGET of its uses."""
+    holding the rarest word to find those that hold the others too (and, when all are common, nearly
+    every segment), so where that word is common only stretches of the catalog are looked through,
+    together holding about FTS_BUDGET of its uses and at most FTS_SEGMENTS segments."""
     if rarest <= FTS_BUDGET:
         return None
     last = catalog.execute("SELECT max(rowid) FROM segments").fetchone()[0] or 0
-    width = max(1, int(last * FTS_BUDGET / rarest / FTS_WINDOWS))
+    width = max(1, int(min(last * FTS_BUDGET / rarest, FTS_SEGMENTS) / FTS_WINDOWS))
     return [(a, a + width - 1) for a in (1 + j * last // FTS_WINDOWS for j in range(FTS_WINDOWS))]
 
 
@@ -311,12 +313,18 @@ def _fts(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
            "FROM segments_fts JOIN segments s ON s.id = segments_fts.rowid WHERE segments_fts MATCH ?")
     if media_ids is not None:
         sql += f" AND s.media_id IN ({_id_list(media_ids)})"
-    rows, room = [], max(FTS_CANDIDATES, limit)
-    for window in _fts_windows(catalog, min(df.values())) or [None]:
-        if len(rows) >= room:
-            break
-        where = " AND segments_fts.rowid BETWEEN ? AND ?" if window else ""
-        rows += catalog.execute(sql + where + " LIMIT ?", (match, *(window or ()), room - len(rows))).fetchall()
+    room = max(FTS_CANDIDATES, limit)
+    windows = _fts_windows(catalog, min(df.values()))
+    if windows is None:
+        rows = catalog.execute(sql + " LIMIT ?", (match, room)).fetchall()
+    else:   # FTS5 would not stop an AND of common words at a stretch's end: the rarest word alone, and
+        rows = []      # the others checked here, in each segment's words
+        rare = min(df, key=df.get)
+        for a, b in windows:
+            for r in catalog.execute(sql + " AND segments_fts.rowid BETWEEN ? AND ?",
+                                     ('"' + rare[0] + '"' + ("*" if rare[1] else ""), a, b)):
+                if len(rows) < room and _holds_all(r[3], df):
+                    rows.append(r)
     rank = _bm25(catalog, df)
     ranked = sorted(((rank(r[3]), r) for r in rows), key=lambda sr: (-sr[0], sr[1][0]))[:limit]
     hits = []
@@ -333,6 +341,12 @@ def _fts(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
         if h:
             hits.append(h)
     return hits
+
+
+def _holds_all(norm: str, words) -> bool:
+    """Whether a segment's normalised words hold each (word, is prefix) of the query."""
+    seg = norm.split()
+    return all(any(x.startswith(w) for x in seg) if prefix else w in seg for w, prefix in words)
 
 
 def _bm25(catalog: Catalog, df: dict[tuple[str, bool], int]):
