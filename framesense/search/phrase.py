@@ -121,7 +121,7 @@ def _pair_sizes(catalog: Catalog, positions: list[dict[int, int]]) -> dict[int, 
 
 
 def match_sequences(catalog: Catalog, positions: list[dict[int, int]], media_ids: list[int] | None,
-                    limit: int) -> list[tuple[int, int, int]]:
+                    limit: int, scan: int | None = None) -> list[tuple[int, int, int]]:
     """(media_id, first_seq, last_seq) where position i's word is one of positions[i]'s terms, in order.
 
     The lookup starts from the rarest pair of neighbouring positions (``words_by_pair`` holds each
@@ -131,7 +131,8 @@ def match_sequences(catalog: Catalog, positions: list[dict[int, int]], media_ids
     a time (a word and the term after it), the rarest pair first: by a seek in the pair postings
     (close to the last one, since anchor rows come in file order), or by the word's primary key
     where a position has many terms; at most MAX_JOINED are joined in SQL and the words of longer
-    phrases are read and compared.
+    phrases are read and compared. ``scan`` bounds how many places of the anchor are looked at
+    (the fuzzy fallback's bound); exact phrases look at all of them.
     """
     if any(not p for p in positions) or (media_ids is not None and not media_ids):
         return []
@@ -143,16 +144,25 @@ def match_sequences(catalog: Catalog, positions: list[dict[int, int]], media_ids
     # the smallest; among pairs counted past the last cap, the one whose words are rarest
     kind, k = min(size, key=lambda key: (size[key], key[0] != "pair", guess[key], key[1]))
     covered = {k, k + 1} if kind == "pair" else {k}
-    checks = []         # (size, j): the pair at positions j, j+1 checked at each anchor row
+    checks = []         # (size, guess, j): the pair at positions j, j+1 checked at each anchor row
     for i in range(n):
         if i not in covered:
             j = i if i + 1 < n else i - 1
-            checks.append((pairs.get(j, min(ones[j], ones[j + 1])), j))
+            checks.append((pairs.get(j, min(ones[j], ones[j + 1])), ones[j] * ones[j + 1], j))
             covered |= {j, j + 1}
     checks.sort()
-    joined, rest = checks[: MAX_JOINED - 1], [i for _, j in checks[MAX_JOINED - 1:] for i in (j, j + 1)]
-    sql = [f"SELECT d.media_id, d.seq - {k} FROM words d INDEXED BY words_by_pair"]
-    for _, j in joined:
+    joined, rest = checks[: MAX_JOINED - 1], [i for *_, j in checks[MAX_JOINED - 1:] for i in (j, j + 1)]
+    anchor = [f"term_id IN ({_id_list(positions[k])})"]
+    if kind == "pair":
+        anchor.append(f"next_term_id IN ({_id_list(positions[k + 1])})")
+    if media_ids is not None:
+        anchor.append(f"media_id IN ({_id_list(media_ids)})")
+    if scan is None:
+        sql = [f"SELECT d.media_id, d.seq - {k} FROM words d INDEXED BY words_by_pair"]
+    else:
+        sql = [f"SELECT d.media_id, d.seq - {k} FROM (SELECT media_id, seq FROM words INDEXED BY words_by_pair "
+               f"WHERE {' AND '.join(anchor)} LIMIT {int(scan)}) d"]
+    for *_, j in joined:
         terms = f"{{}}term_id IN ({_id_list(positions[j])}) AND {{}}next_term_id IN ({_id_list(positions[j + 1])})"
         if len(positions[j]) * len(positions[j + 1]) <= INDEX_JOIN_KEYS:
             # a seek in the pair postings: the anchor rows come in (media, seq) order, so these stay close
@@ -161,11 +171,8 @@ def match_sequences(catalog: Catalog, positions: list[dict[int, int]], media_ids
         else:   # many term choices: the word itself by its primary key (unary + keeps it off the term index)
             sql.append(f"CROSS JOIN words w{j} ON w{j}.media_id = d.media_id AND w{j}.seq = d.seq + {j - k} "
                        f"AND {terms.format(f'+w{j}.', f'+w{j}.')}")
-    sql.append(f"WHERE d.term_id IN ({_id_list(positions[k])})")
-    if kind == "pair":
-        sql.append(f"AND d.next_term_id IN ({_id_list(positions[k + 1])})")
-    if media_ids is not None:
-        sql.append(f"AND d.media_id IN ({_id_list(media_ids)})")
+    if scan is None:
+        sql.append("WHERE " + " AND ".join(f"d.{c}" for c in anchor))
     if not rest:
         sql.append(f"LIMIT {int(limit)}")
         return [(m, s, s + n - 1) for m, s in catalog.execute(" ".join(sql))]
@@ -454,9 +461,13 @@ def _within(word: str, rows, d: int):
         yield rows[i][0], dist
 
 
+FUZZY_SCAN = 5_000       # places of its rarest pair of stand-ins the fuzzy fallback looks at
+
+
 def _fuzzy(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
-    """Vocabulary words near each typed one stand in for it; of the first ``limit * 4`` such phrases,
-    the best scoring ``limit`` become hits (scored from their words before any hit is made)."""
+    """Vocabulary words near each typed one stand in for it; of the first ``limit * 4`` such phrases
+    (among the first FUZZY_SCAN places of their rarest pair), the best scoring ``limit`` become hits,
+    scored from their words before any hit is made."""
     positions, dists = [], []
     for t in tokens:
         if t.prefix:
@@ -471,7 +482,7 @@ def _fuzzy(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
             return []
     total_len = sum(len(t.norm) for t in tokens)
     found = []
-    for m, a, b in match_sequences(catalog, positions, media_ids, limit * 4):
+    for m, a, b in match_sequences(catalog, positions, media_ids, limit * 4, scan=FUZZY_SCAN):
         rows = catalog.execute("SELECT term_id, probability, start FROM words WHERE media_id = ? AND seq BETWEEN ? "
                                "AND ? ORDER BY seq", (m, a, b)).fetchall()
         quality = max(0.1, 1 - sum(dists[i].get(r[0], 0) for i, r in enumerate(rows)) / max(1, total_len))
