@@ -103,6 +103,27 @@ def _vocab(n: int, seed: int = 3) -> list[str]:
     return words
 
 
+def _unindex(conn) -> list[str]:
+    """Drop the pair index and the per-row triggers for a bulk load (inside its transaction); their SQL."""
+    saved = [r[0] for r in conn.execute(
+        "SELECT sql FROM sqlite_master WHERE name IN ('words_by_pair', 'words_count_ins', 'segments_fts_ins')")]
+    for name, kind in (("words_by_pair", "INDEX"), ("words_count_ins", "TRIGGER"), ("segments_fts_ins", "TRIGGER")):
+        conn.execute(f"DROP {kind} IF EXISTS {name}")
+    return saved
+
+
+def _reindex(conn, saved: list[str], t0: float) -> None:
+    """After a bulk load: the full-text index, the pair index and the term counts, built once; commit."""
+    conn.execute("INSERT INTO segments_fts (segments_fts) VALUES ('rebuild')")
+    print(f"  FTS built ({time.perf_counter() - t0:.0f} s)", flush=True)
+    for sql in saved:
+        conn.execute(sql)
+    print(f"  pair index built ({time.perf_counter() - t0:.0f} s)", flush=True)
+    conn.execute("UPDATE terms SET count = c FROM (SELECT term_id, count(*) AS c FROM words GROUP BY term_id) x "
+                 "WHERE x.term_id = terms.id")
+    conn.execute("COMMIT")
+
+
 def build_catalog(lib: Path, total_words: int, per_media: int = 1000, vocab_size: int = 50000, seed: int = 11):
     """A catalog of synthetic transcripts, loaded in bulk (indexes and triggers rebuilt after).
 
@@ -118,11 +139,8 @@ def build_catalog(lib: Path, total_words: int, per_media: int = 1000, vocab_size
     ranks = np.arange(1, vocab_size + 1)
     p = 1 / ranks ** 1.07
     p /= p.sum()
-    saved = [r[0] for r in conn.execute(
-        "SELECT sql FROM sqlite_master WHERE name IN ('words_by_pair', 'words_count_ins', 'segments_fts_ins')")]
     conn.execute("BEGIN")
-    for name, kind in (("words_by_pair", "INDEX"), ("words_count_ins", "TRIGGER"), ("segments_fts_ins", "TRIGGER")):
-        conn.execute(f"DROP {kind} IF EXISTS {name}")
+    saved = _unindex(conn)
     conn.executemany("INSERT OR IGNORE INTO terms (id, norm) VALUES (?, ?)", [(i + 1, w) for i, w in enumerate(vocab)])
     n_media = total_words // per_media
     t0 = time.perf_counter()
@@ -158,14 +176,7 @@ def build_catalog(lib: Path, total_words: int, per_media: int = 1000, vocab_size
         if m % 1000 == 999:
             print(f"  loaded {(m + 1) * per_media:,} words ({time.perf_counter() - t0:.0f} s)", flush=True)
     print(f"  counting terms, building the pair index and FTS ({time.perf_counter() - t0:.0f} s) ...", flush=True)
-    conn.execute("INSERT INTO segments_fts (segments_fts) VALUES ('rebuild')")
-    print(f"  FTS built ({time.perf_counter() - t0:.0f} s)", flush=True)
-    for sql in saved:
-        conn.execute(sql)
-    print(f"  pair index built ({time.perf_counter() - t0:.0f} s)", flush=True)
-    conn.execute("UPDATE terms SET count = c FROM (SELECT term_id, count(*) AS c FROM words GROUP BY term_id) x "
-                 "WHERE x.term_id = terms.id")
-    conn.execute("COMMIT")
+    _reindex(conn, saved, t0)
     conn.execute("ANALYZE")
     print(f"  built in {time.perf_counter() - t0:.0f} s", flush=True)
     return cat
@@ -185,12 +196,9 @@ def replicate_catalog(src: Path, lib: Path, copies: int) -> None:
     conn.execute("PRAGMA cache_size = -1000000")
     n_media, n_tr, n_seg = conn.execute("SELECT (SELECT max(id) FROM media), (SELECT max(id) FROM transcripts), "
                                         "(SELECT max(id) FROM segments)").fetchone()
-    saved = [r[0] for r in conn.execute(
-        "SELECT sql FROM sqlite_master WHERE name IN ('words_by_pair', 'words_count_ins', 'segments_fts_ins')")]
     t0 = time.perf_counter()
     conn.execute("BEGIN")
-    for name, kind in (("words_by_pair", "INDEX"), ("words_count_ins", "TRIGGER"), ("segments_fts_ins", "TRIGGER")):
-        conn.execute(f"DROP {kind} IF EXISTS {name}")
+    saved = _unindex(conn)
     for k in range(1, copies):
         m, t, s = k * n_media, k * n_tr, k * n_seg
         conn.execute(f"INSERT INTO media (id, path, folder, name, status, rate_num, rate_den, frames, duration, "
@@ -206,14 +214,7 @@ def replicate_catalog(src: Path, lib: Path, copies: int) -> None:
                      f"next_term_id) SELECT media_id + {m}, seq, term_id, segment_id + {s}, start, end, probability, "
                      f"text, speaker, next_term_id FROM words WHERE media_id <= {n_media}")
         print(f"  copy {k + 1} of {copies} ({time.perf_counter() - t0:.0f} s)", flush=True)
-    conn.execute("INSERT INTO segments_fts (segments_fts) VALUES ('rebuild')")
-    print(f"  FTS built ({time.perf_counter() - t0:.0f} s)", flush=True)
-    for sql in saved:
-        conn.execute(sql)
-    print(f"  pair index built ({time.perf_counter() - t0:.0f} s)", flush=True)
-    conn.execute("UPDATE terms SET count = c FROM (SELECT term_id, count(*) AS c FROM words GROUP BY term_id) x "
-                 "WHERE x.term_id = terms.id")
-    conn.execute("COMMIT")
+    _reindex(conn, saved, t0)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.close()
     mark_checked(lib)
