@@ -3,8 +3,8 @@
 Run it with the Python of the environment that has FrameSense and its extras installed
 (``pip install -e '.[all,bundle]'``):
 
-    python build/build.py            # CPU bundle: speech, phrase search, shots, export, app
-    python build/build.py --visual   # also torch + open_clip for picture search (much larger)
+    python build/build.py            # CPU bundle: speech, phrase and picture search, shots, export, app
+    python build/build.py --visual   # also torch + open_clip (open_clip checkpoints on torch; much larger)
 
 Then check it with ``build/smoke.sh``. The same command works on Windows and macOS.
 """
@@ -28,7 +28,7 @@ def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def biggest(path: Path, n: int = 15) -> list[tuple[int, str]]:
+def biggest(path: Path, n: int = 10) -> list[tuple[int, str]]:
     sizes = {}
     for p in path.rglob("*"):
         if p.is_file() and not p.is_symlink():
@@ -96,7 +96,7 @@ def unresolved_libraries(bundle: Path) -> dict[str, list[str]]:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--visual", action="store_true", help="include torch + open_clip (picture search)")
+    ap.add_argument("--visual", action="store_true", help="include torch + open_clip (picture search itself runs on onnxruntime in every bundle)")
     ap.add_argument("--clean", action="store_true", help="drop PyInstaller's cache in build/work first")
     ap.add_argument("--dist", type=Path, default=DIST, help="output folder (default: build/dist)")
     ap.add_argument("--no-strip", action="store_true", help="keep symbol tables in bundled libraries (Linux)")
@@ -119,11 +119,21 @@ def main(argv=None) -> int:
     shutil.rmtree(args.dist / "framesense", ignore_errors=True)
     print("+", " ".join(cmd), flush=True)
     t0 = time.monotonic()
-    rc = subprocess.call(cmd, env=env, cwd=HERE.parent)
+    missing_imports = []
+    with subprocess.Popen(cmd, env=env, cwd=HERE.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True) as proc:
+        for line in proc.stdout:
+            print(line, end="", flush=True)
+            if "Hidden import" in line and "not found" in line:   # the spec names a module that is not there
+                missing_imports.append(line.split("WARNING:", 1)[-1].strip())
+    rc = proc.returncode
     took = time.monotonic() - t0
     if rc:
         print(f"error: PyInstaller failed (exit {rc}) after {took:.0f} s", file=sys.stderr)
         return rc
+    if missing_imports:
+        print("error: " + "; ".join(missing_imports) + " (fix the spec's hiddenimports)", file=sys.stderr)
+        return 1
     out = args.dist / "framesense"
     if not args.no_strip:
         saved, unstrippable = strip_libraries(out)

@@ -1,5 +1,9 @@
 """FrameSense: offline footage search to NLE timeline."""
 
+from .offline import silence_telemetry
+
+silence_telemetry()   # first, before any library with telemetry (onnxruntime) can load: see offline.py
+
 __version__ = "0.1.0"
 
 __all__ = ["Library", "IndexOptions", "SearchQuery", "SequenceOptions", "ExportOptions", "__version__"]

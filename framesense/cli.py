@@ -15,7 +15,8 @@ import traceback
 import click
 
 from . import __version__
-from .commands import app, assemble, core, demo, doctor, export, merge, models, people, plugins, search, speech
+from .commands import (app, assemble, core, demo, desktop, doctor, export, merge, models, people, plugins, search,
+                       speech)
 from .commands.context import Ctx
 from .errors import CatalogDamaged, FrameSenseError, LibraryBusy
 from .paths import escape_streams
@@ -28,12 +29,15 @@ from .paths import escape_streams
 @click.option("--debug", is_flag=True, envvar="FRAMESENSE_DEBUG", help="Show the full traceback of an error.")
 @click.pass_context
 def cli(ctx, library, debug):
-    """FrameSense: search local footage by what is said and shown, export the hits to your NLE."""
+    """FrameSense: search local footage by what is said and shown, export the hits to your NLE.
+
+    'framesense app' opens the window (so does starting framesense from a desktop, with no arguments);
+    'framesense install-desktop' adds it to the desktop's menu."""
     ctx.obj = Ctx(library)
     ctx.call_on_close(ctx.obj.close)
 
 
-for _module in (core, merge, search, export, assemble, speech, models, people, plugins, doctor, demo, app):
+for _module in (core, merge, search, export, assemble, speech, models, people, plugins, doctor, demo, app, desktop):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 
@@ -43,6 +47,8 @@ def main(argv=None):
     ``--debug`` (or FRAMESENSE_DEBUG=1) adds the traceback."""
     escape_streams(sys.stdout, sys.stderr)   # a file name that is not UTF-8 prints as \xNN, never a crash
     args = list(sys.argv[1:] if argv is None else argv)
+    if not args and started_from_desktop():
+        args = ["app"]          # a double-click or a launcher: the window, not the help text
     debug = "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args
     debug = debug or os.environ.get("FRAMESENSE_DEBUG") == "1"
     try:
@@ -63,6 +69,17 @@ def main(argv=None):
             traceback.print_exc()
         click.echo(f"error: {_one_line(exc)}", err=True)
         sys.exit(3 if isinstance(exc, LibraryBusy) else 2)
+
+
+def started_from_desktop() -> bool:
+    """No terminal on either end (a file manager's double-click, a desktop launcher) and a screen to
+    open a window on. Typed in a terminal, ``framesense`` alone keeps printing its help."""
+    for stream in (sys.stdin, sys.stdout):
+        if stream is not None and stream.isatty():
+            return False
+    if sys.platform.startswith("linux"):
+        return any(os.environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY"))
+    return True
 
 
 def _one_line(exc: BaseException) -> str:

@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from .analysis.perfile import FileTask, run_task
+from .offline import QUIET_ENV
 from .parallel import Pool, dispatch
 
 MAX_RESTARTS = 4
@@ -54,19 +55,21 @@ def connect(address: str) -> bool:
 
     if ray.is_initialized():
         return False
-    quiet = dict(include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    # Workers of a cluster started elsewhere do not inherit this environment: the opt-outs go with the job.
+    job = dict(log_to_driver=False, logging_level="ERROR", runtime_env={"env_vars": dict(QUIET_ENV)})
+    quiet = dict(include_dashboard=False, **job)
     if address.startswith("local"):
         n = int(address.split(":", 1)[1]) if ":" in address else None
         ray.init(num_cpus=n, **quiet)
         return True
     if address == "auto":
         try:
-            ray.init(address="auto", log_to_driver=False, logging_level="ERROR")
+            ray.init(address="auto", **job)
             return False
         except (ConnectionError, RuntimeError):
             ray.init(**quiet)
             return True
-    ray.init(address=address, log_to_driver=False, logging_level="ERROR")
+    ray.init(address=address, **job)
     return False
 
 
@@ -127,7 +130,8 @@ class RayExecutor:
             import ray  # noqa: F401
         except ImportError:
             from .errors import FrameSenseError
-            raise FrameSenseError("--ray needs Ray: pip install 'framesense[scale]'") from None
+            from .installation import how_to_get
+            raise FrameSenseError(f"--ray needs Ray: {how_to_get('scale', 'Ray')}") from None
         self.address, self.options, self.workers = address, options, workers
 
     def run(self, indexer, files, report):

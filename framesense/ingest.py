@@ -47,20 +47,28 @@ def content_hash(path, size: int | None = None) -> str:
     return h.hexdigest()
 
 
-def walk(paths: Iterable, errors: list) -> list[Path]:
-    """Expand folders into candidate files; a file named explicitly is always a candidate."""
+def walk(paths: Iterable, errors: list, library: Path | None = None) -> list[Path]:
+    """Expand folders into candidate files; a file named explicitly is always a candidate,
+    except inside ``library``: the catalog, its WAL and caches are never footage."""
     found: list[Path] = []
+    library = Path(library).resolve() if library is not None else None
+
+    def in_library(path: Path) -> bool:
+        return library is not None and (path == library or library in path.parents)
+
     for raw in paths:
         p = Path(raw).expanduser()
         if not p.exists():
             errors.append((str(p), "path not found"))
             continue
         p = p.resolve()
+        if in_library(p):
+            continue
         if p.is_file():
             found.append(p)
             continue
         for root, dirs, files in os.walk(p, onerror=lambda e: errors.append((e.filename, f"cannot list folder: {e.strerror}"))):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not in_library(Path(root) / d))
             for name in sorted(files):
                 if name.startswith(".") or Path(name).suffix.lower() in SIDECAR_EXTS:
                     continue
@@ -147,7 +155,7 @@ class Indexer:
             self.progress.notice(f"{name}: {reason}")
         walk_errors: list = []
         paths = list(paths)
-        files = walk(paths, walk_errors)
+        files = walk(paths, walk_errors, self.catalog.dir)
         for raw in paths:
             p = Path(raw).expanduser()
             if p.is_dir():

@@ -21,6 +21,8 @@ import pytest
 
 pytest.importorskip("PySide6", reason="the desktop app needs PySide6 (pip install 'framesense[app]')")
 
+from framesense.media import heard  # noqa: E402
+from framesense.media.heard import locate  # noqa: E402
 from framesense.media.pcm import decode_span  # noqa: E402
 from framesense.media.synth import Shot, espeak_available, write_video  # noqa: E402
 
@@ -38,17 +40,6 @@ def read_wav(path) -> np.ndarray:
 
 def mono(pcm) -> np.ndarray:
     return pcm.mean(axis=1) / 32768.0
-
-
-def locate(needle: np.ndarray, hay: np.ndarray, around: int, reach: int) -> tuple[int, float]:
-    """Where ``needle`` lies in ``hay`` within ``reach`` samples of ``around``, and how well it matches (0..1)."""
-    lo = max(0, around - reach)
-    seg = hay[lo: around + reach + len(needle)]
-    assert len(seg) >= len(needle), "the WAV ends before the sound"
-    c = np.correlate(seg, needle, "valid")
-    k = int(np.argmax(c))
-    energy = math.sqrt(float((needle ** 2).sum()) * float((seg[k:k + len(needle)] ** 2).sum()))
-    return lo + k, float(c[k] / energy) if energy else 0.0
 
 
 @pytest.fixture(scope="module")
@@ -75,14 +66,10 @@ def played(tmp_path_factory):
 
 def hit_starts(played) -> list[tuple[dict, Fraction, list, int]]:
     """Per hit: its item, rate, the (frame, WAV sample) of the frames shown with sound, and where the
-    picture puts the hit's first sample in the WAV (the median over its frames)."""
-    out = []
-    for k, item in enumerate(played["log"]["items"]):
-        rate = Fraction(item["rate"])
-        shown = [(f, pos) for i, f, pos, sound, _ in played["log"]["frames"] if i == k and sound]
+    picture puts the hit's first sample in the WAV (framesense.media.heard, which build/smoke.sh uses too)."""
+    out = heard.hit_starts(played["log"])
+    for k, (item, _, shown, _) in enumerate(out):
         assert len(shown) >= 10, f"hit {k} ({item['label']}) showed {len(shown)} frames with sound"
-        start = int(np.median([pos - float((f - item["first"]) / rate) * SR for f, pos in shown]))
-        out.append((item, rate, shown, start))
     return out
 
 
@@ -181,3 +168,17 @@ def test_a_stalled_playback_exits_6(library, tmp_path):
                    "--audio-out", tmp_path / "x.wav", check=False, timeout=120)
     assert proc.returncode == 6, (proc.returncode, proc.stderr[-2000:])
     assert "playback stalled" in proc.stderr
+
+
+def test_a_dummy_output_counts_as_no_device(qtbot):
+    """Qt's "Dummy Output" (no audio system) only pretends to play (its clock starts late): it counts
+    as no device, so the picture plays at once on its own clock and the app says why. A PulseAudio
+    null sink plays in real time, so it stays a device (test_sound.py plays through one)."""
+    from framesense.app.audio_out import DeviceOutput, is_null_output
+    assert is_null_output("Dummy Output") and is_null_output("", "discard")
+    assert not is_null_output("Null Output", "d23null") and not is_null_output("Null Output", "auto_null")
+    assert not is_null_output("Built-in Audio Analog Stereo", "alsa_output.pci-0000_00_1f.3.analog-stereo")
+    out = DeviceOutput()                                   # this machine's default output, whatever it is
+    device = getattr(out, "device", None)                  # None: QtMultimedia is missing
+    if device is not None and not device.isNull() and is_null_output(device.description()):
+        assert out.reason and device.description() in out.reason and not out.is_open

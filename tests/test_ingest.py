@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, kill_after_indexed, write_kill_footage
+from conftest import ROOT, cli_json, kill_after_indexed, write_kill_footage
 from framesense.catalog import Catalog
 from framesense.media.synth import Shot, write_broken_files, write_video
 
@@ -66,6 +66,18 @@ def test_rerun_skips_unchanged_and_redoes_changed(tmp_path, cli, library):
     assert after[(str(clips[0].path), "shots")] != before[(str(clips[0].path), "shots")]
     with Catalog.open(library) as cat:
         assert cat.one("SELECT count(*) n FROM media")["n"] == 2
+
+
+def test_a_library_inside_the_footage_is_never_footage(tmp_path):
+    """`--library ./lib index .`: the catalog, its WAL, its check file and thumbnails are not media."""
+    footage = tmp_path / "f"
+    _footage(footage, n=1)
+    lib = footage / "lib"
+    for _ in range(2):
+        run = cli_json(lib, "index", footage, "--no-speech", "--no-visual", "--disable", "faces")
+        assert not run["failed"]
+    assert [Path(m["path"]).name for m in cli_json(lib, "media")] == ["clip 0.mov"]
+    assert cli_json(lib, "index", lib / "catalog.sqlite", "--no-speech", "--no-visual")["counts"] == {}
 
 
 def test_moved_file_keeps_its_analysis(tmp_path, cli, library):

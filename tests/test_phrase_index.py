@@ -57,7 +57,7 @@ def test_an_older_catalog_gains_the_pairs_and_languages_when_opened(tmp_path):
     lib.mkdir()
     conn = sqlite3.connect(str(lib / "catalog.sqlite"), isolation_level=None)
     old = {name: scripts for name, scripts in BUILTIN.items()}
-    old["speech"] = BUILTIN["speech"][:1]          # the catalog as FrameSense wrote it before issue 31
+    old["speech"] = BUILTIN["speech"][:2]          # the catalog as FrameSense wrote it before issue 31
     schema.migrate(conn, only=old)
     conn.execute("INSERT INTO media (id, path, folder, name, status, duration) VALUES (1, '/f/x.wav', '/f', 'x.wav', "
                  "'indexed', 20)")

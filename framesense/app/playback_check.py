@@ -5,6 +5,10 @@ and a log beside it (``WAV`` with the suffix ``.frames.json``) says, for every f
 hit and frame it was, the WAV sample being heard at that moment and how bright the picture was: picture and sound can then be
 compared on the audio clock, not on the wall clock. Playback that stops showing frames while it
 should be playing is a stall: exit code 6.
+
+With ``--frames-log LOG`` instead, the sound goes to the real audio device and the log's clock is the
+wall clock (in samples since play began): a recording of the device (``build/smoke.sh`` records a
+PulseAudio null sink's monitor) is then compared with it by ``framesense.media.heard``.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ def frames_log_path(wav) -> Path:
     return Path(wav).with_suffix(".frames.json")
 
 
-def play_hits(app, player, seconds: float, audio_out=None) -> int:
+def play_hits(app, player, seconds: float, audio_out=None, frames_log=None) -> int:
     """Play the player's list from its first item for ``seconds`` (or to its end); 0, or 6 on a stall."""
     if not player.items:
         print("error: nothing to play", file=sys.stderr)
@@ -46,14 +50,19 @@ def play_hits(app, player, seconds: float, audio_out=None) -> int:
         output = WavOutput(audio_out)
         player.use_output(output)
     frames: list = []
+    rate = output.rate if output else player.sound.rate
+    start = time.monotonic()
+
+    def clock():     # the file sink's own clock, else the wall clock in samples since play began
+        return output.position() if output else round((time.monotonic() - start) * rate)
 
     def shown(frame):
-        frames.append((player.index, frame, output.position() if output else None,
+        frames.append((player.index, frame, clock() if output or frames_log else None,
                        bool(player.playing and player.track.active), luma(player.view.image)))
     player.frame_shown.connect(shown)
     player.cue(0)
-    player.play()
     start = time.monotonic()
+    player.play()
     code, last_count, last_change = 0, 0, start
     while time.monotonic() - start < seconds and player.playing:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
@@ -77,10 +86,16 @@ def play_hits(app, player, seconds: float, audio_out=None) -> int:
           + (", with sound" if any(f[3] for f in frames) else ", picture only"))
     if output is not None:
         output.finish()
-        log = {"rate": output.rate,
+        frames_log = frames_log_path(audio_out)
+    if frames_log:
+        log = {"rate": rate, "clock": "file" if output else "wall",
+               "device": None if output or player.sound.reason else player.sound.output.device.description(),
                "items": [{"path": it.path, "rate": f"{it.rate.numerator}/{it.rate.denominator}",
                           "first": it.first, "last": it.last, "label": it.label} for it in player.items],
                "frames": [[i, f, pos, sound, y] for i, f, pos, sound, y in frames]}
-        frames_log_path(audio_out).write_text(json.dumps(log))
-        print(f"sound: {audio_out} ({output.position() / output.rate:.1f} s), frame log: {frames_log_path(audio_out)}")
+        Path(frames_log).write_text(json.dumps(log))
+        if output is not None:
+            print(f"sound: {audio_out} ({output.position() / output.rate:.1f} s), frame log: {frames_log}")
+        else:
+            print(f"sound: the audio device; frame log (wall clock): {frames_log}")
     return code

@@ -9,16 +9,20 @@ import click
 
 from ..catalog.db import media_rate
 from ..timecode import rate_str
+from ..transcript.languages import language_label
 from .context import Ctx, emit_json, pass_ctx
 
 
-def media_json(row: dict) -> dict:
+def media_json(row: dict, streams: list[dict] | None = None) -> dict:
+    """A media row for JSON; ``streams``: its audio streams with their spoken language
+    (``Library.stream_languages``), else the streams as probed."""
     rate = media_rate(row)
     return {
         "id": row["id"], "path": row["path"], "name": row["name"], "duration": row["duration"],
         "frames": row["frames"], "rate": rate_str(rate) if rate else None, "vfr": bool(row["vfr"]), "width": row["width"],
         "height": row["height"], "video_codec": row["video_codec"],
-        "audio_streams": json.loads(row["audio_streams"]) if row.get("audio_streams") else [],
+        "audio_streams": streams if streams is not None else
+        (json.loads(row["audio_streams"]) if row.get("audio_streams") else []),
         "start_timecode": row["start_timecode"], "reel": row["reel"], "status": row["status"],
         "error": row["error"],
     }
@@ -33,13 +37,15 @@ def media_json(row: dict) -> dict:
 @click.option("--speech-model", default=None, help="Speech model name or folder (see 'framesense models list').")
 @click.option("--language", default=None, help="Force the spoken language (e.g. en); default: detect per file.")
 @click.option("--clip-model", default=None,
-              help="CLIP model: ARCH:TAG, ARCH:/path/to/checkpoint.pt or an open_clip folder "
+              help="CLIP model: an ONNX model folder (see 'models export-onnx'), a downloaded name "
+                   "(ViT-B-32__openai), ARCH:TAG, ARCH:/path/to/checkpoint.pt or an open_clip folder "
                    "(default: the library's 'models use clip' setting).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Analyse this many files at once in worker processes (this process commits); with --ray: workers.")
 @click.option("--ray", "ray_address", default=None, metavar="auto|ADDRESS|local:N",
               help="Analyse files on a Ray cluster: 'auto' (the running one, else a local one), an address, "
-                   "or 'local:N' (a local cluster of N CPUs). Footage must be at the same path on the workers.")
+                   "or 'local:N' (a local cluster of N CPUs). Footage must be at the same path on the workers. "
+                   "Source installs only (pip install 'framesense[scale]'): the desktop bundle leaves Ray out.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report instead of a summary.")
 @pass_ctx
 def index(ctx: Ctx, paths, no_speech, no_visual, disable, faces_accurate, speech_model, language, clip_model, jobs,
@@ -73,7 +79,8 @@ def index(ctx: Ctx, paths, no_speech, no_visual, disable, faces_accurate, speech
 @pass_ctx
 def media(ctx: Ctx, status, as_json):
     """List catalogued media files."""
-    rows = [media_json(r) for r in ctx.library.media(status=status)]
+    lib = ctx.library
+    rows = [media_json(r, lib.stream_languages(r)) for r in lib.media(status=status)]
     if as_json:
         emit_json(rows)
         return
@@ -81,7 +88,7 @@ def media(ctx: Ctx, status, as_json):
         dur = f"{r['duration']:.2f}s" if r["duration"] else "-"
         extra = f"  {r['error']}" if r["error"] else ""
         click.echo(f"{r['status']:8} {dur:>10} {r['rate'] or '-':>10} {r['start_timecode'] or '':>12} "
-                   f"{r['reel'] or '':>10}  {r['path']}{extra}")
+                   f"{r['reel'] or '':>10} {language_label(r['audio_streams']):>9}  {r['path']}{extra}")
 
 
 @click.command()
@@ -105,4 +112,24 @@ def shots(ctx: Ctx, media_path, as_json):
                    f"{s['timecode']}  {s['transition']}")
 
 
-COMMANDS = [index, media, shots]
+@click.command("folder-language")
+@click.argument("folder", type=click.Path(file_okay=False), required=False)
+@click.argument("language", required=False)
+@pass_ctx
+def folder_language(ctx: Ctx, folder, language):
+    """Transcribe FOLDER's files as LANGUAGE (e.g. es; 'auto' to detect again) from the next index on;
+    with no LANGUAGE, show it; with no FOLDER, list every folder's."""
+    lib = ctx.library
+    if folder is None or language is None:
+        langs = lib.folder_languages()
+        if folder is not None:
+            from pathlib import Path
+            langs = {k: v for k, v in langs.items() if k == str(Path(folder).expanduser().resolve())}
+        for path, code in sorted(langs.items()):
+            click.echo(f"{code}  {path}")
+        return
+    n = lib.set_folder_language(folder, language)
+    click.echo(f"{folder}: {language}" + (f"; speech of {n} catalogued file(s) redone by the next index" if n else ""))
+
+
+COMMANDS = [index, media, shots, folder_language]

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
+from ..installation import how_to_get
 from .context import Ctx, emit_json, pass_ctx
 
 def _ok(detail, ok=True) -> dict:
@@ -61,17 +62,10 @@ def check_speech() -> dict:
 
 
 def check_visual() -> dict:
-    try:
-        import open_clip
-        import torch
-    except ImportError as exc:
-        return {"picture search": _ok(f"not in this build ({exc.name or exc}): install from source with "
-                                      "pip install 'framesense[visual]'", False)}
-    except Exception as exc:  # installed but broken (e.g. torchvision's C++ ops missing)
-        return {"picture search": _ok(f"{type(exc).__name__}: {exc}", False)}
-    x = torch.ones(2, 2) @ torch.ones(2, 2)   # runs a CPU kernel, not just the import
-    return {"picture search": _ok(f"torch {torch.__version__} (CPU ok: {float(x.sum()) == 8.0}), "
-                                  f"open_clip {open_clip.__version__}")}
+    """Picture search runs on onnxruntime (torch is optional: export and the torch path)."""
+    from ..api import picture_runtime_status
+    ok, detail = picture_runtime_status()
+    return {"picture search": _ok(detail, ok)}
 
 
 def check_faces() -> dict:
@@ -94,6 +88,15 @@ def check_app() -> dict:
     return {"desktop app": _ok("PySide6 present" if ok else "PySide6 is not installed", ok)}
 
 
+def check_sound() -> dict:
+    """QtMultimedia loaded for real, the audio outputs listed and the player's one named (framesense/app/audio_check.py)."""
+    if importlib.util.find_spec("PySide6") is None:
+        return {"sound": _ok("no desktop app, so no player", False)}
+    from ..app.audio_check import sound_report
+    report = sound_report()
+    return {"sound": {**_ok(report["detail"], report["ok"]), "outputs": report["outputs"], "player": report["player"]}}
+
+
 def check_tools() -> dict:
     return {"espeak-ng (demo speech)": _ok(shutil.which("espeak-ng") or "not on PATH (optional)", True)}
 
@@ -114,7 +117,8 @@ def check_catalog(ctx) -> dict:
 def run_checks() -> dict:
     out = {"framesense": _ok(f"{__version__}{' (bundle)' if getattr(sys, 'frozen', False) else ''}, "
                              f"Python {sys.version.split()[0]}")}
-    for check in (check_media, check_speech, check_visual, check_faces, check_exporters, check_app, check_tools):
+    for check in (check_media, check_speech, check_visual, check_faces, check_exporters, check_app, check_sound,
+                  check_tools):
         out.update(check())
     return out
 

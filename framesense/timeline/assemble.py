@@ -66,18 +66,23 @@ def read_script(path) -> list[ScriptLine]:
         raise QueryError(f"{path}: cannot read the script ({exc.strerror or exc})") from None
     except UnicodeDecodeError:
         raise QueryError(f"{path}: the script is not UTF-8 text") from None
-    if path.suffix.lower() == ".csv":
+    return parse_script(text, csv_table=path.suffix.lower() == ".csv", name=str(path))
+
+
+def parse_script(text: str, csv_table: bool = False, name: str = "the script") -> list[ScriptLine]:
+    """A script's lines from its text (a pasted paper edit, or a file's contents), as ``read_script``."""
+    if csv_table:
         rows = list(csv.DictReader(io.StringIO(text)))
         key = next((k for k in ("line", "text") if rows and k in rows[0]), None)
         if key is None:
-            raise QueryError(f"{path}: a CSV script needs a 'line' column")
+            raise QueryError(f"{name}: a CSV script needs a 'line' column")
         lines = [ScriptLine(r[key].strip(), [m.strip() for m in (r.get("media") or "").split(";") if m.strip()],
                             (r.get("person") or "").strip() or None)
                  for r in rows if (r.get(key) or "").strip()]
     else:
         lines = [ScriptLine(s.strip()) for s in text.splitlines() if s.strip() and not s.lstrip().startswith("#")]
     if not lines:
-        raise QueryError(f"{path}: the script has no lines")
+        raise QueryError(f"{name}: the script has no lines")
     return lines
 
 
@@ -90,7 +95,9 @@ def _runs(words: list[str]):
 
 
 def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]], catalog,
-             options: SequenceOptions | None = None, per_media: int | None = None) -> tuple[Sequence, list[LineResult]]:
+             options: SequenceOptions | None = None, per_media: int | None = None,
+             progress: Callable[[int, int], None] | None = None) -> tuple[Sequence, list[LineResult]]:
+    """``progress(lines done, lines)`` after each line (an exception it raises stops the assembly)."""
     options = options or SequenceOptions(name="Paper edit")
     from ..analysis.people import find_person
     for person in sorted({line.person for line in lines if line.person}):
@@ -121,6 +128,8 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
             res.near_miss = _near_miss(words, search, line)
             pending_missing.append(res)
             report.append(res)
+            if progress:
+                progress(n, len(lines))
             continue
         best, alternates = hits[0], hits[1:]
         used[best.media_path] = used.get(best.media_path, 0) + 1
@@ -135,6 +144,8 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
         res.said, res.media_path, res.start, res.end = best.text, best.media_path, best.start, best.end
         res.score, res.match, res.alternates = best.score, best.extra.get("match"), len(alternates)
         report.append(res)
+        if progress:
+            progress(n, len(lines))
     if not clips:
         raise QueryError("no line of the script was found in the library's speech")
     for miss in pending_missing:          # missing lines at the end: on the last cut's last frame
@@ -180,12 +191,16 @@ class _Weights:
 def _aligned(words: list[str], takes, catalog, weights: _Weights) -> Hit | None:
     """The whole line where several of its words were heard differently: takes of its runs of two
     or more words (longest first) anchor a stretch of transcript, the line (and its numbers written
-    the other way) is aligned to each stretch, and the best stretch stands if it says enough."""
-    from ..search.wordforms import number_texts, tokens_of
+    the other way) is aligned to each stretch, and the best stretch stands if it says enough. The line
+    and the stretch are read by the rules of the take's language (its numbers, percent, elisions)."""
+    from ..search.wordforms import tokens_of, written_texts
     from ..timecode import seconds_to_frame_ceil, seconds_to_frame_floor
     text = " ".join(words)
-    forms = [[w for w, _ in tokens_of(t)] for t in [text] + number_texts(text)]
-    forms = [f for f in forms if f]
+
+    @functools.lru_cache(maxsize=None)
+    def forms_in(language):
+        forms = [[w for w, _ in tokens_of(t, language)] for t in written_texts(text, language or "en")]
+        return [f for f in forms if f]
     anchors: dict = {}
     for size in range(len(words) - 1, 1, -1):
         for start in range(0, len(words) - size + 1):
@@ -202,8 +217,9 @@ def _aligned(words: list[str], takes, catalog, weights: _Weights) -> Hit | None:
                              "ORDER BY seq", (media_id, min(h.start for h in hs) - ALIGN_REACH_S,
                                               max(h.end for h in hs) + ALIGN_REACH_S))
         for near, h in _stretches(rows, sorted(hs, key=lambda h: h.start)):
-            heard = [" ".join(w for w, _ in tokens_of(r["text"])) for r in near]
-            for form in forms:
+            language = h.extra.get("language")
+            heard = [" ".join(w for w, _ in tokens_of(r["text"], language)) for r in near]
+            for form in forms_in(language):
                 got = _align(form, weights(form), heard)
                 if got is not None and (best is None or (got[0], h.score) > best[:2]):
                     share, first, last, before, after, differ = got
