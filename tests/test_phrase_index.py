@@ -198,3 +198,18 @@ def test_media_patterns_parts_and_globs(cat):
     assert found("interview.*", "Reel_01") == ["/f/Reel_01/take.wav", "/f/other/interview.wav"]
     assert found("*") == ["/f/Reel_01/take.wav", "/f/other/interview.wav", "/f/reel_02/take.wav"]
     assert found("reel_03") == []
+
+
+def test_a_language_every_transcript_is_in_needs_no_list_of_files(cat):
+    with cat.transaction():
+        a = add_media(cat, "/f/a.wav", duration=10.0)
+        b = add_media(cat, "/f/b.wav", duration=10.0)
+        store_transcripts(cat, a, [Transcript([seg(0.0, "the boats")], "en")])
+        store_transcripts(cat, b, [Transcript([seg(0.0, "los barcos")], None)])
+    assert phrase._in_languages(cat, ["en"], None) is None            # all of them: no filter at all
+    assert phrase._in_languages(cat, ["en"], [b]) == [b]
+    with cat.transaction():
+        c = add_media(cat, "/f/c.wav", duration=10.0)
+        store_transcripts(cat, c, [Transcript([seg(0.0, "los barcos")], "es")])
+    assert sorted(phrase._in_languages(cat, ["en"], None)) == [a, b]  # unknown language counts as any
+    assert sorted(phrase._in_languages(cat, ["es"], None)) == [b, c]
