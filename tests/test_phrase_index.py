@@ -14,6 +14,7 @@ from framesense.errors import QueryError
 from framesense.search import phrase
 from framesense.search.phrase import search_phrase
 from framesense.search.query import SearchQuery
+from framesense.transcript.cuts import LEAD_S
 from framesense.transcript.model import Transcript
 from framesense.transcript.store import store_transcripts
 from tests.test_phrase_search import add_media, seg
@@ -139,7 +140,7 @@ def test_common_words_long_phrases_and_repeats(cat):
                                                seg(30.0, said + " " + filler), seg(50.0, long)], "en")])
     hits = search_phrase(cat, q(said))
     assert [(h.extra["match"], h.text) for h in hits] == [("exact", said), ("exact", said)]
-    assert [h.start for h in hits] == [10.0, 30.0]
+    assert [h.start for h in hits] == pytest.approx([10.0 - LEAD_S, 30.0 - LEAD_S])   # cut in the pause before
     assert len(search_phrase(cat, q("the of", limit=3))) == 3
     assert [h.text for h in search_phrase(cat, q(long))] == [long]       # 20 words: more than the SQL joins
     assert all(h.extra["match"] != "exact" for h in search_phrase(cat, q(long.replace("twelve", "eleven"))))
