@@ -1,0 +1,200 @@
+"""The faces stage's frame session: look only where a face can be new, embed each face once.
+
+Fed by the shots scan (one decode), frames are held per shot until the shot ends; then
+
+- a sample that is a near-duplicate of the last analysed sample of its shot (mean luma change
+  under ``DUP_DIFF`` on a 64x36 picture: interviews hold still) is not searched again; the
+  faces of the sample it repeats are taken to be there too;
+- the shot's first analysed sample is searched finely (its active picture, inside any black
+  bars, at ``FINE_SCALE`` with one pyramid doubling: faces down to about 32 px at the 640-px
+  analysis width); the others coarsely (no doubling: faces from about 80 px), unless that first
+  search found a face under ``SMALL_PX`` (a wide shot), when they are all searched finely too;
+- a face seen in consecutive analysed samples (boxes overlapping by ``TRACK_IOU``) is one track,
+  embedded once, from its best sample (front-facing first, then the sharpest) which is also
+  kept as its thumbnail.
+
+Searches and embeddings run in ``face_pool``'s processes while the decode goes on; the shot
+before the current one is settled (a wide shot's fine searches sent) as each shot ends.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+
+from . import face_pool
+from .fingerprint import active_box
+
+DUP_DIFF = 2.5          # mean |luma change| (0-255) at 64x36 under which a sample repeats the last analysed one
+FINE_SCALE = 1.25       # the fine search sees the picture at 1.25 x 640 px, then doubled: faces from ~32 px
+SMALL_PX = 80           # a face under this (at 640 px) is missed by the coarse search: its shot is searched finely
+TRACK_IOU = 0.3
+MIN_FACE_PX = 30        # smaller boxes (at 640 px) are too blurry to identify
+MIN_SCORE = 0.3         # HOG scores below this were mostly textures, not faces (astronaut's suit: 0.12)
+THUMB_PX = 64
+
+
+def thumb_jpeg(crop: np.ndarray, box: tuple[int, int, int, int]) -> bytes:
+    """A small JPEG of the face at ``box`` in ``crop`` with a quarter of its size around it."""
+    h, w = crop.shape[:2]
+    l, t, r, b = box
+    m = (r - l) // 4
+    img = Image.fromarray(crop[max(0, t - m): min(h, b + m), max(0, l - m): min(w, r + m)])
+    img.thumbnail((THUMB_PX, THUMB_PX))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=80)
+    return buf.getvalue()
+
+
+def _iou(a, b) -> float:
+    iw = min(a[2], b[2]) - max(a[0], b[0])
+    ih = min(a[3], b[3]) - max(a[1], b[1])
+    if iw <= 0 or ih <= 0:
+        return 0.0
+    inter = iw * ih
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+def _quality(s: face_pool.Sample) -> tuple:
+    return (s.frontal, s.sharpness * min(1.0, (s.box[3] - s.box[1]) / SMALL_PX), s.score)
+
+
+@dataclass
+class _Analysed:
+    frame: int
+    rgb: np.ndarray | None
+    last: int                               # the last sample (frame) this one stands for (its repeats)
+    coarse: object = None                   # futures of face_pool.detect
+    fine: object = None
+
+
+@dataclass
+class _Shot:
+    idx: int
+    size: tuple[int, int]                   # analysed picture (w, h)
+    frames: list[_Analysed] = field(default_factory=list)
+    settled: bool = False
+
+
+@dataclass
+class Track:
+    shot_idx: int
+    start: int
+    end: int
+    best: tuple[int, face_pool.Sample]      # (frame, sample)
+    samples: int = 1
+    last_box: tuple = ()
+    size: tuple[int, int] = (0, 0)          # the analysed picture (w, h) its boxes are in
+    embedding: object = None                # a future, then the vector
+
+
+class FaceTrackSession:
+    """One file's faces: ``add`` each sampled frame in stream order (by shot), then ``tracks``."""
+
+    def __init__(self, accurate: bool = False, workers: int | None = None, width: int = 640):
+        self.accurate, self.width = accurate, width
+        self.pool = face_pool.executor(face_pool.default_workers() if workers is None else workers)
+        self.pending: list[tuple[int, np.ndarray]] = []
+        self.shot: int | None = None
+        self.size = (0, 0)
+        self.shots: list[_Shot] = []
+        self.handed = self.analysed = self.fine_searches = 0
+
+    # -- feeding -------------------------------------------------------------------------------
+    def add(self, index: int, shot_idx: int, rgb: np.ndarray) -> None:
+        """``rgb``: the frame at the analysis width."""
+        if shot_idx != self.shot:
+            self._close_shot()
+            self.shot = shot_idx
+        self.pending.append((index, rgb))
+        self.handed += 1
+
+    def _close_shot(self):
+        if self.shot is None or not self.pending:
+            return
+        self.pending.sort(key=lambda p: p[0])
+        h, w = self.pending[0][1].shape[:2]
+        shot = _Shot(self.shot, (w, h))
+        prev = None
+        for index, rgb in self.pending:
+            small = np.asarray(Image.fromarray(rgb).convert("L").resize((64, 36), Image.BOX), dtype=np.float32)
+            if prev is not None and float(np.abs(small - prev).mean()) < DUP_DIFF:
+                shot.frames[-1].last = index
+                continue
+            prev = small
+            shot.frames.append(_Analysed(index, rgb, index))
+        self.pending = []
+        self.analysed += len(shot.frames)
+        for k, a in enumerate(shot.frames):
+            if k == 0:
+                a.fine = self._search(a.rgb, fine=True)
+            else:
+                a.coarse = self._search(a.rgb, fine=False)
+        for earlier in self.shots:
+            if not earlier.settled:
+                self._settle(earlier)
+        self.shots.append(shot)
+
+    def _search(self, rgb: np.ndarray, fine: bool):
+        gray = rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+        t, b, l, r = active_box(gray)
+        if b - t < MIN_FACE_PX or r - l < MIN_FACE_PX:
+            t, b, l, r = 0, rgb.shape[0], 0, rgb.shape[1]
+        region = np.ascontiguousarray(rgb[t:b, l:r])
+        if fine:
+            self.fine_searches += 1
+            return self.pool.submit(face_pool.detect, region, 1, MIN_FACE_PX, MIN_SCORE, self.accurate,
+                                    (l, t), FINE_SCALE)
+        return self.pool.submit(face_pool.detect, region, 0, MIN_FACE_PX, MIN_SCORE, self.accurate, (l, t), 1.0)
+
+    def _settle(self, shot: _Shot):
+        """Once the shot's first fine search is back: a wide shot gets fine searches everywhere."""
+        first = shot.frames[0].fine.result()
+        if any(s.box[3] - s.box[1] < SMALL_PX for s in first):
+            for a in shot.frames[1:]:
+                a.coarse.cancel()
+                a.fine = self._search(a.rgb, fine=True)
+        for a in shot.frames:
+            a.rgb = None
+        shot.settled = True
+
+    # -- results -------------------------------------------------------------------------------
+    def tracks(self) -> list[Track]:
+        """Every face track of the file, each embedded once (from its best sample)."""
+        self._close_shot()
+        for shot in self.shots:
+            if not shot.settled:
+                self._settle(shot)
+        out: list[Track] = []
+        for shot in self.shots:
+            open_tracks: list[Track] = []
+            for a in shot.frames:
+                found = (a.fine or a.coarse).result()
+                pairs = sorted(((_iou(t.last_box, s.box), i, j) for i, t in enumerate(open_tracks)
+                                for j, s in enumerate(found)), reverse=True)
+                taken_t, taken_s, still = set(), set(), []
+                for iou, i, j in pairs:
+                    if iou < TRACK_IOU or i in taken_t or j in taken_s:
+                        continue
+                    taken_t.add(i)
+                    taken_s.add(j)
+                    t, s = open_tracks[i], found[j]
+                    t.end, t.last_box, t.samples = a.last, s.box, t.samples + 1
+                    if _quality(s) > _quality(t.best[1]):
+                        t.best = (a.frame, s)
+                    still.append(t)
+                for j, s in enumerate(found):
+                    if j not in taken_s:
+                        t = Track(shot.idx, a.frame, a.last, (a.frame, s), 1, s.box, shot.size)
+                        out.append(t)
+                        still.append(t)
+                open_tracks = still
+        for t in out:
+            s = t.best[1]
+            t.embedding = self.pool.submit(face_pool.embed, s.crop, s.crop_box, self.accurate)
+        for t in out:
+            t.embedding = t.embedding.result()
+        return out
