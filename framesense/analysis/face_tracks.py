@@ -9,7 +9,7 @@ Fed by the shots scan (one decode), frames are held per shot until the shot ends
   bars, at ``FINE_SCALE`` with one pyramid doubling: faces down to about 32 px at the 640-px
   analysis width); the others coarsely (no doubling: faces from about 80 px), unless that first
   search found a face under ``SMALL_PX`` (a wide shot), when they are all searched finely too;
-- a face seen in consecutive analysed samples (boxes overlapping by ``TRACK_IOU``) is one track,
+- a face seen in consecutive analysed samples (moved under ``TRACK_REACH`` face heights) is one track,
   embedded once, from its best sample (front-facing first, then the sharpest) which is also
   kept as its thumbnail.
 
@@ -31,7 +31,8 @@ from .fingerprint import active_box
 DUP_DIFF = 2.5          # mean |luma change| (0-255) at 64x36 under which a sample repeats the last analysed one
 FINE_SCALE = 1.25       # the fine search sees the picture at 1.25 x 640 px, then doubled: faces from ~32 px
 SMALL_PX = 80           # a face under this (at 640 px) is missed by the coarse search: its shot is searched finely
-TRACK_IOU = 0.3
+TRACK_REACH = 1.5       # a face moves at most 1.5 face heights between samples (a second apart) to stay one track
+TRACK_GROWTH = 1.5      # ... and grows or shrinks by at most this factor
 MIN_FACE_PX = 30        # smaller boxes (at 640 px) are too blurry to identify
 MIN_SCORE = 0.3         # HOG scores below this were mostly textures, not faces (astronaut's suit: 0.12)
 THUMB_PX = 64
@@ -49,13 +50,14 @@ def thumb_jpeg(crop: np.ndarray, box: tuple[int, int, int, int]) -> bytes:
     return buf.getvalue()
 
 
-def _iou(a, b) -> float:
-    iw = min(a[2], b[2]) - max(a[0], b[0])
-    ih = min(a[3], b[3]) - max(a[1], b[1])
-    if iw <= 0 or ih <= 0:
-        return 0.0
-    inter = iw * ih
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+def _step(a, b) -> float | None:
+    """How far box ``b`` lies from box ``a`` in face heights, or None when it cannot be the same
+    face a sample later (moved more than ``TRACK_REACH`` heights, or grown/shrunk past ``TRACK_GROWTH``)."""
+    ha, hb = a[3] - a[1], b[3] - b[1]
+    if max(ha, hb) > TRACK_GROWTH * min(ha, hb):
+        return None
+    d = np.hypot((a[0] + a[2] - b[0] - b[2]) / 2, (a[1] + a[3] - b[1] - b[3]) / 2) / ((ha + hb) / 2)
+    return float(d) if d <= TRACK_REACH else None
 
 
 def _quality(s: face_pool.Sample) -> tuple:
@@ -67,6 +69,7 @@ class _Analysed:
     frame: int
     rgb: np.ndarray | None
     last: int                               # the last sample (frame) this one stands for (its repeats)
+    repeats: int = 0                        # samples after it skipped as its near-duplicates
     coarse: object = None                   # futures of face_pool.detect
     fine: object = None
 
@@ -123,6 +126,7 @@ class FaceTrackSession:
             small = np.asarray(Image.fromarray(rgb).convert("L").resize((64, 36), Image.BOX), dtype=np.float32)
             if prev is not None and float(np.abs(small - prev).mean()) < DUP_DIFF:
                 shot.frames[-1].last = index
+                shot.frames[-1].repeats += 1
                 continue
             prev = small
             shot.frames.append(_Analysed(index, rgb, index))
@@ -173,22 +177,22 @@ class FaceTrackSession:
             open_tracks: list[Track] = []
             for a in shot.frames:
                 found = (a.fine or a.coarse).result()
-                pairs = sorted(((_iou(t.last_box, s.box), i, j) for i, t in enumerate(open_tracks)
-                                for j, s in enumerate(found)), reverse=True)
+                pairs = sorted((d, i, j) for i, t in enumerate(open_tracks) for j, s in enumerate(found)
+                               if (d := _step(t.last_box, s.box)) is not None)
                 taken_t, taken_s, still = set(), set(), []
-                for iou, i, j in pairs:
-                    if iou < TRACK_IOU or i in taken_t or j in taken_s:
+                for _, i, j in pairs:
+                    if i in taken_t or j in taken_s:
                         continue
                     taken_t.add(i)
                     taken_s.add(j)
                     t, s = open_tracks[i], found[j]
-                    t.end, t.last_box, t.samples = a.last, s.box, t.samples + 1
+                    t.end, t.last_box, t.samples = a.last, s.box, t.samples + 1 + a.repeats
                     if _quality(s) > _quality(t.best[1]):
                         t.best = (a.frame, s)
                     still.append(t)
                 for j, s in enumerate(found):
                     if j not in taken_s:
-                        t = Track(shot.idx, a.frame, a.last, (a.frame, s), 1, s.box, shot.size)
+                        t = Track(shot.idx, a.frame, a.last, (a.frame, s), 1 + a.repeats, s.box, shot.size)
                         out.append(t)
                         still.append(t)
                 open_tracks = still
