@@ -127,5 +127,5 @@ def executor(workers: int):
 @atexit.register
 def _shutdown():
     for pool in _POOLS.values():
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
     _POOLS.clear()

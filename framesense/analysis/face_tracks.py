@@ -7,14 +7,15 @@ Fed by the shots scan (one decode), frames are held per shot until the shot ends
   faces of the sample it repeats are taken to be there too;
 - the shot's first analysed sample is searched finely (its active picture, inside any black
   bars, at ``FINE_SCALE`` with one pyramid doubling: faces down to about 32 px at the 640-px
-  analysis width); the others coarsely (no doubling: faces from about 80 px), unless that first
-  search found a face under ``SMALL_PX`` (a wide shot), when they are all searched finely too;
+  analysis width); the others coarsely (no doubling: faces from about 80 px), plus a fine search
+  of the small region around each face under ``SMALL_PX`` the sample before had (where it can
+  have moved to). A small face that enters a shot after its first sample is not looked for;
 - a face seen in consecutive analysed samples (moved under ``TRACK_REACH`` face heights) is one track,
   embedded once, from its best sample (front-facing first, then the sharpest) which is also
   kept as its thumbnail.
 
 Searches and embeddings run in ``face_pool``'s processes while the decode goes on; the shot
-before the current one is settled (a wide shot's fine searches sent) as each shot ends.
+before the current one is settled (its region searches done) as each shot ends.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from .fingerprint import active_box
 
 DUP_DIFF = 2.5          # mean |luma change| (0-255) at 64x36 under which a sample repeats the last analysed one
 FINE_SCALE = 1.25       # the fine search sees the picture at 1.25 x 640 px, then doubled: faces from ~32 px
-SMALL_PX = 80           # a face under this (at 640 px) is missed by the coarse search: its shot is searched finely
+SMALL_PX = 80           # a face under this (at 640 px) is missed by the coarse search: looked for finely near it
 TRACK_REACH = 1.5       # a face moves at most 1.5 face heights between samples (a second apart) to stay one track
 TRACK_GROWTH = 1.5      # ... and grows or shrinks by at most this factor
 MIN_FACE_PX = 30        # smaller boxes (at 640 px) are too blurry to identify
@@ -60,6 +61,12 @@ def _step(a, b) -> float | None:
     return float(d) if d <= TRACK_REACH else None
 
 
+def _overlap(a, b) -> bool:
+    """The same face found twice (a region search and the whole-picture one): centres within half a face."""
+    h = max(a[3] - a[1], b[3] - b[1])
+    return abs((a[0] + a[2]) - (b[0] + b[2])) / 2 < h / 2 and abs((a[1] + a[3]) - (b[1] + b[3])) / 2 < h / 2
+
+
 def _quality(s: face_pool.Sample) -> tuple:
     return (s.frontal, s.sharpness * min(1.0, (s.box[3] - s.box[1]) / SMALL_PX), s.score)
 
@@ -70,8 +77,8 @@ class _Analysed:
     rgb: np.ndarray | None
     last: int                               # the last sample (frame) this one stands for (its repeats)
     repeats: int = 0                        # samples after it skipped as its near-duplicates
-    coarse: object = None                   # futures of face_pool.detect
-    fine: object = None
+    search: object = None                   # the whole-picture search (a future of face_pool.detect)
+    found: list = field(default_factory=list)   # its faces, with those the region searches added
 
 
 @dataclass
@@ -104,7 +111,7 @@ class FaceTrackSession:
         self.shot: int | None = None
         self.size = (0, 0)
         self.shots: list[_Shot] = []
-        self.handed = self.analysed = self.fine_searches = 0
+        self.handed = self.analysed = self.fine_searches = self.region_searches = 0
 
     # -- feeding -------------------------------------------------------------------------------
     def add(self, index: int, shot_idx: int, rgb: np.ndarray) -> None:
@@ -133,16 +140,14 @@ class FaceTrackSession:
         self.pending = []
         self.analysed += len(shot.frames)
         for k, a in enumerate(shot.frames):
-            if k == 0:
-                a.fine = self._search(a.rgb, fine=True)
-            else:
-                a.coarse = self._search(a.rgb, fine=False)
+            a.search = self._search(a.rgb, fine=k == 0)
         for earlier in self.shots:
             if not earlier.settled:
                 self._settle(earlier)
         self.shots.append(shot)
 
     def _search(self, rgb: np.ndarray, fine: bool):
+        """A whole-picture search (inside any black bars): fine, or coarse."""
         gray = rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
         t, b, l, r = active_box(gray)
         if b - t < MIN_FACE_PX or r - l < MIN_FACE_PX:
@@ -154,15 +159,28 @@ class FaceTrackSession:
                                     (l, t), FINE_SCALE)
         return self.pool.submit(face_pool.detect, region, 0, MIN_FACE_PX, MIN_SCORE, self.accurate, (l, t), 1.0)
 
+    def _near(self, rgb: np.ndarray, box):
+        """A fine search of the region a small face seen a sample before can have moved to."""
+        h, w = rgb.shape[:2]
+        reach = int((box[3] - box[1]) * (TRACK_REACH + 0.5))
+        l, t, r, b = max(0, box[0] - reach), max(0, box[1] - reach), min(w, box[2] + reach), min(h, box[3] + reach)
+        self.region_searches += 1
+        return self.pool.submit(face_pool.detect, np.ascontiguousarray(rgb[t:b, l:r]), 1, MIN_FACE_PX, MIN_SCORE,
+                                self.accurate, (l, t), FINE_SCALE)
+
     def _settle(self, shot: _Shot):
-        """Once the shot's first fine search is back: a wide shot gets fine searches everywhere."""
-        first = shot.frames[0].fine.result()
-        if any(s.box[3] - s.box[1] < SMALL_PX for s in first):
-            for a in shot.frames[1:]:
-                a.coarse.cancel()
-                a.fine = self._search(a.rgb, fine=True)
-        for a in shot.frames:
-            a.rgb = None
+        """Each analysed sample's faces: the coarse search's, plus the small faces of the sample
+        before it looked for finely near where they were (the first sample was searched finely)."""
+        prev: list[face_pool.Sample] = []
+        for k, a in enumerate(shot.frames):
+            found = a.search.result()
+            if k:
+                near = [self._near(a.rgb, s.box) for s in prev if s.box[3] - s.box[1] < SMALL_PX
+                        and not any(_step(s.box, c.box) is not None for c in found)]
+                for fut in near:
+                    found += [s for s in fut.result() if not any(_overlap(s.box, c.box) for c in found)]
+            a.found, a.rgb, a.search = found, None, None
+            prev = found
         shot.settled = True
 
     # -- results -------------------------------------------------------------------------------
@@ -176,7 +194,7 @@ class FaceTrackSession:
         for shot in self.shots:
             open_tracks: list[Track] = []
             for a in shot.frames:
-                found = (a.fine or a.coarse).result()
+                found = a.found
                 pairs = sorted((d, i, j) for i, t in enumerate(open_tracks) for j, s in enumerate(found)
                                if (d := _step(t.last_box, s.box)) is not None)
                 taken_t, taken_s, still = set(), set(), []

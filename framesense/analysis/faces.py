@@ -86,7 +86,8 @@ class FacesResult:
     faces: list[Face] = field(default_factory=list)
     frames: int = 0              # samples handed over
     analysed: int = 0            # samples searched (the rest repeated the sample before them)
-    fine: int = 0                # fine (small-face) searches among them
+    fine: int = 0                # fine (small-face) whole-picture searches among them (one a shot)
+    regions: int = 0             # fine searches of the region around a small face seen a sample before
 
 
 class _Session(FrameSession):
@@ -106,7 +107,8 @@ class _Session(FrameSession):
             out.faces.append(Face((l / w, top / h, (r - l) / w, (b - top) / h), s.score, t.embedding,
                                   thumb_jpeg(s.crop, s.crop_box), frame, None, t.shot_idx, t.start, t.end,
                                   t.samples))
-        out.frames, out.analysed, out.fine = self.tracks.handed, self.tracks.analysed, self.tracks.fine_searches
+        t = self.tracks
+        out.frames, out.analysed, out.fine, out.regions = t.handed, t.analysed, t.fine_searches, t.region_searches
         return out
 
 
@@ -151,4 +153,4 @@ class FacesAnalyzer(FrameConsumer):
         apply_pins(catalog, media["id"], ids)
         people = assign_faces(catalog, ids)
         return (f"{len(ids)} faces (tracks) in {result.frames} sampled frames ({result.analysed} searched, "
-                f"{result.fine} finely), {people} people")
+                f"{result.fine} finely, {result.regions} small-face regions), {people} people")
