@@ -69,24 +69,39 @@ def _plan(total: int, rng) -> list[dict]:
     return shots
 
 
-def _layout(shot: dict, people: int, rng) -> list[dict]:
-    """Each face in the shot: who, face height (px at 1280x720), centre at its first frame, velocity."""
+class _Heads:
+    """Picks heads so that no person is on screen twice: ``choice`` draws distinct people, one photograph each."""
+
+    def __init__(self, names: list[str]):
+        self.by_person: dict[str, list[int]] = {}
+        for k, n in enumerate(names):
+            self.by_person.setdefault(n, []).append(k)
+
+    def pick(self, rng, n: int) -> list[int]:
+        people = list(self.by_person)
+        chosen = rng.choice(len(people), min(n, len(people)), replace=False)
+        return [int(rng.choice(self.by_person[people[c]])) for c in chosen]
+
+
+def _layout(shot: dict, people: list[str], rng) -> list[dict]:
+    """Each face in the shot: who (a head), face height (px at 1280x720), centre at its first frame, velocity."""
     kind, out = shot["kind"], []
+    people = _Heads(people)
     top = (H - int(W / 2.39)) // 2 if shot["letterbox"] else 0
     if kind == "interview":
-        out.append({"who": int(rng.integers(people)), "px": int(rng.integers(170, 260)),
+        out.append({"who": people.pick(rng, 1)[0], "px": int(rng.integers(170, 260)),
                     "x": int(rng.integers(500, 780)), "y": 330, "vx": 0.0})
     elif kind == "two-shot":
-        who = rng.choice(people, 2, replace=False)
+        who = people.pick(rng, 2)
         px = int(rng.integers(100, 150))
         out += [{"who": int(who[0]), "px": px, "x": 400, "y": 330, "vx": 0.3},
                 {"who": int(who[1]), "px": px, "x": 880, "y": 330, "vx": 0.3}]
     elif kind == "walk":
-        out.append({"who": int(rng.integers(people)), "px": int(rng.integers(120, 180)), "x": 250, "y": 330,
+        out.append({"who": people.pick(rng, 1)[0], "px": int(rng.integers(120, 180)), "x": 250, "y": 330,
                     "vx": 1.5})
     elif kind == "group":
-        n = int(rng.integers(3, 5))
-        who = rng.choice(people, n, replace=n > people)
+        who = people.pick(rng, int(rng.integers(3, 5)))
+        n = len(who)
         for i in range(n):
             out.append({"who": int(who[i]), "px": int(rng.integers(60, 81)), "x": 220 + i * (840 // max(1, n - 1)),
                         "y": top + (H - 2 * top) // 2, "vx": 0.0})
@@ -144,7 +159,7 @@ def write(path: Path, minutes: float = 10.0, dest: Path = Path("/tmp/framesense_
     truth = {"path": str(path), "frames": total, "rate": RATE, "size": [W, H], "people": [p for p, _, _ in heads_],
              "speech": speech, "shots": []}
     for shot in plan:
-        faces = _layout(shot, len(heads_), rng)
+        faces = _layout(shot, [p for p, _, _ in heads_], rng)
         moving = shot["kind"] in ("two-shot", "walk", "broll")
         pan = 2 if shot["kind"] == "broll" else 0
         still = None
@@ -245,7 +260,9 @@ def score(library: Path, truth: dict) -> dict:
     clash = sum(1 for a, b in itertools.combinations(rows, 2)
                 if a["person_id"] is not None and a["person_id"] == b["person_id"] and
                 (together(a, b) if "track_start" in a else (a["media_id"], a["frame"]) == (b["media_id"], b["frame"])))
-    return {"face_rows": len(rows), "false_faces": sum(1 for _, lab in by_frame if not lab),
+    missed = [(s["kind"], round(f["px"] * 640 / sw)) for k, s in enumerate(truth["shots"])
+              for j, f in enumerate(s["faces"]) if (k, j) not in found]
+    return {"face_rows": len(rows), "missed_kind_and_height_at_640": missed, "false_faces": sum(1 for _, lab in by_frame if not lab),
             "truth_faces": sum(len(s["faces"]) for s in truth["shots"]), "shots_found": len(shots),
             "recall_by_height_at_640": recall,
             "recall": round(sum(v[0] for v in recall.values()) / max(1, sum(v[1] for v in recall.values())), 3),
