@@ -131,7 +131,7 @@ def labelled_faces(dest: Path, holdout: Path | None = None):
     from PIL import Image
 
     from benchmarks.real_faces import fetch
-    sources = ([(labels, Path(rel).name, holdout / rel) for labels, rel in HOLDOUT] if holdout else
+    sources = ([(labels, rel, holdout / rel) for labels, rel in HOLDOUT] if holdout else
                [([person], photo, path) for person, photo, path in fetch(dest)])
     rows, missed = [], []
     cache = Path(dest) / f"embeddings-{'holdout' if holdout else 'tuning'}.pkl"
@@ -181,7 +181,8 @@ def cluster_scores(rows, threshold, seed):
     from framesense.analysis.people import assign_faces
     from framesense.catalog import Catalog
     order = np.random.default_rng(seed).permutation(len(rows))
-    shot_of = {key: k for k, key in enumerate(dict.fromkeys((r[1], r[2]) for r in rows))}   # one shot a picture
+    # one shot a picture, numbered in the shuffled order (the clustering meets them in shot order)
+    shot_of = {key: k for k, key in enumerate(dict.fromkeys((rows[i][1], rows[i][2]) for i in order))}
     with tempfile.TemporaryDirectory() as tmp:
         cat = Catalog.open(Path(tmp) / "lib")
         mid = cat.insert("media", {"path": "/b.mov", "folder": "/", "name": "b.mov", "status": "indexed"})
