@@ -68,5 +68,8 @@ MIGRATIONS = [
         person_id INTEGER REFERENCES people (id) ON DELETE CASCADE   -- NULL: removed from every person
     );
     CREATE INDEX face_pins_by_media ON face_pins (media_id);
+    -- faces removed before pins existed stay removed when the new faces stage re-runs
+    INSERT INTO face_pins (media_id, frame, x, y, w, h, person_id)
+        SELECT media_id, frame, x, y, w, h, NULL FROM faces WHERE detached = 1;
     """,
 ]
