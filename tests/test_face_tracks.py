@@ -160,3 +160,25 @@ def test_merges_splits_and_removals_survive_reindexing(tmp_path):
         assert state() == before
         names = {p["name"]: p for p in lib.people()}
         assert names["Split"]["faces"] == 2 and names["Split"]["shots"] == 2
+
+
+def test_the_process_pool_finds_what_inline_work_finds(tmp_path):
+    """The same frames through two worker processes and inline (as in a --jobs worker): the same tracks."""
+    from fractions import Fraction
+
+    from framesense.analysis.face_tracks import FaceTrackSession
+    from framesense.analysis.faces import frame_rgb
+    from framesense.media.sample import frames_at
+    a, h = scene([(astronaut_head(), 160, 200, 180), (hopper_head(), 120, 470, 180)]), scene([], seed=1)
+    clip = write_frames(tmp_path / "two.mp4", [*[(1, scene([(astronaut_head(), 150, 200 + 2 * i, 180)]))
+                                                 for i in range(50)], (50, a), (25, h)])
+    shot_of = {12: 0, 37: 0, 62: 1, 87: 1, 112: 2}
+    got = []
+    for workers in (2, 0):
+        session = FaceTrackSession(workers=workers)
+        for index, frame in frames_at(str(clip.path), sorted(shot_of), Fraction(25)):
+            session.add(index, shot_of[index], frame_rgb(frame))
+        got.append([(t.shot_idx, t.start, t.end, t.samples, t.best[1].box, np.round(t.embedding, 4).tolist())
+                    for t in session.tracks()])
+    assert got[0] == got[1]
+    assert [t[:4] for t in got[0]] == [(0, 12, 37, 2), (1, 62, 87, 2), (1, 62, 87, 2)]
