@@ -15,7 +15,8 @@ Fed by the shots scan (one decode), frames are held per shot until the shot ends
   kept as its thumbnail.
 
 Searches and embeddings run in ``face_pool``'s processes while the decode goes on; the shot
-before the current one is settled (its region searches done) as each shot ends.
+before the current one is settled as each shot ends (its region searches done, its faces followed
+into tracks, the tracks that ended sent to be embedded), so memory holds two shots' frames at most.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ TRACK_GROWTH = 1.5      # ... and grows or shrinks by at most this factor
 MIN_FACE_PX = 30        # smaller boxes (at 640 px) are too blurry to identify
 MIN_SCORE = 0.3         # HOG scores below this were mostly textures, not faces (astronaut's suit: 0.12)
 THUMB_PX = 64
+MAX_HELD = 120          # samples of one shot held (at 640 px) before it is searched: a long shot goes in parts
 
 
 def thumb_jpeg(crop: np.ndarray, box: tuple[int, int, int, int]) -> bytes:
@@ -78,7 +80,6 @@ class _Analysed:
     last: int                               # the last sample (frame) this one stands for (its repeats)
     repeats: int = 0                        # samples after it skipped as its near-duplicates
     search: object = None                   # the whole-picture search (a future of face_pool.detect)
-    found: list = field(default_factory=list)   # its faces, with those the region searches added
 
 
 @dataclass
@@ -112,6 +113,9 @@ class FaceTrackSession:
         self.size = (0, 0)
         self.shots: list[_Shot] = []
         self.handed = self.analysed = self.fine_searches = self.region_searches = 0
+        self.open_tracks: list[Track] = []
+        self.open_idx: int | None = None
+        self.all_tracks: list[Track] = []
 
     # -- feeding -------------------------------------------------------------------------------
     def add(self, index: int, shot_idx: int, rgb: np.ndarray) -> None:
@@ -120,6 +124,8 @@ class FaceTrackSession:
             self._close_shot()
             self.shot = shot_idx
         self.pending.append((index, rgb))
+        if len(self.pending) >= MAX_HELD:      # a very long shot is searched in parts (tracks go on across them)
+            self._close_shot()
         self.handed += 1
 
     def _close_shot(self):
@@ -144,7 +150,7 @@ class FaceTrackSession:
         for earlier in self.shots:
             if not earlier.settled:
                 self._settle(earlier)
-        self.shots.append(shot)
+        self.shots = [shot]                    # settled shots live on in their tracks
 
     def _search(self, rgb: np.ndarray, fine: bool):
         """A whole-picture search (inside any black bars): fine, or coarse."""
@@ -179,9 +185,43 @@ class FaceTrackSession:
                         and not any(_step(s.box, c.box) is not None for c in found)]
                 for fut in near:
                     found += [s for s in fut.result() if not any(_overlap(s.box, c.box) for c in found)]
-            a.found, a.rgb, a.search = found, None, None
+            a.rgb, a.search = None, None
+            self._follow(shot, a, found)
             prev = found
         shot.settled = True
+
+    def _follow(self, shot: _Shot, a: _Analysed, found: list[face_pool.Sample]):
+        """Extend the open tracks with this sample's faces (nearest first), start tracks for the rest;
+        a track not seen in this sample is over and sent to be embedded."""
+        if shot.idx != self.open_idx:
+            self._end(self.open_tracks)
+            self.open_tracks, self.open_idx = [], shot.idx
+        opened = self.open_tracks
+        pairs = sorted((d, i, j) for i, t in enumerate(opened) for j, s in enumerate(found)
+                       if (d := _step(t.last_box, s.box)) is not None)
+        taken_t, taken_s, still = set(), set(), []
+        for _, i, j in pairs:
+            if i in taken_t or j in taken_s:
+                continue
+            taken_t.add(i)
+            taken_s.add(j)
+            t, s = opened[i], found[j]
+            t.end, t.last_box, t.samples = a.last, s.box, t.samples + 1 + a.repeats
+            if _quality(s) > _quality(t.best[1]):
+                t.best = (a.frame, s)
+            still.append(t)
+        self._end([t for i, t in enumerate(opened) if i not in taken_t])
+        for j, s in enumerate(found):
+            if j not in taken_s:
+                t = Track(shot.idx, a.frame, a.last, (a.frame, s), 1 + a.repeats, s.box, shot.size)
+                self.all_tracks.append(t)
+                still.append(t)
+        self.open_tracks = still
+
+    def _end(self, tracks: list[Track]):
+        for t in tracks:
+            s = t.best[1]
+            t.embedding = self.pool.submit(face_pool.embed, s.crop, s.crop_box, self.accurate)
 
     # -- results -------------------------------------------------------------------------------
     def tracks(self) -> list[Track]:
@@ -190,33 +230,8 @@ class FaceTrackSession:
         for shot in self.shots:
             if not shot.settled:
                 self._settle(shot)
-        out: list[Track] = []
-        for shot in self.shots:
-            open_tracks: list[Track] = []
-            for a in shot.frames:
-                found = a.found
-                pairs = sorted((d, i, j) for i, t in enumerate(open_tracks) for j, s in enumerate(found)
-                               if (d := _step(t.last_box, s.box)) is not None)
-                taken_t, taken_s, still = set(), set(), []
-                for _, i, j in pairs:
-                    if i in taken_t or j in taken_s:
-                        continue
-                    taken_t.add(i)
-                    taken_s.add(j)
-                    t, s = open_tracks[i], found[j]
-                    t.end, t.last_box, t.samples = a.last, s.box, t.samples + 1 + a.repeats
-                    if _quality(s) > _quality(t.best[1]):
-                        t.best = (a.frame, s)
-                    still.append(t)
-                for j, s in enumerate(found):
-                    if j not in taken_s:
-                        t = Track(shot.idx, a.frame, a.last, (a.frame, s), 1 + a.repeats, s.box, shot.size)
-                        out.append(t)
-                        still.append(t)
-                open_tracks = still
-        for t in out:
-            s = t.best[1]
-            t.embedding = self.pool.submit(face_pool.embed, s.crop, s.crop_box, self.accurate)
-        for t in out:
+        self._end(self.open_tracks)
+        self.open_tracks = []
+        for t in self.all_tracks:
             t.embedding = t.embedding.result()
-        return out
+        return self.all_tracks
