@@ -105,12 +105,11 @@ class Track:
 class FaceTrackSession:
     """One file's faces: ``add`` each sampled frame in stream order (by shot), then ``tracks``."""
 
-    def __init__(self, accurate: bool = False, workers: int | None = None, width: int = 640):
-        self.accurate, self.width = accurate, width
+    def __init__(self, accurate: bool = False, workers: int | None = None):
+        self.accurate = accurate
         self.pool = face_pool.executor(face_pool.default_workers() if workers is None else workers)
         self.pending: list[tuple[int, np.ndarray]] = []
         self.shot: int | None = None
-        self.size = (0, 0)
         self.shots: list[_Shot] = []
         self.handed = self.analysed = self.fine_searches = self.region_searches = 0
         self.open_tracks: list[Track] = []

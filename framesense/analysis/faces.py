@@ -93,7 +93,7 @@ class FacesResult:
 class _Session(FrameSession):
     def __init__(self, accurate: bool, model: str, workers: int | None):
         self.model = model
-        self.tracks = FaceTrackSession(accurate, workers, ANALYSIS_W)
+        self.tracks = FaceTrackSession(accurate, workers)
 
     def add(self, index, shot_idx, frame):
         self.tracks.add(index, shot_idx, frame_rgb(frame))
