@@ -22,7 +22,20 @@ from .search.hits import Hit
 from .search.query import SearchQuery
 from .timeline.model import Sequence, SequenceOptions, sequence_from_hits
 
-__all__ = ["Library", "IndexOptions", "SearchQuery", "SequenceOptions", "ExportOptions"]
+__all__ = ["Library", "IndexOptions", "SearchQuery", "SequenceOptions", "ExportOptions", "media_rate",
+           "PICTURE_SOURCES", "SUPERCUT_ORDERS"]
+
+
+def __getattr__(name):
+    # The choices front ends offer for ``--picture-sources`` and ``--order``: timeline/ owns them,
+    # loaded on first use so ``import framesense.api`` stays cheap.
+    if name == "PICTURE_SOURCES":
+        from .timeline.suggest import SOURCES
+        return SOURCES
+    if name == "SUPERCUT_ORDERS":
+        from .timeline.supercut import ORDERS
+        return ORDERS
+    raise AttributeError(f"module 'framesense.api' has no attribute {name!r}")
 
 
 def _as_list(value) -> list[str]:
@@ -169,6 +182,15 @@ class Library:
     def path(self) -> Path:
         return self.catalog.dir
 
+    @property
+    def catalog_path(self) -> Path:
+        """The catalog's SQLite file (what front ends name when they report where rows went)."""
+        return self.catalog.path
+
+    def health(self) -> str | None:
+        """What is wrong with the catalog file, or None when it is sound."""
+        return self.catalog.health()
+
     def close(self) -> None:
         self.catalog.close()
 
@@ -285,6 +307,11 @@ class Library:
     def transcripts(self, media):
         from .transcript.store import load_transcripts
         return load_transcripts(self.catalog, self.find_media(media)["id"])
+
+    def why_no_transcript(self, media) -> str:
+        """Why a media file has no transcript, and what to do about it, in one line."""
+        from .transcript.store import why_no_transcript
+        return why_no_transcript(self.catalog, self.find_media(media))
 
     def import_transcript(self, media, file):
         """Use an SRT, WebVTT or Whisper JSON file as a media file's transcript instead of transcribing."""

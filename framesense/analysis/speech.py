@@ -21,7 +21,7 @@ from ..transcript.formats import find_sidecar, read_transcript
 from ..transcript.model import Segment, Transcript, Word
 from ..transcript.store import store_transcripts
 from .base import AnalysisContext, Analyzer
-from .whisper_runtime import import_ctranslate2, speech_threads
+from ..models.whisper_runtime import import_ctranslate2, speech_threads
 
 BEAM_SIZE = 1          # greedy decoding: ~2x faster than beam 5 on CPU, same word timing
 RETRY_BEAM_SIZE = 5    # the stronger second pass for audible speech that gave no words

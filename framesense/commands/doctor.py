@@ -114,11 +114,11 @@ def check_catalog(ctx) -> dict:
         lib = ctx.library
     except FrameSenseError as exc:   # damaged beyond opening
         return {"catalog": _ok(str(exc), False)}
-    problem = lib.catalog.health()
+    problem = lib.health()
     if problem:
         from ..errors import CatalogDamaged
-        return {"catalog": _ok(str(CatalogDamaged(lib.catalog.path, problem)), False)}
-    return {"catalog": _ok(f"{lib.catalog.path}: sound ({len(lib.media())} media)")}
+        return {"catalog": _ok(str(CatalogDamaged(lib.catalog_path, problem)), False)}
+    return {"catalog": _ok(f"{lib.catalog_path}: sound ({len(lib.media())} media)")}
 
 
 def run_checks() -> dict:

@@ -23,7 +23,7 @@ def _rate(value, param):
 
 def supercut_options(fn):
     """Which hits become clips, in what order, how long (timeline/supercut.py); gathered as ``rules``."""
-    from ..timeline.supercut import ORDERS
+    from ..api import SUPERCUT_ORDERS as ORDERS
 
     defaults = {"order": None, "per_media": None, "max_duration": None, "merge_overlaps": True, "dedupe": False}
 

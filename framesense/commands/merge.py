@@ -23,7 +23,7 @@ def merge(ctx: Ctx, other, as_json):
     if as_json:
         emit_json(report.to_json())
         return
-    click.echo(f"Merged {other} into {lib.catalog.path}: {report.media_added} files added, "
+    click.echo(f"Merged {other} into {lib.catalog_path}: {report.media_added} files added, "
                f"{report.stages_copied} stages copied, {report.stages_kept} already here")
     for c in report.conflicts:
         click.echo(f"conflict: {c}", err=True)

@@ -38,10 +38,9 @@ def transcript_show(ctx: Ctx, media_path, fmt, stream, output):
     if stream is not None:
         ts = [t for t in ts if t.stream == stream]
     if not ts:
-        from ..transcript.store import why_no_transcript
         if stream is not None:
             raise LookupError(f"{row['path']}: has no transcript for audio stream {stream}")
-        raise LookupError(why_no_transcript(ctx.library.catalog, row))
+        raise LookupError(ctx.library.why_no_transcript(row))
     if len(ts) == 1:
         merged = ts[0]
     else:
