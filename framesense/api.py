@@ -107,6 +107,24 @@ class ExportOptions:
     allow_missing: bool = False               # export clips whose media file is gone (they import offline)
 
 
+    def sequence_for(self, sequence: Sequence) -> Sequence:
+        """The sequence as it will be written: at ``rate`` and with ``handles`` where given."""
+        if self.rate is not None:
+            sequence = sequence.with_rate(self.rate)
+        if self.handles is not None:
+            sequence = sequence.with_handles(self.handles)
+        return sequence
+
+
+def kept(hits: list[Hit], query: SearchQuery) -> list[Hit]:
+    """The hits a query keeps, whichever provider found them: at least ``min_score``, in a file the
+    ``media`` filters match (``search.refs.media_matches``, the one rule), best first, at most ``limit``."""
+    from .search.refs import media_matches
+    hits = [h for h in hits if h.score >= (query.min_score or 0.0) and media_matches(h.media_path, query.media)]
+    hits.sort(key=lambda h: (-h.score, h.media_path, h.start_frame))
+    return hits[: query.limit]
+
+
 def list_models(kind: str | None = None) -> list:
     """Models of every kind (or one) this machine knows: where they live and whether they are here."""
     from .models import list_models as listing
@@ -156,10 +174,7 @@ def export_sequence(sequence: Sequence, path, options: ExportOptions | None = No
     registry = registry or plugin_registry()
     path = Path(path).expanduser()
     spec = registry.exporter_for(path, options.format)
-    if options.rate is not None:
-        sequence = sequence.with_rate(options.rate)
-    if options.handles is not None:
-        sequence = sequence.with_handles(options.handles)
+    sequence = options.sequence_for(sequence)
     return [Path(p) for p in spec.export(sequence, path, allow_missing=options.allow_missing,
                                           comments=options.comments, handles=options.handles,
                                           catalog=catalog if spec.name == "otio" else None)]
@@ -339,8 +354,9 @@ class Library:
     # -- search ------------------------------------------------------------
     def search(self, query: SearchQuery | None = None, **kw) -> list[Hit]:
         """Hits (exact frame ranges), best first, from every search provider that answers the query:
-        built-in (phrase, pictures, same footage) and plugin ones alike. Keywords beyond the built-in
-        fields go to plugins through ``query.extra`` (``color="orange"``, ``scale="wide"``)."""
+        built-in (phrase, pictures, same footage, faces) and plugin ones alike. Keywords beyond the built-in
+        fields go to plugins through ``query.extra`` (``color="orange"``, ``scale="wide"``). ``min_score``,
+        ``media`` and ``limit`` are applied here, once, to every provider's hits (``kept``)."""
         if query is None:
             names = {f.name for f in fields(SearchQuery)} - {"extra"}
             extra = dict(kw.pop("extra", None) or {})
@@ -357,8 +373,7 @@ class Library:
             hits = self.plugins.search(self.catalog, query)
         except ModuleNotFoundError as exc:  # a provider's library is not installed in this build
             raise QueryError(f"this search is not available: {exc.name} is missing") from None
-        hits.sort(key=lambda h: (-h.score, h.media_path, h.start_frame))
-        return hits[: query.limit]
+        return kept(hits, query)
 
     def padded(self, hit: Hit, pad_before: float = 0.0, pad_after: float = 0.0) -> tuple[int, int]:
         """A hit's frame range widened by pads and clamped to its file, as a sequence would place it."""

@@ -156,6 +156,106 @@ def test_export_takes_every_search_search_takes(world, tmp_path):
     assert [c.media_reference.target_url.endswith("programme.mp4") for c in otio_clips(out)] == [True]
 
 
+# -- min_score, --media and --rate: applied by the service, the same for the CLI and the API --------
+
+def _api_hits(lib_path, plugins=None, **kw) -> list[dict]:
+    from framesense import Library
+    from framesense.catalog import Catalog
+    with Library(Catalog.open(lib_path), plugins) as lib:
+        return json.loads(json.dumps([h.to_json() for h in lib.search(**kw)], default=str))
+
+
+def _api_export(lib_path, out, plugins=None, rate=None, **kw) -> dict:
+    from framesense import ExportOptions, Library, SequenceOptions
+    from framesense.catalog import Catalog
+    with Library(Catalog.open(lib_path), plugins) as lib:
+        options = ExportOptions(rate=rate)
+        seq = lib.sequence_from_hits(lib.search(**kw), SequenceOptions(name="cut"))
+        lib.export(seq, out, options)
+        seq = options.sequence_for(seq)
+        return {"clips": len(seq.clips), "rate": str(seq.rate), "drop_frame": seq.drop_frame}
+
+
+def _cli_export(lib_path, out, *args) -> dict:
+    res = json.loads(run_cli(lib_path, "export", *args, "--name", "cut", "-o", out, "--json").stdout)
+    return {"clips": res["clips"], "rate": res["rate"], "drop_frame": res["drop_frame"]}
+
+
+@pytest.mark.parametrize("kind", ["like", "text"])
+def test_min_score_and_a_media_glob_give_the_same_picture_hits_and_sequence_everywhere(world, tmp_path, kind):
+    ref = f"{world['src'].path}@{(50 + 30) / RATE}"
+    option, value = {"like": ("like", ref), "text": ("text", "grey")}[kind]
+    everything = _api_hits(world["lib"], **{option: value})
+    scores = sorted({h["score"] for h in everything})
+    assert len(scores) > 2, everything
+    floor = scores[len(scores) // 2]
+    flag = f"--{option.replace('_', '-')}"
+    cli = json.loads(run_cli(world["lib"], "search", flag, value, "--min-score", floor, "--media", "r?shes.mp4",
+                             "--media", "ntsc", "--json").stdout)
+    api = _api_hits(world["lib"], **{option: value}, min_score=floor, media=["r?shes.mp4", "ntsc"])
+    assert cli == api
+    kept = [h for h in everything if h["score"] >= floor
+            and (h["media_path"].endswith("/rushes.mp4") or "ntsc" in h["media_path"])]
+    assert [(h["media_path"], h["start_frame"]) for h in api] == [(h["media_path"], h["start_frame"]) for h in kept]
+    assert api and len(api) < len(everything)
+    opts = [flag, value, "--min-score", floor, "--media", "r?shes.mp4", "--media", "ntsc"]
+    assert _cli_export(world["lib"], tmp_path / "cli.edl", *opts) == \
+        _api_export(world["lib"], tmp_path / "api.edl", **{option: value}, min_score=floor, media=["r?shes.mp4", "ntsc"])
+    assert edl_events(tmp_path / "cli.edl") and \
+        [(e.source_in, e.source_out) for e in edl_events(tmp_path / "cli.edl")] == \
+        [(e.source_in, e.source_out) for e in edl_events(tmp_path / "api.edl")]
+
+
+def test_same_footage_hits_take_the_media_glob_the_same_way(world):
+    ref = f"{world['src'].path}@{(50 + 30) / RATE}"
+    cli = json.loads(run_cli(world["lib"], "search", "--same-as", ref, "--media", "prog*.mp4", "--json").stdout)
+    assert cli == _api_hits(world["lib"], same_as=ref, media=["prog*.mp4"])
+    assert [h["media_path"] for h in cli] == [str(world["prog"].path)]
+    assert _api_hits(world["lib"], same_as=ref, media=["prog*.mp4"], min_score=1.01) == []
+
+
+SPREAD = '''
+from framesense.plugins import SearchSpec, hookimpl
+from framesense.plugins.helpers import shot_hit
+
+def _spread(catalog, query):
+    # one hit a shot, scored by its index: it filters nothing itself, the service must
+    return [shot_hit(catalog, m, s["idx"], (s["idx"] + 1) / 4, "spread")
+            for m in catalog.query("SELECT * FROM media") for s in catalog.query(
+                "SELECT idx FROM shots WHERE media_id = ?", (m["id"],))]
+
+@hookimpl
+def framesense_searches():
+    return [SearchSpec("spread", lambda q: "spread" in q.extra, _spread)]
+'''
+
+
+def test_plugin_hits_get_min_score_and_the_media_filter_from_the_service(world, tmp_path, monkeypatch):
+    from conftest import plugin_folder
+    from framesense.plugins.manager import Plugins
+    plugin_folder(tmp_path, monkeypatch, {"spread.py": SPREAD})
+    plugins = Plugins().load()
+    assert "spread" in [s.name for s in plugins.searches()]
+    cli = json.loads(run_cli(world["lib"], "search", "--where", "spread=1", "--min-score", "0.5", "--media",
+                             "rushes.mp?", "--json").stdout)
+    api = _api_hits(world["lib"], plugins, spread="1", min_score=0.5, media=["rushes.mp?"])
+    assert cli == api
+    assert [(h["media_path"], h["shot"], h["score"]) for h in api] == \
+        [(str(world["src"].path), 2, 0.75), (str(world["src"].path), 1, 0.5)]
+    assert _cli_export(world["lib"], tmp_path / "cli.edl", "--where", "spread=1", "--min-score", "0.5", "--media",
+                       "rushes.mp?") == \
+        _api_export(world["lib"], tmp_path / "api.edl", plugins, spread="1", min_score=0.5, media=["rushes.mp?"])
+    assert (tmp_path / "cli.edl").read_text() == (tmp_path / "api.edl").read_text()
+
+
+def test_export_rate_is_the_services_option_for_a_search_too(world, tmp_path):
+    ref = f"{world['df'].path}@0.5"
+    cli = _cli_export(world["lib"], tmp_path / "cli.edl", "--like", ref, "--media", "ntsc", "--rate", "24000/1001")
+    api = _api_export(world["lib"], tmp_path / "api.edl", rate="24000/1001", like=ref, media=["ntsc"])
+    assert cli == api == {"clips": api["clips"], "rate": "24000/1001", "drop_frame": False}
+    assert (tmp_path / "cli.edl").read_text() == (tmp_path / "api.edl").read_text()
+
+
 # -- one registry ------------------------------------------------------------------------------
 
 def test_plugins_list_shows_the_builtin_stages_searches_and_exporters(world):
