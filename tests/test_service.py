@@ -214,6 +214,24 @@ def test_same_footage_hits_take_the_media_glob_the_same_way(world):
     assert _api_hits(world["lib"], same_as=ref, media=["prog*.mp4"], min_score=1.01) == []
 
 
+def test_phrase_hits_take_min_score_and_the_media_glob_the_same_way(world, tmp_path):
+    from framesense import Library
+    srt = tmp_path / "said.srt"
+    srt.write_text("1\n00:00:00,500 --> 00:00:02,500\nfishing boats at dawn\n")
+    with Library.open(world["lib"]) as lib:
+        for f in ("src", "prog", "df"):
+            lib.import_transcript(world[f].path, srt)
+    args = ["--phrase", "fishing boats", "--min-score", "0.5", "--media", "r?shes.mp4", "--media", "ntsc"]
+    cli = json.loads(run_cli(world["lib"], "search", *args, "--json").stdout)
+    api = _api_hits(world["lib"], phrase="fishing boats", min_score=0.5, media=["r?shes.mp4", "ntsc"])
+    assert cli == api
+    assert sorted(h["media_path"] for h in api) == sorted([str(world["src"].path), str(world["df"].path)])
+    assert _api_hits(world["lib"], phrase="fishing boats", min_score=1.01) == []
+    assert _cli_export(world["lib"], tmp_path / "cli.otio", *args) == \
+        _api_export(world["lib"], tmp_path / "api.otio", phrase="fishing boats", min_score=0.5,
+                    media=["r?shes.mp4", "ntsc"])
+
+
 SPREAD = '''
 from framesense.plugins import SearchSpec, hookimpl
 from framesense.plugins.helpers import shot_hit
