@@ -4,7 +4,10 @@
     python benchmarks/visual.py --sizes 100000 --skip-embed
     python benchmarks/visual.py --devices cpu,cuda --embed-frames 256
 
-Embedding uses open_clip ViT-B-32 with random weights (the same compute as real ones).
+Embedding: open_clip ViT-B-32 with random weights (the same compute as real ones), exported once
+by ``models export-onnx`` (fp32, and int8 image tower), then the same decoded frames embedded with
+torch fp32, onnxruntime fp32 and onnxruntime int8 side by side (torch fp16 and the CUDA provider
+on a GPU), plus the int8 drift: cosine to fp32 on the same frames and top-10 overlap of a search.
 The hour estimate = (measured shots-scan + fingerprint seconds per footage second) * 3600
 + (sampled frames per hour at the default sampling) * (measured decode-side reformat +
 embed cost per frame). Search: clustered random unit vectors (512-d), queries near data
@@ -31,34 +34,94 @@ def pct(xs, p):
     return float(np.percentile(np.asarray(xs) * 1000, p))
 
 
-# -- embedding -----------------------------------------------------------------
-def bench_embed(device: str, frames: int, batch: int, arch: str) -> dict:
+# -- embedding: torch fp32, onnxruntime fp32, onnxruntime int8 on the same frames ------------------
+def bench_frames(n: int) -> np.ndarray:
+    """n decoded frames of synthetic footage (one shot each 8 frames), as PIL images."""
+    import av
+    from framesense.media.synth import Shot, write_video
+    with tempfile.TemporaryDirectory() as tmp:
+        res = write_video(Path(tmp) / "f.mp4", [Shot(8, s) for s in range(n // 8 + 1)], rate="25", width=640,
+                          height=360, audio=None)
+        with av.open(str(res.path)) as c:
+            return [f.to_image() for _, f in zip(range(n), c.decode(video=0))]
+
+
+def timed_fps(model, batch_rgb, frames: int, batch: int) -> tuple[float, float]:
+    model.embed_images_np(batch_rgb[:batch])   # warm up
+    t0 = time.perf_counter()
+    done = 0
+    while done < frames:
+        model.embed_images_np(batch_rgb[done % len(batch_rgb):][:batch])
+        done += batch
+    dt = time.perf_counter() - t0
+    return round(done / dt, 1), round(dt, 2)
+
+
+def topk_overlap(a: np.ndarray, b: np.ndarray, k: int = 10, queries: int = 32) -> float:
+    """Mean share of the top-k neighbours (each model searching its own vectors) that agree."""
+    ranks_a = np.argsort(-(a[:queries] @ a.T), axis=1)[:, :k]
+    ranks_b = np.argsort(-(b[:queries] @ b.T), axis=1)[:, :k]
+    return float(np.mean([len(set(x) & set(y)) / k for x, y in zip(ranks_a, ranks_b)]))
+
+
+def bench_runtimes(arch: str, frames: int, batch: int, devices: list[str]) -> dict:
+    """Export a randomly initialised open_clip ARCH once (fp32 and int8 ONNX folders) and embed the
+    same decoded frames with torch fp32, onnxruntime fp32 and onnxruntime int8."""
     import open_clip
     import torch
+    from framesense.models import clip as cm
+    from framesense.models.clip_export import export_onnx, quantize_folder
+    from framesense.models.clip_onnx import OnnxClip, onnx_threads
+    from framesense.models.clip_torch import TorchClip
 
-    if device == "cuda" and not torch.cuda.is_available():
-        return {"device": device, "skipped": "no CUDA"}
-    model = open_clip.create_model(arch, pretrained=None, device=device).eval()
-    dtype = torch.float16 if device == "cuda" else torch.float32
-    if device == "cuda":
-        model = model.half()
-    size = model.visual.image_size
-    size = size if isinstance(size, int) else size[0]
-    x = torch.randn(batch, 3, size, size, dtype=dtype, device=device)
-    with torch.inference_mode():
-        model.encode_image(x)  # warm up
-        if device == "cuda":
-            torch.cuda.synchronize()
+    out = {"arch": arch, "weights": "random (same compute as real ones; drift on real weights may differ)",
+           "batch": batch, "frames": frames, "threads": onnx_threads()}
+    with tempfile.TemporaryDirectory() as tmp:
+        torch.manual_seed(0)
+        ckpt = Path(tmp) / "random.pt"
+        torch.save(open_clip.create_model(arch, pretrained=None).state_dict(), ckpt)
+        spec = f"{arch}:{ckpt}"
         t0 = time.perf_counter()
-        done = 0
-        while done < frames:
-            model.encode_image(x)
-            done += batch
-        if device == "cuda":
-            torch.cuda.synchronize()
-        dt = time.perf_counter() - t0
-    return {"device": device, "arch": arch, "batch": batch, "frames": done, "seconds": round(dt, 3),
-            "frames_per_s": round(done / dt, 1), "threads": torch.get_num_threads() if device == "cpu" else None}
+        fp32 = export_onnx(spec, Path(tmp) / "fp32")
+        out["export_s"] = round(time.perf_counter() - t0, 1)
+        t0 = time.perf_counter()
+        int8 = quantize_folder(fp32, Path(tmp) / "int8")
+        out["quantise_s"] = round(time.perf_counter() - t0, 1)
+        out["visual_mb"] = {name: round((f / "visual/model.onnx").stat().st_size / 2**20, 1)
+                            for name, f in (("fp32", fp32), ("int8", int8))}
+        pics = bench_frames(max(frames, 64))
+        rows = []
+        for device in devices:
+            cuda = device == "cuda"
+            if cuda and not torch.cuda.is_available():
+                rows.append({"device": "cuda", "skipped": "no CUDA"})
+                continue
+            models = {"torch " + ("fp16" if cuda else "fp32"): TorchClip(cm.parse_spec(spec), device=device),
+                      "onnxruntime fp32": OnnxClip(fp32, device=device),
+                      "onnxruntime int8": OnnxClip(int8, device=device)}
+            ref = next(iter(models.values()))
+            rgb = np.stack([ref.prepare(np.asarray(p.convert("RGB").resize(ref.cover_size(*p.size))))
+                            for p in pics])
+            vecs = {}
+            for name, m in models.items():
+                if cuda and m.runtime == "onnxruntime" and m.device != "cuda":
+                    rows.append({"device": device, "runtime": name, "skipped": "no CUDAExecutionProvider"})
+                    continue
+                fps, secs = timed_fps(m, rgb, frames, batch)
+                vecs[name] = m.embed_images_np(rgb)
+                rows.append({"device": device, "runtime": name, "frames_per_s": fps, "seconds": secs})
+                print(json.dumps(rows[-1]), flush=True)
+            if "onnxruntime fp32" in vecs and "onnxruntime int8" in vecs:
+                a, b = vecs["onnxruntime fp32"], vecs["onnxruntime int8"]
+                cos = (a * b).sum(1)
+                out[f"int8_drift_{device}"] = {"cosine_to_fp32_mean": round(float(cos.mean()), 5),
+                                               "cosine_to_fp32_min": round(float(cos.min()), 5),
+                                               "top10_overlap": round(topk_overlap(a, b), 3),
+                                               "frames": len(a)}
+                t = next(v for k, v in vecs.items() if k.startswith("torch"))
+                out[f"onnx_fp32_vs_torch_max_cosine_distance_{device}"] = float(f"{(1 - (a * t).sum(1)).max():.2e}")
+        out["runs"] = rows
+    return out
 
 
 # -- index time per hour -------------------------------------------------------
@@ -226,14 +289,14 @@ def main(argv=None):
         HNSW["expansion_add"] = args.ef_construction
     results = {"cpu_count": os.cpu_count()}
     if not args.skip_embed:
-        results["embed"] = [bench_embed(d, args.embed_frames, args.batch, args.arch) for d in args.devices.split(",")]
+        results["embed"] = bench_runtimes(args.arch, args.embed_frames, args.batch, args.devices.split(","))
         print(json.dumps(results["embed"], indent=1), flush=True)
     if not args.skip_embed and not args.skip_scan:
         w, h = (int(v) for v in args.scan_size.split("x"))
         results["scan"] = bench_scan(w, h, args.scan_seconds)
         print(json.dumps(results["scan"], indent=1), flush=True)
-        cpu = next(e for e in results["embed"] if e["device"] == "cpu" and "frames_per_s" in e) \
-            if any(e["device"] == "cpu" for e in results["embed"]) else None
+        cpu = next((e for e in results["embed"]["runs"] if e["device"] == "cpu"
+                    and e.get("runtime") == "onnxruntime fp32"), None)
         if cpu:
             results["hour_estimate_cpu"] = estimate_hour(results["scan"], cpu["frames_per_s"])
             print(json.dumps(results["hour_estimate_cpu"], indent=1), flush=True)

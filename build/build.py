@@ -3,8 +3,8 @@
 Run it with the Python of the environment that has FrameSense and its extras installed
 (``pip install -e '.[all,bundle]'``):
 
-    python build/build.py            # CPU bundle: speech, phrase search, shots, export, app
-    python build/build.py --visual   # also torch + open_clip for picture search (much larger)
+    python build/build.py            # CPU bundle: speech, phrase and picture search, shots, export, app
+    python build/build.py --visual   # also torch + open_clip (open_clip checkpoints on torch; much larger)
 
 Then check it with ``build/smoke.sh``. The same command works on Windows and macOS.
 """
@@ -96,7 +96,7 @@ def unresolved_libraries(bundle: Path) -> dict[str, list[str]]:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--visual", action="store_true", help="include torch + open_clip (picture search)")
+    ap.add_argument("--visual", action="store_true", help="include torch + open_clip (picture search itself runs on onnxruntime in every bundle)")
     ap.add_argument("--clean", action="store_true", help="drop PyInstaller's cache in build/work first")
     ap.add_argument("--dist", type=Path, default=DIST, help="output folder (default: build/dist)")
     ap.add_argument("--no-strip", action="store_true", help="keep symbol tables in bundled libraries (Linux)")

@@ -149,6 +149,19 @@ def model_status(library: "Library | None" = None, clip_model: str | None = None
     return status(library.catalog if library else None, clip_model, speech_model)
 
 
+def export_clip_onnx(model: str, outdir, int8: bool = False, say=lambda msg: None):
+    """An ONNX model folder from an open_clip spec (``framesense models export-onnx``); torch needed.
+    Given an ONNX folder and ``int8``: a copy with its image tower quantised (no torch)."""
+    from .models.clip_export import export_onnx
+    return export_onnx(model, outdir, int8=int8, say=say)
+
+
+def picture_runtime_status() -> tuple[bool, str]:
+    """(works, what with): onnxruntime and its providers, the tokenizer, torch if present (``doctor``)."""
+    from .models.clip_onnx import runtime_status
+    return runtime_status()
+
+
 def face_model_status() -> dict:
     """Whether dlib and its face model files load here (``framesense doctor``)."""
     from .models.faces import status

@@ -15,7 +15,7 @@ from pathlib import Path
 
 # Per extra: what a bundle user can do instead of pip (besides installing from source).
 BUNDLE_ADVICE = {
-    "visual": "use the bundle built with picture search (python build/build.py --visual)",
+    "torch": "use the bundle built with torch (python build/build.py --visual)",
 }
 
 

@@ -15,9 +15,11 @@ import numpy as np
 from . import base
 from .base import FrameConsumer, FrameRequest, FrameSession, shot_ids
 from ..models import clip as clip_model
+from ..models.picture_model import PictureModel  # noqa: F401  (the type EmbedSession takes)
 
 DEFAULT_EVERY_S = 2.0
 BATCH = 32
+_SCALER = {"bicubic": "BICUBIC", "bilinear": "BILINEAR", "nearest": "POINT", "lanczos": "LANCZOS"}
 
 
 def sample_frames(shots: list[dict], rate, every_s: float = DEFAULT_EVERY_S) -> dict[int, int]:
@@ -36,7 +38,7 @@ class EmbedSession(FrameSession):
     """Converts each frame handed over straight to the size that covers the model's input,
     and embeds them in batches."""
 
-    def __init__(self, model: "clip_model.ClipModel", progress=lambda f, note="": None):
+    def __init__(self, model: "PictureModel", progress=lambda f, note="": None):
         self.model, self.progress = model, progress
         self.rows: list[tuple[int, int, bytes]] = []
         self.batch, self.keys = [], []
@@ -48,7 +50,7 @@ class EmbedSession(FrameSession):
             display_w = frame.width * float(sar) if sar else frame.width
             self.cover = self.model.cover_size(int(round(display_w)), frame.height)
         rgb = frame.reformat(width=self.cover[0], height=self.cover[1], format="rgb24",
-                             interpolation="BICUBIC").to_ndarray()
+                             interpolation=_SCALER.get(self.model.interpolation, "BICUBIC")).to_ndarray()
         self.batch.append(self.model.prepare(rgb))
         self.keys.append((index, shot_idx))
         if len(self.batch) >= BATCH:

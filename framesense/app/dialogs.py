@@ -171,16 +171,17 @@ def _guess_models() -> list[tuple[str, str, str]]:
                  "needs faster-whisper: pip install 'framesense[speech]'" if have else
                  "not installed: pip install 'framesense[speech]'")
         rows.append(("Speech", label, state))
-    clip = importlib.util.find_spec("open_clip") is not None
+    clip = all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "tokenizers"))
     cache = model_cache_dir()
-    weights = sorted(p.name for p in cache.glob("**/*") if p.suffix in (".pt", ".bin", ".safetensors")) if cache.is_dir() else []
+    weights = sorted(p.parent.name for p in cache.glob("clip/onnx/*/visual/model.onnx")) + sorted(
+        p.name for p in cache.glob("**/*") if p.suffix in (".pt", ".bin", ".safetensors")) if cache.is_dir() else []
     if not clip:
-        rows.append(("Pictures", "OpenCLIP", "not installed: pip install 'framesense[visual]'"))
+        rows.append(("Pictures", "CLIP (ONNX Runtime)", "not installed: pip install 'framesense[visual]'"))
     elif weights:
-        rows.append(("Pictures", "OpenCLIP", f"installed; weights in {cache}: {', '.join(weights[:3])}"))
+        rows.append(("Pictures", "CLIP (ONNX Runtime)", f"installed; models in {cache}: {', '.join(weights[:3])}"))
     else:
-        rows.append(("Pictures", "OpenCLIP", f"library installed, no weights in {cache}: download once while "
-                                              "online, or put a checkpoint there"))
+        rows.append(("Pictures", "CLIP (ONNX Runtime)", f"installed, no model in {cache}: download one once while "
+                                                         "online, or choose an ONNX model folder"))
     return rows
 
 

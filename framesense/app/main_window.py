@@ -166,6 +166,7 @@ class MainWindow(QMainWindow):
         self.model_info.show_report(self.models, self.settings.value("info/dismissed"))
         off = self.models.visual_problem
         self.search.set_unavailable({m: f"Needs a picture model: {off}" for m in ("description", "image")} if off else {})
+        self.search.set_description_languages(self.models.picture_languages)
 
     def setup_picture_search(self, path=None) -> str | None:
         """Pick a CLIP checkpoint file or folder, check it loads offline, then use it; None when it does (else why not)."""

@@ -134,7 +134,8 @@ class SearchBar(QWidget):
         self.button = QPushButton("Search", self)
         self.button.setDefault(True)
         self.button.clicked.connect(self.submit)
-        self.mode.currentTextChanged.connect(lambda m: self.field.setPlaceholderText(PLACEHOLDERS[m]))
+        self._placeholders = dict(PLACEHOLDERS)
+        self.mode.currentTextChanged.connect(lambda m: self.field.setPlaceholderText(self._placeholders[m]))
         self.field.setPlaceholderText(PLACEHOLDERS["phrase"])
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -151,6 +152,16 @@ class SearchBar(QWidget):
             item.setToolTip(reasons.get(mode, ""))
         if self.mode.currentText() in reasons:
             self.mode.setCurrentText("phrase")
+
+    def set_description_languages(self, languages: str | None):
+        """Say which languages the picture model reads (English, or many for a multilingual text tower)."""
+        item = self.mode.model().item(MODES.index("description"))
+        text = PLACEHOLDERS["description"] + (f"  — in {languages}" if languages else "")
+        self._placeholders["description"] = text
+        if languages:
+            item.setToolTip(f"Describe the picture in {languages} (what the picture model reads)")
+        if self.mode.currentText() == "description":
+            self.field.setPlaceholderText(text)
 
     def available(self, mode: str) -> bool:
         return self.mode.model().item(MODES.index(mode)).isEnabled()

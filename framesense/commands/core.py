@@ -33,7 +33,8 @@ def media_json(row: dict) -> dict:
 @click.option("--speech-model", default=None, help="Speech model name or folder (see 'framesense models list').")
 @click.option("--language", default=None, help="Force the spoken language (e.g. en); default: detect per file.")
 @click.option("--clip-model", default=None,
-              help="CLIP model: ARCH:TAG, ARCH:/path/to/checkpoint.pt or an open_clip folder "
+              help="CLIP model: an ONNX model folder (see 'models export-onnx'), a downloaded name "
+                   "(ViT-B-32__openai), ARCH:TAG, ARCH:/path/to/checkpoint.pt or an open_clip folder "
                    "(default: the library's 'models use clip' setting).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Analyse this many files at once in worker processes (this process commits); with --ray: workers.")

@@ -62,17 +62,10 @@ def check_speech() -> dict:
 
 
 def check_visual() -> dict:
-    try:
-        import open_clip
-        import torch
-    except ImportError as exc:
-        return {"picture search": _ok(f"not in this build ({exc.name or exc}): {how_to_get('visual', 'picture search')}",
-                                      False)}
-    except Exception as exc:  # installed but broken (e.g. torchvision's C++ ops missing)
-        return {"picture search": _ok(f"{type(exc).__name__}: {exc}", False)}
-    x = torch.ones(2, 2) @ torch.ones(2, 2)   # runs a CPU kernel, not just the import
-    return {"picture search": _ok(f"torch {torch.__version__} (CPU ok: {float(x.sum()) == 8.0}), "
-                                  f"open_clip {open_clip.__version__}")}
+    """Picture search runs on onnxruntime (torch is optional: export and the torch path)."""
+    from ..api import picture_runtime_status
+    ok, detail = picture_runtime_status()
+    return {"picture search": _ok(detail, ok)}
 
 
 def check_faces() -> dict:

@@ -9,7 +9,7 @@ from .context import Ctx, emit_json, pass_ctx
 
 @click.group()
 def models():
-    """Models FrameSense uses: speech (faster-whisper) and clip (OpenCLIP)."""
+    """Models FrameSense uses: speech (faster-whisper) and clip (CLIP towers on onnxruntime, or OpenCLIP on torch)."""
 
 
 @models.command("list")
@@ -40,7 +40,8 @@ def models_path(name, kind):
 
 @models.command("download")
 @click.argument("words", nargs=-1, required=True)
-@click.option("--kind", default=None, help="speech (default) or clip; or name the kind first: 'download clip ViT-B-32:openai'.")
+@click.option("--kind", default=None, help="speech (default) or clip; or name the kind first: 'download clip ViT-B-32__openai' "
+                   "(an ONNX export published by Immich; ARCH:TAG fetches the open_clip checkpoint where torch is).")
 def models_download(words, kind):
     """Fetch a model into the model cache (needs the network): NAME, or KIND NAME."""
     from ..errors import ModelUnavailable
@@ -61,9 +62,24 @@ def models_download(words, kind):
 @click.argument("spec", required=False)
 @pass_ctx
 def models_use(ctx: Ctx, kind, spec):
-    """Remember the CLIP model for this library (ARCH:TAG, ARCH:/path.pt or a folder); no SPEC forgets it."""
+    """Remember the CLIP model for this library (an ONNX or open_clip folder, a downloaded name, ARCH:TAG or
+    ARCH:/path.pt); no SPEC forgets it."""
     ctx.library.set_clip_model(spec)
     click.echo(f"clip model for {ctx.library.path}: {spec or '(none)'}")
 
 
 COMMANDS = [models]
+
+
+@models.command("export-onnx")
+@click.argument("model")
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=str))
+@click.option("--int8", is_flag=True,
+              help="Quantise the image tower to int8 (faster on CPUs; vectors drift slightly: see the README). "
+                   "Given an ONNX folder as MODEL, only this is done, without torch.")
+def models_export_onnx(model, outdir, int8):
+    """Turn an open_clip model (ARCH:TAG, ARCH:/path.pt or an open_clip folder) into an ONNX model folder
+    that picture search runs on without torch (needs torch and onnx for the export itself)."""
+    from ..api import export_clip_onnx
+    path = export_clip_onnx(model, outdir, int8=int8, say=lambda msg: click.echo(msg, err=True))
+    click.echo(str(path))

@@ -1,17 +1,21 @@
-"""Which OpenCLIP model pictures are embedded with, and loading it without the network.
+"""Which CLIP model pictures are embedded with, on which runtime, and loading it without the network.
 
-A model is an open_clip architecture plus weights. A spec names it in one string:
+A spec names the model in one string:
 
-- ``ARCH:TAG``           a pretrained tag (``ViT-B-32:openai``); usable once
-                         ``framesense models download clip ARCH:TAG`` fetched it into
-                         the model cache (the only place FrameSense touches the network);
-- ``ARCH:/path/to.pt``   a built-in architecture with a local checkpoint file;
-- ``/path/to/folder``    an open_clip folder (open_clip_config.json + weights), which may
-                         hold a custom architecture.
+- ``/path/to/folder``    an ONNX model folder (visual/ + textual/ towers, tokenizer, preprocess
+                         config: Immich's layout, or what ``framesense models export-onnx`` wrote),
+                         run on onnxruntime: no torch needed; or an open_clip folder
+                         (open_clip_config.json + weights), run on torch;
+- ``NAME``               an ONNX folder downloaded by ``framesense models download clip NAME``
+                         (Immich's names: ``ViT-B-32__openai``, ``XLM-Roberta-Large-Vit-B-16Plus``);
+- ``ARCH:TAG``           a pretrained tag (``ViT-B-32:openai``): the open_clip checkpoint when it
+                         was downloaded and torch is here, else its ONNX download (``ARCH__TAG``);
+- ``ARCH:/path/to.pt``   a built-in open_clip architecture with a local checkpoint file (torch).
 
 The spec comes from ``--clip-model``, else ``$FRAMESENSE_CLIP_MODEL``, else the catalog's
-``clip_model`` meta setting, else the default tag when it has been downloaded. Preprocessing
-(input size, mean, std) travels with the loaded model.
+``clip_model`` meta setting, else a suggested model when it has been downloaded. Each model
+has an identity (``model_id``) its vectors are stored under: the torch model and the ONNX
+export of the same weights share it, and searches only compare vectors of one identity.
 """
 
 from __future__ import annotations
@@ -19,41 +23,50 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import model_cache_dir
 from ..errors import ModelUnavailable
+from . import clip_onnx
 from .registry import ModelEntry, ModelKind, register_kind
 
 DEFAULT_SPEC = "ViT-B-32:openai"
 ENV_VAR = "FRAMESENSE_CLIP_MODEL"
 META_KEY = "clip_model"
-SUGGESTED = ("ViT-B-32:openai", "ViT-B-32:laion2b_s34b_b79k")
+SUGGESTED = ("ViT-B-32:openai", "ViT-B-32:laion2b_s34b_b79k", "XLM-Roberta-Large-Vit-B-16Plus")
+HUB_OWNER = "immich-app"      # where the ONNX exports are published (Hugging Face hub)
 
 HOW_TO = (f"visual search is off: no CLIP model is installed. Turn it on with "
           f"'framesense models download clip {DEFAULT_SPEC}' (online), or point "
-          f"${ENV_VAR} / --clip-model at a local checkpoint (ARCH:/path/to/checkpoint.pt "
-          f"or an open_clip folder), then index again")
+          f"${ENV_VAR} / --clip-model at a local model: an ONNX model folder (made by "
+          f"'framesense models export-onnx'), ARCH:/path/to/checkpoint.pt or an open_clip folder; "
+          f"then index again")
 
 
 @dataclass(frozen=True)
 class ClipSpec:
-    arch: str | None            # None for an open_clip folder
-    tag: str | None = None      # pretrained tag (download into the cache)
+    arch: str | None            # None for a folder or an ONNX download name
+    tag: str | None = None      # pretrained tag, or the ONNX download name when arch is None
     path: str | None = None     # local checkpoint file or folder
+    onnx: bool = False          # path is an ONNX model folder, or tag an ONNX download name
 
     @property
     def text(self) -> str:
         if self.arch is None:
-            return self.path
+            return self.path or self.tag
         return f"{self.arch}:{self.tag or self.path}"
 
     def model_id(self) -> str:
-        """Names the weights exactly: a local file's size and mtime are part of it."""
-        if self.tag:
+        """Names the weights exactly: a local checkpoint's size and mtime are part of it; an ONNX
+        folder says which weights it holds (framesense.json) or is named by its towers' sizes."""
+        if self.tag and self.arch:
             return f"open_clip:{self.arch}:{self.tag}"
+        folder = onnx_folder(self)
+        if folder is not None:
+            return clip_onnx.identity(folder)["model_id"]
+        if self.tag:
+            return f"onnx:{self.tag}"
         p = Path(self.path)
         files = [f for f in sorted(p.iterdir()) if f.is_file()] if p.is_dir() else [p]
         h = hashlib.blake2b(digest_size=6)
@@ -69,10 +82,17 @@ def parse_spec(text: str) -> ClipSpec:
         raise ModelUnavailable("empty CLIP model spec")
     p = Path(text).expanduser()
     if p.is_dir():
+        if clip_onnx.is_onnx_folder(p):
+            return ClipSpec(arch=None, path=str(p.resolve()), onnx=True)
+        if not (p / "open_clip_config.json").is_file():
+            raise ModelUnavailable(
+                f"{p}: not a picture model folder: neither {clip_onnx.VISUAL} (an ONNX model folder) nor "
+                f"open_clip_config.json (an open_clip folder) is in it")
         return ClipSpec(arch=None, path=str(p.resolve()))
     if ":" not in text:
-        raise ModelUnavailable(f"CLIP model '{text}': expected ARCH:TAG, ARCH:/path/to/checkpoint "
-                               f"or an open_clip folder")
+        if "/" in text or os.sep in text:
+            raise ModelUnavailable(f"picture model folder {p} does not exist")
+        return ClipSpec(arch=None, tag=text, onnx=True)     # an ONNX download name
     arch, rest = text.split(":", 1)
     rp = Path(rest).expanduser()
     if "/" in rest or os.sep in rest or rp.suffix in (".pt", ".pth", ".bin", ".safetensors"):
@@ -86,6 +106,31 @@ def _clip_cache() -> Path:
 
 def _record_path(spec: ClipSpec) -> Path:
     return _clip_cache() / f"{spec.arch}__{spec.tag}.json"
+
+
+def onnx_name(spec: ClipSpec) -> str | None:
+    """The name an ONNX download of this spec has (Immich's: ARCH__TAG), or None."""
+    if spec.arch is None:
+        return spec.tag
+    return f"{spec.arch}__{spec.tag}" if spec.tag else None
+
+
+def onnx_folder(spec: ClipSpec) -> Path | None:
+    """The ONNX folder this spec runs from, or None (torch): a local folder, or a download."""
+    if spec.onnx and spec.path:
+        return Path(spec.path)
+    name = onnx_name(spec)
+    if name is None:
+        return None
+    folder = _clip_cache() / "onnx" / name
+    if spec.onnx or ((folder / clip_onnx.IDENTITY).is_file() and not (cached_checkpoint(spec) and _has_torch())):
+        return folder
+    return None
+
+
+def _has_torch() -> bool:
+    import importlib.util
+    return all(importlib.util.find_spec(m) is not None for m in ("torch", "open_clip"))
 
 
 def cached_checkpoint(spec: ClipSpec) -> str | None:
@@ -105,7 +150,7 @@ def configured_spec(explicit: str | None = None, catalog=None, setting: str | No
     """(spec, where it came from); spec None when nothing is configured or downloaded.
 
     Order: explicit (--clip-model), $FRAMESENSE_CLIP_MODEL, the catalog's clip_model
-    setting (``setting`` or read from ``catalog``), then a downloaded suggested tag.
+    setting (``setting`` or read from ``catalog``), then a downloaded suggested model.
     """
     if explicit:
         return parse_spec(explicit), "--clip-model"
@@ -116,21 +161,37 @@ def configured_spec(explicit: str | None = None, catalog=None, setting: str | No
         return parse_spec(value), "catalog setting clip_model"
     for tag in SUGGESTED:
         spec = parse_spec(tag)
-        if cached_checkpoint(spec):
+        if (cached_checkpoint(spec) and _has_torch()) or _downloaded_onnx(spec):
             return spec, "model cache"
     return None, ""
 
 
+def _downloaded_onnx(spec: ClipSpec) -> bool:
+    name = onnx_name(spec)
+    return bool(name) and (_clip_cache() / "onnx" / name / clip_onnx.IDENTITY).is_file()
+
+
 def problem(spec: ClipSpec | None) -> str | None:
     """Why this spec cannot be loaded offline (None when it can)."""
-    import importlib.util
-    missing = [m for m in ("torch", "open_clip") if importlib.util.find_spec(m) is None]
-    if missing:
-        from ..installation import how_to_get
-        return (f"visual search is off: this installation has no {' or '.join(missing)}; "
-                f"{how_to_get('visual', 'picture search')}")
+    from ..installation import how_to_get
     if spec is None:
         return HOW_TO
+    folder = onnx_folder(spec)
+    if folder is not None:
+        if spec.tag and not folder.is_dir():
+            return (f"visual search is off: CLIP model {spec.text} is not downloaded. Run "
+                    f"'framesense models download clip {spec.text}' while online, or give a local "
+                    f"model folder with ${ENV_VAR}=/path/to/folder")
+        reason = clip_onnx.folder_problem(folder)
+        return f"visual search is off: {reason}" if reason and not reason.startswith("visual") else reason
+    if not _has_torch():
+        if spec.tag:
+            return (f"visual search is off: CLIP model {spec.text} is not downloaded. Run "
+                    f"'framesense models download clip {spec.text}' while online (its ONNX export, no torch "
+                    f"needed), or give an ONNX model folder with ${ENV_VAR}=/path/to/folder")
+        return (f"visual search is off: {spec.text} is an open_clip checkpoint, which needs torch "
+                f"({how_to_get('torch', 'torch')}); or turn it into an ONNX model folder once, where torch "
+                f"is, with 'framesense models export-onnx {spec.text} OUTDIR'")
     if spec.tag:
         if not cached_checkpoint(spec):
             return (f"visual search is off: CLIP model {spec.text} is not downloaded. Run "
@@ -146,131 +207,94 @@ def problem(spec: ClipSpec | None) -> str | None:
     return None
 
 
-def best_device() -> str:
-    import torch
-    if torch.cuda.is_available():
-        return "cuda"
-    mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        return "mps"
-    return "cpu"
-
-
-class ClipModel:
-    """A loaded model with its preprocessing: embeds RGB arrays and texts to unit vectors."""
-
-    def __init__(self, spec: ClipSpec, device: str | None = None):
+def text_languages(spec: ClipSpec) -> str:
+    """What a model's text tower reads, for people ("English", "about 100 languages (XLM-RoBERTa)"),
+    without loading it: an ONNX folder's identity or tokenizer; open_clip's config for torch."""
+    folder = onnx_folder(spec)
+    if folder is not None:
+        return clip_onnx.describe_languages(folder)
+    if spec.arch:
         import open_clip
-        import torch
+        cfg = open_clip.get_model_config(spec.arch) or {}
+    else:       # an open_clip folder
+        cfg = clip_onnx.read_json(Path(spec.path) / "open_clip_config.json").get("model_cfg") or {}
+    tokenizer = (cfg.get("text_cfg") or {}).get("hf_tokenizer_name", "")
+    return clip_onnx.languages_text(("*",) if clip_onnx.multilingual_name(f"{spec.arch} {tokenizer}") else ("en",),
+                                    f"{spec.arch} {tokenizer}")
 
+
+def ClipModel(spec: ClipSpec, device: str | None = None):
+    """Load a spec on its runtime: onnxruntime for an ONNX folder, else torch (open_clip)."""
+    folder = onnx_folder(spec)
+    if folder is not None:
         reason = problem(spec)
         if reason:
             raise ModelUnavailable(reason)
-        self.spec = spec
-        self.model_id = spec.model_id()
-        self.device = device or best_device()
-        if self.device == "cpu" and not os.environ.get("OMP_NUM_THREADS"):
-            torch.set_num_threads(os.cpu_count() or 1)
-        # Half precision on GPUs: about 6x the frames/s of fp32 for ViT-B-32 on an H200.
-        self.precision = "fp16" if self.device == "cuda" else "fp32"
-        self.dtype = torch.float16 if self.precision == "fp16" else torch.float32
-        overrides = {}
-        if spec.arch is None:
-            name, pretrained = f"local-dir:{spec.path}", None
-        elif spec.tag:
-            name, pretrained = spec.arch, cached_checkpoint(spec)
-            cfg = open_clip.get_pretrained_cfg(spec.arch, spec.tag)
-            overrides = {k: cfg[k] for k in ("mean", "std") if k in cfg}
-            if cfg.get("quick_gelu"):
-                overrides["force_quick_gelu"] = True
-        else:
-            name, pretrained = spec.arch, spec.path
-        try:
-            model = open_clip.create_model(
-                name, pretrained=pretrained, device=self.device, precision=self.precision,
-                force_quick_gelu=overrides.pop("force_quick_gelu", False),
-                force_preprocess_cfg=overrides or None)
-        except Exception as exc:  # a broken or mismatched checkpoint: say which file
-            raise ModelUnavailable(f"cannot load CLIP model {spec.text}: {exc}") from None
-        model.eval()
-        self.model = model
-        self.tokenizer = open_clip.get_tokenizer(name)
-        pp = open_clip.get_model_preprocess_cfg(model)
-        size = pp.get("size", 224)
-        self.size = (size, size) if isinstance(size, int) else tuple(size)   # (h, w)
-        self.mean = torch.tensor(pp.get("mean", open_clip.OPENAI_DATASET_MEAN), dtype=torch.float32).view(1, 3, 1, 1)
-        self.std = torch.tensor(pp.get("std", open_clip.OPENAI_DATASET_STD), dtype=torch.float32).view(1, 3, 1, 1)
-        self.dim = int(model.text_projection.shape[1]) if getattr(model, "text_projection", None) is not None \
-            else int(self.embed_images_np(__import__("numpy").zeros((1, *self.size, 3), "uint8")).shape[1])
-        self._lock = threading.Lock()
-
-    # preprocessing the decoder already did: frames arrive resized to cover self.size
-    def prepare(self, rgb):
-        """Centre-crop an RGB uint8 (h, w, 3) array that covers the input size."""
-        h, w = self.size
-        y = max(0, (rgb.shape[0] - h) // 2)
-        x = max(0, (rgb.shape[1] - w) // 2)
-        return rgb[y: y + h, x: x + w]
-
-    def cover_size(self, width: int, height: int) -> tuple[int, int]:
-        """The (w, h) to scale a picture to so it covers the input size (resize shortest side)."""
-        th, tw = self.size
-        scale = max(tw / width, th / height)
-        return max(tw, int(round(width * scale))), max(th, int(round(height * scale)))
-
-    def embed_images_np(self, batch):
-        """(n, h, w, 3) uint8 at the input size -> (n, d) float32 unit vectors."""
-        import numpy as np
-        import torch
-
-        x = torch.from_numpy(np.ascontiguousarray(batch)).permute(0, 3, 1, 2).float().div_(255)
-        x = (x - self.mean) / self.std
-        with torch.inference_mode():
-            v = self.model.encode_image(x.to(self.device, self.dtype))
-            v = torch.nn.functional.normalize(v.float(), dim=-1)
-        return v.cpu().numpy()
-
-    def embed_pil(self, images):
-        """Embed PIL images (example images): resize shortest side, centre-crop, like frames."""
-        import numpy as np
-        from PIL import Image
-
-        arrs = []
-        for im in images:
-            im = im.convert("RGB")
-            w, h = self.cover_size(im.width, im.height)
-            arrs.append(self.prepare(np.asarray(im.resize((w, h), Image.BICUBIC))))
-        return self.embed_images_np(np.stack(arrs))
-
-    def embed_texts(self, texts):
-        import torch
-
-        tokens = self.tokenizer(list(texts))
-        with torch.inference_mode():
-            v = self.model.encode_text(tokens.to(self.device))
-            v = torch.nn.functional.normalize(v.float(), dim=-1)
-        return v.cpu().numpy()
+        return clip_onnx.OnnxClip(folder, device)
+    from .clip_torch import TorchClip
+    return TorchClip(spec, device)
 
 
-_LOADED: dict[str, ClipModel] = {}
+_LOADED: dict = {}
 
 
-def load(spec: ClipSpec) -> ClipModel:
+def load(spec: ClipSpec):
     """Load once per process (the app and the CLI reuse it across searches)."""
-    key = spec.model_id()
+    key = f"{spec.model_id()}|{spec.text}|{onnx_folder(spec)}"   # same weights on two runtimes: two models
     if key not in _LOADED:
         _LOADED[key] = ClipModel(spec)
     return _LOADED[key]
 
 
+ONNX_FILES = ["config.json", "framesense.json", "visual/model.onnx", "visual/preprocess_cfg.json",
+              "textual/model.onnx", "textual/*.json", "textual/*.txt", "textual/*.model"]
+
+
+def download_onnx(name: str, model_id: str | None = None) -> Path:
+    """Fetch an ONNX model folder (Immich's layout) from the Hugging Face hub into the model cache;
+    it appears whole or not at all."""
+    import shutil
+
+    from huggingface_hub import snapshot_download
+
+    folder = _clip_cache() / "onnx" / name
+    tmp = folder.with_name(f".{name}.partial")
+    try:
+        try:
+            snapshot_download(repo_id=f"{HUB_OWNER}/{name}", local_dir=str(tmp), allow_patterns=ONNX_FILES)
+        except Exception as exc:
+            raise ModelUnavailable(f"cannot download {HUB_OWNER}/{name}: {type(exc).__name__}: {exc}") from None
+        for rel in clip_onnx.REQUIRED:
+            if not (tmp / rel).is_file():
+                raise ModelUnavailable(f"{HUB_OWNER}/{name} has no {rel}: not an ONNX CLIP model")
+        if not (tmp / clip_onnx.IDENTITY).exists():
+            ident = {"model_id": model_id or clip_onnx.identity(tmp)["model_id"], "source": f"{HUB_OWNER}/{name}",
+                     "visual_precision": "fp32", "files": clip_onnx.tower_sizes(tmp)}
+            (tmp / clip_onnx.IDENTITY).write_text(json.dumps(ident, indent=2))
+        reason = clip_onnx.folder_problem(tmp)
+        if reason:
+            raise ModelUnavailable(reason)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(tmp, folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return folder
+
+
 def download(spec_text: str, progress=None) -> str:
-    """Fetch a pretrained tag into the model cache (shows a progress bar); returns the file."""
+    """Fetch a model into the model cache (shows a progress bar); returns its file or folder.
+    ARCH:TAG fetches the open_clip checkpoint where torch is, else its ONNX export (ARCH__TAG,
+    same identity); an Immich NAME fetches that ONNX folder."""
+    spec = parse_spec(spec_text)
+    if spec.path:
+        raise ModelUnavailable(f"{spec_text}: only ARCH:TAG names and ONNX model names can be downloaded")
+    if spec.arch is None or not _has_torch():
+        name = onnx_name(spec)
+        return str(download_onnx(name, f"open_clip:{spec.arch}:{spec.tag}" if spec.arch else
+                                 (f"open_clip:{name.replace('__', ':', 1)}" if "__" in name else None)))
     import open_clip
     from open_clip.pretrained import download_pretrained
 
-    spec = parse_spec(spec_text)
-    if not spec.tag:
-        raise ModelUnavailable(f"{spec_text}: only ARCH:TAG names can be downloaded")
     cfg = open_clip.get_pretrained_cfg(spec.arch, spec.tag)
     if not cfg:
         tags = open_clip.list_pretrained_tags_by_model(spec.arch)
@@ -299,24 +323,32 @@ def set_clip_model(catalog, spec_text: str | None) -> None:
             catalog.execute("DELETE FROM meta WHERE key = ?", (META_KEY,))
 
 
+def _local_path(spec: ClipSpec) -> str | None:
+    folder = onnx_folder(spec)
+    if folder is not None:
+        return str(folder) if folder.is_dir() else None
+    return spec.path or cached_checkpoint(spec)
+
+
 def clip_model_status(catalog=None) -> list[dict]:
-    """Rows for ``framesense models list``: the suggested tags and the configured model."""
+    """Rows for ``framesense models list``: the suggested models and the configured one."""
     rows = []
     spec, source = configured_spec(None, catalog)
     seen = set()
     if spec is not None:
         reason = problem(spec)
         rows.append({"kind": "clip", "name": spec.text, "source": source, "installed": reason is None,
-                     "active": True, "path": spec.path or cached_checkpoint(spec), "note": reason})
+                     "active": True, "path": _local_path(spec), "note": reason})
         seen.add(spec.text)
     for tag in SUGGESTED:
         if tag in seen:
             continue
         s = parse_spec(tag)
-        path = cached_checkpoint(s)
-        rows.append({"kind": "clip", "name": tag, "source": "model cache" if path else "download",
-                     "installed": bool(path), "active": False, "path": path,
-                     "note": None if path else f"framesense models download clip {tag}"})
+        installed = problem(s) is None
+        path = _local_path(s) if installed else None
+        rows.append({"kind": "clip", "name": tag, "source": "model cache" if installed else "download",
+                     "installed": installed, "active": False, "path": path,
+                     "note": None if installed else f"framesense models download clip {tag}"})
     return rows
 
 
@@ -331,7 +363,7 @@ def _resolve_clip(name: str) -> Path:
     reason = problem(spec)
     if reason:
         raise ModelUnavailable(reason)
-    return Path(spec.path or cached_checkpoint(spec))
+    return Path(_local_path(spec))
 
 
 def _download_clip(name: str) -> Path:

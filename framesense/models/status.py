@@ -16,6 +16,7 @@ class ModelReport:
     visual_problem: str | None    # why visual search is off, or None when a CLIP model loads offline
     speech_model: str             # the speech model name the indexer would use
     speech_problem: str | None    # why speech search is off, or None
+    picture_languages: str | None = None   # what the picture model's text tower reads ("English", ...)
 
     def text(self) -> str:
         works = "phrase search, same-footage search and export work" if not self.speech_problem \
@@ -39,12 +40,13 @@ def model_status(catalog=None, clip_setting: str | None = None, speech_setting: 
     try:
         spec, _ = clip_model.configured_spec(catalog=catalog, setting=clip_setting or None)
         visual = clip_model.problem(spec)
+        languages = None if visual else clip_model.text_languages(spec)
     except FrameSenseError as exc:   # a malformed setting reads as "off, and why"
-        visual = f"visual search is off: {exc}"
+        visual, languages = f"visual search is off: {exc}", None
     name = speech_setting or DEFAULT_SPEECH_MODEL
     try:
         resolve_speech_model(name, prepare=False)   # no joining or copying just to report
         speech = None
     except FrameSenseError as exc:
         speech = str(exc)
-    return ModelReport(visual, Path(name).name if "/" in name else name, speech)
+    return ModelReport(visual, Path(name).name if "/" in name else name, speech, languages)

@@ -117,11 +117,25 @@ def query_vector(catalog, q: SearchQuery) -> tuple[np.ndarray, str]:
     return vec / norm, model_id
 
 
+def _no_vectors_reason(catalog, model_id: str) -> str:
+    """Why a picture search has nothing to compare with: nothing indexed, or only vectors of
+    other models (never compared with this one's: their numbers mean different things)."""
+    others = [r["model"] for r in catalog.query(
+        "SELECT model, COUNT(*) AS n FROM frame_embeddings WHERE model != ? GROUP BY model ORDER BY n DESC",
+        (model_id,))]
+    if not others:
+        return f"no pictures are indexed with {model_id}; run 'framesense index' first"
+    return (f"this library's pictures were embedded with {', '.join(others)}, not with the picture model now "
+            f"configured ({model_id}); vectors of two models are never compared. Index again to embed them "
+            f"with this model, or configure the model they were made with (--clip-model, "
+            f"${clip_model.ENV_VAR}, 'framesense models use clip')")
+
+
 def search_visual(catalog, q: SearchQuery) -> list:
     vec, model_id = query_vector(catalog, q)
     index = VectorIndex(catalog, model_id)
     if len(index) == 0:
-        raise ModelUnavailable(f"no pictures are indexed with {model_id}; run 'framesense index' first")
+        raise ModelUnavailable(_no_vectors_reason(catalog, model_id))
     k = min(len(index), max(200, q.limit * 20))
     found = index.search(vec, k)
     if not found:
