@@ -1,7 +1,20 @@
-"""Speech accuracy on real recorded speech: WER per model, phrase recall and edge error, real-time factor.
+"""Speech accuracy on real recorded speech: WER per model and language, phrase recall and edge error,
+real-time factor.
 
-    python benchmarks/speech_accuracy.py                       # tiny.en and base
+    python benchmarks/speech_accuracy.py                       # tiny.en and base, English
     python benchmarks/speech_accuracy.py --models tiny.en --data /path/to/pocketsphinx/test/data
+    python benchmarks/speech_accuracy.py --models base small --corpus ~/corpus   # es/, fr/, ... folders
+
+Languages other than English: no package in the registries reachable here ships real non-English
+speech with its reference text (searched: Debian's speech packages, where pocketsphinx-testdata is the
+only recorded speech and it is English; PyPI's SpeechRecognition, whose tests name a french.aiff that
+its sdist and wheel do not ship; dai-asr-i18n and lectura-stt, which ship no audio). So ``--corpus``
+takes recordings the user has the right to use, one folder per language code, each recording beside
+its reference text (``es/clip1.wav`` + ``es/clip1.txt``; wav, flac, mp3, ogg, m4a): a Common Voice
+or Multilingual LibriSpeech subset laid out so, or an archive's own subtitled programmes. Each
+language's WER is reported per model, with both sides normalised by that language's rules (its
+numbers in words, its abbreviations, elisions split), and any model ``framesense models list`` can
+fetch ("small", "medium") can be named in ``--models``.
 
 The recordings come from Debian's ``pocketsphinx-testdata`` package (fetched with
 ``apt-get download`` into a cache folder when not given): five LibriVox readings of
@@ -39,7 +52,8 @@ from framesense.ingest import Indexer  # noqa: E402
 from framesense.media.audio import decode_audio  # noqa: E402
 from framesense.search.phrase import search_phrase  # noqa: E402
 from framesense.search.query import SearchQuery  # noqa: E402
-from framesense.search.wordforms import ABBREVIATIONS  # noqa: E402
+from framesense.search.language_words import ABBREVIATIONS  # noqa: E402
+from framesense.transcript.languages import language_code, split_elisions  # noqa: E402
 from framesense.transcript.model import normalize_word, split_words  # noqa: E402
 
 PACKAGE = "pocketsphinx-testdata"
@@ -85,19 +99,25 @@ def to_wav(src: Path, dst: Path) -> Path:
     return dst
 
 
-def norm_words(text: str) -> list[str]:
-    """Both sides of WER the same way: case, punctuation, hyphens, digits as words, Mr. as mister."""
+def norm_words(text: str, language: str = "en") -> list[str]:
+    """Both sides of WER the same way, by the language's rules: case, punctuation, hyphens, elisions,
+    digits as words, abbreviations in full ("Mr." as mister, "Sr." as señor)."""
     from num2words import num2words
     out = []
     for raw in split_words(text.replace(",", " ")):
-        w = normalize_word(raw)
-        if not w:
-            continue
-        if w.isdigit():
-            out += [normalize_word(x) for x in split_words(num2words(int(w)).replace(",", ""))]
-            continue
-        full = ABBREVIATIONS.get(w)
-        out.append(full[0] if full else w)
+        for piece in split_elisions(raw, language):
+            w = normalize_word(piece)
+            if not w:
+                continue
+            if w.isdigit():
+                try:
+                    said = num2words(int(w), lang=language)
+                except NotImplementedError:
+                    said = num2words(int(w))
+                out += [normalize_word(x) for x in split_words(said.replace(",", ""))]
+                continue
+            full = ABBREVIATIONS.get(language, {}).get(w)
+            out += full[0].split() if full else [w]
     return out
 
 
@@ -131,6 +151,55 @@ def phrases(refs: dict[str, str]) -> list[tuple[str, str, str]]:
             out.append((ident, " ".join(words[:n]), "start"))
             out.append((ident, " ".join(words[-n:]), "end"))
     return out[:20]
+
+
+AUDIO = (".wav", ".flac", ".mp3", ".ogg", ".m4a", ".opus")
+
+
+def corpus(folder: Path) -> dict[str, dict[str, tuple[Path, str]]]:
+    """language -> {name: (recording, reference text)} from a folder of per-language folders."""
+    out: dict[str, dict[str, tuple[Path, str]]] = {}
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+        lang = language_code(sub.name)
+        for rec in sorted(p for p in sub.iterdir() if p.suffix.lower() in AUDIO):
+            ref = rec.with_suffix(".txt")
+            if ref.is_file():
+                out.setdefault(lang, {})[f"{lang}-{rec.stem}"] = (rec, " ".join(ref.read_text("utf-8").split()))
+    if not out:
+        raise SystemExit(f"{folder}: no LANG/NAME.wav + LANG/NAME.txt pairs found")
+    return out
+
+
+def wer_by_language(models: list[str], sets: dict[str, dict[str, tuple[Path, str]]], work: Path) -> dict:
+    """{model: {language: {"wer", "words", "recordings", "detected": {code: n}, "seconds"}}}."""
+    out: dict = {}
+    for model in models:
+        lib = work / f"lib-lang-{model}"
+        shutil.rmtree(lib, ignore_errors=True)
+        out[model] = {}
+        with Catalog.open(lib) as cat:
+            for lang, utts in sets.items():
+                files = {}
+                for k, (p, _) in utts.items():
+                    dst = work / "corpus" / lang / f"{k}{p.suffix.lower()}"
+                    dst.parent.mkdir(parents=True, exist_ok=True)
+                    files[k] = to_wav(p, dst)
+                Indexer(cat, builtin_analyzers({"speech": True, "speech_model": model, "visual": False})).run(
+                    sorted(files.values()))
+                errors = ref_words = 0
+                detected: dict[str, int] = {}
+                for k, p in files.items():
+                    m = cat.media_by_path(str(p.resolve()))
+                    t = cat.one("SELECT language FROM transcripts WHERE media_id = ?", (m["id"],))
+                    detected[(t or {}).get("language") or "-"] = detected.get((t or {}).get("language") or "-", 0) + 1
+                    hyp = " ".join(r["text"] for r in cat.query(
+                        "SELECT text FROM words WHERE media_id = ? ORDER BY seq", (m["id"],)))
+                    r, h = norm_words(utts[k][1], lang), norm_words(hyp, lang)
+                    errors += word_errors(r, h)
+                    ref_words += len(r)
+                out[model][lang] = {"wer": round(errors / max(1, ref_words), 4), "words": ref_words,
+                                    "recordings": len(files), "detected": detected}
+    return out
 
 
 def run(models: list[str], data: Path, keep: Path | None) -> dict:
@@ -193,6 +262,7 @@ def run(models: list[str], data: Path, keep: Path | None) -> dict:
             results["models"][model] = {
                 "times_real_time_joined": round(joined_rtf, 1),
                 "wer": round(errors / ref_words, 4),
+                "wer_by_language": {"en": round(errors / ref_words, 4)},
                 "phrase_recall": f"{found}/{len(phrases(refs))}",
                 "start_error_s": {"median": round(float(np.median(starts)), 3), "max": round(max(starts), 3)}
                 if starts else None,
@@ -212,7 +282,17 @@ def main():
     ap.add_argument("--data", type=Path, default=None, help="pocketsphinx test/data folder (else fetched)")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "fs-pocketsphinx-testdata")
     ap.add_argument("--keep", type=Path, default=None, help="work folder to keep (catalogs, wavs)")
+    ap.add_argument("--corpus", type=Path, default=None,
+                    help="real recordings per language: CORPUS/es/NAME.wav + CORPUS/es/NAME.txt (see above)")
     args = ap.parse_args()
+    if args.corpus:
+        work = Path(args.keep or tempfile.mkdtemp(prefix="fs-asr-lang-"))
+        res = {"data": str(args.corpus), "wer_by_language": wer_by_language(args.models, corpus(args.corpus), work)}
+        print(json.dumps(res, indent=2))
+        for m, langs in res["wer_by_language"].items():
+            print(f"{m}: " + ", ".join(f"{lang} WER {r['wer']:.1%} ({r['words']} words, detected {r['detected']})"
+                                       for lang, r in langs.items()), file=sys.stderr)
+        return
     data = args.data or fetch_data(args.cache)
     res = run(args.models, data, args.keep)
     print(json.dumps(res, indent=2))

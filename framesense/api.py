@@ -75,6 +75,8 @@ class IndexOptions:
 
     def __post_init__(self):
         self.disable = frozenset(_as_list(self.disable))
+        from .transcript.languages import checked_language
+        self.language = checked_language(self.language)
         if not isinstance(self.jobs, int) or self.jobs < 1:
             raise QueryError(f"jobs must be a whole number of at least 1, not {self.jobs!r}")
 
@@ -82,6 +84,7 @@ class IndexOptions:
         """The dict every analyzer hook receives (plugins read their own keys from it)."""
         return {**self.extra, "speech": self.speech, "visual": self.visual, "disable": set(self.disable),
                 "speech_model": self.speech_model, "language": self.language, "clip_model": self.clip_model,
+                "folder_languages": catalog.meta("folder_languages", {}),
                 "clip_model_setting": catalog.meta("clip_model"), "plugin_timeout": self.plugin_timeout}
 
 
@@ -257,6 +260,7 @@ class Library:
         try:
             with writer_lock(self.path):
                 report = Indexer(self.catalog, analyzers, progress).run(_as_list(paths), executor=executor)
+                report.notices += self._words_in_step(progress)
         finally:
             for a in analyzers:
                 getattr(a, "close", lambda: None)()   # plugin processes end with the run
@@ -265,6 +269,16 @@ class Library:
         if progress is None or not progress.cancelled():
             report.notices += self._caches_in_step(progress)
         return report
+
+    def _words_in_step(self, progress=None) -> list[str]:
+        """Transcripts stored under older word rules (French and Italian elisions, ``transcript/languages.py``)
+        are stored again from their own words, so searches treat every file alike; nothing is re-transcribed."""
+        from .transcript.store import restore_word_rules, stale_word_rules
+        if not stale_word_rules(self.catalog):
+            return []
+        getattr(progress, "step", lambda name: None)("storing older transcripts under the word rules")
+        done = restore_word_rules(self.catalog)
+        return [f"{done} file(s)' transcripts stored again under the current word rules (elisions)"]
 
     def _caches_in_step(self, progress=None) -> list[str]:
         """The search caches (faces, each model's frame vectors) follow the index, so the first search
@@ -340,6 +354,52 @@ class Library:
         """Why a media file has no transcript, and what to do about it, in one line."""
         from .transcript.store import why_no_transcript
         return why_no_transcript(self.catalog, self.find_media(media))
+
+    def stream_languages(self, media) -> list[dict]:
+        """Each audio stream of a file with the language its transcript is in: ``language``,
+        ``language_probability`` (Whisper's confidence when it detected it), ``language_from`` (detected,
+        set, container, file, model) and the container's own tag as ``container_language``."""
+        from .transcript.store import stream_languages
+        return stream_languages(self.catalog, self.find_media(media))
+
+    def set_folder_language(self, folder, language: str | None) -> int:
+        """Transcribe the files under a folder as this language from now on (None or "auto": detect
+        again); the speech of files already catalogued there is redone by the next index. ``index
+        --language`` still overrides it for one run. Returns the files whose speech will be redone."""
+        from .paths import from_db
+        from .transcript.languages import checked_language
+        code = None if str(language or "").lower() in ("", "auto") else checked_language(language)
+        path = str(Path(folder).expanduser().resolve())
+        langs = dict(self.catalog.meta("folder_languages", {}))
+        if langs.get(path) == code:
+            return 0
+        langs.pop(path, None)
+        if code:
+            langs[path] = code
+        under = [r["id"] for r in self.catalog.query("SELECT id, path FROM media")
+                 if from_db(r["path"]).startswith(path.rstrip("/") + "/")]
+        with self.catalog.transaction():
+            self.catalog.set_meta("folder_languages", langs)
+            for i in range(0, len(under), 500):
+                part = under[i:i + 500]
+                self.catalog.execute(f"DELETE FROM analysis_runs WHERE analyzer = 'speech' AND media_id IN "
+                                     f"({','.join('?' * len(part))})", part)
+        return len(under)
+
+    def folder_languages(self) -> dict[str, str]:
+        """Folder -> the language its files are transcribed as (``set_folder_language``)."""
+        return dict(self.catalog.meta("folder_languages", {}))
+
+    def set_language(self, media, language: str | None) -> int:
+        """Say which language a file's transcripts are in (a short clip Whisper misdetected, a sidecar with
+        no language tag): its words are stored again under that language's rules; returns the transcripts
+        changed. Words Whisper heard in the wrong language need ``index --language`` instead."""
+        from .transcript.languages import checked_language
+        from .transcript.store import set_language
+        code = checked_language(language)
+        row = self.find_media(media)
+        with self.catalog.transaction():
+            return set_language(self.catalog, row["id"], code)
 
     def import_transcript(self, media, file):
         """Use an SRT, WebVTT or Whisper JSON file as a media file's transcript instead of transcribing."""
@@ -430,8 +490,13 @@ class Library:
         return row["thumb"] if row else None
 
     def search_warnings(self) -> list[str]:
-        """What went wrong in plugin providers (switched off) since the library opened."""
-        return list(self.plugins.warnings)
+        """What went wrong in plugin providers (switched off) since the library opened, and transcripts
+        that still wait to be stored under the current word rules (the next index does it)."""
+        from .transcript.store import stale_word_rules
+        stale = stale_word_rules(self.catalog)
+        late = [f"{len(stale)} file(s) have French or Italian transcripts stored before elisions were split "
+                "(\"c'est\" as c' + est); run 'framesense index' once to store them again"] if stale else []
+        return list(self.plugins.warnings) + late
 
     # -- sequences and exports ----------------------------------------------
     def sequence_from_hits(self, hits: Iterable[Hit], options: SequenceOptions | None = None, **kw) -> Sequence:

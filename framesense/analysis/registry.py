@@ -16,7 +16,8 @@ def builtin_analyzers(options: dict | None = None) -> list[Analyzer]:
     analyzers: list[Analyzer] = [ShotsAnalyzer(), FingerprintAnalyzer()]
     if options.get("speech", True):
         from .speech import SpeechAnalyzer
-        analyzers.append(SpeechAnalyzer(options.get("speech_model"), options.get("language")))
+        analyzers.append(SpeechAnalyzer(options.get("speech_model"), options.get("language"),
+                                        folder_languages=options.get("folder_languages")))
     if options.get("visual", True):
         from .visual import VisualAnalyzer
         # Without a model it stays listed: the index then says once how to turn visual search on.

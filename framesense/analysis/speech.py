@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import MediaError, ModelUnavailable
 from ..media.audio import SAMPLE_RATE, decode_audio_checked, has_sound
 from ..transcript.formats import find_sidecar, read_transcript
+from ..transcript.languages import language_code
 from ..transcript.model import Segment, Transcript, Word
 from ..transcript.store import store_transcripts
 from .base import AnalysisContext, Analyzer
@@ -113,8 +114,10 @@ def needs_retry(segments: list, samples: np.ndarray) -> bool:
 
 
 def transcribe_samples(model, samples: np.ndarray, *, language: str | None = None, batched: bool | None = None,
-                       strong: bool = False, progress=lambda f, note="": None) -> tuple[list[Segment], str | None]:
-    """Whisper over 16 kHz mono samples: segments with word timestamps, and the language used."""
+                       strong: bool = False, progress=lambda f, note="": None,
+                       heard: dict | None = None) -> tuple[list[Segment], str | None]:
+    """Whisper over 16 kHz mono samples: segments with word timestamps, and the language used
+    (``heard``, when given, also gets Whisper's ``language_probability``)."""
     duration = samples.size / SAMPLE_RATE
     if not model.model.is_multilingual:
         language = "en"
@@ -139,6 +142,8 @@ def transcribe_samples(model, samples: np.ndarray, *, language: str | None = Non
         if words:
             out.append(Segment(round(float(s.start), 3), round(float(s.end), 3), s.text.strip(), words))
     fit_words_to_sound(out, samples)
+    if heard is not None:
+        heard.update(language=info.language, language_probability=round(float(info.language_probability), 4))
     return out, info.language
 
 
@@ -237,10 +242,12 @@ class SpeechAnalyzer(Analyzer):
     version = "2"   # 2: deterministic decoding, non-speech dropped, words fitted to their sound
     owns_tables = ("words", "segments", "transcripts")
 
-    def __init__(self, model: str | None = None, language: str | None = None, batched: bool | None = None):
+    def __init__(self, model: str | None = None, language: str | None = None, batched: bool | None = None,
+                 folder_languages: dict[str, str] | None = None):
         from ..models import DEFAULT_SPEECH_MODEL
         self.model_name = model or DEFAULT_SPEECH_MODEL
-        self.language = language
+        self.language = language_code(language)
+        self.folder_languages = {k.rstrip("/") + "/": v for k, v in (folder_languages or {}).items()}
         self.batched = batched
         self._path = None
         self._reason: str | None = None
@@ -264,8 +271,17 @@ class SpeechAnalyzer(Analyzer):
         except ValueError:
             return False
 
+    def language_for(self, path: str) -> str | None:
+        """The language a file is transcribed as: this run's --language, else its folder's, else None (its
+        stream's tag or Whisper's detection)."""
+        if self.language:
+            return self.language
+        under = [f for f in self.folder_languages if str(path).startswith(f)]
+        return self.folder_languages[max(under, key=len)] if under else None
+
     def analyze(self, ctx: AnalysisContext) -> SpeechResult:
         media = ctx.media
+        forced = self.language_for(media["path"])
         mine = ctx.catalog.one("SELECT origin FROM transcripts WHERE media_id = ? AND source = 'import' LIMIT 1",
                                (media["id"],))
         if mine:
@@ -273,6 +289,8 @@ class SpeechAnalyzer(Analyzer):
         sidecar = find_sidecar(media["path"])
         if sidecar:
             t = read_transcript(sidecar, source="sidecar")
+            if t.language is None and forced:    # the file's own tag wins; else what the user set
+                t.language, t.language_from = forced, "set"
             return SpeechResult([t], note=f"imported {sidecar.name}")
         from ..models import resolve_speech_model
         model = load_whisper(resolve_speech_model(self.model_name))  # joins packaged parts on first use
@@ -291,14 +309,17 @@ class SpeechAnalyzer(Analyzer):
             if not has_sound(samples):
                 notes.append(f"stream {st['index']}: silent")
                 continue
-            tag = st.get("language")
-            lang = self.language or (_ISO3.get(tag) if tag and len(tag) == 3 else tag)
+            tag = language_code(st.get("language"))
+            lang = forced or tag
             report = lambda f, note="", k=k: ctx.progress((k + f) / len(streams), note)  # noqa: E731
-            segs, used = transcribe_samples(model, samples, language=lang, batched=self.batched, progress=report)
+            heard: dict = {}
+            segs, used = transcribe_samples(model, samples, language=lang, batched=self.batched, progress=report,
+                                            heard=heard)
             retried = ""
             if needs_retry(segs, samples):
                 # audible speech but no words: never silently 'done'; try harder before giving up
-                segs, used = transcribe_samples(model, samples, language=lang, strong=True, progress=report)
+                segs, used = transcribe_samples(model, samples, language=lang, strong=True, progress=report,
+                                                heard=heard)
                 retried = " after a retry (beam search, no VAD)"
                 if not segs:
                     warnings.append(f"stream {st['index']}: speech is audible but no words were recognised"
@@ -307,7 +328,8 @@ class SpeechAnalyzer(Analyzer):
                 notes.append(f"stream {st['index']}: no speech heard{retried}")
                 continue
             out.append(Transcript(segs, language=used, source="whisper", origin=self.model_name,
-                                  stream=st["index"]))
+                                  stream=st["index"], language_from=_language_from(forced, tag, model),
+                                  language_probability=heard.get("language_probability") if not lang else None))
             notes.append(f"stream {st['index']}: {len(segs)} segments, {used}{retried}")
         if not out and warnings and len(warnings) == len(streams):
             raise MediaError(media["path"], "; ".join(warnings))
@@ -320,9 +342,11 @@ class SpeechAnalyzer(Analyzer):
         return f"{result.note} ({counts['words']} words)"
 
 
-# Container language tags are ISO 639-2 (eng); Whisper wants ISO 639-1 (en).
-_ISO3 = {"eng": "en", "fra": "fr", "fre": "fr", "deu": "de", "ger": "de", "spa": "es", "ita": "it",
-         "por": "pt", "nld": "nl", "dut": "nl", "rus": "ru", "jpn": "ja", "zho": "zh", "chi": "zh",
-         "kor": "ko", "ara": "ar", "pol": "pl", "tur": "tr", "swe": "sv", "nor": "no", "dan": "da",
-         "fin": "fi", "ukr": "uk", "ces": "cs", "cze": "cs", "ell": "el", "gre": "el", "heb": "he",
-         "hin": "hi"}
+def _language_from(forced: str | None, tag: str | None, model) -> str:
+    """Where a Whisper transcript's language came from: set by the user, the stream's tag, the
+    English-only model, or detected."""
+    if forced:
+        return "set"
+    if not model.model.is_multilingual:
+        return "model"
+    return "container" if tag else "detected"

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, Q
 
 from ..paths import display
 from ..timecode import rate_str
+from ..transcript.languages import language_label
+from ..transcript.store import transcript_languages
 from .labels import FitLabel
 
 STATUS_COLOURS = {"indexed": "#3a9a4a", "failed": "#c0392b", "pending": "#b7950b", "indexing": "#2874a6"}
@@ -81,7 +83,7 @@ class LibraryPanel(QWidget):
     add_folder_requested = Signal()
     media_selected = Signal(int)          # media id
 
-    COLUMNS = ["Name", "Status", "Duration", "Rate", "Timecode", "Reason"]
+    COLUMNS = ["Name", "Status", "Duration", "Rate", "Timecode", "Reason", "Language"]
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -117,10 +119,12 @@ class LibraryPanel(QWidget):
             node.setData(0, Qt.ItemDataRole.UserRole, f)
             self.tree.addTopLevelItem(node)
             nodes[f] = node
+        spoken = transcript_languages(catalog)
         for row in catalog.media_list():
             parent = next((nodes[f] for f in sorted(nodes, key=len, reverse=True)
                            if row["path"].startswith(f.rstrip("/") + "/")), None)
             item = self._media_item(row)
+            item.setText(6, language_label(spoken.get(row["id"], [])))
             (parent.addChild(item) if parent else self.tree.addTopLevelItem(item))
         for f, node in nodes.items():
             n = node.childCount()

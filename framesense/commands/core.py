@@ -9,16 +9,20 @@ import click
 
 from ..api import media_rate
 from ..timecode import rate_str
+from ..transcript.languages import language_label
 from .context import Ctx, emit_json, pass_ctx
 
 
-def media_json(row: dict) -> dict:
+def media_json(row: dict, streams: list[dict] | None = None) -> dict:
+    """A media row for JSON; ``streams``: its audio streams with their spoken language
+    (``Library.stream_languages``), else the streams as probed."""
     rate = media_rate(row)
     return {
         "id": row["id"], "path": row["path"], "name": row["name"], "duration": row["duration"],
         "frames": row["frames"], "rate": rate_str(rate) if rate else None, "vfr": bool(row["vfr"]), "width": row["width"],
         "height": row["height"], "video_codec": row["video_codec"],
-        "audio_streams": json.loads(row["audio_streams"]) if row.get("audio_streams") else [],
+        "audio_streams": streams if streams is not None else
+        (json.loads(row["audio_streams"]) if row.get("audio_streams") else []),
         "start_timecode": row["start_timecode"], "reel": row["reel"], "status": row["status"],
         "error": row["error"],
     }
@@ -75,7 +79,8 @@ def index(ctx: Ctx, paths, no_speech, no_visual, disable, faces_accurate, speech
 @pass_ctx
 def media(ctx: Ctx, status, as_json):
     """List catalogued media files."""
-    rows = [media_json(r) for r in ctx.library.media(status=status)]
+    lib = ctx.library
+    rows = [media_json(r, lib.stream_languages(r)) for r in lib.media(status=status)]
     if as_json:
         emit_json(rows)
         return
@@ -83,7 +88,7 @@ def media(ctx: Ctx, status, as_json):
         dur = f"{r['duration']:.2f}s" if r["duration"] else "-"
         extra = f"  {r['error']}" if r["error"] else ""
         click.echo(f"{r['status']:8} {dur:>10} {r['rate'] or '-':>10} {r['start_timecode'] or '':>12} "
-                   f"{r['reel'] or '':>10}  {r['path']}{extra}")
+                   f"{r['reel'] or '':>10} {language_label(r['audio_streams']):>9}  {r['path']}{extra}")
 
 
 @click.command()
@@ -107,4 +112,24 @@ def shots(ctx: Ctx, media_path, as_json):
                    f"{s['timecode']}  {s['transition']}")
 
 
-COMMANDS = [index, media, shots]
+@click.command("folder-language")
+@click.argument("folder", type=click.Path(file_okay=False), required=False)
+@click.argument("language", required=False)
+@pass_ctx
+def folder_language(ctx: Ctx, folder, language):
+    """Transcribe FOLDER's files as LANGUAGE (e.g. es; 'auto' to detect again) from the next index on;
+    with no LANGUAGE, show it; with no FOLDER, list every folder's."""
+    lib = ctx.library
+    if folder is None or language is None:
+        langs = lib.folder_languages()
+        if folder is not None:
+            from pathlib import Path
+            langs = {k: v for k, v in langs.items() if k == str(Path(folder).expanduser().resolve())}
+        for path, code in sorted(langs.items()):
+            click.echo(f"{code}  {path}")
+        return
+    n = lib.set_folder_language(folder, language)
+    click.echo(f"{folder}: {language}" + (f"; speech of {n} catalogued file(s) redone by the next index" if n else ""))
+
+
+COMMANDS = [index, media, shots, folder_language]

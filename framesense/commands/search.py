@@ -33,6 +33,8 @@ _SEARCH_OPTIONS = [
                       "all words any order 0.35-0.55, misspelt 0.1-0.35, placed by the speech model's confidence."),
     click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000)),
     click.option("--media", "media_filter", multiple=True, help="Only media whose path contains this or ends with it as a glob, e.g. 'interview_0?.mov' (repeatable)."),
+    click.option("--language", default=None, metavar="CODE",
+                 help="Only words spoken in this language (e.g. es, fr), as 'framesense media' shows it (--phrase)."),
     click.option("--pad-before", default=0.0, show_default=True, type=click.FloatRange(0, 3600), callback=_finite,
                  help="Seconds added before each hit (any kind of search), as whole frames."),
     click.option("--pad-after", default=0.0, show_default=True, type=click.FloatRange(0, 3600), callback=_finite,
@@ -44,10 +46,10 @@ def search_options(fn):
     """The search options, and the ``SearchQuery`` and pads they make, passed as ``query`` and ``pads``."""
     @functools.wraps(fn)
     def wrapper(*args, phrase, text, image, like, same_as, face, face_index, person, ocr, color, where, limit, min_score, media_filter,
-                pad_before, pad_after, **kw):
+                language, pad_before, pad_after, **kw):
         from ..api import SearchQuery
         query = SearchQuery(phrase=phrase, text=list(text), image=list(image), like=like, same_as=same_as, ocr=ocr,
-                            limit=limit, min_score=min_score, media=list(media_filter))
+                            limit=limit, min_score=min_score, media=list(media_filter), language=language)
         for item in where:
             key, sep, value = item.partition("=")
             if not sep or not key.strip():

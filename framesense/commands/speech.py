@@ -20,7 +20,8 @@ class _DefaultGroup(click.Group):
 
 @click.group(cls=_DefaultGroup)
 def transcript():
-    """Transcripts: 'transcript MEDIA --format srt|vtt|json', 'transcript import FILE --media MEDIA'."""
+    """Transcripts: 'transcript MEDIA --format srt|vtt|json', 'transcript import FILE --media MEDIA',
+    'transcript language MEDIA CODE'."""
 
 
 @transcript.command("show")
@@ -66,6 +67,20 @@ def transcript_import(ctx: Ctx, file, media_path, as_json):
         emit_json({"media": row["path"], "file": t.origin, **counts})
     else:
         click.echo(f"imported {counts['segments']} segments, {counts['words']} words into {row['path']}")
+
+
+@transcript.command("language")
+@click.argument("media_path")
+@click.argument("language")
+@pass_ctx
+def transcript_language(ctx: Ctx, media_path, language):
+    """Say which language MEDIA's transcript is in (e.g. es): its words are searched by that language's
+    rules from now on. Words Whisper heard in the wrong language need 'index --language CODE' instead."""
+    row = ctx.library.find_media(media_path)
+    n = ctx.library.set_language(row, language)
+    if not n:
+        raise LookupError(ctx.library.why_no_transcript(row))
+    click.echo(f"{row['path']}: {n} transcript(s) now in {language}")
 
 
 COMMANDS = [transcript]

@@ -91,11 +91,11 @@ def write_video(path, shots: list[Shot], *, rate="25", width=320, height=180,
                 start_timecode: str | None = None, reel: str | None = None,
                 audio: str | None = "tone", speech: list[tuple[float, str]] | None = None,
                 codec="libx264", crf=20, gop: int | None = None,
-                clicks: list[float] | None = None) -> SynthResult:
+                clicks: list[float] | None = None, voice: str = "en-us") -> SynthResult:
     """Write a video whose shots and sound are exactly known.
 
     audio: None (no audio stream), "tone" (a quiet sine) or "silence".
-    speech: [(start_seconds, sentence)] spoken by espeak-ng into the audio track.
+    speech: [(start_seconds, sentence)] spoken by espeak-ng into the audio track, in ``voice`` ("es", "fr").
     clicks: seconds where a 2 ms full-scale click starts (a clapper: with Shot.flash_at, A/V sync checks).
     """
     path = Path(path)
@@ -122,10 +122,10 @@ def write_video(path, shots: list[Shot], *, rate="25", width=320, height=180,
             t = np.arange(pcm.size) / sr
             pcm += 0.05 * np.sin(2 * np.pi * 220 * t).astype(np.float32)
         for start, text in speech or []:
-            voice = speak(text, sr)
+            said = speak(text, sr, voice=voice)
             a = int(start * sr)
-            pcm[a: a + voice.size] += voice[: max(0, pcm.size - a)]
-            speech_spans.append((start, start + voice.size / sr, text))
+            pcm[a: a + said.size] += said[: max(0, pcm.size - a)]
+            speech_spans.append((start, start + said.size / sr, text))
         for at in clicks or []:
             a = int(round(at * sr))
             pcm[a: a + max(1, sr // 500)] = 0.9

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from ..catalog import Catalog, media_rate
 from ..errors import QueryError
 from ..paths import display, from_db
-from ..transcript.model import normalize_word, split_words
+from ..transcript.languages import ELISIONS, is_elided_piece
 from .hits import AUDIO_TIME_BASE, Hit
 from .query import SearchQuery
 from .scores import hit_score
-from .wordforms import Form, phrase_forms
+from .wordforms import Form, phrase_forms, tokens_of
 
 MAX_PREFIX_TERMS = 2000   # a prefix like "a*" expands to at most this many vocabulary words
 
@@ -36,14 +36,10 @@ class Token:
     prefix: bool = False
 
 
-def parse_phrase(text: str) -> list[Token]:
-    tokens = []
-    for raw in (text or "").split():
-        prefix = raw.endswith("*")
-        parts = [normalize_word(p) for p in split_words(raw.rstrip("*"))]
-        parts = [p for p in parts if p]
-        for i, p in enumerate(parts):
-            tokens.append(Token(p, prefix and i == len(parts) - 1))
+def parse_phrase(text: str, languages=()) -> list[Token]:
+    """The query's words for the full-text and fuzzy searches (elisions split if a language searched has them)."""
+    eliding = next((x for x in languages if x in ELISIONS), None)
+    tokens = [Token(w, p) for w, p in tokens_of(text, eliding)]
     if not tokens:
         raise QueryError(f"phrase {text!r} has no words to search for")
     return tokens
@@ -117,11 +113,13 @@ def match_sequences(catalog: Catalog, positions: list[dict[int, int]], media_ids
 
 
 def join_words(texts) -> str:
-    """Words as one line; Whisper's hyphenated pieces ("ill", "-disposed") stay one word."""
-    out = ""
+    """Words as one line; Whisper's hyphenated pieces ("ill", "-disposed") and elided ones ("c'", "est")
+    stay one word."""
+    out, last = "", ""
     for t in texts:
         t = t.strip()
-        out += t if (not out or t.startswith("-") or out.endswith("-")) else " " + t
+        out += t if (not out or t.startswith("-") or out.endswith("-") or is_elided_piece(last)) else " " + t
+        last = t
     return out
 
 
@@ -160,10 +158,10 @@ class _HitMaker:
             row = cat.one("SELECT idx FROM shots WHERE media_id = ? AND start_frame <= ? AND end_frame > ?",
                           (media_id, hit.start_frame, hit.start_frame))
             hit.shot = row["idx"] if row else None
-        stream = cat.one("SELECT t.stream FROM segments s JOIN transcripts t ON t.id = s.transcript_id "
+        stream = cat.one("SELECT t.stream, t.language FROM segments s JOIN transcripts t ON t.id = s.transcript_id "
                          "WHERE s.id = ?", (words[0]["segment_id"],))
         hit.extra = {"match": match, "form": form.label if form else None,
-                     "stream": stream["stream"] if stream else None,
+                     "stream": stream["stream"] if stream else None, "language": stream["language"] if stream else None,
                      "words": [[w["text"], w["start"], w["end"]] for w in words]}
         if words[0]["speaker"]:
             hit.extra["speaker"] = words[0]["speaker"]
@@ -187,21 +185,39 @@ def _languages(catalog: Catalog) -> list[str]:
         or ["en"]
 
 
-def _exact(catalog, tokens, media_ids, limit, maker, text=None) -> list[Hit]:
-    """The phrase as typed, then as written other ways (numbers, spellings, compounds, abbreviations)."""
-    forms = phrase_forms(text, _known_terms(catalog), _languages(catalog)) if text else []
+def _in_languages(catalog: Catalog, languages, media_ids: list[int] | None) -> list[int] | None:
+    """The media (of media_ids) with a transcript in one of the languages, or of no known language."""
+    if not languages:
+        return media_ids
+    marks = ",".join("?" * len(languages))
+    ids = [r[0] for r in catalog.execute(f"SELECT DISTINCT media_id FROM transcripts WHERE language IN ({marks}) "
+                                         "OR language IS NULL", tuple(languages))]
+    return ids if media_ids is None else sorted(set(ids) & set(media_ids))
+
+
+def _speaks(hit: Hit, languages) -> bool:
+    """A hit's words are in one of the languages (a transcript of no known language is in every one)."""
+    return not languages or hit.extra.get("language") in (None, *languages)
+
+
+def _exact(catalog, tokens, media_ids, limit, maker, text=None, languages=None) -> list[Hit]:
+    """The phrase as typed, then as written other ways (numbers, spellings, compounds, abbreviations),
+    each form in the transcripts of the languages that write it so."""
+    forms = phrase_forms(text, _known_terms(catalog), languages or _languages(catalog)) if text else []
     if not forms:
         forms = [Form(tuple(t.norm for t in tokens), tuple(t.prefix for t in tokens), "exact", "")]
-    hits, seen = [], set()
+    hits, seen, speaking = [], set(), {}
     for form in forms:
         positions = [_terms(catalog, Token(w, p)) for w, p in zip(form.words, form.prefix)]
-        for m, a, b in match_sequences(catalog, positions, media_ids, limit):
+        if form.languages not in speaking:
+            speaking[form.languages] = _in_languages(catalog, form.languages, media_ids)
+        for m, a, b in match_sequences(catalog, positions, speaking[form.languages], limit):
             # one span of spoken words is one hit, under the first (best) form that found it
             if any(m == m2 and a <= b2 and a2 <= b for m2, a2, b2 in seen):
                 continue
-            seen.add((m, a, b))
             h = maker.make(m, a, b, 1.0, form.kind, form=form)
-            if h:
+            if h and _speaks(h, form.languages):
+                seen.add((m, a, b))
                 hits.append(h)
     hits.sort(key=lambda h: (h.media_path, h.start))
     return hits
@@ -334,14 +350,18 @@ def _fuzzy(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
 
 def search_phrase(catalog: Catalog, query: SearchQuery) -> list[Hit]:
     """Exact phrase hits first; the full-text and fuzzy fallbacks only when there is none."""
-    tokens = parse_phrase(query.phrase or "")
+    languages = [query.language] if query.language else _languages(catalog)
+    tokens = parse_phrase(query.phrase or "", languages)
     media_ids = _media_filter(catalog, query.media)
+    if query.language:      # only words spoken in that language
+        media_ids = _in_languages(catalog, languages, media_ids)
     maker = _HitMaker(catalog, query)
     limit = max(1, query.limit)
     for finder in (_exact, _fts, _fuzzy):
-        hits = (finder(catalog, tokens, media_ids, limit, maker, text=query.phrase) if finder is _exact
-                else finder(catalog, tokens, media_ids, limit, maker))
-        hits = [h for h in hits if h.score >= (query.min_score or 0.0)]
+        hits = (finder(catalog, tokens, media_ids, limit, maker, text=query.phrase, languages=languages)
+                if finder is _exact else finder(catalog, tokens, media_ids, limit, maker))
+        hits = [h for h in hits if h.score >= (query.min_score or 0.0) and
+                (not query.language or h.extra.get("language") == query.language)]
         if hits:
             return hits[:limit]
     return []

@@ -180,12 +180,16 @@ class _Weights:
 def _aligned(words: list[str], takes, catalog, weights: _Weights) -> Hit | None:
     """The whole line where several of its words were heard differently: takes of its runs of two
     or more words (longest first) anchor a stretch of transcript, the line (and its numbers written
-    the other way) is aligned to each stretch, and the best stretch stands if it says enough."""
-    from ..search.wordforms import number_texts, tokens_of
+    the other way) is aligned to each stretch, and the best stretch stands if it says enough. The line
+    and the stretch are read by the rules of the take's language (its numbers, percent, elisions)."""
+    from ..search.wordforms import tokens_of, written_texts
     from ..timecode import seconds_to_frame_ceil, seconds_to_frame_floor
     text = " ".join(words)
-    forms = [[w for w, _ in tokens_of(t)] for t in [text] + number_texts(text)]
-    forms = [f for f in forms if f]
+
+    @functools.lru_cache(maxsize=None)
+    def forms_in(language):
+        forms = [[w for w, _ in tokens_of(t, language)] for t in written_texts(text, language or "en")]
+        return [f for f in forms if f]
     anchors: dict = {}
     for size in range(len(words) - 1, 1, -1):
         for start in range(0, len(words) - size + 1):
@@ -202,8 +206,9 @@ def _aligned(words: list[str], takes, catalog, weights: _Weights) -> Hit | None:
                              "ORDER BY seq", (media_id, min(h.start for h in hs) - ALIGN_REACH_S,
                                               max(h.end for h in hs) + ALIGN_REACH_S))
         for near, h in _stretches(rows, sorted(hs, key=lambda h: h.start)):
-            heard = [" ".join(w for w, _ in tokens_of(r["text"])) for r in near]
-            for form in forms:
+            language = h.extra.get("language")
+            heard = [" ".join(w for w, _ in tokens_of(r["text"], language)) for r in near]
+            for form in forms_in(language):
                 got = _align(form, weights(form), heard)
                 if got is not None and (best is None or (got[0], h.score) > best[:2]):
                     share, first, last, before, after, differ = got

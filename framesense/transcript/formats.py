@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from ..errors import FrameSenseError
+from .languages import language_code, whisper_languages
 from .model import Segment, Transcript, Word, spread_words
 
 SIDECAR_SUFFIXES = (".srt", ".vtt", ".json")
@@ -159,7 +160,12 @@ def read_transcript(path, *, source: str = "import") -> Transcript:
         parts = p.name.split(".")
         if len(parts) >= 3 and 2 <= len(parts[-2]) <= 3 and parts[-2].isalpha():
             language = parts[-2].lower()
-    return Transcript(segments, language=language, source=source, origin=str(p.resolve()), stream=-1)
+            known = whisper_languages()
+            if known and language_code(language) not in known:   # clip.mov.srt: a suffix, not a language
+                language = None
+    language = language_code(language)
+    return Transcript(segments, language=language, source=source, origin=str(p.resolve()), stream=-1,
+                      language_from="file" if language else None)
 
 
 def find_sidecar(media_path) -> Path | None:

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from .languages import split_elisions
+
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _JOINERS = re.compile(r"[\s\-\u2010-\u2015/]+")  # hyphens, dashes, slashes split words
 
@@ -51,6 +53,8 @@ class Transcript:
     source: str = "whisper"        # whisper, sidecar, import
     origin: str | None = None      # model name or file path
     stream: int = 0                # audio stream index in the container (-1: imported)
+    language_probability: float | None = None   # Whisper's confidence in the language it detected
+    language_from: str | None = None   # detected, set (by the user), container (the stream's tag), file
 
     def words(self) -> list[Word]:
         return [w for s in self.segments for w in s.words]
@@ -73,8 +77,9 @@ def spread_words(text: str, start: float, end: float, speaker: str | None = None
     return out
 
 
-def word_parts(w: Word) -> list[tuple[Word, str]]:
-    """A stored word as (word, normalised) pieces: "round-fark" becomes two, sharing its time by length.
+def word_parts(w: Word, language: str | None = None) -> list[tuple[Word, str]]:
+    """A stored word as (word, normalised) pieces: "round-fark" becomes two, sharing its time by length,
+    and so does an elided French or Italian word ("l'homme": "l'", "homme"; see ``languages.py``).
 
     A piece before a hyphen keeps it ("round-", "fark"), so the words read back whole.
     """
@@ -83,7 +88,9 @@ def word_parts(w: Word) -> list[tuple[Word, str]]:
     for k in range(0, len(bits), 2):
         sep = bits[k + 1] if k + 1 < len(bits) else ""
         if bits[k]:
-            shown.append(bits[k] + ("-" if "-" in sep or any("\u2010" <= c <= "\u2015" for c in sep) else ""))
+            pieces = split_elisions(bits[k], language)
+            pieces[-1] += "-" if "-" in sep or any("\u2010" <= c <= "\u2015" for c in sep) else ""
+            shown += pieces
     pieces = [(p, normalize_word(p)) for p in shown]
     pieces = [(p, n) for p, n in pieces if n]
     if len(pieces) <= 1:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..catalog import Catalog
+from .languages import WORD_RULES, language_code, split_elisions
 from .model import Segment, Transcript, Word, normalize_word, split_words, word_parts
 
 
@@ -33,17 +34,20 @@ def delete_transcripts(catalog: Catalog, media_id: int) -> None:
 def store_transcripts(catalog: Catalog, media_id: int, transcripts: list[Transcript]) -> dict:
     """Replace every transcript of a media; returns counts. Call inside catalog.transaction()."""
     delete_transcripts(catalog, media_id)
-    ids = term_ids(catalog, [n for t in transcripts for w in t.words() for _, n in word_parts(w)])
+    ids = term_ids(catalog, [n for t in transcripts for w in t.words() for _, n in word_parts(w, t.language)])
     seq = 0
     n_words = n_segs = 0
     word_rows = []
     for t in transcripts:
-        tid = catalog.insert("transcripts", {"media_id": media_id, "stream": t.stream, "source": t.source,
-                                             "origin": t.origin, "language": t.language})
+        tid = catalog.insert("transcripts", {
+            "media_id": media_id, "stream": t.stream, "source": t.source, "origin": t.origin,
+            "language": language_code(t.language), "language_probability": t.language_probability,
+            "language_from": t.language_from, "word_rules": WORD_RULES})
         for idx, s in enumerate(t.segments):
-            keep = [part for w in s.words for part in word_parts(w)]
+            keep = [part for w in s.words for part in word_parts(w, t.language)]
             norm = " ".join(n for _, n in keep) or " ".join(
-                n for n in (normalize_word(x) for x in split_words(s.text)) if n)
+                n for n in (normalize_word(p) for x in split_words(s.text) for p in split_elisions(x, t.language))
+                if n)
             first = seq if keep else None
             last = seq + len(keep) - 1 if keep else None
             sid = catalog.insert("segments", {
@@ -73,8 +77,66 @@ def load_transcripts(catalog: Catalog, media_id: int) -> list[Transcript]:
                 Word(w["text"], w["start"], w["end"], w["probability"], w["speaker"]))
         for s in catalog.query("SELECT * FROM segments WHERE transcript_id = ? ORDER BY idx", (t["id"],)):
             segs.append(Segment(s["start"], s["end"], s["text"], by_seg.get(s["id"], []), s["speaker"]))
-        out.append(Transcript(segs, t["language"], t["source"], t["origin"], t["stream"]))
+        out.append(Transcript(segs, t["language"], t["source"], t["origin"], t["stream"],
+                              t["language_probability"], t["language_from"]))
     return out
+
+
+def stream_languages(catalog: Catalog, media: dict) -> list[dict]:
+    """A file's audio streams (as probed) with the language of each one's transcript; a transcript imported
+    for the whole file (stream -1) speaks for its first audio stream."""
+    import json
+    try:
+        streams = json.loads(media.get("audio_streams") or "[]")
+    except ValueError:
+        streams = []
+    heard = {r["stream"]: r for r in catalog.query(
+        "SELECT stream, language, language_probability, language_from FROM transcripts WHERE media_id = ?",
+        (media["id"],))}
+    out = []
+    for k, st in enumerate(streams):
+        t = heard.get(st.get("index")) or (heard.get(-1) if k == 0 else None) or {}
+        out.append({**st, "container_language": st.get("language"), "language": t.get("language"),
+                    "language_probability": t.get("language_probability"), "language_from": t.get("language_from")})
+    return out
+
+
+def transcript_languages(catalog: Catalog) -> dict[int, list[dict]]:
+    """media id -> its transcripts' language, language_probability and language_from, in one query."""
+    out: dict[int, list[dict]] = {}
+    for r in catalog.query("SELECT media_id, language, language_probability, language_from FROM transcripts "
+                           "ORDER BY media_id, stream"):
+        out.setdefault(r["media_id"], []).append(r)
+    return out
+
+
+def stale_word_rules(catalog: Catalog) -> list[int]:
+    """Media whose transcripts were stored under older word rules (``languages.WORD_RULES``)."""
+    return [r[0] for r in catalog.execute(
+        "SELECT DISTINCT media_id FROM transcripts WHERE word_rules < ? ORDER BY media_id", (WORD_RULES,))]
+
+
+def restore_word_rules(catalog: Catalog, progress=lambda done, total: None) -> int:
+    """Store again, from their own words, the transcripts stored under older word rules (French and
+    Italian elisions became two terms): no re-transcription, one transaction per file. Returns files."""
+    todo = stale_word_rules(catalog)
+    for k, media_id in enumerate(todo):
+        with catalog.transaction():
+            store_transcripts(catalog, media_id, load_transcripts(catalog, media_id))
+        progress(k + 1, len(todo))
+    return len(todo)
+
+
+def set_language(catalog: Catalog, media_id: int, language: str | None) -> int:
+    """Say by hand which language a file's transcripts are in: its words are stored again under that
+    language's rules (the words themselves stay; re-transcribe with ``index --language`` if Whisper
+    misheard them in the wrong language). Returns the transcripts changed. Call inside a transaction."""
+    ts = load_transcripts(catalog, media_id)
+    for t in ts:
+        t.language, t.language_probability, t.language_from = language_code(language), None, "set"
+    if ts:
+        store_transcripts(catalog, media_id, ts)
+    return len(ts)
 
 
 def why_no_transcript(catalog: Catalog, media: dict) -> str:

@@ -78,4 +78,24 @@ MIGRATIONS = [
         INSERT INTO segments_fts (rowid, norm) VALUES (new.id, new.norm);
     END;
     """,
+    # 2: the language as heard (Whisper's confidence, where it came from) and the word rules a
+    # transcript's terms were stored under (French and Italian elisions became two terms: such
+    # transcripts are stored again from their words by the next index; the others need nothing)
+    """
+    ALTER TABLE transcripts ADD COLUMN language_probability REAL;
+    ALTER TABLE transcripts ADD COLUMN language_from TEXT;   -- detected, set, container, file
+    ALTER TABLE transcripts ADD COLUMN word_rules INTEGER NOT NULL DEFAULT 0;
+    -- languages as Whisper's two-letter codes, as transcripts are stored from now on (sidecar names said "eng")
+    UPDATE transcripts SET language = CASE lower(language)
+        WHEN 'eng' THEN 'en' WHEN 'fra' THEN 'fr' WHEN 'fre' THEN 'fr' WHEN 'spa' THEN 'es' WHEN 'deu' THEN 'de'
+        WHEN 'ger' THEN 'de' WHEN 'ita' THEN 'it' WHEN 'por' THEN 'pt' WHEN 'nld' THEN 'nl' WHEN 'dut' THEN 'nl'
+        WHEN 'cat' THEN 'ca' WHEN 'und' THEN NULL ELSE lower(language) END
+        WHERE language IS NOT NULL;
+    UPDATE transcripts SET word_rules = 1
+        WHERE language IS NULL OR language NOT IN ('fr', 'it', 'ca')
+        OR NOT EXISTS (SELECT 1 FROM segments s WHERE s.transcript_id = transcripts.id
+                       AND (s.text LIKE '%''%' OR s.text LIKE '%’%' OR s.text LIKE '%ʼ%'));
+    UPDATE transcripts SET language_from = 'detected' WHERE source = 'whisper' AND language IS NOT NULL;
+    UPDATE transcripts SET language_from = 'file' WHERE source != 'whisper' AND language IS NOT NULL;
+    """,
 ]
