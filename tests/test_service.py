@@ -319,6 +319,7 @@ FRONT_ENDS = {"commands", "cli", "__main__", "app", "session"}
 FRONT_END_MAY_IMPORT = LAYERS[0] | {
     "api", "search.hits", "search.query", "timeline.model", "timeline.edits", "timeline.textcut",
     "timeline.autosave", "transcript.model", "transcript.formats", "plugins.types",
+    "transcript.languages",                                        # language codes and the names shown for them
     "media.frames", "media.seek", "media.pcm", "media.waveform",   # the player decodes and draws media
     "media.heard",        # check-heard compares a recording of the player with its frame log
     "demo",               # writes the demo footage it then indexes
@@ -328,6 +329,7 @@ FRONT_END_MAY_IMPORT = LAYERS[0] | {
 FRONT_END_EXCEPTIONS = {
     ("session.py", "catalog.db"),                 # desk23 rewrites session.py (media_rate of a row)
     ("app/supercut_dialog.py", "catalog"),        # desk23 rewrites app/ (media_rate of a row)
+    ("app/library_panel.py", "transcript.store"),  # desk23 rewrites app/ (the languages spoken, from the catalog)
 }
 CATALOG_EXCEPTIONS = {"session.py", "app/main_window.py"}   # desk23 rewrites both: rows, words, the library panel
 
