@@ -109,7 +109,6 @@ class ExportOptions:
     comments: bool = True                     # EDL comment lines (reel legend, clip names)
     allow_missing: bool = False               # export clips whose media file is gone (they import offline)
 
-
     def sequence_for(self, sequence: Sequence) -> Sequence:
         """The sequence as it will be written: at ``rate`` and with ``handles`` where given."""
         if self.rate is not None:
