@@ -23,7 +23,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def main(n: int = 2000):
     from PySide6.QtWidgets import QApplication
 
-    from framesense.app.timeline_view import TimelinePanel
+    from framesense.app.timeline_panel import TimelinePanel
+    from framesense.session import Session
     from framesense.timeline.model import Clip, Sequence, SourceMedia
 
     app = QApplication([])
@@ -31,7 +32,8 @@ def main(n: int = 2000):
              for i in range(8)]
     clips = [Clip(media[i % 8], (i * 37) % 80000, (i * 37) % 80000 + 12 + (i * 53) % 150, label=f"take {i}")
              for i in range(n)]
-    panel = TimelinePanel()
+    session = Session()
+    panel = TimelinePanel(session)
     panel.resize(1400, 220)
     panel.show()
     app.processEvents()
@@ -46,7 +48,7 @@ def main(n: int = 2000):
         stalls[name] = max(stalls.get(name, 0.0), dt)
 
     seq = Sequence(name="long", rate=Fraction(25), clips=clips)
-    step("open (set_sequence + fit)", lambda: panel.set_sequence(seq))
+    step("open (set_sequence + fit)", lambda: session.set_sequence(seq))
     step("zoom in (wheel-sized step)", lambda: panel.view.set_zoom(3.0))
     bar = panel.view.horizontalScrollBar()
     scroll_steps = 0

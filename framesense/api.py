@@ -505,16 +505,19 @@ class Library:
             raise QueryError("no hits: nothing to put on a sequence")
         return sequence_from_hits(self.catalog, hits, _typed(SequenceOptions, options, kw))
 
-    def assemble(self, script, options: SequenceOptions | None = None, *, per_media: int | None = None):
+    def assemble(self, script, options: SequenceOptions | None = None, *, per_media: int | None = None,
+                 progress=None):
         """A paper edit (a script file, or a list of lines) as a sequence: each line's best spoken take,
-        in order, cut to its words, other takes kept as alternates; returns (sequence, line report)."""
+        in order, cut to its words, other takes kept as alternates; returns (sequence, line report).
+        ``progress(lines done, lines)`` after each line; an exception it raises stops the work."""
         from .timeline.assemble import ScriptLine, assemble, read_script
         if isinstance(script, (str, Path)):     # a file: plain text, or a CSV with a 'line' column
             lines = read_script(script)
         else:
             lines = [line if isinstance(line, ScriptLine) else ScriptLine(str(line)) for line in script]
         options = options or SequenceOptions(name="Paper edit")
-        return assemble(lines, self.search, self.catalog, options, per_media=per_media or options.per_media)
+        return assemble(lines, self.search, self.catalog, options, per_media=per_media or options.per_media,
+                        progress=progress)
 
     def suggest_pictures(self, sequence: Sequence, *, sources=None, alternates: int = 4, lay: bool = True,
                          progress=None):

@@ -1,9 +1,12 @@
 """The app's state without Qt (the way napari's ViewerModel sits under its Qt window).
 
 A ``Session`` holds what an editor is working with: the open library, the hits of the
-last search, the current hit, what the player plays (the playlist), the sequence on the
-timeline and whether it has unsaved changes. It does everything through ``framesense.Library``; the window observes its
-events and draws. Tests drive it with no screen.
+last search, the current hit, what the player plays (the playlist), and the one owner of the
+sequence on the timeline: the sequence, its undo history, its unsaved flag, its path and its
+autosave. Widgets never change the sequence themselves: they send edits (the core's command
+objects, ``timeline/edits.py``) to ``Session.edit`` and redraw on ``sequence_edited``. It does
+everything through ``framesense.Library``; the window observes its events and draws. Tests drive
+it with no screen.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from typing import Callable
 from .api import ExportOptions, IndexOptions, Library, export_sequence, plugin_registry
 from .catalog.db import media_rate
 from .search.hits import Hit
-from .timeline import textcut
+from .session_edits import SequenceEdits
+from .timeline import autosave, edits, textcut
+from .timeline.history import History
 from .timeline.model import Clip, Sequence, SequenceOptions
 
 SEQUENCE_SUFFIX = ".otio"
@@ -34,7 +39,7 @@ class Event:
             fn(*args)
 
 
-class Session:
+class Session(SequenceEdits):
     def __init__(self, library: Library | None = None, *, pad_before: float = 0.0, pad_after: float = 0.0):
         self.library = library
         self.pads = (float(pad_before), float(pad_after))
@@ -44,7 +49,10 @@ class Session:
         self.playlist: list[int] = []           # results mode: the result index of each playlist item
         self.sequence = Sequence(name="Sequence 1")
         self.sequence_path: Path | None = None
-        self.dirty = False
+        self.history = History()
+        self.pad_mode = "merge"                 # how added takes join overlapping ones (supercut.join_overlaps)
+        self.autosave_dir: Path | None = None   # None: no autosave
+        self._dirty = False
         self._media: dict[int, dict] = {}
         self._clips: dict = {}                  # (result index, hit id) -> Clip or None
         self._sources: dict = {}                # media id -> SourceMedia, shared by those clips
@@ -52,7 +60,9 @@ class Session:
         self.library_changed = Event()          # (library)
         self.results_changed = Event()          # (hits, appended: bool)
         self.current_changed = Event()          # (index)
-        self.sequence_changed = Event()         # (sequence, path)
+        self.sequence_changed = Event()         # (sequence, path): another sequence is open
+        self.sequence_edited = Event()          # (): an edit, undo or redo changed the open sequence
+        self.edit_refused = Event()             # (message): an edit that could not be done; nothing changed
         self.dirty_changed = Event()            # (dirty)
         self.pads_changed = Event()             # (before, after)
 
@@ -175,17 +185,88 @@ class Session:
             clips.append(self.library.clip_from_hit(hit, SequenceOptions(), self._sources))
         return self.fit_to_sequence(clips)
 
-    def set_dirty(self, dirty: bool) -> None:
-        if dirty != self.dirty:
-            self.dirty = dirty
+    # -- the sequence's edits, history, unsaved flag and autosave ----------------------
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    def _changed(self, edited: bool = True) -> None:
+        dirty = not self.history.clean
+        if dirty != self._dirty:
+            self._dirty = dirty
             self.dirty_changed.emit(dirty)
+        if edited:
+            self.sequence_edited.emit()
+
+    def edit(self, command) -> bool:
+        """Do a core edit on the sequence and keep it for undo; a refused one (out of range, outside
+        the file) changes nothing, is announced on ``edit_refused`` and gives False."""
+        try:
+            command.do(self.sequence)
+        except (ValueError, IndexError) as exc:
+            self.edit_refused.emit(str(exc))
+            return False
+        self.history.push(command)
+        self._changed()
+        return True
+
+    def undo(self) -> bool:
+        done = self.history.undo(self.sequence) is not None
+        if done:
+            self._changed()
+        return done
+
+    def redo(self) -> bool:
+        done = self.history.redo(self.sequence) is not None
+        if done:
+            self._changed()
+        return done
+
+    def add_clips(self, clips, index: int | None = None) -> bool:
+        """Add clips (at ``index``, else at the end) joined to overlapping takes by the rule export uses."""
+        clips = list(clips)
+        if not clips:
+            return False
+        cmd = edits.AddClips(clips, index, self.pad_mode)
+        cmd.text = f"Add {len(clips)} clip{'s' if len(clips) != 1 else ''}"
+        return self.edit(cmd)
+
+    def mark_clean(self) -> None:
+        """The sequence as it is now counts as saved (a check's edits, closing without asking)."""
+        self.history.set_clean()
+        self._changed(edited=False)
+
+    def autosave(self) -> Path | None:
+        """Write the unsaved sequence where a crashed session's edit is found again (see
+        ``timeline/autosave.py``); the app calls this a moment after edits."""
+        if self.autosave_dir is None or not self.dirty:
+            return None
+        return autosave.write(self.sequence, self.autosave_dir, self.sequence_path)
+
+    def discard_autosave(self) -> None:
+        if self.autosave_dir is not None:
+            autosave.clear(self.autosave_dir)
+
+    def pending_recovery(self):
+        """(sequence, the path it was saved to) left by a session that did not end cleanly, or None.
+        An unreadable autosave raises FrameSenseError naming the file."""
+        pending = autosave.pending(self.autosave_dir) if self.autosave_dir is not None else None
+        return autosave.read(pending) if pending is not None else None
+
+    def recover(self, sequence: Sequence, saved_path=None) -> Sequence:
+        """Open a recovered sequence: it stays unsaved until the user saves it."""
+        self.set_sequence(sequence, saved_path)
+        self.history.set_never_clean()
+        self._changed(edited=False)
+        return sequence
 
     def new_sequence(self, name: str = "Sequence 1") -> Sequence:
         return self.set_sequence(Sequence(name=name), None)
 
     def set_sequence(self, sequence: Sequence, path=None) -> Sequence:
         self.sequence, self.sequence_path = sequence, Path(path) if path else None
-        self.set_dirty(False)
+        self.history.clear()
+        self._changed(edited=False)
         self.sequence_changed.emit(sequence, self.sequence_path)
         return sequence
 
@@ -195,14 +276,16 @@ class Session:
     def save_sequence(self, path=None) -> Path:
         path = Path(path or self.sequence_path or self.default_sequence_path())
         self.sequence_path = self.library.save_sequence(self.sequence, path)
-        self.set_dirty(False)
+        self.mark_clean()
+        self.discard_autosave()
         return self.sequence_path
 
     def default_sequence_path(self) -> Path:
         return self.library.path / f"{self.sequence.name}{SEQUENCE_SUFFIX}"
 
-    def export(self, path, fmt: str | None = None, rate=None, handles: int | None = None) -> list[Path]:
-        options = ExportOptions(format=fmt, rate=rate, handles=handles)
+    def export(self, path, fmt: str | None = None, rate=None, handles: int | None = None,
+               comments: bool = True) -> list[Path]:
+        options = ExportOptions(format=fmt, rate=rate, handles=handles, comments=comments)
         if self.library is None:
             return export_sequence(self.sequence, path, options)
         return self.library.export(self.sequence, path, options)

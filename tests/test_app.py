@@ -34,12 +34,12 @@ def window(qtbot, library, tmp_path):
 
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     win = MainWindow(library, settings=settings)
-    qtbot.addWidget(win, before_close_func=lambda w: w.timeline.undo_stack.setClean())  # no unsaved question
+    qtbot.addWidget(win, before_close_func=lambda w: w.session.mark_clean())  # no unsaved question
     win.resize(1200, 760)
     win.show()
     qtbot.waitExposed(win)
     yield win
-    win.timeline.undo_stack.setClean()
+    win.session.mark_clean()
     win.close()
 
 
@@ -154,16 +154,16 @@ def test_timeline_add_reorder_undo_and_export_edl(qtbot, window, footage, tmp_pa
     window.timeline.view.select(0)
     window.timeline.trim_in.setValue(30)                         # trim the in-point by 5 frames
     assert (seq.clips[0].source_in, seq.clips[0].source_out) == (30, 55)
-    window.timeline.undo_stack.undo()
+    window.session.undo()
     assert seq.clips[0].source_in == 25
-    window.timeline.undo_stack.undo()
+    window.session.undo()
     assert [c.source_in for c in seq.clips] == [0, 25, 55]
-    window.timeline.undo_stack.redo()
+    window.session.redo()
     assert [c.source_in for c in seq.clips] == [25, 55, 0]
     window.timeline.view.select(1)
     window.timeline.delete_selected()
     assert [c.source_in for c in seq.clips] == [25, 0]
-    window.timeline.undo_stack.undo()
+    window.session.undo()
     assert [c.source_in for c in seq.clips] == [25, 55, 0]
 
     # The sequence plays back in the player, clip by clip.
@@ -427,9 +427,9 @@ def plugin_window(qtbot, library, tmp_path, monkeypatch):
     monkeypatch.setenv("FRAMESENSE_PLUGINS", str(folder))
     get_plugins(reload=True)
     win = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win, before_close_func=lambda w: w.timeline.undo_stack.setClean())  # no unsaved question
+    qtbot.addWidget(win, before_close_func=lambda w: w.session.mark_clean())  # no unsaved question
     yield win
-    win.timeline.undo_stack.setClean()
+    win.session.mark_clean()
     win.close()
     monkeypatch.delenv("FRAMESENSE_PLUGINS")
     get_plugins(reload=True)
@@ -449,6 +449,7 @@ def test_plugin_actions_and_exporters_appear_in_the_window(qtbot, plugin_window,
     win.player.pad_before.setValue(0.0)
     win.player.pad_after.setValue(0.0)
     win.add_hits_to_timeline([0, 2])
+    win.settings.setValue("export/folder", str(tmp_path))     # the dialog starts in the last export's folder
     dlg = win.export_dialog()
     dlg.set_format("cutlist")
     assert dlg.path.text().endswith(".csv")

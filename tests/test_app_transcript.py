@@ -31,7 +31,7 @@ def window(qtbot, tmp_path, library):
         lib.index([clip], speech=False, visual=False)
         lib.import_transcript(clip, transcript)
     win = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win, before_close_func=lambda w: w.timeline.undo_stack.setClean())
+    qtbot.addWidget(win, before_close_func=lambda w: w.session.mark_clean())
     win.show()
     qtbot.waitExposed(win)
     row = win.catalog.one("SELECT id, path FROM media")
@@ -62,6 +62,34 @@ def test_add_selected_words_then_delete_one_from_the_sequence(qtbot, window):
     qtbot.keyClick(panel.words, Qt.Key.Key_Delete)
     assert [w.text for c in seq.clips for w in textcut.clip_words(words, c)] == ["two"]
     assert shown(panel) == ["two"] and window.timeline.dirty
-    window.timeline.undo_stack.undo()
+    window.session.undo()
     assert [w.text for c in seq.clips for w in textcut.clip_words(words, c)] == ["two", "three"]
     assert shown(panel) == ["two", "three"]
+
+
+def test_a_drag_selects_words_in_reading_order_and_overlaps_are_refused(qtbot, window):
+    panel = window.transcript
+    window.transcript_dock.raise_()
+    panel.words.setFixedWidth(110)                              # the words wrap onto several lines
+    qtbot.waitUntil(panel.words.isVisible)
+    qtbot.wait(50)
+    rects = [panel.words.visualItemRect(panel.words.item(i)) for i in range(panel.words.count())]
+    assert len({r.top() for r in rects}) >= 3                   # really laid out like text, over lines
+    vp = panel.words.viewport()
+    start, end = rects[1].center(), rects[4].center()           # from "two" down to "five"
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for i in range(1, 5):
+        qtbot.mouseMove(vp, start + (end - start) * i / 4)
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    picked = sorted(panel.words.row(it) for it in panel.words.selectedItems())
+    assert picked == [1, 2, 3, 4]                               # every word between, nothing beside them
+    qtbot.mouseClick(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, rects[0].center())
+    qtbot.mouseClick(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, rects[2].center())
+    assert sorted(panel.words.row(it) for it in panel.words.selectedItems()) == [0, 1, 2]
+    assert panel.add_selection() and len(window.session.sequence.clips) == 1
+    # words that share frames with that clip are refused with a message, never merged into it
+    panel.select_words(2, 3)
+    assert not panel.add_selection()
+    assert len(window.session.sequence.clips) == 1 and "overlap clip 1" in window.last_error
+    panel.select_words(4, 5)                                     # words after it: a clip of their own
+    assert panel.add_selection() and len(window.session.sequence.clips) == 2

@@ -27,7 +27,7 @@ def make_window(qtbot, library, tmp_path, **values):
     for key, value in values.items():
         settings.setValue(key, value)
     win = MainWindow(library, settings=settings)
-    qtbot.addWidget(win, before_close_func=lambda w: w.timeline.undo_stack.setClean())
+    qtbot.addWidget(win, before_close_func=lambda w: w.session.mark_clean())
     win.resize(1200, 760)
     win.show()
     qtbot.waitExposed(win)
@@ -103,12 +103,10 @@ def test_long_messages_never_widen_the_window_and_rows_fit_a_14pt_font(qtbot, tm
     lst = win.results.list
     r0, r1 = lst.visualItemRect(lst.item(0)), lst.visualItemRect(lst.item(1))
     assert not r0.intersects(r1)
-    from PySide6.QtGui import QTextDocument
-    from framesense.app.results import ROLE_INFO
-    doc = QTextDocument()
-    doc.setDefaultFont(font)
-    doc.setHtml(lst.item(0).data(ROLE_INFO)["html"])
-    assert r0.height() >= doc.size().height() + 8, (r0.height(), doc.size().height())   # all its text fits
+    from PySide6.QtGui import QFontMetrics
+    from framesense.app.hit_rows import ROLE_INFO, row_lines
+    lines = row_lines(lst.item(0).data(ROLE_INFO))
+    assert lines == 5 and r0.height() >= lines * QFontMetrics(font).lineSpacing() + 8, r0.height()   # all its text fits
 
 
 @pytest.mark.parametrize("mode, expected", [("merge", [(0, 50)]), ("keep", [(0, 35), (15, 50)])])
@@ -119,7 +117,7 @@ def test_overlapping_pads_follow_the_setting(qtbot, tmp_path, library, mode, exp
     win.add_folder(footage, speech=False, visual=False)
     qtbot.waitUntil(lambda: not win.indexing, timeout=60_000)
     win.apply_settings({"pad_before": 0.4, "pad_after": 0.4, "pad_overlap": mode})
-    assert win.timeline.pad_mode == mode
+    assert win.session.pad_mode == mode
     row = win.catalog.one("SELECT id, path FROM media")
     hits = [Hit(media_id=row["id"], media_path=row["path"], start_frame=a, end_frame=b, rate=25, score=1.0,
                 kind="phrase") for a, b in ((10, 25), (25, 40))]

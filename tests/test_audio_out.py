@@ -168,3 +168,17 @@ def test_a_stalled_playback_exits_6(library, tmp_path):
                    "--audio-out", tmp_path / "x.wav", check=False, timeout=120)
     assert proc.returncode == 6, (proc.returncode, proc.stderr[-2000:])
     assert "playback stalled" in proc.stderr
+
+
+def test_a_dummy_output_counts_as_no_device(qtbot):
+    """Qt's "Dummy Output" (no audio system) only pretends to play (its clock starts late): it counts
+    as no device, so the picture plays at once on its own clock and the app says why. A PulseAudio
+    null sink plays in real time, so it stays a device (test_sound.py plays through one)."""
+    from framesense.app.audio_out import DeviceOutput, is_null_output
+    assert is_null_output("Dummy Output") and is_null_output("", "discard")
+    assert not is_null_output("Null Output", "d23null") and not is_null_output("Null Output", "auto_null")
+    assert not is_null_output("Built-in Audio Analog Stereo", "alsa_output.pci-0000_00_1f.3.analog-stereo")
+    out = DeviceOutput()                                   # this machine's default output, whatever it is
+    device = getattr(out, "device", None)                  # None: QtMultimedia is missing
+    if device is not None and not device.isNull() and is_null_output(device.description()):
+        assert out.reason and device.description() in out.reason and not out.is_open

@@ -157,7 +157,7 @@ def test_enter_plays_and_a_timeline_clip_opens_in_the_monitor_with_its_trims(qtb
         qtbot.keyClick(window.player, Qt.Key.Key_Period)
     qtbot.keyClick(window.player, Qt.Key.Key_I)
     assert window.timeline.sequence.clips[0].source_in == trimmed.source_in + 1
-    window.timeline.undo_stack.undo()
+    window.session.undo()
     assert window.timeline.sequence.clips[0].source_in == trimmed.source_in
 
 

@@ -250,9 +250,9 @@ def test_app_suggests_pictures_on_v2_swaps_removes_and_undoes(qtbot, library, tm
     lib, _ = library
     seq, _ = lib.assemble(["the astronaut waved at the crowd"])
     win = MainWindow(lib.path, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win, before_close_func=lambda w: w.timeline.undo_stack.setClean())   # no unsaved question
+    qtbot.addWidget(win, before_close_func=lambda w: w.session.mark_clean())   # no unsaved question
     win.show()
-    win.timeline.set_sequence(seq)
+    win.session.set_sequence(seq)
     view = win.timeline.view
     assert not view._over
     win.pictures.suggest()
@@ -265,12 +265,12 @@ def test_app_suggests_pictures_on_v2_swaps_removes_and_undoes(qtbot, library, tm
     assert (swapped.clip.media.path, swapped.clip.source_in) != (laid.clip.media.path, laid.clip.source_in)
     win.timeline.picture_requested.emit(0, "remove")
     assert win.timeline.sequence.clips[0].overlay is None and not view._over
-    win.timeline.undo_stack.undo()
-    win.timeline.undo_stack.undo()
+    win.session.undo()
+    win.session.undo()
     assert win.timeline.sequence.clips[0].overlay is laid and 0 in view._over
-    win.timeline.undo_stack.undo()
+    win.session.undo()
     assert win.timeline.sequence.clips[0].overlay is None
-    win.timeline.undo_stack.setClean()
+    win.session.mark_clean()
     win.close()
 
 

@@ -113,7 +113,7 @@ def test_app_supercut_dialog_applies_the_rules_to_every_result_as_one_undo_step(
     from framesense.app.supercut_dialog import SupercutDialog
     library, ids, paths = lib_and_media
     win = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win, before_close_func=lambda w: w.timeline.undo_stack.setClean())
+    qtbot.addWidget(win, before_close_func=lambda w: w.session.mark_clean())
     win.show()
     win.search_ctl.show_hits(hits_for(ids, paths), "5 hits")
     win.session.set_pads(0.0, 0.0)                           # the player's pads apply; none here, as above
@@ -133,12 +133,43 @@ def test_app_supercut_dialog_applies_the_rules_to_every_result_as_one_undo_step(
     assert again.result() == again.DialogCode.Accepted
     assert [(c.media.name, c.source_in, c.source_out) for c in win.timeline.sequence.clips] == \
            [("a.mp4", 10, 45), ("b.mp4", 60, 80)]
-    win.timeline.undo_stack.undo()                           # the replace is one step
+    win.session.undo()                           # the replace is one step
     assert len(win.timeline.sequence.clips) == 3
     cancelled = SupercutDialog(win)                          # cancelled while building: nothing lands
     assert cancelled.make()
     cancelled.reject()
     qtbot.waitUntil(lambda: cancelled.job is None, timeout=30_000)
     assert len(win.timeline.sequence.clips) == 3
-    win.timeline.undo_stack.setClean()
+    win.session.mark_clean()
+    win.close()
+
+
+def test_app_timeline_and_export_join_overlapping_takes_by_one_rule(qtbot, lib_and_media, tmp_path):
+    """A(10-30), B(0-20), A(25-45) added one by one in the window (A key, pads 0) give the clips export
+    gives (2, not 3: frames 25-30 play once), and the saved .otio read back by OTIO holds those 2."""
+    pytest.importorskip("PySide6")
+    import opentimelineio as otio
+    from PySide6.QtCore import QSettings
+
+    from framesense.app.main_window import MainWindow
+    library, ids, paths = lib_and_media
+    hit = hits_for(ids, paths)[0]
+    takes = [hit, Hit(media_id=ids["b.mp4"], media_path=paths["b.mp4"], start_frame=0, end_frame=20, rate=RATE,
+                      score=0.5, kind="phrase", text="b 0"), hits_for(ids, paths)[3]]
+    with Library.open(library) as lib:
+        exported = ranges(lib.sequence_from_hits(takes))
+    assert exported == [("a.mp4", 10, 45), ("b.mp4", 0, 20)]
+    win = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win, before_close_func=lambda w: w.session.mark_clean())
+    win.show()
+    win.session.set_pads(0.0, 0.0)
+    win.search_ctl.show_hits(takes, "3 hits")
+    for i in range(3):
+        win.add_hits_to_timeline([i])
+    assert ranges(win.session.sequence) == exported
+    assert win.timeline.view.items and len(win.timeline.view.items) == 2     # the drawn timeline agrees
+    saved = win.save_sequence(path=tmp_path / "joined.otio")
+    back = [(c.media_reference.target_url.rsplit("/", 1)[-1], c.source_range.duration.to_frames())
+            for c in otio.adapters.read_from_file(str(saved)).find_clips()]
+    assert back == [("a.mp4", 35), ("b.mp4", 20)]
     win.close()

@@ -7,7 +7,8 @@ from fractions import Fraction
 import pytest
 
 from framesense.timeline import autosave
-from framesense.timeline.edits import AppendPadded, MoveMany, Razor, RippleDelete, clip_at, join_padded, trim_edge
+from framesense.timeline.edits import AddClips, MoveMany, Razor, RippleDelete, Roll, clip_at, roll_limits, trim_edge
+from framesense.timeline.supercut import join_overlaps, merge_overlaps
 from framesense.timeline.model import Clip, Sequence, SourceMedia
 from test_timeline import _Undo as History
 
@@ -68,22 +69,44 @@ def test_padded_overlaps_merge_or_trim():
     first = Clip(A, 0, 40)
     second = Clip(A, 30, 70)          # its pad reaches back 10 frames into the first
     other = Clip(B, 0, 10)
-    last, added = join_padded([], [first, second, other], "merge")
-    assert last is None and [(c.source_in, c.source_out) for c in added] == [(0, 70), (0, 10)]
-    last, added = join_padded([], [first, second], "trim")
-    assert [(c.source_in, c.source_out) for c in added] == [(0, 40), (40, 70)]
-    last, added = join_padded([], [first, second], "keep")
-    assert [(c.source_in, c.source_out) for c in added] == [(0, 40), (30, 70)]
+    assert ranges(Sequence(clips=join_overlaps([], [first, second, other], "merge"))) == \
+        [("a.mp4", 0, 70), ("b.mp4", 0, 10)]
+    assert [(c.source_in, c.source_out) for c in join_overlaps([], [first, second], "trim")] == [(0, 40), (40, 70)]
+    assert [(c.source_in, c.source_out) for c in join_overlaps([], [first, second], "keep")] == [(0, 40), (30, 70)]
     seq = Sequence(rate=Fraction(25), clips=[first])
     h = History(seq)
-    h.push(AppendPadded([second], "merge"))
+    h.push(AddClips([second], mode="merge"))
     assert [(c.source_in, c.source_out) for c in seq.clips] == [(0, 70)]
     h.undo()
     assert [(c.source_in, c.source_out) for c in seq.clips] == [(0, 40)]
     # no frame repeats: the merged/trimmed cut shows each media frame once
-    h.push(AppendPadded([second], "trim"))
+    h.push(AddClips([second], mode="trim"))
     frames = [f for c in seq.clips for f in range(c.source_in, c.source_out)]
     assert len(frames) == len(set(frames)) == 70
+
+
+def test_adding_takes_one_at_a_time_joins_them_as_export_does():
+    """A(10-30), B(0-20), A(25-45): export makes 2 clips (A 10-45, B); adding them one by one
+    to a timeline gives the same 2 clips, so frames 25-30 never play twice."""
+    takes = [Clip(A, 10, 30), Clip(B, 0, 20), Clip(A, 25, 45)]
+    seq = Sequence(rate=Fraction(25))
+    h = History(seq)
+    for take in takes:
+        h.push(AddClips([take]))
+    assert ranges(seq) == ranges(Sequence(clips=merge_overlaps(takes))) == [("a.mp4", 10, 45), ("b.mp4", 0, 20)]
+    # trim: the later take loses the frames already on the timeline, wherever that clip sits
+    assert [(c.media.name, c.source_in, c.source_out) for c in join_overlaps(takes[:2], takes[2:], "trim")] == \
+        [("a.mp4", 10, 30), ("b.mp4", 0, 20), ("a.mp4", 30, 45)]
+    # clips already there are never joined to each other, only to a new one
+    kept = [Clip(A, 0, 40), Clip(A, 30, 70)]
+    assert [(c.source_in, c.source_out) for c in join_overlaps(kept, [Clip(B, 0, 5)])] == [(0, 40), (30, 70), (0, 5)]
+    # inserted before the take it overlaps: the first of the two in the list takes both, in its place
+    h.push(AddClips([Clip(B, 15, 30)], index=0))
+    assert ranges(seq) == [("b.mp4", 0, 30), ("a.mp4", 10, 45)]
+    h.undo()
+    assert ranges(seq) == [("a.mp4", 10, 45), ("b.mp4", 0, 20)]
+    with pytest.raises(ValueError, match="overlap mode"):
+        join_overlaps([], takes, "blend")
 
 
 def test_autosave_round_trip_and_clear(tmp_path):
@@ -115,3 +138,19 @@ def test_integer_placements_match_the_exact_rational_ones():
             exact.append((prev, edge))
             prev = edge
         assert fast == exact
+
+
+def test_roll_moves_a_cut_in_each_clip_s_own_frames_and_keeps_the_length():
+    seq = seq3()                                  # A 25 fps (0-25), B 50 fps (100-200), A (500-550); sequence 25
+    h = History(seq)
+    length = seq.duration
+    h.push(Roll(1, 5))                            # 5 record frames: 5 frames of A, 10 of B
+    assert ranges(seq)[:2] == [("a.mp4", 0, 30), ("b.mp4", 110, 200)] and seq.duration == length
+    h.undo()
+    assert ranges(seq) == ranges(seq3())
+    assert roll_limits(seq, 1) == (-24, 49)       # A keeps a frame; B keeps 2 of its frames = 1 record frame
+    with pytest.raises(ValueError, match="outside the file"):
+        Roll(1, -30).do(seq)
+    assert ranges(seq) == ranges(seq3())          # a refused roll leaves both clips as they were
+    with pytest.raises(IndexError):
+        Roll(0, 1).do(seq)

@@ -31,7 +31,7 @@ def window(qtbot, library, tmp_path, footage):
 
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     win = MainWindow(library, settings=settings)
-    qtbot.addWidget(win, before_close_func=lambda w: w.timeline.undo_stack.setClean())  # no unsaved question
+    qtbot.addWidget(win, before_close_func=lambda w: w.session.mark_clean())  # no unsaved question
     win.resize(1200, 760)
     win.show()
     qtbot.waitExposed(win)
@@ -39,7 +39,7 @@ def window(qtbot, library, tmp_path, footage):
     assert worker is not None
     qtbot.waitUntil(lambda: not win.indexing, timeout=60_000)
     yield win
-    win.timeline.undo_stack.setClean()
+    win.session.mark_clean()
     win.close()
 
 
@@ -123,10 +123,10 @@ def test_drive_the_timeline(qtbot, window, tmp_path):
     window.player.pause()
 
     # Undo everything: back to the two added clips, then to nothing.
-    while tl.undo_stack.canUndo():
-        tl.undo_stack.undo()
+    while window.session.history.can_undo:
+        window.session.undo()
     assert seq.clips == [] and not tl.dirty
-    tl.undo_stack.redo()
+    window.session.redo()
     assert [(c.source_in, c.source_out) for c in seq.clips] == [(0, 25), (50, 200)]
     saved = window.save_sequence(path=tmp_path / "cut.otio")
     assert "*" not in window.windowTitle()
@@ -152,7 +152,7 @@ def test_fields_follow_the_selection_so_a_trim_cannot_hit_the_wrong_clip(qtbot, 
     assert [(c.source_in, c.source_out) for c in seq.clips] == [(0, 25), (141, 170)]
     # A trim aimed at a clip that is no longer there is refused.
     old = seq.clips[0]
-    tl.undo_stack.undo()
+    window.session.undo()
     errors = []
     tl.error.connect(errors.append)
     tl.trim_edge(1, "in", 5, expect=old)
@@ -219,3 +219,156 @@ def test_export_dialog_handles_overwrite_and_errors_in_words(qtbot, window, tmp_
     assert otio.adapters.read_from_file(str(target)).tracks[0][0].name is not None
     assert not dlg.export() and asked == [target]                      # exists: asked, and kept
     assert window.timeline.sequence.clips[0].handles == 0               # the edit itself is untouched
+
+
+@pytest.mark.parametrize("ppf", [0.6, 4.0, 20.0])          # about Fit, normal, zoomed in to 20 px a frame
+def test_a_press_takes_the_edge_it_points_at_each_side_of_a_cut(qtbot, window, ppf):
+    """2 px left of a cut grabs the outgoing clip's tail, 2 px right the incoming clip's head, Alt rolls
+    the cut; at three zoom levels, pressing at pixel positions in the real view."""
+    from framesense.app.timeline_items import V_H, V_TOP
+    tl, view, session = window.timeline, window.timeline.view, window.session
+    window.player.pad_before.setValue(0.0)
+    window.player.pad_after.setValue(0.0)
+    add_hits(window, [(0.0, 3.0), (5.0, 8.0)])                  # (0, 75) then (125, 200): a cut at record 75
+    seq = session.sequence
+    base = [(c.source_in, c.source_out) for c in seq.clips]
+    assert base == [(0, 75), (125, 200)]
+    view.set_zoom(ppf)
+    cut_x = 75 * view.px_per_frame
+    view.horizontalScrollBar().setValue(max(0, int(cut_x - 300)))
+    k = 20 if ppf < 10 else 5                                   # frames to drag: 12, 80 and 100 px
+    y = V_TOP + V_H / 2
+
+    def at(dx):
+        return view.mapFromScene(cut_x + dx, y)
+
+    def press_drag(dx_press, frames, alt=False):
+        start = at(dx_press)
+        end = start + QPoint(round(frames * view.px_per_frame), 0)
+        mod = Qt.KeyboardModifier.AltModifier if alt else Qt.KeyboardModifier.NoModifier
+        vp = view.viewport()
+        qtbot.mousePress(vp, Qt.MouseButton.LeftButton, mod, start)
+        for i in range(1, 5):
+            qtbot.mouseMove(vp, start + (end - start) * i / 4)
+        readout = view._trim_label.text() if view._readout.isVisible() else ""
+        qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, mod, end)
+        return readout
+
+    said = press_drag(-2, -k)                                   # left of the cut: the outgoing tail
+    assert [(c.source_in, c.source_out) for c in seq.clips] == [(0, 75 - k), (125, 200)], ppf
+    assert said.startswith("Ripple out") and "(-%d fr)" % k in said
+    session.undo()
+    said = press_drag(+2, k)                                    # right of it: the incoming head
+    assert [(c.source_in, c.source_out) for c in seq.clips] == [(0, 75), (125 + k, 200)], ppf
+    assert said.startswith("Ripple in")
+    session.undo()
+    length = seq.duration
+    said = press_drag(-2, k, alt=True)                          # Alt: a roll, the cut moves, the length stays
+    assert [(c.source_in, c.source_out) for c in seq.clips] == [(0, 75 + k), (125 + k, 200)], ppf
+    assert seq.duration == length and said.startswith("Roll")
+    session.undo()
+    assert [(c.source_in, c.source_out) for c in seq.clips] == base
+    # the middle of a clip is no edge: a drag there moves the clip instead of trimming it
+    assert view.edge_at(view.mapToScene(at(-round(37 * view.px_per_frame)))) is None
+
+
+def test_edge_zones_in_pixels_never_pass_the_middle_of_a_clip():
+    from framesense.app.timeline_edges import EdgeGrab, edge_at
+    cuts = [0.0, 100.0, 104.0, 300.0]                           # a 4 px clip between two wide ones
+    assert edge_at(97, cuts).edge == "out" and edge_at(97, cuts).index == 0
+    assert edge_at(100, cuts).edge == "in" and edge_at(100, cuts).index == 1
+    assert edge_at(101, cuts) == EdgeGrab("in", 1, 1) and edge_at(103, cuts) == EdgeGrab("out", 1, 2)
+    assert edge_at(104.5, cuts) == EdgeGrab("in", 2, 2)
+    assert edge_at(150, cuts) is None and edge_at(93, cuts) is None
+    assert edge_at(303, cuts).edge == "out" and edge_at(303, cuts).index == 2      # past the end: the last tail
+    assert edge_at(2, cuts).edge == "in" and edge_at(2, cuts, roll=True).edge == "in"   # no roll at the start
+    assert edge_at(98, cuts, roll=True).edge == "roll" and edge_at(98, cuts, roll=True).index == 1
+
+
+def test_markers_added_at_the_playhead_renamed_moved_and_deleted_undoably(qtbot, window):
+    tl, view, session, panel = window.timeline, window.timeline.view, window.session, window.markers
+    window.player.pad_before.setValue(0.0)
+    window.player.pad_after.setValue(0.0)
+    add_hits(window, [(0.0, 2.0), (4.0, 6.0)])                    # (0, 50) and (100, 150); each has its words' marker
+    seq = session.sequence
+    found = panel.list.topLevelItemCount()
+    view.set_zoom(4.0)
+    view.horizontalScrollBar().setValue(0)
+    view.setFocus()
+    view.set_playhead(30)
+    qtbot.keyClick(view, Qt.Key.Key_M)                           # M: a marker at the playhead
+    assert panel.list.topLevelItemCount() == found + 1
+    added = [m for m in seq.clips[0].markers if m.name.startswith("Marker")]
+    assert len(added) == 1 and added[0].frame == 30
+    assert any(rec == 30 and m is added[0] for rec, _, _, m in view.markers)     # its flag on the ruler
+    item = next(panel.list.topLevelItem(i) for i in range(panel.list.topLevelItemCount())
+                if panel.list.topLevelItem(i).text(1).startswith("Marker"))
+    assert item.text(0) == "01:00:01:05"                          # record timecode of frame 30 at 25 fps
+    panel.rename(item, "Good take")
+    assert [m.name for m in seq.clips[0].markers if m.frame == 30] == ["Good take"]
+    # drag its flag on the ruler 40 frames later: it moves onto the second clip (record 70 = media 120)
+    vp = view.viewport()
+    start = view.mapFromScene(30 * 4.0, 10)
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for i in range(1, 5):
+        qtbot.mouseMove(vp, start + QPoint(40, 0) * i)
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start + QPoint(160, 0))
+    assert not any(m.name == "Good take" for m in seq.clips[0].markers)
+    assert [m.frame for m in seq.clips[1].markers if m.name == "Good take"] == [120]
+    assert view.playhead == 30                                    # the drag moved the marker, not the playhead
+    session.undo()
+    assert [m.frame for m in seq.clips[0].markers if m.name == "Good take"] == [30]
+    # Delete in the list removes it; undo brings it back; a click on a marker moves the playhead there
+    item = next(panel.list.topLevelItem(i) for i in range(panel.list.topLevelItemCount())
+                if panel.list.topLevelItem(i).text(1) == "Good take")
+    panel.list.setCurrentItem(item)
+    panel.list.setFocus()
+    qtbot.keyClick(panel.list, Qt.Key.Key_Delete)
+    assert not any(m.name == "Good take" for c in seq.clips for m in c.markers)
+    session.undo()
+    view.set_playhead(0)
+    window.markers_dock.raise_()                                  # the Markers tab in front
+    qtbot.waitUntil(panel.list.isVisible)
+    item = next(panel.list.topLevelItem(i) for i in range(panel.list.topLevelItemCount())
+                if panel.list.topLevelItem(i).text(1) == "Good take")
+    qtbot.mouseClick(panel.list.viewport(), Qt.MouseButton.LeftButton, pos=panel.list.visualItemRect(item).center())
+    assert view.playhead == 30
+    session.undo()
+    session.undo()
+    assert not any(m.name.startswith(("Marker", "Good")) for c in seq.clips for m in c.markers)
+
+
+def test_export_dialog_folder_options_and_file_modes(qtbot, window, tmp_path, library):
+    import os
+    from pathlib import Path as P
+
+    from framesense.app.dialogs import NO_HANDLES, PREMIERE_EDL
+    add_hits(window, [(0.0, 1.0), (4.0, 5.0)])
+    dlg = window.export_dialog()                                       # nothing saved or exported yet: home
+    assert P(dlg.path.text()).parent == P.home()
+    window.settings.setValue("export/folder", str(library))            # never inside the library
+    assert window.export_folder() == P.home()
+    window.settings.setValue("export/folder", str(tmp_path))           # the last export's folder first
+    dlg = window.export_dialog()
+    assert P(dlg.path.text()).parent == tmp_path
+    dlg.set_format("edl")
+    assert not dlg.handles.isEnabled() and dlg.handles.toolTip() == NO_HANDLES["edl"]
+    dlg.set_format("fcp7")
+    assert dlg.handles.isEnabled()
+    dlg.format.setCurrentText(PREMIERE_EDL)                            # Premiere: no EDL comment lines
+    dlg.path.setText(str(tmp_path / "premiere.edl"))
+    assert dlg.export(), dlg.result.text()
+    text = (tmp_path / "premiere.edl").read_text()
+    assert "FCM:" in text and not any(line.startswith("*") for line in text.splitlines())
+    dlg.set_format("edl")
+    dlg.path.setText(str(tmp_path / "plain.edl"))
+    assert dlg.export() and any(line.startswith("* ") for line in (tmp_path / "plain.edl").read_text().splitlines())
+    # every file written, .otio included, gets the user's umask mode (not mkstemp's 0600)
+    umask = os.umask(0)
+    os.umask(umask)
+    dlg.set_format("otio")
+    dlg.path.setText(str(tmp_path / "cut.otio"))
+    assert dlg.export()
+    saved = window.save_sequence(path=tmp_path / "saved.otio")
+    for path in (tmp_path / "cut.otio", saved, tmp_path / "premiere.edl"):
+        assert (path.stat().st_mode & 0o777) == 0o666 & ~umask, path

@@ -27,7 +27,7 @@ def main(library=None) -> int:
 
 
 def smoke(screenshot, library=None, query: str | None = None, timeline: int = 0, timeout: float = 120.0,
-          size=(1400, 860), play: float = 0.0, audio_out=None, frames_log=None) -> int:
+          size=(1400, 860), play: float = 0.0, audio_out=None, frames_log=None, script=None) -> int:
     """Open the window offscreen, run a query, wait for results, (play the hits,) save a screenshot; 0 on success."""
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # a check needs no screen
@@ -42,7 +42,7 @@ def smoke(screenshot, library=None, query: str | None = None, timeline: int = 0,
     window = MainWindow(library, settings=settings)
     try:
         return run_smoke(app, window, screenshot, query=query, timeline=timeline, timeout=timeout, size=size,
-                         play=play, audio_out=audio_out, frames_log=frames_log)
+                         play=play, audio_out=audio_out, frames_log=frames_log, script=script)
     finally:
-        window.timeline.undo_stack.setClean()   # a check's edits are not the user's: close without asking
+        window.session.mark_clean()   # a check's edits are not the user's: close without asking
         window.close()

@@ -50,12 +50,26 @@ class AudioOutput(QObject):
         raise NotImplementedError
 
 
+NULL_OUTPUTS = ("dummy", "discard")
+
+
+def is_null_output(description: str, device_id: str = "") -> bool:
+    """Whether an output only pretends to play: Qt's "Dummy Output" (no audio system at all) has no
+    clock worth following (it starts late and nothing is heard), so it counts as no device and the
+    picture runs on its own clock. A PulseAudio null sink is a real stream with a real-time clock
+    (and the tests' stand-in for a sound card), so it is a device."""
+    words = f"{description} {device_id}".lower().replace("_", " ").replace("-", " ").split()
+    return any(w in NULL_OUTPUTS for w in words)
+
+
 class DeviceOutput(AudioOutput):
     """The default (or given) audio device through QtMultimedia's QAudioSink."""
 
     def __init__(self, parent=None, device=None):
         super().__init__(parent)
         self.sink = None
+        self._open = False
+        self._base = 0               # the sink's processed microseconds where the current stream starts
         try:
             from PySide6.QtMultimedia import QAudioFormat, QMediaDevices
         except ImportError:
@@ -66,6 +80,10 @@ class DeviceOutput(AudioOutput):
         if self.device.isNull():
             self.reason = "no audio output device: playing picture only"
             return
+        name = self.device.description()
+        if is_null_output(name, bytes(self.device.id().data()).decode("utf-8", "replace")):
+            self.reason = f"the audio output “{name}” plays nothing (no sound card?): playing picture only"
+            return
         fmt = QAudioFormat()
         fmt.setChannelCount(CHANNELS)
         fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
@@ -74,37 +92,50 @@ class DeviceOutput(AudioOutput):
             fmt.setSampleRate(self.device.preferredFormat().sampleRate())
         self.format = fmt
         self.rate = fmt.sampleRate()
+        self.warm()
 
-    def open(self, volume: float) -> None:
+    def warm(self) -> None:
+        """Start the device's stream now, on a little silence: a new sink's clock only moves after a
+        start-up (about 2 s on PulseAudio), which would otherwise come between Space and the picture.
+        The stream then stays up between plays, idle, and resumes at once."""
         from PySide6.QtMultimedia import QAudioSink
-        self.close()
         self.sink = QAudioSink(self.device, self.format, self)
         self.sink.setBufferSize(self.format.bytesForDuration(BUFFER_US))   # Qt's default held 2 s: the clock lagged
-        self.sink.setVolume(volume)
+        self.sink.setVolume(0.0)
         self._io = self.sink.start()
+        self._io.write(bytes(self.format.bytesForDuration(BUFFER_US)))
+
+    def open(self, volume: float) -> None:
+        from PySide6.QtMultimedia import QAudio
+        if self.sink is None or self.sink.state() == QAudio.State.StoppedState:
+            self.warm()
+        queued = max(0, self.sink.bufferSize() - self.sink.bytesFree())     # what is still to play first
+        self._base = self.sink.processedUSecs() + self.format.durationForBytes(queued)
+        self.sink.setVolume(volume)
+        self._open = True
 
     def bytes_free(self) -> int:
-        return self.sink.bytesFree() if self.sink is not None else 0
+        return self.sink.bytesFree() if self._open else 0
 
     def write(self, data: bytes) -> int:
         return self._io.write(data)
 
     def elapsed(self) -> float:
-        return self.sink.processedUSecs() / 1e6 if self.sink is not None else 0.0
+        return max(0, self.sink.processedUSecs() - self._base) / 1e6 if self._open else 0.0
 
     def set_volume(self, volume: float) -> None:
-        if self.sink is not None:
+        if self._open:
             self.sink.setVolume(volume)
 
     def close(self) -> None:
+        """The stream ends for the player; the device's stays up (silent, soon idle) for the next play."""
         if self.sink is not None:
-            self.sink.stop()
-            self.sink.deleteLater()
-            self.sink = None
+            self.sink.setVolume(0.0)
+        self._open = False
 
     @property
     def is_open(self) -> bool:
-        return self.sink is not None
+        return self._open
 
 
 class WavOutput(AudioOutput):

@@ -16,8 +16,10 @@ from ..config import model_cache_dir
 from ..timecode import parse_rate, rate_str
 from . import sequence_adapter as seqmod
 
-PAD_OVERLAP = {"merge": "merge them into one clip (no frame twice)", "trim": "trim the later clip's pad",
+PAD_OVERLAP = {"merge": "merge them into one clip (no frame twice)", "trim": "trim the new take",
                "keep": "keep both (frames repeat)"}
+PREMIERE_EDL = "CMX3600 EDL for Premiere, no EDL comments (.edl)"
+NO_HANDLES = {"edl": "Off for EDL: an EDL has no place for handles (the NLE trims into the media it relinks to)"}
 RATES = ["23.976", "24", "25", "29.97", "30", "50", "59.94", "60"]
 
 
@@ -45,6 +47,10 @@ class ExportDialog(QDialog):
         self.ask = ask or self._ask_overwrite       # (path) -> bool; tests answer without a person
         self.format = QComboBox(self)
         self.formats = seqmod.export_formats(session)
+        self.plain: set[str] = set()               # labels that write no EDL comment lines
+        if any(k == "edl" for k, _ in self.formats.values()):
+            self.formats[PREMIERE_EDL] = ("edl", ".edl")
+            self.plain.add(PREMIERE_EDL)
         self.format.addItems(list(self.formats))
         self.rate = QComboBox(self)
         self.rate.setEditable(True)
@@ -55,6 +61,7 @@ class ExportDialog(QDialog):
         base = Path(folder or Path.home()) / _safe(sequence.name)
         self.path = QLineEdit(str(base.with_suffix(".otio")), self)
         self.format.currentTextChanged.connect(self._suffix)
+        self.format.currentTextChanged.connect(self._options_for)
         self.result = QLabel(self)
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -77,11 +84,22 @@ class ExportDialog(QDialog):
         layout.addWidget(self.show_folder, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(buttons)
         self.resize(560, 300)
+        self._options_for(self.format.currentText())
 
     def set_format(self, key: str):
         for label, (k, _) in self.formats.items():
             if k == key:
                 self.format.setCurrentText(label)
+                return
+
+    def _options_for(self, label):
+        """Options the chosen format cannot honour are off, and say why."""
+        key, _ = self.formats[label]
+        why = NO_HANDLES.get(key)
+        self.handles.setEnabled(why is None)
+        if why is not None:
+            self.handles.setValue(0)
+        self.handles.setToolTip(why or "Extra source frames each side of every clip, for the editor to trim into")
 
     def _suffix(self, label):
         _, suffix = self.formats[label]
@@ -120,7 +138,8 @@ class ExportDialog(QDialog):
             return self._fail(f"{path.name} exists and was kept; choose another name.")
         handles = self.handles.value()
         try:
-            self.written = self.session.export(path, key, rate, handles=handles or None)
+            self.written = self.session.export(path, key, rate, handles=handles or None,
+                                               comments=self.format.currentText() not in self.plain)
         except Exception as exc:   # the exporter's own message names the file and the reason
             return self._fail(str(exc))
         size = sum(p.stat().st_size for p in self.written if p.exists())
@@ -203,7 +222,8 @@ class SettingsDialog(QDialog):
         for key, label in PAD_OVERLAP.items():
             self.pad_overlap.addItem(label, key)
         self.pad_overlap.setCurrentIndex(max(0, self.pad_overlap.findData(values.get("pad_overlap", "merge"))))
-        self.pad_overlap.setToolTip("When hits added one after another overlap in the same file once padded")
+        self.pad_overlap.setToolTip("When an added take overlaps a clip of the same file on the timeline once padded "
+                                    "(merge is the rule export uses)")
         self.speech = QComboBox(self)
         self.speech.addItems(["on", "off"])
         self.speech.setCurrentText("on" if values.get("speech", True) else "off")

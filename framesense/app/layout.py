@@ -8,11 +8,13 @@ from PySide6.QtWidgets import QDockWidget, QSplitter, QStackedWidget, QVBoxLayou
 
 from .first_run import FirstRunPanel, ModelInfoBar
 from .library_panel import LibraryPanel
+from .markers_panel import MarkersPanel
 from .people_panel import PeoplePanel
 from .player import Player
 from .results import ResultsPanel
+from .script_panel import ScriptPanel
 from .search_bar import SearchBar
-from .timeline_view import TimelinePanel
+from .timeline_panel import TimelinePanel
 from .transcript_panel import TranscriptPanel
 
 
@@ -21,17 +23,22 @@ def build_layout(w) -> None:
     dock = w.library_dock = QDockWidget("Library", w)
     dock.setObjectName("library-dock")
     dock.setWidget(w.library)
-    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                     | QDockWidget.DockWidgetFeature.DockWidgetClosable)     # View menu / Ctrl+Shift+B bring it back
     w.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
     w.transcript = TranscriptPanel(w)
     w.transcript_dock = _tab_beside(w, dock, "Transcript", w.transcript)
     w.people = PeoplePanel(w)
     w.people_dock = _tab_beside(w, dock, "People", w.people)
+    w.script = ScriptPanel(w)
+    w.script_dock = _tab_beside(w, dock, "Script", w.script)
+    w.markers = MarkersPanel(w)
+    w.markers_dock = _tab_beside(w, dock, "Markers", w.markers)
     dock.raise_()
     w.search = SearchBar(w)
     w.results = ResultsPanel(w.session.describe, w)
     w.player = Player(w, *w.session.pads)
-    w.timeline = TimelinePanel(w, thumbnail_for=w._clip_thumbnail)
+    w.timeline = TimelinePanel(w.session, w, thumbnail_for=w._clip_thumbnail)
     w.hsplit = QSplitter(Qt.Orientation.Horizontal, w)
     w.hsplit.addWidget(w.results)
     w.hsplit.addWidget(w.player)
@@ -58,7 +65,7 @@ def build_layout(w) -> None:
     w.pages.addWidget(w.vsplit)
     w.pages.addWidget(w.first_run)
     w.setCentralWidget(w.pages)
-    w.resizeDocks([dock], [400], Qt.Orientation.Horizontal)
+    w.resizeDocks([dock], [240], Qt.Orientation.Horizontal)      # room for the hits on a 1024 px screen
     w.hsplit.setSizes([430, 600])
     w.statusBar().showMessage(f"Library: {w.library_dir}")
 

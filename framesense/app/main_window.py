@@ -90,12 +90,11 @@ class MainWindow(QMainWindow):
         self.model_info.setup_requested.connect(self.setup_picture_search)
         self.timeline.play_from.connect(self.play_sequence)   # Space / Play: the sequence from the playhead
         self.timeline.clip_opened.connect(self.playlist.open_clip)   # double-click: the clip in the monitor
-        self.timeline.autosave_dir = self.library_dir
-        self.timeline.pad_mode = self._setting("pad_overlap")
+        s.autosave_dir = self.library_dir
+        s.pad_mode = self._setting("pad_overlap")
         self.player.frame_shown.connect(self.playlist.frame_shown)
         self.timeline.hits_dropped.connect(self.add_hits_to_timeline)
-        self.timeline.undo_stack.cleanChanged.connect(self._clean_changed)   # bound: disconnects with the window
-        s.sequence_changed.connect(self._show_sequence)
+        s.sequence_changed.connect(self._update_title)
         s.dirty_changed.connect(self._update_title)
         s.library_changed.connect(self._library_opened)
         s.results_changed.connect(self._show_results)
@@ -104,7 +103,7 @@ class MainWindow(QMainWindow):
         self.first_run.skipped.connect(self.leave_first_run)
         self.first_run.open_requested.connect(self.open_library)
         self.first_run.demo_requested.connect(lambda: open_demo(self))
-        self._show_sequence(s.sequence, None)
+        self._update_title()
 
     # -- state the tests and plugins read ----------------------------------------
     @property
@@ -147,14 +146,11 @@ class MainWindow(QMainWindow):
         save_settings(self.settings, values)
         self.player.pad_before.setValue(float(values.get("pad_before", self.player.pads()[0])))
         self.player.pad_after.setValue(float(values.get("pad_after", self.player.pads()[1])))
-        self.timeline.pad_mode = self._setting("pad_overlap")
+        self.session.pad_mode = self._setting("pad_overlap")
         self.update_model_info()
         lib = values.get("library")
         if lib and resolve_library(lib) != self.library_dir:
             self.open_library(lib)
-
-    def _clean_changed(self, clean: bool):
-        self.session.set_dirty(not clean)
 
     def _update_title(self, *_):
         dirty = " *" if self.session.dirty else ""
@@ -311,10 +307,6 @@ class MainWindow(QMainWindow):
         self.timeline.add_clips(clips, at)
         self.statusBar().showMessage(f"Added {len(clips)} clip(s) to the timeline", 5000)
 
-    def _show_sequence(self, sequence, path):
-        self.timeline.set_sequence(sequence, path)
-        self._update_title()
-
     def new_sequence(self):
         if self.timeline.confirm_discard(self.save_sequence, "start a new sequence"):
             self.session.new_sequence()
@@ -324,8 +316,7 @@ class MainWindow(QMainWindow):
         got = self.timeline.pending_recovery(ask)
         if got is None:
             return False
-        self.session.set_sequence(*got)
-        self.timeline.undo_stack.resetClean()
+        self.session.recover(*got)
         return True
 
     def choose_sequence(self):
@@ -352,17 +343,30 @@ class MainWindow(QMainWindow):
             if not path:
                 return None
         path = self.session.save_sequence(path)
-        self.timeline.mark_saved(path)
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return path
 
     def export_dialog(self) -> ExportDialog:
-        saved = self.session.sequence_path   # the last export's folder, else the sequence's, else the library's
-        folder = self.settings.value("export/folder") or str(saved.parent if saved else self.library_dir)
-        return ExportDialog(self.session, self, folder)
+        return ExportDialog(self.session, self, str(self.export_folder()))
+
+    def export_folder(self) -> Path:
+        """The last export's folder, else the sequence's, else home: never inside the library."""
+        saved = self.session.sequence_path
+        for folder in (self.settings.value("export/folder"), saved.parent if saved else None):
+            if folder and Path(folder).is_dir() and not _inside(Path(folder), Path(self.library_dir)):
+                return Path(folder)
+        return Path.home()
 
     def show_export(self):
         dlg = self.export_dialog()
         dlg.exec()
         if dlg.written:
             self.settings.setValue("export/folder", str(dlg.written[0].parent))
+
+
+def _inside(folder: Path, library: Path) -> bool:
+    try:
+        folder.resolve().relative_to(library.resolve())
+        return True
+    except ValueError:
+        return False

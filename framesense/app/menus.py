@@ -30,6 +30,8 @@ def build_menus(w) -> None:
     _act(w, m, "&Save sequence", w.save_sequence, "Ctrl+S")
     _act(w, m, "Save sequence &as…", lambda: w.save_sequence(ask=True), "Ctrl+Shift+S")
     _act(w, m, "&Export…", w.show_export, "Ctrl+E")
+    _act(w, m, "Open s&cript (paper edit)…", lambda: (w.script_dock.show(), w.script_dock.raise_(),
+                                                     w.script.choose_file()))
     m.addSeparator()
     _act(w, m, "Se&ttings…", w.show_settings, "Ctrl+,")
     _act(w, m, "Set up &picture search…", lambda: w.setup_picture_search())
@@ -40,6 +42,7 @@ def build_menus(w) -> None:
         w.addAction(a)
     e.addSeparator()
     _act(w, e, "Suggest &pictures over the cuts (V2)", w.pictures.suggest, "Ctrl+Shift+U")
+    _act(w, e, "&Next take for the script line\tN (in the Script panel)", w.script.swap_current)
     h = bar.addMenu("&Hits")
     w.add_action = _act(w, h, "&Add to timeline", w.add_selected_to_timeline)
     w.add_action.setToolTip("Add the selected hits to the timeline (A or Enter in the results)")
@@ -58,13 +61,35 @@ def build_menus(w) -> None:
                        ("Frame back\tK+J  ,", lambda: player.step(-1)), ("Frame forward\tK+L  .", lambda: player.step(1)),
                        ("Mark in\tI", lambda: player.set_mark("in")), ("Mark out\tO", lambda: player.set_mark("out")),
                        ("Previous hit\tLeft", player.previous_item), ("Next hit\tRight", player.next_item),
-                       ("Play sequence", w.play_sequence)):
+                       ("Play sequence", w.play_sequence),
+                       ("Add marker at the playhead\tM (on the timeline)",
+                        lambda: w.session.add_marker(w.timeline.view.playhead))):
         _act(w, p, text, slot)
+    v = bar.addMenu("&View")
+    w.side_panels_action = _act(w, v, "&Side panels (library, transcript, people, script, markers)",
+                                lambda on: set_side_panels(w, on), "Ctrl+Shift+B")
+    w.side_panels_action.setCheckable(True)
+    w.side_panels_action.setChecked(True)
+    for dock in side_docks(w):
+        v.addAction(dock.toggleViewAction())
     keys = {**monitor_keys(player), Qt.Key.Key_A: w.add_selected_to_timeline}
     for widget in (w.results.list, player, w.library.tree):   # the timeline has its own keys
         _shortcuts(widget, keys)
     for widget in (w.results.list, player):
         _shortcuts(widget, {Qt.Key.Key_Left: player.previous_item, Qt.Key.Key_Right: player.next_item})
+
+
+def side_docks(w) -> list:
+    return [w.library_dock, w.transcript_dock, w.people_dock, w.script_dock, w.markers_dock]
+
+
+def set_side_panels(w, shown: bool) -> None:
+    """Fold the docks at the left away (or bring them back): the results and timeline get the width."""
+    for dock in side_docks(w):
+        dock.setVisible(shown)
+    if shown:
+        w.library_dock.raise_()
+    w.side_panels_action.setChecked(shown)
 
 
 def _shortcuts(widget, keys: dict) -> None:

@@ -39,8 +39,9 @@ class PeoplePanel(QWidget):
         self.cards.itemActivated.connect(lambda it: self.search_requested.emit(f"#{it.data(ROLE_ID)}"))
         lay.addWidget(self.cards, 2)
         row = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}        # enabled only when there is something to act on
         for text, slot in (("Show shots", self.show_shots), ("Rename…", self.rename), ("Merge", self.merge)):
-            b = QPushButton(text, self)
+            b = self.buttons[text] = QPushButton(text, self)
             b.clicked.connect(slot)
             row.addWidget(b)
         lay.addLayout(row)
@@ -52,10 +53,13 @@ class PeoplePanel(QWidget):
         lay.addWidget(self.faces, 1)
         row2 = QHBoxLayout()
         for text, slot in (("Split off as new person", self.split), ("Remove face", self.remove_faces)):
-            b = QPushButton(text, self)
+            b = self.buttons[text] = QPushButton(text, self)
             b.clicked.connect(slot)
             row2.addWidget(b)
         lay.addLayout(row2)
+        self.cards.itemSelectionChanged.connect(self._enable)
+        self.faces.itemSelectionChanged.connect(self._enable)
+        self._enable()
 
     # -- data -----------------------------------------------------------------------
     def refresh(self, library) -> None:
@@ -80,9 +84,19 @@ class PeoplePanel(QWidget):
         it = self.cards.currentItem()
         return it.data(ROLE_ID) if it else None
 
+    def _enable(self) -> None:
+        has = self.current_id() is not None
+        for text in ("Show shots", "Rename…"):
+            self.buttons[text].setEnabled(has)
+        self.buttons["Merge"].setEnabled(len(self.cards.selectedItems()) >= 2)
+        faces = bool(self.faces.selectedItems())
+        self.buttons["Split off as new person"].setEnabled(faces)
+        self.buttons["Remove face"].setEnabled(faces)
+
     def _show_faces(self) -> None:
         self.faces.clear()
         pid = self.current_id()
+        self._enable()
         if self.library is None or pid is None:
             return
         for f in self.library.person_faces(f"#{pid}")[:200]:

@@ -45,7 +45,7 @@ class PictureSuggestions(QObject):
             return w.error("The timeline is empty: add takes first, then suggest pictures to go over them")
         if self.job is not None:
             return
-        self._mark = (id(seq), w.timeline.undo_stack.index())
+        self._mark = (id(seq), w.session.history.revision)
         self.job = LibraryJob(w.library_dir, _suggest(seq))
         self.job.signals.progress.connect(self._progress)
         self.job.signals.done.connect(self._done)
@@ -60,7 +60,7 @@ class PictureSuggestions(QObject):
         self.job = None
         overlays, report = result
         w = self.w
-        if self._mark != (id(w.timeline.sequence), w.timeline.undo_stack.index()):
+        if self._mark != (id(w.timeline.sequence), w.session.history.revision):
             return w.error("The timeline changed while pictures were being suggested: suggest again")
         w.timeline.set_pictures(overlays)
         none = [c for c in report if not c.suggestions]

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QSizePolicy,
 
 from ..timecode import Timecode
 from .decoder import END, Cover, DecodedFrame, DecodeJob, ReverseDecodeJob
+from .labels import ElidedLabel
 from .scrub_bar import ScrubBar
 from .sound import Sound, SoundTrack
 
@@ -150,7 +151,7 @@ class Player(QWidget):
         self.caption.setMinimumHeight(44)
         self.position = QLabel("--:--:--:--", self)
         self.position.setObjectName("timecode")
-        self.counter = QLabel("", self)
+        self.counter = ElidedLabel("", self)       # "2/3  file name": cut, never widening the window
 
         def button(icon, tip, slot):
             b = QToolButton(self)
@@ -182,8 +183,7 @@ class Player(QWidget):
             controls.addWidget(w)
         controls.addSpacing(8)
         controls.addWidget(self.position)
-        controls.addWidget(self.counter)
-        controls.addStretch(1)
+        controls.addWidget(self.counter, 1)
         controls.addWidget(self.mute_button)
         controls.addWidget(self.volume)
         controls.addWidget(QLabel("pad", self))

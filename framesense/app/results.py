@@ -5,57 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QPalette, QPixmap, QTextDocument
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QListWidget, QListWidgetItem,
-                               QPushButton, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, \
+    QVBoxLayout, QWidget
 
 from ..paths import display
+from .hit_rows import ROLE_HIT, ROLE_INFO, THUMB, HitDelegate
 from .labels import FitLabel
-from .player import caption_html
 
 HITS_MIME = "application/x-framesense-hits"
-THUMB = QSize(128, 72)
-ROLE_HIT = Qt.ItemDataRole.UserRole
-ROLE_INFO = Qt.ItemDataRole.UserRole + 1
-
-
-class HitDelegate(QStyledItemDelegate):
-    TEXT_LINES = 5        # name, timecode, kind and score, the words (up to two lines; more are clipped)
-
-    def sizeHint(self, option, index):
-        """Tall enough for the text at the user's font size (at 14 pt a fixed height made rows overlap)."""
-        text = self.TEXT_LINES * QFontMetrics(option.font).lineSpacing() + 8
-        return QSize(300, max(THUMB.height(), text) + 12)
-
-    def paint(self, painter, option, index):
-        info = index.data(ROLE_INFO) or {}
-        painter.save()
-        painter.setClipRect(option.rect)          # never paint into the next row
-        if option.state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(option.rect, option.palette.color(QPalette.ColorRole.Highlight))
-            fg = option.palette.color(QPalette.ColorRole.HighlightedText)
-        else:
-            if index.row() % 2:
-                painter.fillRect(option.rect, option.palette.color(QPalette.ColorRole.AlternateBase))
-            fg = option.palette.color(QPalette.ColorRole.Text)
-        r = option.rect.adjusted(6, 6, -6, -6)
-        thumb_rect = QRect(r.left(), r.top() + (r.height() - THUMB.height()) // 2, THUMB.width(), THUMB.height())
-        pix = info.get("pixmap")
-        if pix is not None and not pix.isNull():
-            painter.drawPixmap(thumb_rect, pix)
-        else:
-            painter.fillRect(thumb_rect, QColor(40, 40, 40))
-        text_left = thumb_rect.right() + 10
-        doc = QTextDocument()
-        doc.setDefaultFont(option.font)
-        dim = "#cfd8e3" if option.state & QStyle.StateFlag.State_Selected else "#7a7a7a"
-        doc.setDefaultStyleSheet(f"body {{ color: {fg.name()}; }} .dim {{ color: {dim}; }}")
-        doc.setHtml(info.get("html", ""))
-        doc.setTextWidth(max(50, r.right() - text_left))
-        painter.translate(text_left, r.top() - 4)
-        doc.drawContents(painter)
-        painter.restore()
 
 
 class ResultsList(QListWidget):
@@ -65,7 +24,7 @@ class ResultsList(QListWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setDragEnabled(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
-        self.setUniformItemSizes(True)
+        self.setUniformItemSizes(False)      # a row is as tall as what it shows
         self.setAlternatingRowColors(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
@@ -131,15 +90,14 @@ class ResultsPanel(QWidget):
     def _item(self, i: int, hit) -> QListWidgetItem:
         tc, thumb = self.describe(hit)
         name = display(Path(hit.media_path).name)   # Qt drops bytes that are not UTF-8
-        words = caption_html(hit.text, hit.context)
-        html = (f"<body><b>{_esc(name)}</b><br><span style='font-family: monospace'>{tc}</span>"
-                f" &nbsp;·&nbsp; {hit.end - hit.start:.2f} s<br><span class='dim'>{_esc(hit.kind)} · score {hit.score:.3f}"
-                f"{' · ' + _esc(hit.extra['person']) if hit.extra.get('person') else ''}</span>"
-                + (f"<br>{words}" if words else "") + "</body>")
+        person = hit.extra.get("person") if hit.extra else None
+        info = {"name": name, "timing": f"{tc} · {hit.end - hit.start:.2f} s",
+                "meta": f"{hit.kind} · score {hit.score:.3f}" + (f" · {person}" if person else ""),
+                "text": hit.text, "context": hit.context}
         item = QListWidgetItem()
         item.setData(ROLE_HIT, i)
-        item.setData(ROLE_INFO, {"html": html, "pixmap": self._pixmap(thumb)})
-        tip = f"{display(hit.media_path)}\n{hit.start:.3f}s - {hit.end:.3f}s"
+        item.setData(ROLE_INFO, {**info, "pixmap": self._pixmap(thumb)})
+        tip = f"{display(hit.media_path)}\n{hit.start:.3f}s - {hit.end:.3f}s" + (f"\n{hit.context}" if hit.context else "")
         if hit.kind == "phrase":   # what the score means: match kind band, placed by word confidence
             from ..api import phrase_score_help
             form = (hit.extra or {}).get("form")
@@ -207,7 +165,3 @@ class ResultsPanel(QWidget):
     def _row_changed(self, row):
         self.current_hit_changed.emit(self.list.item(row).data(ROLE_HIT) if row >= 0 else -1)
 
-
-def _esc(s) -> str:
-    import html
-    return html.escape(str(s))

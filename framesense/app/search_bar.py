@@ -62,15 +62,25 @@ def build_query(mode: str, text: str, limit: int = 50, media: list[str] | None =
     return q
 
 
-def parse_query_text(text: str) -> tuple[str, str]:
-    """'text: red car' -> ('description', 'red car'); no prefix means phrase."""
-    prefixes = {"phrase": "phrase", "text": "description", "description": "description", "image": "image",
-                "same": "same footage", "same-as": "same footage", "ocr": "on-screen text",
-                "color": "colour", "colour": "colour", "where": "plugin option"}
+PREFIXES = {"phrase": "phrase", "text": "description", "description": "description", "image": "image",
+            "like": "image", "same": "same footage", "same-as": "same footage", "face": "face", "person": "person",
+            "ocr": "on-screen text", "color": "colour", "colour": "colour", "where": "plugin option"}
+
+
+def split_prefix(text: str) -> tuple[str | None, str]:
+    """'person: Ana' -> ('person', 'Ana'): the mode a typed prefix names, or None when there is none
+    (a path that exists is never read as a prefix)."""
     head, sep, rest = text.partition(":")
-    if sep and head.strip().lower() in prefixes and not Path(text).exists():
-        return prefixes[head.strip().lower()], rest.strip()
-    return "phrase", text
+    if sep and head.strip().lower() in PREFIXES and not Path(text).exists():
+        return PREFIXES[head.strip().lower()], rest.strip()
+    return None, text
+
+
+def parse_query_text(text: str) -> tuple[str, str]:
+    """'text: red car' -> ('description', 'red car'); no prefix means phrase (``app --smoke --query``
+    and the search field take the same prefixes)."""
+    mode, rest = split_prefix(text)
+    return mode or "phrase", rest
 
 
 class QueryField(QLineEdit):
@@ -126,7 +136,8 @@ class SearchBar(QWidget):
         super().__init__(parent)
         self.mode = QComboBox(self)
         self.mode.addItems(MODES)
-        self.mode.setToolTip("What to search by")
+        self.mode.setToolTip("What to search by (or type a prefix: text:, like: FILE@SEC, same:, face:, "
+                             "person:, ocr:, colour:, where:)")
         self.field = QueryField(self)
         self.field.returnPressed.connect(self._enter)
         self.by_enter = False          # the last search came from Enter in the field: its hits take the keys
@@ -183,5 +194,9 @@ class SearchBar(QWidget):
     def submit(self):
         self.by_enter = False
         text = self.field.text().strip()
+        mode, rest = split_prefix(text)
+        if mode is not None:              # "face: …", "person: …", "like: FILE@SEC", "text: …": that mode
+            self.set_query(mode, rest)
+            text = rest
         if text:
             self.search_requested.emit(self.mode.currentText(), text)

@@ -1,18 +1,16 @@
 """The app's seam to the core timeline (framesense.timeline): clips, edits, files, export.
 
 The views call only what is here; every edit is one of the core's command
-objects (do/undo), which the timeline view wraps in QUndoCommands. Keeping the
+objects (do/undo), which the views send to ``Session.edit`` (the session keeps the history). Keeping the
 seam in one module means a change in the core's names touches one file.
 """
 
 from __future__ import annotations
 
-from ..timecode import parse_rate
 from ..timeline import edits as core
 from ..timeline.model import Clip, Sequence
 
-__all__ = ["Clip", "Sequence", "export_formats", "insert", "remove", "move", "trim", "new_sequence", "clip_text",
-           "clip_timecode"]
+__all__ = ["Clip", "Sequence", "export_formats", "move", "trim", "clip_text", "clip_timecode"]
 
 
 def export_formats(session) -> dict[str, tuple[str, str]]:
@@ -22,10 +20,6 @@ def export_formats(session) -> dict[str, tuple[str, str]]:
         suffixes = ", ".join(spec.suffixes)
         out[f"{spec.description or spec.name} ({suffixes})"] = (spec.name, spec.suffixes[0] if spec.suffixes else "")
     return out
-
-
-def new_sequence(name: str = "Sequence 1", rate=None) -> Sequence:
-    return Sequence(name=name, rate=parse_rate(rate)) if rate else Sequence(name=name)
 
 
 def clip_text(clip: Clip) -> str | None:
@@ -39,37 +33,7 @@ def clip_timecode(clip: Clip, frame: int | None = None) -> str:
 
 
 # -- edits: the core's command objects (do/undo) -------------------------------------
-class Batch(core.Command):
-    """Several core commands as one undo step."""
-
-    def __init__(self, commands: list, text: str):
-        self.commands, self.text = list(commands), text
-
-    def do(self, seq):
-        done = []
-        try:
-            for c in self.commands:
-                c.do(seq)
-                done.append(c)
-        except Exception:
-            for c in reversed(done):       # all or nothing: a refused step leaves the sequence as it was
-                c.undo(seq)
-            raise
-
-    def undo(self, seq):
-        for c in reversed(self.commands):
-            c.undo(seq)
-
-
-def insert(clips: list[Clip], index: int | None = None):
-    cmd = core.Insert(list(clips), index)
-    cmd.text = f"Add {len(clips)} clip{'s' if len(clips) != 1 else ''}"
-    return cmd
-
-
-def remove(indices: list[int]):
-    rows = sorted(set(indices), reverse=True)   # from the end, so earlier indices stay valid
-    return Batch([core.Remove(i) for i in rows], f"Delete {len(rows)} clip{'s' if len(rows) != 1 else ''}")
+Batch = core.Batch      # several core commands as one undo step
 
 
 def move(src: int, dst: int):

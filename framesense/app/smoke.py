@@ -22,12 +22,12 @@ def wait_until(app, predicate, timeout: float) -> bool:
 
 
 def run_smoke(app, window, screenshot, query=None, timeline=0, timeout=120.0, size=(1400, 860),
-              play: float = 0.0, audio_out=None, frames_log=None) -> int:
+              play: float = 0.0, audio_out=None, frames_log=None, script=None) -> int:
     errors = []
     previous = sys.excepthook
     sys.excepthook = lambda *exc: (errors.append(exc[1]), previous(*exc))  # an error in any slot fails the check
     try:
-        code = _run(app, window, screenshot, query, timeline, timeout, size, play, audio_out, frames_log)
+        code = _run(app, window, screenshot, query, timeline, timeout, size, play, audio_out, frames_log, script)
     finally:
         sys.excepthook = previous
     if errors and code == 0:
@@ -36,20 +36,50 @@ def run_smoke(app, window, screenshot, query=None, timeline=0, timeout=120.0, si
     return code
 
 
-def _run(app, window, screenshot, query, timeline, timeout, size, play=0.0, audio_out=None, frames_log=None) -> int:
+def _wait(app, window, done, timeout, what: str) -> int:
+    """Wait for ``done``: 0, else 3 when it did not come in time, 2 when the window reported an error."""
+    if not wait_until(app, done, timeout):
+        print(f"error: {what} did not finish within {timeout:.0f} s", file=sys.stderr)
+        return 3
+    if window.last_error:
+        print(f"error: {window.last_error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _assemble(app, window, script, timeout) -> int:
+    """Assemble a script in the Script panel as an editor would; prints its line counts."""
+    from ..timeline.paper_edit import counts
+    panel = window.script
+    window.script_dock.show()
+    window.script_dock.raise_()
+    if not panel.load_file(script) or not panel.assemble():
+        print(f"error: {window.last_error or 'the script could not be assembled'}", file=sys.stderr)
+        return 2
+    code = _wait(app, window, lambda: not panel.running, timeout, "the script's assembly")
+    if code:
+        return code
+    n, placed, missing = counts(window.session.sequence)
+    print(f"script: {n} lines, {placed} placed, {missing} missing")
+    return 0
+
+
+def _run(app, window, screenshot, query, timeline, timeout, size, play=0.0, audio_out=None, frames_log=None,
+         script=None) -> int:
     window.resize(*size)
     window.show()
     wait_until(app, lambda: window.isVisible(), 5)
+    if script:
+        code = _assemble(app, window, script, timeout)
+        if code:
+            return code
     if query:
         mode, text = parse_query_text(query)
         window.search.set_query(mode, text)
         window.search.submit()
-        if not wait_until(app, lambda: not window.searching, timeout):
-            print(f"error: the search did not finish within {timeout:.0f} s", file=sys.stderr)
-            return 3
-        if window.last_error:
-            print(f"error: {window.last_error}", file=sys.stderr)
-            return 2
+        code = _wait(app, window, lambda: not window.searching, timeout, "the search")
+        if code:
+            return code
         if not window.results.hits:
             print(f"error: no hits for {query!r}", file=sys.stderr)
             return 4

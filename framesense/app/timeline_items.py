@@ -10,7 +10,7 @@ than QGraphicsItems, one object per clip instead of two Qt ones.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainterPath, QPen, QPixmap
 
 RULER_H = 26
@@ -22,12 +22,23 @@ V_H = 66
 A_TOP = V_TOP + V_H + TRACK_GAP
 A_H = 34
 SCENE_H = A_TOP + A_H + TRACK_GAP
-EDGE_PX = 6          # how close to an edge a press grabs it for a trim
 
 V_COLOR = QColor(70, 110, 160)
 V2_COLOR = QColor(120, 90, 160)
 A_COLOR = QColor(60, 130, 90)
 SELECTED = QColor(240, 190, 60)
+MARKER = QColor(80, 200, 120)
+MISSING = QColor(220, 40, 40)          # a paper edit's line with no take: red in the script and here
+
+
+MARKER_COLOURS = {"RED": MISSING, "GREEN": MARKER, "BLUE": QColor(70, 130, 230), "YELLOW": QColor(230, 200, 40),
+                  "ORANGE": QColor(240, 140, 40), "PURPLE": QColor(160, 90, 200), "CYAN": QColor(60, 200, 210),
+                  "PINK": QColor(240, 120, 180), "WHITE": QColor(240, 240, 240)}
+
+
+def marker_colour(marker) -> QColor:
+    """A marker's colour as exports write it (MISSING lines red)."""
+    return MARKER_COLOURS.get(marker.color_or("GREEN"), MARKER)
 
 
 class ClipItem:
@@ -96,6 +107,7 @@ class ClipItem:
             tc = self.view.source_tc(clip, clip.source_in)
             painter.drawText(QRectF(x, V_TOP + 3 + line, avail, line), Qt.AlignmentFlag.AlignLeft,
                              fm.elidedText(tc, Qt.TextElideMode.ElideRight, avail))
+        self._paint_markers(painter, clip)
         a = QRectF(0.5, A_TOP + 0.5, w - 1, A_H - 1)
         painter.setPen(QPen(SELECTED if selected else A_COLOR.darker(160), 2 if selected else 1))
         painter.setBrush(QBrush(A_COLOR))
@@ -103,6 +115,19 @@ class ClipItem:
         peaks = self.view.waveform(clip)
         if peaks is not None and len(peaks):
             self._paint_wave(painter, clip, peaks, a)
+
+    def _paint_markers(self, painter, clip):
+        """Each marker as a flag on the V track in its colour (MISSING lines red)."""
+        scale = self.view.px_per_frame * self.view.sequence.rate / clip.media.rate
+        for m in clip.markers:
+            if not clip.source_in <= m.frame < clip.source_out:
+                continue
+            x = min((m.frame - clip.source_in) * scale, self._w - 2)
+            colour = marker_colour(m)
+            painter.setPen(QPen(colour, 2))
+            painter.drawLine(QPointF(x, V_TOP + 1), QPointF(x, V_TOP + V_H - 1))
+            painter.setBrush(colour)
+            painter.drawPolygon([QPointF(x, V_TOP + 1), QPointF(x + 7, V_TOP + 5), QPointF(x, V_TOP + 9)])
 
     def _paint_wave(self, painter, clip, peaks, rect: QRectF):
         n = clip.duration
@@ -157,30 +182,61 @@ def ruler_step(px_per_frame: float, fps: int, min_px: float = 90.0) -> int:
 
 
 def paint_ruler(painter, rect: QRectF, view):
-    """Record timecode ticks over the exposed part of the ruler (drop-frame shows ';')."""
+    """Record timecode ticks over the exposed part of the ruler, labelled at round values of the
+    sequence's timecode (whole seconds, 5 s, a minute… from its start timecode, drop-frame shows ';')."""
     seq = view.sequence
     ppf = view.px_per_frame
     tc = seq.timecode
     painter.fillRect(QRectF(rect.left(), 0, rect.width(), RULER_H), view.palette().window().color().darker(115))
     step = ruler_step(ppf, tc.fps)
     minor = max(1, step // 5)
-    first = max(0, int(rect.left() / ppf) // minor * minor)
+    start = seq.start_frame
+    lo = max(0, int(rect.left() / ppf) - step)
+    first = lo + (-(start + lo)) % minor            # the first tick at a round record frame
     last = int(rect.right() / ppf) + minor
-    text_pen = QPen(view.palette().windowText().color())
-    painter.setPen(text_pen)
+    painter.setPen(QPen(view.palette().windowText().color()))
     font = QFont(painter.font())
     font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
     painter.setFont(font)
+    for rec, _, _, m in view.markers:
+        if rect.left() - 8 <= rec * ppf <= rect.right() + 8:
+            x = rec * ppf
+            painter.setBrush(marker_colour(m))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawPolygon([QPointF(x - 5, RULER_H - 9), QPointF(x + 5, RULER_H - 9), QPointF(x, RULER_H - 1)])
+    painter.setPen(QPen(view.palette().windowText().color()))
     for f in range(first, last + 1, minor):
-        _tick(painter, f, f * ppf, step, tc, seq)
+        x = int(f * ppf)
+        if round_timecode(tc, start + f, step, minor):
+            painter.drawLine(x, RULER_H - 10, x, RULER_H)
+            painter.drawText(x + 3, RULER_H - 12, tc.to_string(start + f))
+        else:
+            painter.drawLine(x, RULER_H - 4, x, RULER_H)
 
 
-def _tick(painter, f, x, step, tc, seq):
-    if f % step == 0:
-        painter.drawLine(int(x), RULER_H - 10, int(x), RULER_H)
-        painter.drawText(int(x) + 3, RULER_H - 12, tc.to_string(seq.start_frame + f))
-    else:
-        painter.drawLine(int(x), RULER_H - 4, int(x), RULER_H)
+def round_timecode(tc, frame: int, step: int, within: int = 1) -> bool:
+    """Whether the timecode of ``frame`` is a multiple of ``step`` frames counted as its digits read
+    (so in drop-frame 00:01:00;02, the first frame of that minute, counts as the round minute)."""
+    if not tc.drop_frame:
+        return frame % step == 0
+    hh, mm, ss, ff = (int(p) for p in tc.to_string(frame).replace(";", ":").split(":"))
+    nominal = ((hh * 60 + mm) * 60 + ss) * tc.fps + ff
+    drop = tc.fps // 15
+    if mm % 10 and ss == 0 and ff == drop:          # a minute that starts at ;02 (;04 at 59.94)
+        nominal -= drop
+    return nominal % step < within
+
+
+TRACKS = (("V2", V2_TOP, V2_H, V2_COLOR), ("V1", V_TOP, V_H, V_COLOR), ("A1", A_TOP, A_H, A_COLOR))
+
+
+def paint_track_headers(painter, width: int, palette) -> None:
+    """The track names (V2, V1, A1) in a column beside the tracks, at the rows the view draws."""
+    painter.fillRect(QRectF(0, 0, width, SCENE_H), palette.window().color().darker(115))
+    for name, top, h, colour in TRACKS:
+        painter.fillRect(QRectF(2, top, width - 4, h), colour.darker(130))
+        painter.setPen(Qt.GlobalColor.white)
+        painter.drawText(QRectF(0, top, width, h), Qt.AlignmentFlag.AlignCenter, name)
 
 
 def paint_playhead(painter, view):
@@ -188,12 +244,7 @@ def paint_playhead(painter, view):
     painter.setPen(QPen(QColor(230, 60, 50), 2))
     painter.drawLine(int(x), 0, int(x), SCENE_H)
     painter.setBrush(QColor(230, 60, 50))
-    painter.drawPolygon([_pt(x - 6, 0), _pt(x + 6, 0), _pt(x, 9)])
-
-
-def _pt(x, y):
-    from PySide6.QtCore import QPointF
-    return QPointF(x, y)
+    painter.drawPolygon([QPointF(x - 6, 0), QPointF(x + 6, 0), QPointF(x, 9)])
 
 
 def scaled_thumb(path: str, height: int) -> QPixmap | None:

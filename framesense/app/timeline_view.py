@@ -1,9 +1,8 @@
-"""The timeline: a ruler in record timecode, V and A tracks with clips sized by duration, a playhead.
+"""The drawn timeline: a ruler in record timecode, V2, V and A tracks with clips sized by duration,
+a playhead; the mouse and keys turn into edits sent through the panel to the Session.
 
-Edits are the core's command objects (framesense.timeline.commands), each wrapped in
-one QUndoCommand, so the QUndoStack drives the same do/undo the core tests use.
-Trims and fields act on the selected clip only, and the fields reload whenever
-the selection changes, so an edit cannot land on a clip the user is not looking at.
+The view owns no sequence: it draws ``Session.sequence`` (through its panel) and is rebuilt
+when the session says the sequence was edited.
 """
 
 from __future__ import annotations
@@ -11,41 +10,20 @@ from __future__ import annotations
 import bisect
 import json
 
-from PySide6.QtCore import QObject, QRectF, QRunnable, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPainter, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import (QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QHBoxLayout, QLabel, QMenu,
-                               QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtCore import QObject, QRectF, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QMenu
 
-from ..timeline import autosave
 from ..timeline import edits
 from . import sequence_adapter as seqmod
 from .results import HITS_MIME
-from .timeline_items import (A_COLOR, A_H, A_TOP, EDGE_PX, RULER_H, SCENE_H, V2_H, V2_TOP, V_COLOR, V_H, V_TOP,
+from .timeline_edges import LABELS, EdgeGrab, edge_at, edge_cursor
+from .timeline_items import (A_COLOR, A_H, A_TOP, RULER_H, SCENE_H, V2_H, V2_TOP, V_COLOR, V_H, V_TOP,
                              ClipItem, paint_overlay,
                              paint_playhead, paint_ruler, scaled_thumb)
 
 SNAP_PX = 8
 MIN_PPF, MAX_PPF = 0.002, 40.0
-
-
-class EditCommand(QUndoCommand):
-    """One core edit on the undo stack."""
-
-    def __init__(self, panel: "TimelinePanel", command):
-        super().__init__(command.text)
-        self.panel, self.command = panel, command
-        self.applied = True   # the panel ran it once already, to catch a refused edit before pushing
-
-    def redo(self):
-        if self.applied:
-            self.applied = False
-        else:
-            self.command.do(self.panel.sequence)
-        self.panel.refresh()
-
-    def undo(self):
-        self.command.undo(self.panel.sequence)
-        self.panel.refresh()
 
 
 class _WaveSignals(QObject):
@@ -89,16 +67,20 @@ class TimelineView(QGraphicsView):
         self._edges: list[int] = [0]
         self._places: list = []
         self._over: dict = {}          # cut index -> its overlay's placement (V2)
+        self.markers: list = []
         self._thumbs: dict = {}
         self._waves: dict = {}
         self._wave_signals = _WaveSignals()
         self._wave_signals.done.connect(self._wave_ready)
         self._drag = None
-        self._trim_label = QGraphicsSimpleTextItem()
-        self._trim_label.setZValue(10)
+        self._readout = QGraphicsRectItem()          # the trim readout: yellow words on a dark box
+        self._readout.setZValue(10)
+        self._readout.setBrush(QColor(20, 20, 20, 220))
+        self._readout.setPen(QPen(Qt.PenStyle.NoPen))
+        self._readout.hide()
+        self._trim_label = QGraphicsSimpleTextItem(self._readout)
         self._trim_label.setBrush(Qt.GlobalColor.yellow)
-        self._trim_label.hide()
-        self._scene.addItem(self._trim_label)
+        self._scene.addItem(self._readout)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -148,6 +130,7 @@ class TimelineView(QGraphicsView):
             self.items.append(ClipItem(self, len(self.items)))
         self._places = places
         self._over = {op.index: op for op in seq.overlay_placements(places)}
+        self.markers = seq.marker_placements(places)    # (record frame, clip, k, marker): flags on the ruler
         self._edges = [0] + [p.record_out for p in places]
         self.selected = {i for i in self.selected if i < len(places)}
         self.viewport().update()
@@ -261,35 +244,55 @@ class TimelineView(QGraphicsView):
         self.setFocus()
         pos = self.mapToScene(event.position().toPoint())
         frame = max(0, round(pos.x() / self.px_per_frame))
+        flag = self.marker_at(pos)
+        if flag is not None:                    # a marker's flag on the ruler: drag it elsewhere
+            self._drag = {"kind": "marker", "mark": flag, "frame": flag[0]}
+            return
         if pos.y() < RULER_H or abs(pos.x() - self.playhead * self.px_per_frame) <= 3 and pos.y() < V_TOP + 6:
             self._drag = {"kind": "scrub"}
             self.set_playhead(self.snap(frame), follow=False)
+            return
+        mods = event.modifiers()
+        grab = self.edge_at(pos, mods)
+        if grab is not None:                    # the edge pointed at, chosen in pixels before any rounding
+            self.select(grab.index)
+            self._start_trim(grab, pos.x())
             return
         index = self.clip_index_at(frame)
         if index is None:
             self.select(-1)
             return
-        item = self.items[index]
-        left, right = item.x(), item.x() + item.width()
-        mods = event.modifiers()
-        edge = None
-        if item.width() > 3 * EDGE_PX and pos.y() >= V_TOP:     # the cut's edges, not its picture's (V2)
-            if pos.x() - left <= EDGE_PX:
-                edge = "in"
-            elif right - pos.x() <= EDGE_PX:
-                edge = "out"
         if mods & Qt.KeyboardModifier.ControlModifier:
             self.select(index, "toggle")
         elif mods & Qt.KeyboardModifier.ShiftModifier:
             self.select(index, "extend")
-        elif index not in self.selected or edge:
+        elif index not in self.selected:
             self.select(index)
-        if edge:
-            p = self._places[index]
-            self._drag = {"kind": "trim", "edge": edge, "index": index, "clip": item.clip, "x0": pos.x(),
-                          "edge_frame": p.record_in if edge == "in" else p.record_out, "delta": 0}
-        else:
-            self._drag = {"kind": "press", "index": index, "x0": pos.x()}
+        self._drag = {"kind": "press", "index": index, "x0": pos.x()}
+
+    def marker_at(self, pos):
+        """The marker whose flag on the ruler is under a scene point (within 5 px), if any."""
+        if pos.y() >= RULER_H:
+            return None
+        near = [m for m in self.markers if abs(m[0] * self.px_per_frame - pos.x()) <= 5]
+        return min(near, key=lambda m: abs(m[0] * self.px_per_frame - pos.x())) if near else None
+
+    def edge_at(self, pos, mods=Qt.KeyboardModifier.NoModifier) -> EdgeGrab | None:
+        """The cut edge under a scene point on the V or A track (not V2's pictures), Alt: a roll."""
+        if pos.y() < V_TOP or pos.y() > SCENE_H or not self.items:
+            return None
+        ppf = self.px_per_frame
+        return edge_at(pos.x(), [e * ppf for e in self._edges], bool(mods & Qt.KeyboardModifier.AltModifier))
+
+    def _start_trim(self, grab: EdgeGrab, x0: float):
+        p = self._places[grab.index]
+        edge_frame = p.record_in if grab.edge in ("in", "roll") else p.record_out
+        limits = edits.roll_limits(self.sequence, grab.cut) if grab.edge == "roll" else None
+        self._drag = {"kind": "trim", "edge": grab.edge, "index": grab.index, "clip": p.clip, "x0": x0,
+                      "edge_frame": edge_frame, "delta": 0, "limits": limits,
+                      "before": self.sequence.clips[grab.index - 1] if grab.edge == "roll" else None}
+        self.viewport().setCursor(edge_cursor(grab.edge))
+        self._show_readout(self._drag, edge_frame)
 
     def mouseDoubleClickEvent(self, event):
         pos = self.mapToScene(event.position().toPoint())
@@ -308,19 +311,20 @@ class TimelineView(QGraphicsView):
         frame = max(0, round(pos.x() / self.px_per_frame))
         if d["kind"] == "scrub":
             self.set_playhead(self.snap(frame), follow=False)
+        elif d["kind"] == "marker":
+            d["frame"] = min(self.snap(frame), max(0, self._edges[-1] - 1))
+            seq = self.sequence
+            self._show_text(f"Move marker to {seq.timecode.to_string(seq.start_frame + d['frame'])}",
+                            d["frame"] * self.px_per_frame, RULER_H + 2)
         elif d["kind"] == "trim":
             target = self.snap(round(d["edge_frame"] + (pos.x() - d["x0"]) / self.px_per_frame), {d["edge_frame"]})
             rec_delta = target - d["edge_frame"]
-            clip = d["clip"]
-            delta = round(rec_delta * clip.media.rate / self.sequence.rate)   # record frames -> media frames
-            d["delta"] = delta
-            cmd = edits.trim_edge(self.sequence, d["index"], d["edge"], delta)
-            new_in = clip.source_in if cmd.source_in is None else cmd.source_in
-            new_out = clip.source_out if cmd.source_out is None else cmd.source_out
-            self._trim_label.setText(f"in {self.source_tc(clip, new_in)}  out {self.source_tc(clip, new_out)}"
-                                     f"  ({delta:+d} fr)")
-            self._trim_label.setPos(target * self.px_per_frame + 4, V_TOP + V_H - 18)
-            self._trim_label.show()
+            if d["edge"] == "roll":
+                lo, hi = d["limits"]
+                d["delta"] = min(max(rec_delta, lo), hi)              # record frames: the cut moves
+            else:
+                d["delta"] = round(rec_delta * d["clip"].media.rate / self.sequence.rate)  # media frames
+            self._show_readout(d, target)
         elif d["kind"] in ("press", "move") and abs(pos.x() - d["x0"]) > 4:
             d["kind"] = "move"
             d["to"] = self._insert_index(frame)
@@ -328,11 +332,16 @@ class TimelineView(QGraphicsView):
 
     def mouseReleaseEvent(self, event):
         d, self._drag = self._drag, None
-        self._trim_label.hide()
+        self._readout.hide()
         self.viewport().unsetCursor()
         if d is None:
             return super().mouseReleaseEvent(event)
-        if d["kind"] == "trim" and d["delta"]:
+        if d["kind"] == "marker" and d["frame"] != d["mark"][0]:
+            _, index, k, _ = d["mark"]
+            self.panel.session.change_marker(index, k, record_frame=d["frame"])
+        elif d["kind"] == "trim" and d["delta"] and d["edge"] == "roll":
+            self.panel.roll(d["index"], d["delta"], expect=(d["before"], d["clip"]))
+        elif d["kind"] == "trim" and d["delta"]:
             self.panel.trim_edge(d["index"], d["edge"], d["delta"], expect=d["clip"])
         elif d["kind"] == "move":
             self.panel.move_selected(d["to"])
@@ -348,19 +357,51 @@ class TimelineView(QGraphicsView):
             i -= 1
         return i
 
-    def _hover_cursor(self, pos):
-        frame = round(pos.x() / self.px_per_frame)
-        index = self.clip_index_at(frame)
-        cursor = None
-        if index is not None and V_TOP <= pos.y():
-            item = self.items[index]
-            if item.width() > 3 * EDGE_PX and (pos.x() - item.x() <= EDGE_PX
-                                               or item.x() + item.width() - pos.x() <= EDGE_PX):
-                cursor = Qt.CursorShape.SizeHorCursor
-        if cursor is None:
-            self.viewport().unsetCursor()
+    def _show_readout(self, d, at_frame: int):
+        """Which edit the drag makes and where the edges land, in source timecode, beside the cut
+        over the clip being trimmed (on the V2 row, so it covers neither clip's name)."""
+        seq, i = self.sequence, d["index"]
+        if d["edge"] == "roll":
+            a, b = d["before"], d["clip"]
+            out_a = a.source_out + edits.media_frames(d["delta"], a, seq)
+            in_b = b.source_in + edits.media_frames(d["delta"], b, seq)
+            text = (f"{LABELS['roll']}  {a.media.name} out {self.source_tc(a, out_a)} | "
+                    f"{b.media.name} in {self.source_tc(b, in_b)}  ({d['delta']:+d} fr)")
         else:
-            self.viewport().setCursor(cursor)
+            clip = d["clip"]
+            cmd = edits.trim_edge(seq, i, d["edge"], d["delta"])
+            frame = cmd.source_in if d["edge"] == "in" else cmd.source_out
+            text = f"{LABELS[d['edge']]}  {clip.media.name} {d['edge']} {self.source_tc(clip, frame)}  ({d['delta']:+d} fr)"
+        self._show_text(text, at_frame * self.px_per_frame, V2_TOP + 3, {"in": "right", "out": "left"}.get(d["edge"]))
+
+    def _show_text(self, text: str, x: float, y: float, side: str | None = None):
+        """The readout box at scene x (to its right, left, or centred), kept inside the visible part."""
+        label = self._trim_label
+        label.setText(text)
+        box = label.boundingRect().adjusted(-3, -1, 3, 1)
+        self._readout.setRect(box)
+        w = box.width()
+        x = x + (6 if side == "right" else -6 - w if side == "left" else -w / 2)
+        left = self.mapToScene(0, 0).x()
+        x = min(max(x, left + 2), left + self.viewport().width() - w - 2)
+        self._readout.setPos(x + 3, y)
+        self._readout.show()
+
+    def _hover_cursor(self, pos):
+        from PySide6.QtWidgets import QApplication
+        if self.marker_at(pos) is not None:
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            self.viewport().setToolTip(f"Marker “{self.marker_at(pos)[3].name}”: drag to move it")
+            return
+        grab = self.edge_at(pos, QApplication.keyboardModifiers())
+        if grab is None:
+            self.viewport().unsetCursor()
+            self.viewport().setToolTip("")
+        else:
+            self.viewport().setCursor(edge_cursor(grab.edge))
+            self.viewport().setToolTip({"out": "Drag: ripple the out point of the clip on the left (Alt: roll)",
+                                        "in": "Drag: ripple the in point of the clip on the right (Alt: roll)",
+                                        "roll": "Drag: roll the cut (both clips, the rest stays)"}[grab.edge])
 
     def contextMenuEvent(self, event):
         """On a picture (V2): the next suggestion in its place, or take it away."""
@@ -404,6 +445,8 @@ class TimelineView(QGraphicsView):
                 self.set_playhead(self._edges[max(0, min(i, len(self._edges) - 1))])
             else:
                 self.set_playhead(self.playhead + step)
+        elif key == Qt.Key.Key_M and not mods:
+            self.panel.session.add_marker(self.playhead)
         elif key == Qt.Key.Key_Home:
             self.set_playhead(0)
         elif key == Qt.Key.Key_End:
@@ -440,293 +483,3 @@ class TimelineView(QGraphicsView):
     def resizeEvent(self, event):
         super().resizeEvent(event)
         self._layout()
-
-
-class TimelinePanel(QWidget):
-    """Timeline view, selected-clip fields and buttons; owns the sequence and its undo stack."""
-
-    changed = Signal()
-    play_requested = Signal()
-    play_from = Signal(int)      # record frame: Space on the timeline
-    hits_dropped = Signal(list, int)
-    clip_opened = Signal(int)    # double-click on a clip: open it in the source monitor
-    error = Signal(str)
-    picture_requested = Signal(int, str)   # cut index, "next" or "remove": its picture on V2
-
-    AUTOSAVE_MS = 1500
-
-    def __init__(self, parent=None, thumbnail_for=lambda clip: None):
-        super().__init__(parent)
-        self.thumbnail_for = thumbnail_for
-        self.sequence = seqmod.new_sequence()
-        self.path = None
-        self.autosave_dir = None          # the window sets it; None: no autosave
-        self.pad_mode = "merge"           # what adding overlapping padded clips does (Settings)
-        self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(self._title)
-        self.undo_stack.indexChanged.connect(self._schedule_autosave)
-        self.view = TimelineView(self)
-        self.view.hits_dropped.connect(self.hits_dropped)
-        self.view.selection_changed.connect(self._show_clip)
-        self.view.play_requested.connect(self.play_from)
-        self.view.clip_opened.connect(self.clip_opened)
-        self.view.playhead_moved.connect(self._show_playhead)
-        self.title = QLabel(self)
-        self.title.setTextFormat(Qt.TextFormat.RichText)
-        self.record_tc = QLabel(self)
-        self.record_tc.setToolTip("Playhead in record timecode")
-        self.clip_info = QLabel(self)
-        self.clip_info.setMinimumWidth(10)
-        self.trim_in = QSpinBox(self, toolTip="Selected clip: source in (media frame)", prefix="in ")
-        self.trim_out = QSpinBox(self, toolTip="Selected clip: source out (media frame, exclusive)", prefix="out ")
-        for box in (self.trim_in, self.trim_out):
-            box.setRange(0, 10 ** 8)
-            box.setKeyboardTracking(False)
-            box.valueChanged.connect(self._trim_from_boxes)
-        self._field_clip = None           # the clip the fields were loaded from
-        self.play_button = QPushButton("▶ Play sequence", self)
-        self.play_button.setToolTip("Play the sequence from the playhead (Space on the timeline)")
-        self.play_button.clicked.connect(lambda: self.play_from.emit(self.view.playhead))
-        self.play_button.clicked.connect(self.play_requested)
-        self.razor_button = QPushButton("Razor", self, toolTip="Cut the clip under the playhead (B)")
-        self.razor_button.clicked.connect(self.razor)
-        self.delete_button = QPushButton("Delete", self, toolTip="Ripple delete the selected clips (Delete)")
-        self.delete_button.clicked.connect(self.delete_selected)
-        self.fit_button = QPushButton("Fit", self, toolTip="Zoom to fit the whole sequence (Z); the wheel zooms")
-        self.fit_button.clicked.connect(self.view.zoom_to_fit)
-
-        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
-        self.delete_action = QAction("Delete clip", self.view)
-        self.delete_action.triggered.connect(self.delete_selected)
-
-        bar = QHBoxLayout()
-        bar.addWidget(self.title)
-        bar.addWidget(self.record_tc)
-        bar.addWidget(self.clip_info, 1)
-        for w in (self.trim_in, self.trim_out, self.razor_button, self.delete_button, self.fit_button,
-                  self.play_button):
-            bar.addWidget(w)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(bar)
-        layout.addWidget(self.view)
-        self._autosave_timer = QTimer(self, singleShot=True, interval=self.AUTOSAVE_MS)
-        self._autosave_timer.timeout.connect(self.autosave_now)
-        self.refresh()
-
-    # -- state ------------------------------------------------------------------------
-    @property
-    def dirty(self) -> bool:
-        return not self.undo_stack.isClean()
-
-    def selected_indices(self) -> list[int]:
-        return sorted(self.view.selected)
-
-    # -- edits --------------------------------------------------------------------------
-    def push(self, command) -> bool:
-        """Run a core edit onto the undo stack; a refused edit (out of range) is reported, not raised."""
-        try:
-            command.do(self.sequence)
-        except (ValueError, IndexError) as exc:
-            self.error.emit(str(exc))
-            self.refresh()
-            return False
-        self.undo_stack.push(EditCommand(self, command))
-        return True
-
-    def add_clips(self, clips, index=None):
-        if not clips:
-            return
-        first = not self.sequence.clips
-        if index is None or index >= len(self.sequence.clips):
-            cmd = edits.AppendPadded(list(clips), self.pad_mode)
-            cmd.text = f"Add {len(clips)} clip{'s' if len(clips) != 1 else ''}"
-            self.push(cmd)
-        else:
-            self.push(seqmod.insert(clips, index))
-        if first and self.sequence.clips:     # the first clips: show them whole
-            self.view.zoom_to_fit()
-
-    def move_clip(self, src: int, dst: int):
-        n = len(self.sequence.clips)
-        if 0 <= src < n and 0 <= dst < n and src != dst:
-            self.push(seqmod.move(src, dst))
-            self.view.select(dst)
-
-    def move_selected(self, to: int):
-        """Move the selected clips so they land before the clip that was at ``to``."""
-        rows = self.selected_indices()
-        if not rows:
-            return
-        dst = to - sum(1 for r in rows if r < to)
-        if dst == rows[0] and rows == list(range(rows[0], rows[0] + len(rows))):
-            return   # dropped where it was
-        if self.push(edits.MoveMany(rows, dst)):
-            self.view.selected = set(range(dst, dst + len(rows)))
-            self.view.select(dst, "only") if len(rows) == 1 else self._show_clip()
-
-    def trim_clip(self, index: int, source_in: int, source_out: int, expect=None):
-        if not self._is(index, expect):
-            return
-        c = self.sequence.clips[index]
-        if (c.source_in, c.source_out) != (source_in, source_out):
-            self.push(seqmod.trim(index, source_in, source_out))
-
-    def trim_edge(self, index: int, edge: str, delta: int, expect=None):
-        """Ripple-trim one edge by ``delta`` media frames; refused unless ``expect`` is still that clip."""
-        if self._is(index, expect):
-            self.push(edits.trim_edge(self.sequence, index, edge, delta))
-
-    def _is(self, index, expect) -> bool:
-        ok = 0 <= index < len(self.sequence.clips) and (expect is None or self.sequence.clips[index] is expect)
-        if not ok:
-            self.error.emit("The clip changed under the edit; nothing was trimmed")
-        return ok
-
-    def set_pictures(self, overlays: dict, text: str = "Suggest pictures") -> bool:
-        """Pictures on V2 over cuts ({cut index: Overlay or None}) as one undo step."""
-        steps = [edits.SetOverlay(i, ov) for i, ov in sorted(overlays.items())]
-        return bool(steps) and self.push(seqmod.Batch(steps, text))
-
-    def razor(self):
-        if self.push(edits.Razor(self.view.playhead)):
-            self.view.select(self.view.clip_index_at(self.view.playhead))
-
-    def delete_selected(self):
-        rows = self.selected_indices()
-        if rows and self.push(edits.RippleDelete(rows)):
-            self.view.select(min(rows[0], len(self.sequence.clips) - 1))
-
-    def set_sequence(self, seq: seqmod.Sequence, path=None):
-        self.sequence, self.path = seq, path
-        self.undo_stack.clear()
-        self.view.selected, self.view.current, self.view.playhead = set(), -1, 0
-        self.refresh()
-        self.view.zoom_to_fit()
-        self._title()
-
-    def mark_saved(self, path):
-        self.path = path
-        self.undo_stack.setClean()
-        if self.autosave_dir:
-            autosave.clear(self.autosave_dir)
-        self._title()
-
-    # -- asking before work is lost ------------------------------------------------------
-    def confirm_discard(self, save, action: str = "continue") -> bool:
-        """True when it is fine to drop the sequence: it is saved, or the user saved or chose to discard."""
-        if not self.dirty:
-            return True
-        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
-                          f"“{self.sequence.name}” has unsaved changes. Save them before you {action}?",
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self.window())
-        box.setDefaultButton(QMessageBox.StandardButton.Save)
-        answer = box.exec()
-        if answer == QMessageBox.StandardButton.Save:
-            return bool(save())
-        return answer == QMessageBox.StandardButton.Discard
-
-    def _schedule_autosave(self, *_):
-        if self.autosave_dir and self.dirty:
-            self._autosave_timer.start()
-
-    def autosave_now(self):
-        if self.autosave_dir and self.dirty:
-            try:
-                autosave.write(self.sequence, self.autosave_dir, self.path)
-            except OSError as exc:
-                self.error.emit(f"autosave failed: {exc}")
-
-    def discard_autosave(self):
-        self._autosave_timer.stop()
-        if self.autosave_dir:
-            autosave.clear(self.autosave_dir)
-
-    def pending_recovery(self, ask=True):
-        """(sequence, its saved path) autosaved by a session that did not end cleanly, if the user wants it back."""
-        pending = autosave.pending(self.autosave_dir) if self.autosave_dir else None
-        if pending is None:
-            return None
-        try:
-            seq, saved = autosave.read(pending)
-        except Exception as exc:
-            self.error.emit(str(exc))
-            return None
-        if ask:
-            answer = QMessageBox.question(
-                self.window(), "Recover sequence",
-                f"FrameSense did not close normally. Restore the unsaved sequence “{seq.name}” "
-                f"({len(seq.clips)} clips)?")
-            if answer != QMessageBox.StandardButton.Yes:
-                autosave.clear(self.autosave_dir)
-                return None
-        return seq, saved
-
-    # -- view -------------------------------------------------------------------------
-    def refresh(self):
-        self.view.rebuild()
-        self._show_clip()
-        self._show_playhead(self.view.playhead)
-        self._title()
-        self.changed.emit()
-
-    def _title(self, *_):
-        total = float(self.view._edges[-1] / self.sequence.rate)
-        name = self.sequence.name + (" *" if self.dirty else "")
-        self.title.setText(f"<b>{name}</b> — {len(self.sequence.clips)} clips, {total:.2f} s")
-        self.changed.emit()
-
-    def _show_playhead(self, frame: int):
-        seq = self.sequence
-        self.record_tc.setText(seq.timecode.to_string(seq.start_frame + frame))
-
-    def _show_clip(self):
-        """Load the fields from the selected clip (and only it); disabled without exactly one."""
-        row = self.view.current
-        has = 0 <= row < len(self.sequence.clips) and len(self.view.selected) == 1
-        self._field_clip = self.sequence.clips[row] if has else None
-        for box in (self.trim_in, self.trim_out):
-            box.blockSignals(True)
-            box.setEnabled(has)
-        if has:
-            c = self._field_clip
-            self.trim_in.setValue(c.source_in)
-            self.trim_out.setValue(c.source_out)
-            self.clip_info.setText(f"{c.media.name}  {self.view.source_tc(c, c.source_in)} – "
-                                   f"{self.view.source_tc(c, c.source_out)}")
-        else:
-            self.clip_info.setText(f"{len(self.view.selected)} clips selected" if self.view.selected else "")
-        for box in (self.trim_in, self.trim_out):
-            box.blockSignals(False)
-        self.delete_button.setEnabled(bool(self.view.selected))
-
-    def _trim_from_boxes(self):
-        row = self.view.current
-        if self._field_clip is None:
-            return
-        a, b = self.trim_in.value(), self.trim_out.value()
-        if b > a:
-            self.trim_clip(row, a, b, expect=self._field_clip)
-        else:
-            self._show_clip()
-
-    # -- playback ---------------------------------------------------------------------
-    def follow_playback(self, clip_index: int, media_frame: int | None = None):
-        """Move the playhead to where the player is (clip index, media frame); selection stays."""
-        places = self.view._places
-        if not 0 <= clip_index < len(places):
-            return
-        p = places[clip_index]
-        rec = p.record_in
-        if media_frame is not None:
-            rec += round((media_frame - p.clip.source_in) * self.sequence.rate / p.clip.media.rate)
-        self.view.set_playhead(min(max(rec, p.record_in), p.record_out - 1))
-
-    def playhead_clip(self) -> int:
-        """The clip under the playhead (where Play sequence starts)."""
-        i = self.view.clip_index_at(self.view.playhead)
-        return 0 if i is None else i

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QListView, QListWidget, QListWidgetItem,
                                QPushButton, QVBoxLayout, QWidget)
 
@@ -16,7 +16,41 @@ ROLE = Qt.ItemDataRole.UserRole      # (clip index or -1, media id, word positio
 
 
 class WordList(QListWidget):
+    """Words laid out like text; a drag or Shift-click selects every word from the first to the one
+    under the mouse in reading order, as a text editor does (not the rectangle between them)."""
+
     delete_pressed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._anchor: int | None = None
+
+    def select_range(self, a: int, b: int) -> None:
+        lo, hi = sorted((a, b))
+        model = self.model()
+        selection = QItemSelection()
+        selection.select(model.index(lo, 0), model.index(hi, 0))
+        self.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def mousePressEvent(self, event):
+        row = self.indexAt(event.position().toPoint()).row()
+        if event.button() != Qt.MouseButton.LeftButton or row < 0 or \
+                event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            return super().mousePressEvent(event)
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and self._anchor is not None:
+            self.select_range(self._anchor, row)
+        else:
+            self._anchor = row
+            self.select_range(row, row)
+        self.selectionModel().setCurrentIndex(self.model().index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+
+    def mouseMoveEvent(self, event):
+        if event.buttons() & Qt.MouseButton.LeftButton and self._anchor is not None:
+            row = self.indexAt(event.position().toPoint()).row()
+            if row >= 0:
+                self.select_range(self._anchor, row)
+            return
+        super().mouseMoveEvent(event)
 
     def keyPressEvent(self, event):
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
@@ -133,7 +167,15 @@ class TranscriptPanel(QWidget):
         if not clips:
             self.window.error("That file has no picture to put on the timeline")
             return False
+        for clip in clips:                 # never merged silently into a clip already there
+            at = self.session.overlapping(clip)
+            if at is not None:
+                on = self.session.sequence.clips[at]
+                self.window.error(f"Those words overlap clip {at + 1} on the timeline ({on.name}); "
+                                  "nothing was added: select words outside it, or trim that clip first")
+                return False
         self.window.timeline.add_clips(clips)
+        self.window.statusBar().showMessage(f"Added {len(clips)} clip(s) of exactly the selected words", 5000)
         return True
 
     def delete_selection(self) -> bool:

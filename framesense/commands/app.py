@@ -25,8 +25,13 @@ from .context import Ctx, emit_json, pass_ctx
 @click.option("--frames-log", type=click.Path(dir_okay=False), default=None,
               help="With --play and no --audio-out: play through the audio device and log each frame shown on "
                    "the wall clock, to compare with a recording of the device ('framesense check-heard').")
+@click.option("--window", "window_size", default=None, metavar="WxH",
+              help="With --smoke: the window's size in pixels, e.g. 1280x800 (default 1400x860).")
+@click.option("--script", "script", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="With --smoke: assemble this paper edit (text or CSV) in the Script panel and print "
+                   "'script: N lines, P placed, M missing'.")
 @pass_ctx
-def app(ctx: Ctx, screenshot, query, timeline_n, timeout, play, audio_out, frames_log):
+def app(ctx: Ctx, screenshot, query, timeline_n, timeout, play, audio_out, frames_log, window_size, script):
     """Open the desktop app: search, playphrase-style playback, timeline and export."""
     try:
         from .. import app as gui
@@ -36,8 +41,11 @@ def app(ctx: Ctx, screenshot, query, timeline_n, timeout, play, audio_out, frame
     if screenshot:
         if frames_log and audio_out:
             raise click.ClickException("--frames-log is for the audio device; with --audio-out the log is beside the WAV")
+        size = _window_size(window_size) if window_size else (1400, 860)
         sys.exit(gui.smoke(screenshot, ctx.library_dir, query=query, timeline=timeline_n, timeout=timeout,
-                           play=play, audio_out=audio_out, frames_log=frames_log))
+                           play=play, audio_out=audio_out, frames_log=frames_log, size=size, script=script))
+    if window_size or script:
+        raise click.ClickException("--window and --script work with --smoke only")
     if play or audio_out or frames_log:
         raise click.ClickException("--play, --audio-out and --frames-log work with --smoke only")
     if (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
@@ -45,6 +53,16 @@ def app(ctx: Ctx, screenshot, query, timeline_n, timeout, play, audio_out, frame
         raise click.ClickException("no display to open a window on (DISPLAY is not set); "
                                    "use 'framesense app --smoke FILE.png' for a check without a screen")
     sys.exit(gui.main(ctx.library_dir))
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a size like 1280x800", param_hint="--window") from None
+    if not (320 <= w <= 10000 and 240 <= h <= 10000):
+        raise click.BadParameter(f"{text} is outside 320x240 .. 10000x10000", param_hint="--window")
+    return w, h
 
 
 @click.command("check-heard", hidden=True)

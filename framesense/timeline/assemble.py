@@ -66,18 +66,23 @@ def read_script(path) -> list[ScriptLine]:
         raise QueryError(f"{path}: cannot read the script ({exc.strerror or exc})") from None
     except UnicodeDecodeError:
         raise QueryError(f"{path}: the script is not UTF-8 text") from None
-    if path.suffix.lower() == ".csv":
+    return parse_script(text, csv_table=path.suffix.lower() == ".csv", name=str(path))
+
+
+def parse_script(text: str, csv_table: bool = False, name: str = "the script") -> list[ScriptLine]:
+    """A script's lines from its text (a pasted paper edit, or a file's contents), as ``read_script``."""
+    if csv_table:
         rows = list(csv.DictReader(io.StringIO(text)))
         key = next((k for k in ("line", "text") if rows and k in rows[0]), None)
         if key is None:
-            raise QueryError(f"{path}: a CSV script needs a 'line' column")
+            raise QueryError(f"{name}: a CSV script needs a 'line' column")
         lines = [ScriptLine(r[key].strip(), [m.strip() for m in (r.get("media") or "").split(";") if m.strip()],
                             (r.get("person") or "").strip() or None)
                  for r in rows if (r.get(key) or "").strip()]
     else:
         lines = [ScriptLine(s.strip()) for s in text.splitlines() if s.strip() and not s.lstrip().startswith("#")]
     if not lines:
-        raise QueryError(f"{path}: the script has no lines")
+        raise QueryError(f"{name}: the script has no lines")
     return lines
 
 
@@ -90,7 +95,9 @@ def _runs(words: list[str]):
 
 
 def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]], catalog,
-             options: SequenceOptions | None = None, per_media: int | None = None) -> tuple[Sequence, list[LineResult]]:
+             options: SequenceOptions | None = None, per_media: int | None = None,
+             progress: Callable[[int, int], None] | None = None) -> tuple[Sequence, list[LineResult]]:
+    """``progress(lines done, lines)`` after each line (an exception it raises stops the assembly)."""
     options = options or SequenceOptions(name="Paper edit")
     from ..analysis.people import find_person
     for person in sorted({line.person for line in lines if line.person}):
@@ -121,6 +128,8 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
             res.near_miss = _near_miss(words, search, line)
             pending_missing.append(res)
             report.append(res)
+            if progress:
+                progress(n, len(lines))
             continue
         best, alternates = hits[0], hits[1:]
         used[best.media_path] = used.get(best.media_path, 0) + 1
@@ -135,6 +144,8 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
         res.said, res.media_path, res.start, res.end = best.text, best.media_path, best.start, best.end
         res.score, res.match, res.alternates = best.score, best.extra.get("match"), len(alternates)
         report.append(res)
+        if progress:
+            progress(n, len(lines))
     if not clips:
         raise QueryError("no line of the script was found in the library's speech")
     for miss in pending_missing:          # missing lines at the end: on the last cut's last frame

@@ -54,7 +54,8 @@ def read(path) -> tuple[Sequence, Path | None]:
         data = json.loads(path.read_text(encoding="utf-8"))
         s = data["sequence"]
         seq = Sequence(name=s["name"], rate=parse_rate(s["rate"]), start_frame=s.get("start_frame"),
-                       drop_frame=bool(s.get("drop_frame")), clips=[Clip.from_json(c) for c in data["clips"]])
+                       drop_frame=bool(s.get("drop_frame")), clips=[Clip.from_json(c) for c in data["clips"]],
+                       script=list(s.get("script") or []))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise FrameSenseError(f"{path}: cannot read the autosaved sequence ({exc})") from exc
     saved = data.get("saved_path")

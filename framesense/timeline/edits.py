@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .model import Clip, Sequence
+from .supercut import JOIN_MODES, join_overlaps
 
 
 class Command:
@@ -127,6 +128,74 @@ class SetOverlay(Command):
         seq.clips[self.index] = self._old
 
 
+@dataclass
+class Replace(Command):
+    """Put another clip in a clip's place (a paper edit's line swapped for its next take)."""
+    index: int
+    clip: Clip
+    text = "replace clip"
+
+    def do(self, seq):
+        _check_index(seq, self.index)
+        self._old = seq.clips[self.index]
+        seq.clips[self.index] = self.clip
+
+    def undo(self, seq):
+        seq.clips[self.index] = self._old
+
+
+@dataclass
+class SetScript(Command):
+    """The paper edit kept with the sequence (its lines and where each landed), as an undoable step."""
+    script: list
+    text = "edit script"
+
+    def do(self, seq):
+        self._old = seq.script
+        seq.script = [dict(row) for row in self.script]
+
+    def undo(self, seq):
+        seq.script = self._old
+
+
+@dataclass
+class SetMarkers(Command):
+    """A clip's markers replaced by another list (a marker added, renamed, moved or deleted)."""
+    index: int
+    markers: list
+    text = "edit markers"
+
+    def do(self, seq):
+        _check_index(seq, self.index)
+        self._old = seq.clips[self.index]
+        seq.clips[self.index] = self._old.copy(markers=list(self.markers))
+
+    def undo(self, seq):
+        seq.clips[self.index] = self._old
+
+
+class Batch(Command):
+    """Several commands as one undo step, all or nothing: a refused step undoes the ones before it."""
+
+    def __init__(self, commands: list, text: str):
+        self.commands, self.text = list(commands), text
+
+    def do(self, seq):
+        done = []
+        try:
+            for c in self.commands:
+                c.do(seq)
+                done.append(c)
+        except Exception:
+            for c in reversed(done):
+                c.undo(seq)
+            raise
+
+    def undo(self, seq):
+        for c in reversed(self.commands):
+            c.undo(seq)
+
+
 # -- editor operations (issue 13): every one an undoable command over the list of clips -------
 # The sequence is a list laid end to end, so every length change ripples the clips after it.
 
@@ -146,6 +215,41 @@ def trim_edge(seq: Sequence, index: int, edge: str, delta: int) -> Trim:
         raise ValueError(f"edge must be 'in' or 'out', not {edge!r}")
     cmd.text = f"Trim {edge}-point"
     return cmd
+
+
+@dataclass
+class Roll(Command):
+    """Move the cut before clip ``cut`` by ``delta`` record frames: the outgoing clip's out and the
+    incoming clip's in move together, each in its own media frames, so nothing after the cut moves."""
+    cut: int
+    delta: int
+    text = "Roll edit"
+
+    def do(self, seq):
+        if not 0 < self.cut < len(seq.clips):
+            raise IndexError(f"no cut {self.cut} to roll: a roll needs a clip each side (sequence has "
+                             f"{len(seq.clips)} clips)")
+        a, b = seq.clips[self.cut - 1], seq.clips[self.cut]
+        self._steps = Batch([Trim(self.cut - 1, source_out=a.source_out + media_frames(self.delta, a, seq)),
+                             Trim(self.cut, source_in=b.source_in + media_frames(self.delta, b, seq))], self.text)
+        self._steps.do(seq)
+
+    def undo(self, seq):
+        self._steps.undo(seq)
+
+
+def media_frames(record_frames: int, clip: Clip, seq: Sequence) -> int:
+    return round(Fraction(record_frames) * clip.media.rate / seq.rate)
+
+
+def roll_limits(seq: Sequence, cut: int) -> tuple[int, int]:
+    """How far (record frames, back and forward) the cut before clip ``cut`` can roll: each clip
+    keeps a frame and stays within its file."""
+    a, b = seq.clips[cut - 1], seq.clips[cut]
+    to_rec = lambda n, c: int(Fraction(n) * seq.rate / c.media.rate)  # noqa: E731  (whole record frames, rounded in)
+    back = min(to_rec(a.duration - 1, a), to_rec(b.source_in, b))
+    fwd = min(to_rec(b.duration - 1, b), to_rec((a.media.frames or 10 ** 9) - a.source_out, a))
+    return -back, fwd
 
 
 def record_to_source(seq: Sequence, index: int, record_frame: int) -> int:
@@ -227,52 +331,23 @@ class MoveMany(Command):
         seq.clips[:] = self._before
 
 
-PAD_MODES = ("merge", "trim", "keep")
-
-
-def join_padded(existing: list[Clip], new: list[Clip], mode: str = "merge") -> tuple[Clip | None, list[Clip]]:
-    """Clips to add so no frame repeats at a cut. Where a new clip follows a clip of the same file
-    whose (padded) range overlaps it, ``merge`` makes them one clip and ``trim`` starts the new one
-    where the previous ends; ``keep`` leaves them as they are.
-
-    Returns (a replacement for the last existing clip or None, the clips to append)."""
-    if mode not in PAD_MODES:
-        raise ValueError(f"pad overlap mode must be one of {', '.join(PAD_MODES)}, not {mode!r}")
-    chain: list[Clip] = [existing[-1]] if existing else []
-    replaced = False
-    for clip in new:
-        prev = chain[-1] if chain else None
-        if mode != "keep" and prev is not None and prev.media.path == clip.media.path \
-                and clip.source_in < prev.source_out and clip.source_out > prev.source_in:
-            if mode == "merge":
-                chain[-1] = prev.copy(source_in=min(prev.source_in, clip.source_in),
-                                      source_out=max(prev.source_out, clip.source_out),
-                                      markers=[*prev.markers, *clip.markers])
-                replaced = replaced or len(chain) == 1 and bool(existing)
-                continue
-            if clip.source_out <= prev.source_out:
-                continue                   # wholly inside the previous one: nothing new to show
-            clip = clip.copy(source_in=prev.source_out,
-                             markers=[m for m in clip.markers if m.frame >= prev.source_out])
-        chain.append(clip)
-    if existing:
-        return (chain[0] if replaced else None), chain[1:]
-    return None, chain
+PAD_MODES = JOIN_MODES
 
 
 @dataclass
-class AppendPadded(Command):
-    """Append clips, merging or trimming overlaps with the clip before (see :func:`join_padded`)."""
+class AddClips(Command):
+    """Add clips at ``index`` (None: the end), joined to overlapping takes of their file by the one
+    rule export uses too (:func:`framesense.timeline.supercut.join_overlaps`, ``mode``: merge, trim, keep)."""
     clips: list[Clip]
+    index: int | None = None
     mode: str = "merge"
     text = "Add clips"
 
     def do(self, seq):
+        if self.index is not None:
+            _check_index(seq, self.index, allow_end=True)
         self._before = list(seq.clips)
-        last, added = join_padded(seq.clips, self.clips, self.mode)
-        if last is not None:
-            seq.clips[-1] = last
-        seq.clips.extend(added)
+        seq.clips[:] = join_overlaps(seq.clips, self.clips, self.mode, self.index)
 
     def undo(self, seq):
         seq.clips[:] = self._before

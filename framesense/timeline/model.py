@@ -85,10 +85,24 @@ class Marker:
     name: str = ""
     text: str | None = None     # the matched words
     query: str | None = None    # the query that found them
+    color: str | None = None    # an editor's colour (OTIO's names: RED, GREEN, BLUE…); None: the format's default
+
+    MISSING = "MISSING: "       # a paper edit's line with no take: red in every format that carries a colour
+
+    @property
+    def is_missing(self) -> bool:
+        return self.name.startswith(self.MISSING)
+
+    def color_or(self, default: str) -> str:
+        """The colour an export writes: red for a missing line, else the marker's own, else ``default``."""
+        return "RED" if self.is_missing else (self.color or default)
 
     def to_json(self) -> dict:
-        return {"frame": self.frame, "duration": self.duration, "name": self.name, "text": self.text,
-                "query": self.query}
+        d = {"frame": self.frame, "duration": self.duration, "name": self.name, "text": self.text,
+             "query": self.query}
+        if self.color:
+            d["color"] = self.color
+        return d
 
 
 @dataclass
@@ -214,6 +228,7 @@ class Sequence:
     start_frame: int | None = None   # record start timecode at ``rate``; default 01:00:00:00
     drop_frame: bool = False
     clips: list[Clip] = field(default_factory=list)
+    script: list[dict] = field(default_factory=list)   # the paper edit it was assembled from (timeline/paper_edit.py)
 
     def __post_init__(self):
         self.rate = parse_rate(self.rate)
@@ -279,6 +294,19 @@ class Sequence:
                     out.append(op)
         return out
 
+    def marker_placements(self, placements: list[Placement] | None = None) -> list[tuple]:
+        """(record frame, clip index, position in the clip's markers, marker) of every marker within its
+        clip's frames (one trimmed away is left out), in record order: where the timeline draws them."""
+        out = []
+        for p in placements if placements is not None else self.placements():
+            c = p.clip
+            for k, m in enumerate(c.markers):
+                if c.source_in <= m.frame < c.source_out:
+                    rec = p.record_in + _round_half_up(Fraction(m.frame - c.source_in) * self.rate / c.media.rate)
+                    out.append((min(rec, p.record_out - 1), p.index, k, m))
+        out.sort(key=lambda t: t[0])
+        return out
+
     @property
     def has_overlays(self) -> bool:
         return any(c.overlay is not None for c in self.clips)
@@ -322,8 +350,11 @@ class Sequence:
         return replace(self, clips=[with_h(c) for c in self.clips])
 
     def to_json(self) -> dict:
-        return {"name": self.name, "rate": rate_str(self.rate),
-                "start_frame": self.start_frame, "drop_frame": self.drop_frame}
+        d = {"name": self.name, "rate": rate_str(self.rate), "start_frame": self.start_frame,
+             "drop_frame": self.drop_frame}
+        if self.script:
+            d["script"] = self.script
+        return d
 
 
 def _round_half_up(x: Fraction) -> int:

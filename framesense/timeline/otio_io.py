@@ -8,8 +8,6 @@ its start timecode), so Resolve and other OTIO readers see the right frames.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
@@ -70,7 +68,7 @@ def to_otio(seq: Sequence, url=None) -> otio.schema.Timeline:
         for mk in clip.markers:
             it.markers.append(otio.schema.Marker(
                 name=mk.name, marked_range=_tr(m.start_frame + mk.frame, mk.duration, m.rate),
-                color=otio.schema.MarkerColor.GREEN, metadata={KEY: mk.to_json()}))
+                color=mk.color_or(otio.schema.MarkerColor.GREEN), metadata={KEY: mk.to_json()}))
         return it
 
     def gap(frames):
@@ -110,7 +108,8 @@ def from_otio(tl: otio.schema.Timeline) -> Sequence:
     else:
         rate = clips[0].media.rate if clips else Fraction(25)
     seq = Sequence(name=meta.get("name") or tl.name or "sequence", rate=rate,
-                   start_frame=meta.get("start_frame"), drop_frame=bool(meta.get("drop_frame")), clips=clips)
+                   start_frame=meta.get("start_frame"), drop_frame=bool(meta.get("drop_frame")), clips=clips,
+                   script=[dict(row) for row in meta.get("script") or []])
     if meta.get("start_frame") is None and tl.global_start_time is not None:
         seq.start_frame = round(tl.global_start_time.rescaled_to(float(rate)).value)
     if len(videos) > 1 and not seq.has_overlays:     # another tool's V2: each clip over the cut it starts in
@@ -175,11 +174,8 @@ def save(seq: Sequence, path, catalog=None) -> Path:
     """Write ``.otio`` atomically; record it in the catalog's list of saved sequences."""
     path = Path(path).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = otio.adapters.write_to_string(to_otio(seq), "otio_json")
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".otio", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    from .exporters.common import write_atomic      # the user's umask modes, like every other export
+    write_atomic(path, otio.adapters.write_to_string(to_otio(seq), "otio_json"))
     if catalog is not None:
         register(catalog, seq, path)
     return path

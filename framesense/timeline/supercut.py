@@ -8,6 +8,7 @@ how long. The same rules for the CLI, the app and scripts, through ``SequenceOpt
   its file a take is, across files), ``media`` (file by file, in time within each).
 - ``merge_overlaps``: takes of one file whose padded ranges overlap become one clip, wherever
   they sit, so no frame plays twice (takes that only touch, like neighbouring shots, stay apart).
+  The app's timeline adds takes under the same rule (``join_overlaps``), so both give the same clips.
 - ``max_duration``: whole clips, in order, while the sequence stays within the seconds given.
 """
 
@@ -93,29 +94,77 @@ def _same(band_a, active_a, band_b, active_b, max_bits, hamming) -> bool:
     return matched >= max(1, MIN_SHARED * shorter)
 
 
+JOIN_MODES = ("merge", "trim", "keep")
+
+
 def merge_overlaps(clips: list) -> list:
-    """Clips of one file whose ranges overlap join the first of them, in its place."""
+    """Clips of one file whose ranges overlap join the first of them, in its place (export's rule)."""
+    return join_overlaps([], clips, "merge")
+
+
+def join_overlaps(existing: list, new: list, mode: str = "merge", at: int | None = None) -> list:
+    """The one rule for takes of one file that overlap, for export and for the app's timeline alike:
+    ``new`` clips go in at ``at`` (None: the end) and each one that overlaps a clip of its file,
+    wherever that sits, is joined to it. ``merge``: the first of the two in the list widens to
+    cover both, in its place; ``trim``: the new clip loses the frames the other shows; ``keep``:
+    nothing is joined. Clips already there are never joined to each other, only to new ones.
+    Takes that only touch (neighbouring shots) stay apart. Returns the whole new list."""
+    if mode not in JOIN_MODES:
+        raise ValueError(f"overlap mode must be one of {', '.join(JOIN_MODES)}, not {mode!r}")
+    at = len(existing) if at is None else at
+    items = [(c, False) for c in existing[:at]] + [(c, True) for c in new] + [(c, False) for c in existing[at:]]
+    if mode == "keep":
+        return [c for c, _ in items]
+    if mode == "trim":
+        return _trim_new(items)
     while True:            # a widened clip may now reach another one: again until nothing joins
-        merged = _merge_once(clips)
-        if len(merged) == len(clips):
-            return merged
-        clips = merged
+        joined = _merge_once(items)
+        if len(joined) == len(items):
+            return [c for c, _ in joined]
+        items = joined
 
 
-def _merge_once(clips: list) -> list:
+def overlaps(a, b) -> bool:
+    """Two clips of one file that share a frame (touching ones do not)."""
+    return a.media.path == b.media.path and a.source_in < b.source_out and a.source_out > b.source_in
+
+
+def _merge_once(items: list) -> list:
     out: list = []
     by_media: dict[str, list[int]] = {}
-    for clip in clips:
+    for clip, fresh in items:
         spot = next((i for i in by_media.get(clip.media.path, ())
-                     if clip.source_in < out[i].source_out and clip.source_out > out[i].source_in), None)
+                     if (fresh or out[i][1]) and overlaps(clip, out[i][0])), None)
         if spot is None:
             by_media.setdefault(clip.media.path, []).append(len(out))
-            out.append(clip)
+            out.append((clip, fresh))
             continue
-        prev = out[spot]
-        out[spot] = prev.copy(source_in=min(prev.source_in, clip.source_in),
-                              source_out=max(prev.source_out, clip.source_out),
-                              markers=sorted([*prev.markers, *clip.markers], key=lambda m: m.frame))
+        prev = out[spot][0]
+        out[spot] = (prev.copy(source_in=min(prev.source_in, clip.source_in),
+                               source_out=max(prev.source_out, clip.source_out),
+                               markers=sorted([*prev.markers, *clip.markers], key=lambda m: m.frame)), True)
+    return out
+
+
+def _trim_new(items: list) -> list:
+    """Each new clip without the frames another clip of its file shows (the longer piece left, if it
+    is cut in two; dropped if nothing is left)."""
+    kept = [c for c, fresh in items if not fresh]
+    out = []
+    for clip, fresh in items:
+        while fresh and clip is not None:
+            other = next((o for o in kept if o is not clip and overlaps(clip, o)), None)
+            if other is None:
+                break
+            head = (clip.source_in, min(clip.source_out, other.source_in))
+            tail = (max(clip.source_in, other.source_out), clip.source_out)
+            a, b = max((tail, head), key=lambda r: r[1] - r[0])
+            clip = None if b <= a else clip.copy(
+                source_in=a, source_out=b, markers=[m for m in clip.markers if a <= m.frame < b])
+        if clip is not None:
+            out.append(clip)
+            if fresh:
+                kept.append(clip)
     return out
 
 

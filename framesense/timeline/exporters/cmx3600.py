@@ -112,7 +112,7 @@ def build(seq: Sequence, comments: bool = True, max_events: int = 999, track: st
                 for mk in c.markers:
                     at = r_in + max(0, _round_half_up(Fraction(mk.frame - c.source_in) / m.rate * seq.rate))
                     q = f" (query: {_one_line(mk.query)})" if mk.query else ""
-                    lines.append(f"* LOC: {tc.to_string(min(at, r_out - 1))} YELLOW {_one_line(mk.name)}{q}")
+                    lines.append(f"* LOC: {tc.to_string(min(at, r_out - 1))} {mk.color_or('YELLOW')} {_one_line(mk.name)}{q}")
             lines.append("")
         out.append("\n".join(lines).rstrip("\n") + "\n")
     return out
