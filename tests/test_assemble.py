@@ -9,7 +9,7 @@ import pytest
 
 from conftest import run_cli
 from framesense.media.synth import Shot, write_video
-from framesense.timecode import seconds_to_frame_ceil, seconds_to_frame_floor
+from framesense.transcript.cuts import LEAD_S
 from framesense.transcript.model import Segment, Transcript, Word
 
 SAID = {
@@ -19,6 +19,21 @@ SAID = {
                  (11.0, "so we count to ninety nine lories near the office")],
 }
 ABUTTING = {"mill.mp4"}    # words that touch, off the frame grid (no pause between them to go by)
+
+
+def assert_cut_around(clip, first, last, before=None, after=None, rate=25):
+    """The take holds words first..last, cut in the pauses around them: nothing of the word before,
+    nothing of the one after past the frame that ends the last, at most a lead of silence."""
+    a, b, frame = clip.source_in / rate, clip.source_out / rate, 1 / rate
+    assert first.start - LEAD_S - frame <= a, (a, first)
+    # words that touch off the frame grid: the cut gives up less than a frame of the first word's
+    # onset rather than open on the word before
+    assert a <= first.start or (before is not None and before.end >= first.start and a - first.start < frame)
+    assert last.end <= b <= last.end + LEAD_S + frame, (b, last)
+    if before is not None:
+        assert a >= before.end, (a, before)
+    if after is not None:
+        assert b <= max(after.start, last.end + frame), (b, after)
 
 
 def seg(start, text, step=0.4, gap=0.05):
@@ -61,8 +76,7 @@ def test_script_becomes_takes_in_order_cut_to_their_words(lib):
     first = seq.clips[0]
     words = {w.text: w for s in [seg(1.0, SAID["harbour.mp4"][0][1])] for w in s.words}
     assert first.media.name == "harbour.mp4"        # equal takes: the first file by path
-    assert first.source_in == seconds_to_frame_floor(words["fishing"].start, 25)    # from "fishing" ...
-    assert first.source_out == seconds_to_frame_ceil(words["home"].end, 25)         # ... to "home"
+    assert_cut_around(first, words["fishing"], words["home"], before=words["the"])   # "fishing" to "home"
     assert len(first.alternates) == 1 and first.alternates[0]["media_path"] != first.media.path
     cod = seq.clips[1]
     assert cod.media.name == "harbour.mp4" and report[2].said.lower().startswith("we sold twenty five")
@@ -114,8 +128,7 @@ def test_a_line_with_one_word_heard_differently_is_placed_whole(lib):
     first = seq.clips[0]
     start = next(t for t, text in SAID[first.media.name] if text == "the fishing boats are coming home")
     words = {w.text: w for w in seg(start, "the fishing boats are coming home").words}
-    assert first.source_in == seconds_to_frame_floor(words["the"].start, 25)      # "the" ...
-    assert first.source_out == seconds_to_frame_ceil(words["home"].end, 25)       # ... to "home": whole
+    assert_cut_around(first, words["the"], words["home"])       # "the" to "home": whole
     assert report[0].said == "the fishing boats are coming home"
     assert report[1].said == "fishing boats are coming home"
 
@@ -127,8 +140,9 @@ def test_of_several_takes_the_one_whose_misheard_word_is_most_like_the_scripts_i
     assert report[0].status == "placed" and report[0].match == "one word heard differently"
     assert report[0].said == "nobody knew why the mill kept the codes"
     clip = seq.clips[0]
-    assert clip.media.name == "mill.mp4" and clip.source_in == seconds_to_frame_floor(6.0, 25)
-    assert clip.source_out == seconds_to_frame_ceil(6.0 + 8 * 0.37, 25)
+    said = seg(6.0, "nobody knew why the mill kept the codes", step=0.37, gap=0.0).words
+    assert clip.media.name == "mill.mp4"
+    assert_cut_around(clip, said[0], said[-1], after=seg(11.0, "so", step=0.37, gap=0.0).words[0])
 
 
 def test_a_line_with_several_words_heard_differently_is_aligned_to_its_take(lib):
@@ -140,6 +154,5 @@ def test_a_line_with_several_words_heard_differently_is_aligned_to_its_take(lib)
     assert report[0].said == "we count to ninety nine lories near the office"
     words = {w.text: w for w in seg(11.0, "so we count to ninety nine lories near the office", step=0.37, gap=0.0).words}
     clip = seq.clips[0]
-    assert (clip.source_in, clip.source_out) == (seconds_to_frame_floor(words["we"].start, 25),
-                                                 seconds_to_frame_ceil(words["office"].end, 25))
+    assert_cut_around(clip, words["we"], words["office"], before=words["so"])   # abutting: "so" stays out
     assert report[1].status != "placed"      # a different place is a different line, however alike the rest

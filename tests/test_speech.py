@@ -147,14 +147,18 @@ def test_padding_and_frame_snapping(indexed):
     plain = search(indexed["lib"], "--phrase", two)[0]
     padded = search(indexed["lib"], "--phrase", two, "--pad-before", "0.5", "--pad-after", "0.25")[0]
     w0, w1 = plain["extra"]["words"][0][1], plain["extra"]["words"][-1][2]
-    assert (plain["start_frame"], plain["end_frame"]) == (math.floor(Fraction(w0) * RATE), math.ceil(Fraction(w1) * RATE))
+    # cut in the pauses around the words (transcript/cuts.py): whole words, at most a lead of silence
+    from framesense.transcript.cuts import LEAD_S
+    a, b, frame = Fraction(plain["start_frame"]) / RATE, Fraction(plain["end_frame"]) / RATE, 1 / RATE
+    assert Fraction(w0) - Fraction(LEAD_S) - frame <= a < Fraction(w0) + frame   # touching words: < a frame
+    assert Fraction(w1) <= b <= Fraction(w1) + Fraction(LEAD_S) + frame
     # pads are whole frames of the media, never shorter than asked, applied to the matched frames
     sf, ef = plain["start_frame"] - math.ceil(Fraction(0.5) * RATE), plain["end_frame"] + math.ceil(Fraction(0.25) * RATE)
     assert padded["start_frame"] == sf and padded["end_frame"] == ef and padded["matched"] == [plain["start_frame"], plain["end_frame"]]
     assert padded["start"] == pytest.approx(float(sf / RATE), abs=1e-9)
     assert padded["end"] == pytest.approx(float(ef / RATE), abs=1e-9)
-    # snapped outward: the hit holds every spoken word
-    assert padded["start"] <= w0 - 0.5 + 1e-9 and padded["end"] >= w1 + 0.25 - 1e-9
+    # the pads come on top of the cut
+    assert padded["start"] <= float(a) - 0.5 + 1e-9 and padded["end"] >= w1 + 0.25 - 1e-9
     clamped = search(indexed["lib"], "--phrase", two, "--pad-before", "100", "--pad-after", "100")[0]
     frames = indexed["clip"].frames
     assert clamped["start"] == 0.0 and clamped["end_frame"] == frames

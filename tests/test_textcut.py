@@ -34,7 +34,7 @@ def test_a_word_span_holds_its_words_whole_and_no_other():
 
 
 def test_cuts_sit_in_the_pause_close_to_the_word():
-    assert textcut.span_frames(WORDS, 1, 1, RATE) == (35, 49)     # 1.40 s (pause 1.30-1.50) to 1.95 s (max 0.15 s after)
+    assert textcut.span_frames(WORDS, 1, 1, RATE) == (35, 48)     # 1.40 s (pause 1.30-1.50) to 1.90 s (0.1 s after)
     assert textcut.cut_after(WORDS, 3) == 3.20                      # "four five" touch: cut exactly between
     assert textcut.cut_before(WORDS, 4) == 3.20
 
@@ -43,10 +43,10 @@ def test_deleting_words_splits_the_clip_and_undo_restores_it():
     seq = Sequence(rate=RATE, clips=[Clip(MEDIA, 20, 150)])
     cmd = textcut.RemoveWords(0, WORDS, 2, 2)                      # "three"
     cmd.do(seq)
-    assert [(c.source_in, c.source_out) for c in seq.clips] == [(20, 56), (74, 150)]
+    assert [(c.source_in, c.source_out) for c in seq.clips] == [(20, 57), (74, 150)]   # 2.3 s: 0.1 s before "three"
     kept = [w.text for c in seq.clips for w in textcut.clip_words(WORDS, c)]
     assert kept == ["one", "two", "four", "five", "six"]
-    assert seq.duration == 130 - 18                                # the gap closed: ripple
+    assert seq.duration == 130 - 17                                # the gap closed: ripple
     cmd.undo(seq)
     assert [(c.source_in, c.source_out) for c in seq.clips] == [(20, 150)]
 

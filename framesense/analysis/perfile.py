@@ -156,7 +156,7 @@ def analyze_file(task: FileTask, analyzers: list, catalog: Catalog, library_dir:
 
 _TEMPLATE: bytes | None = None
 SNAPSHOT_TABLES = (("media", "id = ?"), ("shots", "media_id = ?"), ("thumbnails", "media_id = ?"),
-                   ("transcripts", "media_id = ? AND source = 'import'"))
+                   ("transcripts", "media_id = ?"), ("segments", "media_id = ?"), ("words", "media_id = ?"))
 
 
 def _empty_catalog_bytes() -> bytes:

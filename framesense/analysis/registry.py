@@ -18,6 +18,8 @@ def builtin_analyzers(options: dict | None = None) -> list[Analyzer]:
         from .speech import SpeechAnalyzer
         analyzers.append(SpeechAnalyzer(options.get("speech_model"), options.get("language"),
                                         folder_languages=options.get("folder_languages")))
+        from .retime import WordTimingAnalyzer
+        analyzers.append(WordTimingAnalyzer())     # older libraries' words re-timed once, no re-transcription
     if options.get("visual", True):
         from .visual import VisualAnalyzer
         # Without a model it stays listed: the index then says once how to turn visual search on.

@@ -23,6 +23,8 @@ from ..transcript.model import Segment, Transcript, Word
 from ..transcript.store import store_transcripts
 from .base import AnalysisContext, Analyzer
 from ..models.whisper_runtime import import_ctranslate2, speech_threads
+from .word_edges import VERSION as TIMING_VERSION
+from .word_edges import fit_words
 
 BEAM_SIZE = 1          # greedy decoding: ~2x faster than beam 5 on CPU, same word timing
 RETRY_BEAM_SIZE = 5    # the stronger second pass for audible speech that gave no words
@@ -147,43 +149,13 @@ def transcribe_samples(model, samples: np.ndarray, *, language: str | None = Non
     return out, info.language
 
 
-def fit_words_to_sound(segments: list[Segment], samples: np.ndarray, hop: int = SAMPLE_RATE // 100,
-                       reach: float = 0.4) -> None:
-    """Move each word's edges onto its sound (10 ms RMS frames), so a hit holds whole words.
-
-    Whisper's word times run loose: a first word often starts a few hundred ms early (taking
-    in a pause), a last word ends before its sound has died away (clipping the last syllable).
-    Edges are first pulled inward onto loud frames, then pushed outward while the sound is
-    still audible, never past the neighbouring words' times nor more than ``reach`` seconds.
-    """
-    n = samples.size // hop
-    if n == 0:
-        return
+def fit_words_to_sound(segments: list[Segment], samples: np.ndarray) -> None:
+    """Move each word's edges onto its sound (``word_edges``), so a hit holds whole words and
+    no word begins in a pause or inside the word before; subtitles follow the words."""
     _unhang_first_words(segments)
-    rms = np.sqrt((samples[: n * hop].astype(np.float32).reshape(n, hop) ** 2).mean(axis=1))
-    p10, p98 = np.percentile(rms, [10, 98])
-    loud = rms > max(0.003, 2.5 * p10, 0.05 * p98)
-    audible = rms > max(0.0015, 1.5 * p10, 0.012 * p98)
-    words = [w for s in segments for w in s.words]
-    orig = [(w.start, w.end) for w in words]
-    step = int(reach * 100)
-    taken = 0    # the frame where the previous word (as moved) ends: words never overlap
-    for k, w in enumerate(words):
-        a, b = max(0, int(w.start * 100)), min(n, int(np.ceil(w.end * 100)))
-        idx = np.flatnonzero(loud[a:b])
-        if idx.size == 0 or (idx[-1] + 1 - idx[0]) < 3:
-            continue
-        first, last = a + idx[0], a + idx[-1] + 1        # loud frames [first, last)
-        lo = int(np.ceil(orig[k - 1][1] * 100)) if k else 0
-        hi = int(orig[k + 1][0] * 100) if k + 1 < len(words) else n
-        lo, hi = max(lo, taken, first - step), min(hi, last + step, n)
-        first = max(first, taken)
-        first = _grow(audible, first, lo, -1)
-        last = _grow(audible, last, hi, +1)
-        w.start, w.end = round(first / 100, 3), round(last / 100, 3)
-        taken = last
+    fit_words([w for s in segments for w in s.words], samples)
     for s in segments:
-        if s.words:  # subtitles follow the words
+        if s.words:
             s.start, s.end = s.words[0].start, max(s.words[-1].end, s.words[0].start)
 
 
@@ -206,27 +178,6 @@ def _unhang_first_words(segments: list[Segment]) -> None:
             ws[0].end = ws[1].start
         if ws:
             prev_end = ws[-1].end
-
-
-def _grow(audible: np.ndarray, edge: int, bound: int, step: int, gap: int = 6) -> int:
-    """Move an edge outward (step -1: a start, +1: an end) while the sound goes on, across dips of
-    up to ``gap`` frames (a stop consonant's closure, a fricative's quiet tail), never past bound."""
-    best = edge
-    pos, quiet = edge, 0
-    while (pos > bound) if step < 0 else (pos < bound):
-        frame = pos - 1 if step < 0 else pos
-        if audible[frame]:
-            quiet = 0
-            pos += step
-            best = pos
-        else:
-            quiet += 1
-            if quiet > gap:
-                break
-            pos += step
-    return best
-
-
 
 
 @dataclass
@@ -329,7 +280,8 @@ class SpeechAnalyzer(Analyzer):
                 continue
             out.append(Transcript(segs, language=used, source="whisper", origin=self.model_name,
                                   stream=st["index"], language_from=_language_from(forced, tag, model),
-                                  language_probability=heard.get("language_probability") if not lang else None))
+                                  language_probability=heard.get("language_probability") if not lang else None,
+                                  timing=TIMING_VERSION))
             notes.append(f"stream {st['index']}: {len(segs)} segments, {used}{retried}")
         if not out and warnings and len(warnings) == len(streams):
             raise MediaError(media["path"], "; ".join(warnings))

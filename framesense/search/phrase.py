@@ -8,9 +8,9 @@ When no exact phrase is spoken, FTS5 (bm25) finds segments holding all the
 words in any order; when that finds nothing either, words within a small edit
 distance of the vocabulary stand in for misspelt ones (Whisper's mistakes).
 
-A hit runs from the first word's start to the last word's end, snapped outward
-to whole frames at the media's exact rate (milliseconds for sound-only files)
-and clamped to the file. Pads are the sequence's business, not the search's.
+A hit runs from the pause before its first word to the pause after its last
+(``transcript.cuts``: never inside a neighbouring word), in whole frames at the
+media's exact rate (milliseconds for sound-only files), clamped to the file. Pads are the sequence's business, not the search's.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from ..catalog import Catalog, media_rate
 from ..errors import QueryError
 from ..paths import display, from_db
+from ..transcript.cuts import words_frames
 from ..transcript.languages import ELISIONS, is_elided_piece
 from .hits import AUDIO_TIME_BASE, Hit
 from .query import SearchQuery
@@ -149,11 +150,11 @@ class _HitMaker:
             seg_ids = list(dict.fromkeys(w["segment_id"] for w in words))
             segs = cat.query(f"SELECT text FROM segments WHERE id IN ({_id_list(seg_ids)}) ORDER BY start")
             context = " ".join(s["text"] for s in segs)
-        hit = Hit.from_seconds(start=words[0]["start"], end=max(words[-1]["end"], words[0]["start"]), rate=rate,
-                               frames=frames, media_id=media_id, media_path=media.get("path", ""),
-                               score=hit_score(match, [w["probability"] for w in words], quality),
-                               kind="phrase", text=join_words(w["text"] for w in words), context=context,
-                               query=self.q.phrase)
+        a, b = words_frames(cat, media_id, first, last, words[0]["start"], max(words[-1]["end"], words[0]["start"]),
+                            rate or AUDIO_TIME_BASE, frames)   # cut in the pauses around the words
+        hit = Hit(start_frame=a, end_frame=b, rate=rate or AUDIO_TIME_BASE, media_id=media_id,
+                  media_path=media.get("path", ""), score=hit_score(match, [w["probability"] for w in words], quality),
+                  kind="phrase", text=join_words(w["text"] for w in words), context=context, query=self.q.phrase)
         if rate:
             row = cat.one("SELECT idx FROM shots WHERE media_id = ? AND start_frame <= ? AND end_frame > ?",
                           (media_id, hit.start_frame, hit.start_frame))

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import QueryError
-from ..search.hits import Hit
+from ..search.hits import AUDIO_TIME_BASE, Hit
 from ..search.query import SearchQuery
+from ..transcript.cuts import words_frames
 from .model import Marker, Sequence, SequenceOptions, clip_from_hit, sequence_from_clips
 
 MIN_RUN_SHARE = 0.6      # a partial take must hold at least this share of the line's words
@@ -194,7 +195,6 @@ def _aligned(words: list[str], takes, catalog, weights: _Weights) -> Hit | None:
     the other way) is aligned to each stretch, and the best stretch stands if it says enough. The line
     and the stretch are read by the rules of the take's language (its numbers, percent, elisions)."""
     from ..search.wordforms import tokens_of, written_texts
-    from ..timecode import seconds_to_frame_ceil, seconds_to_frame_floor
     text = " ".join(words)
 
     @functools.lru_cache(maxsize=None)
@@ -213,7 +213,7 @@ def _aligned(words: list[str], takes, catalog, weights: _Weights) -> Hit | None:
         by_media.setdefault(h.media_id, []).append(h)
     best = None      # (share, take score, anchor, first word row, last word row, words heard differently)
     for media_id, hs in by_media.items():
-        rows = catalog.query("SELECT start, end, text FROM words WHERE media_id = ? AND start >= ? AND start <= ? "
+        rows = catalog.query("SELECT seq, start, end, text FROM words WHERE media_id = ? AND start >= ? AND start <= ? "
                              "ORDER BY seq", (media_id, min(h.start for h in hs) - ALIGN_REACH_S,
                                               max(h.end for h in hs) + ALIGN_REACH_S))
         for near, h in _stretches(rows, sorted(hs, key=lambda h: h.start)):
@@ -228,7 +228,9 @@ def _aligned(words: list[str], takes, catalog, weights: _Weights) -> Hit | None:
     if best is None or best[0] < ALIGN_MIN:
         return None
     share, _, h, first, last, differ = best
-    start, end = seconds_to_frame_floor(first["start"], h.rate), seconds_to_frame_ceil(last["end"], h.rate)
+    frames = (catalog.media_by_id(h.media_id) or {}).get("frames") if h.rate != AUDIO_TIME_BASE else None
+    start, end = words_frames(catalog, h.media_id, first["seq"], last["seq"], first["start"], last["end"], h.rate,
+                              frames)   # cut in the pauses around the words, as a phrase hit is
     return Hit(media_id=h.media_id, media_path=h.media_path, start_frame=start, end_frame=max(end, start + 1),
                rate=h.rate, score=round(h.score * share * 0.9, 6), kind="phrase",
                text=said_between(catalog, h.media_id, first["start"], last["end"]), context=h.context,

@@ -1,22 +1,19 @@
 """Text-based editing: words in, frames out (Premiere/Descript style).
 
 Selecting words gives the clip that says exactly them; deleting words from a clip cuts
-them out and closes the gap. Cut points go to the silence between words (halfway through
-the pause, at most ``LEAD`` seconds from the word), so no word is clipped and no breath of the
-next word leaks in.
+them out and closes the gap. Cut points are those of a phrase hit (``transcript.cuts``): in the
+silence between words (halfway through the pause, at most ``LEAD_S`` seconds from the word), so
+no word is clipped and no breath of the next word leaks in.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ..transcript.cuts import cut_frames, cut_in, cut_out
 from .edits import Command, _check_index
 from .model import Clip, Sequence
-
-LEAD = 0.15   # seconds of room kept before a word's start / after its end when the pause allows
-
 
 @dataclass(frozen=True)
 class Word:
@@ -33,33 +30,19 @@ def media_words(catalog, media_id: int) -> list[Word]:
 
 def cut_before(words: list[Word], i: int) -> float:
     """Where to cut in before word ``i``: in the pause before it, never into the previous word."""
-    w, prev_end = words[i], words[i - 1].end if i > 0 else 0.0
-    if w.start <= prev_end:
-        return w.start
-    return max(prev_end + (w.start - prev_end) / 2, w.start - LEAD)
+    return cut_in(words[i].start, words[i - 1].end if i > 0 else None)
 
 
 def cut_after(words: list[Word], j: int, media_end: float | None = None) -> float:
     """Where to cut out after word ``j``: in the pause after it, never into the next word."""
-    nxt = words[j + 1].start if j + 1 < len(words) else (media_end if media_end is not None else words[j].end + LEAD)
-    if nxt <= words[j].end:
-        return words[j].end
-    return min(words[j].end + (nxt - words[j].end) / 2, words[j].end + LEAD)
+    nxt = words[j + 1].start if j + 1 < len(words) else media_end
+    return cut_out(words[j].end, nxt)
 
 
 def span_frames(words: list[Word], i: int, j: int, rate: Fraction, frames: int | None = None) -> tuple[int, int]:
-    """Media frames [in, out) that hold words i..j whole: in rounded down, out rounded up."""
-    end = float(Fraction(frames) / rate) if frames else None
-    a = max(0, math.floor(_exact(cut_before(words, i)) * rate))
-    b = math.ceil(_exact(cut_after(words, j, end)) * rate)
-    if frames:
-        b = min(b, frames)
-    return a, max(b, a + 1)
-
-
-def _exact(seconds: float) -> Fraction:
-    """Seconds to the microsecond, exactly (1.4 s is 34.99999... frames at 25 as a float)."""
-    return Fraction(round(seconds * 1_000_000), 1_000_000)
+    """Media frames [in, out) that hold words i..j whole, cut where a phrase hit for them is cut."""
+    return cut_frames(words[i].start, words[j].end, words[i - 1].end if i > 0 else None,
+                      words[j + 1].start if j + 1 < len(words) else None, rate, frames)
 
 
 def clip_words(words: list[Word], clip: Clip) -> list[Word]:

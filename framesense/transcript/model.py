@@ -55,6 +55,7 @@ class Transcript:
     stream: int = 0                # audio stream index in the container (-1: imported)
     language_probability: float | None = None   # Whisper's confidence in the language it detected
     language_from: str | None = None   # detected, set (by the user), container (the stream's tag), file
+    timing: str | None = None      # word-timing version its words were measured with (None: as given)
 
     def words(self) -> list[Word]:
         return [w for s in self.segments for w in s.words]

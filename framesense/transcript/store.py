@@ -42,7 +42,7 @@ def store_transcripts(catalog: Catalog, media_id: int, transcripts: list[Transcr
         tid = catalog.insert("transcripts", {
             "media_id": media_id, "stream": t.stream, "source": t.source, "origin": t.origin,
             "language": language_code(t.language), "language_probability": t.language_probability,
-            "language_from": t.language_from, "word_rules": WORD_RULES})
+            "language_from": t.language_from, "word_rules": WORD_RULES, "timing": t.timing})
         for idx, s in enumerate(t.segments):
             keep = [part for w in s.words for part in word_parts(w, t.language)]
             norm = " ".join(n for _, n in keep) or " ".join(
@@ -78,7 +78,7 @@ def load_transcripts(catalog: Catalog, media_id: int) -> list[Transcript]:
         for s in catalog.query("SELECT * FROM segments WHERE transcript_id = ? ORDER BY idx", (t["id"],)):
             segs.append(Segment(s["start"], s["end"], s["text"], by_seg.get(s["id"], []), s["speaker"]))
         out.append(Transcript(segs, t["language"], t["source"], t["origin"], t["stream"],
-                              t["language_probability"], t["language_from"]))
+                              t["language_probability"], t["language_from"], t.get("timing")))
     return out
 
 

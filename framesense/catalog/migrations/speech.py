@@ -98,4 +98,8 @@ MIGRATIONS = [
     UPDATE transcripts SET language_from = 'detected' WHERE source = 'whisper' AND language IS NOT NULL;
     UPDATE transcripts SET language_from = 'file' WHERE source != 'whisper' AND language IS NOT NULL;
     """,
+    # the word-timing version its words were measured with (analysis/retime.py); NULL: before there was one
+    """
+    ALTER TABLE transcripts ADD COLUMN timing TEXT;
+    """,
 ]

@@ -1,0 +1,225 @@
+"""Word timing on real speech: how far word edges and cut points land from the spoken words.
+
+    python benchmarks/word_timing.py                        # tiny.en and base, this checkout
+    python benchmarks/word_timing.py --code /tmp/main-copy  # the same measurement of another checkout
+
+Speech: Debian's ``pocketsphinx-testdata`` (as in benchmarks/speech_accuracy.py): five LibriVox
+readings of *Sense and Sensibility* joined into one recording, and the CMU card-name utterances
+with "go forward ten meters" joined into another, each at its own natural pauses. Nobody here
+recorded them. Independent word timings: the reference transcripts force-aligned by PocketSphinx
+(``pip install pocketsphinx``: CMU's en-us acoustic model and dictionary ship in the wheel), an
+HMM aligner that shares nothing with Whisper or with the sound-energy rules measured here.
+Its boundaries are 10 ms frames; between two words with no pause it puts one boundary.
+
+The files are indexed by the real ``Indexer`` (speech stage and word-timing stage), words are
+read back from the catalog, phrases of three words are searched with the real phrase search and
+every script line is placed by the real paper edit. Reported, per model:
+
+- per word: median and 95th percentile of |start error| and |end error| (s);
+- per hit (the three-word phrases): the same for the cut's start against the first word's
+  aligned start and the cut's end against the last word's aligned end; the share of hits whose
+  first 150 ms holds the previous word's sound (its aligned end lies more than 20 ms after the cut),
+  the share whose last word's sound goes on past the cut (by more than 20 ms), the share that
+  start more than 20 ms into their first word, and the share with more than 0.25 s before it;
+- paper edit: the share of takes within 0.3 s of the spoken words at both ends.
+
+``--code`` runs the same measurement on another checkout (for example ``git archive main``
+unpacked into a folder) so before and after come from one script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+PRE = argparse.ArgumentParser(add_help=False)
+PRE.add_argument("--code", type=Path, default=HERE.parent)
+CODE = PRE.parse_known_args()[0].code.resolve()
+sys.path.insert(0, str(CODE))
+sys.path.insert(1, str(HERE))
+
+from framesense.analysis.registry import builtin_analyzers  # noqa: E402
+from framesense.catalog import Catalog  # noqa: E402
+from framesense.ingest import Indexer  # noqa: E402
+from framesense.media.audio import decode_audio  # noqa: E402
+from framesense.search.phrase import search_phrase  # noqa: E402
+from framesense.search.query import SearchQuery  # noqa: E402
+from framesense.transcript.model import normalize_word  # noqa: E402
+from speech_accuracy import fetch_data, to_wav, utterances  # noqa: E402  (after framesense: it adds its own path)
+
+SR = 16000
+GROUPS = {"reading": "sense_and_sensibility", "cards": None}
+SMALL_NUMBERS = {"4": "four", "5": "five", "7": "seven", "8": "eight", "10": "ten"}
+TOL = 0.02         # the aligner's 10 ms frames and ours: closer than this is the same place
+LEAD_MAX = 0.25    # silence before a take's first word beyond which an editor trims it
+
+
+def aligned(samples: np.ndarray, text: str) -> list[tuple[str, float, float]]:
+    """PocketSphinx's forced alignment of ``text`` to 16 kHz samples: (word, start, end)."""
+    from pocketsphinx import Decoder
+    pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+    dec = Decoder(samprate=SR, bestpath=False, loglevel="FATAL")
+    dec.set_align_text(text)
+    dec.start_utt()
+    dec.process_raw(pcm, full_utt=True)
+    dec.end_utt()
+    return [(re.sub(r"\(\d+\)$", "", s.word), s.start_frame / 100, (s.end_frame + 1) / 100)
+            for s in dec.seg() if not s.word.startswith(("<", "["))]
+
+
+def write_movie(path: Path, samples: np.ndarray, rate: int = 25) -> None:
+    """A plain picture at ``rate`` with the samples as 16-bit PCM sound (no codec delay to undo):
+    the paper edit places takes on a sequence, which wants a picture."""
+    import av
+    with av.open(str(path), "w") as out:
+        v = out.add_stream("libx264", rate=rate)
+        v.width, v.height, v.pix_fmt = 64, 64, "yuv420p"
+        a = out.add_stream("pcm_s16le", rate=SR)
+        a.layout = "mono"
+        img = np.zeros((64, 64, 3), np.uint8)
+        for i in range(int(np.ceil(samples.size / SR * rate))):
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+            frame.pts = i
+            out.mux(v.encode(frame))
+        out.mux(v.encode())
+        pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").reshape(1, -1)
+        frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
+        frame.sample_rate, frame.pts = SR, 0
+        out.mux(a.encode(frame))
+        out.mux(a.encode())
+
+
+def build(data: Path, footage: Path) -> dict[str, list[tuple[str, float, float]]]:
+    """Two joined recordings as WAV files; the reference alignment of each (in file seconds)."""
+    utts = utterances(data)
+    refs = {}
+    for name, prefix in GROUPS.items():
+        keys = sorted(k for k in utts if (k.startswith(prefix) if prefix else not k.startswith("sense")))
+        parts, words, t = [], [], 0.0
+        for k in keys:
+            x = decode_audio(to_wav(utts[k][0], footage / f"{k}.part.wav"))
+            words += [(w, a + t, b + t) for w, a, b in aligned(x, utts[k][1])]
+            parts.append(x)
+            t += x.size / SR
+        write_movie(footage / f"{name}.mov", np.concatenate(parts))
+        refs[name] = words
+    for part in footage.glob("*.part.wav"):
+        part.unlink()
+    return refs
+
+
+def norm(text: str) -> str:
+    w = normalize_word(text.strip("-.,")) or text
+    return SMALL_NUMBERS.get(w, w)
+
+
+def matched(heard: list[dict], ref: list[tuple]) -> list[tuple[int, int]]:
+    """(index in heard, index in ref) for words the recogniser got right, in order."""
+    sm = difflib.SequenceMatcher(a=[norm(w["text"]) for w in heard], b=[w for w, _, _ in ref], autojunk=False)
+    return [(b.a + i, b.b + i) for b in sm.get_matching_blocks() for i in range(b.size)]
+
+
+def stats(xs: list[float]) -> dict | None:
+    if not xs:
+        return None
+    a = np.abs(np.asarray(xs))
+    return {"median": round(float(np.median(a)), 3), "p95": round(float(np.percentile(a, 95)), 3), "n": len(xs)}
+
+
+def measure(cat: Catalog, footage: Path, refs: dict) -> dict:
+    from framesense.timeline.assemble import ScriptLine, assemble
+    starts, ends, hit_s, hit_e = [], [], [], []
+    prev_inside = last_inside = first_clipped = long_lead = hits_n = 0
+    lines, line_truth = [], []
+    for name, ref in refs.items():
+        m = cat.media_by_path(str((footage / f"{name}.mov").resolve()))
+        heard = cat.query("SELECT seq, text, start, end FROM words WHERE media_id = ? ORDER BY seq", (m["id"],))
+        pairs = matched(heard, ref)
+        for i, j in pairs:
+            starts.append(heard[i]["start"] - ref[j][1])
+            ends.append(heard[i]["end"] - ref[j][2])
+        by_ref = {j: i for i, j in pairs}
+        for j in range(len(ref) - 2):     # three-word phrases the recogniser heard right
+            if not all(j + d in by_ref for d in range(3)) or by_ref[j + 2] - by_ref[j] != 2:
+                continue
+            text = " ".join(ref[j + d][0] for d in range(3))
+            first = heard[by_ref[j]]
+            hits = [h for h in search_phrase(cat, SearchQuery(phrase=text, limit=50))
+                    if h.media_id == m["id"] and abs(h.extra["words"][0][1] - first["start"]) < 1e-6]
+            if not hits:
+                continue
+            h, hits_n = hits[0], hits_n + 1
+            hit_s.append(h.start - ref[j][1])
+            hit_e.append(h.end - ref[j + 2][2])
+            prev_inside += j > 0 and ref[j - 1][2] - h.start > TOL
+            last_inside += ref[j + 2][2] - h.end > TOL
+            first_clipped += h.start - ref[j][1] > TOL
+            long_lead += ref[j][1] - h.start > LEAD_MAX
+        # script lines for the paper edit: runs of five words said right, one after another
+        j = 0
+        while j + 5 <= len(ref):
+            if all(j + d in by_ref for d in range(5)) and by_ref[j + 4] - by_ref[j] == 4:
+                lines.append(ScriptLine(" ".join(w for w, _, _ in ref[j:j + 5]), media=[f"{name}.mov"]))
+                line_truth.append((ref[j][1], ref[j + 4][2]))
+                j += 5
+            else:
+                j += 1
+    _, report = assemble(lines, lambda q: search_phrase(cat, q), cat)
+    within = sum(1 for r, (a, b) in zip(report, line_truth)
+                 if r.status == "placed" and abs(r.start - a) <= 0.3 and abs(r.end - b) <= 0.3)
+    off = [[r.text, r.status, r.start, r.end, round(a, 2), round(b, 2)] for r, (a, b) in zip(report, line_truth)
+           if not (r.status == "placed" and abs(r.start - a) <= 0.3 and abs(r.end - b) <= 0.3)]
+    return {"word_start": stats(starts), "word_end": stats(ends),
+            "hit_start": stats(hit_s), "hit_end": stats(hit_e), "hits": hits_n,
+            "hits_opening_on_previous_word": round(prev_inside / max(1, hits_n), 3),
+            "hits_cutting_last_word": round(last_inside / max(1, hits_n), 3),
+            "hits_clipping_first_word": round(first_clipped / max(1, hits_n), 3),
+            "hits_lead_over_0.25s": round(long_lead / max(1, hits_n), 3),
+            "paper_edit_within_0.3s": f"{within}/{len(lines)}",
+            "paper_edit_off": off}   # [line, status, take start, take end, spoken start, spoken end]
+
+
+def run(models: list[str], data: Path, keep: Path | None) -> dict:
+    work = Path(keep or tempfile.mkdtemp(prefix="fs-timing-"))
+    footage = work / "footage"
+    footage.mkdir(parents=True, exist_ok=True)
+    refs = build(data, footage)
+    out = {"code": str(CODE), "data": f"Debian pocketsphinx-testdata, {sum(len(r) for r in refs.values())} "
+                                      f"aligned words", "models": {}}
+    for model in models:
+        lib = work / f"lib-{model}"
+        shutil.rmtree(lib, ignore_errors=True)
+        with Catalog.open(lib) as cat:
+            Indexer(cat, builtin_analyzers({"speech": True, "speech_model": model, "visual": False,
+                                            "faces": False})).run(sorted(footage.glob("*.mov")))
+            out["models"][model] = measure(cat, footage, refs)
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 parents=[PRE])
+    ap.add_argument("--models", nargs="+", default=["tiny.en", "base"])
+    ap.add_argument("--data", type=Path, default=None, help="pocketsphinx test/data folder (else fetched)")
+    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "fs-pocketsphinx-testdata")
+    ap.add_argument("--keep", type=Path, default=None, help="work folder to keep (catalogs, wavs)")
+    args = ap.parse_args()
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+    res = run(args.models, args.data or fetch_data(args.cache), args.keep)
+    print(json.dumps(res, indent=2))
+
+
+if __name__ == "__main__":
+    main()
