@@ -294,13 +294,22 @@ class Library:
             return [f"search caches not brought up to date ({exc}); the first search builds them"]
         return []
 
+    def consistency(self) -> list[str]:
+        """What is wrong between the catalog's rows (a face on another media's shot, a word of a missing
+        segment...), one line per broken rule; empty when they agree (``doctor --library``)."""
+        from .catalog.invariants import problems
+        return problems(self.catalog.conn)
+
     def merge(self, other):
         """Bring another library's finished stages (a second machine's index, a worker's partial
-        results) into this one, stage by stage and idempotently; returns a MergeReport."""
+        results) and its people into this one, idempotently and all or nothing; returns a MergeReport
+        (``people_joined`` says which of its people were found here already)."""
         from .catalog.lock import writer_lock
         from .merge import merge_paths
         with writer_lock(self.path, "merge"):
-            return merge_paths(self.catalog, Path(other), self.plugins)
+            report = merge_paths(self.catalog, Path(other), self.plugins)
+            self._caches_in_step()
+        return report
 
     def add_folder(self, path) -> None:
         self.catalog.add_folder(path)

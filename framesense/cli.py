@@ -85,7 +85,8 @@ def started_from_desktop() -> bool:
 def _one_line(exc: BaseException) -> str:
     if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
         return str(CatalogDamaged("catalog.sqlite", str(exc)))
-    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in str(exc):
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or (
+            "disk is full" in str(exc) and not isinstance(exc, FrameSenseError)):   # those say it their way
         where = getattr(exc, "filename", None)
         return (f"the disk is full{f' ({where})' if where else ''}: free some space and run the "
                 "same command again; what was finished is kept")

@@ -45,3 +45,27 @@ def not_the_footage(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.DatabaseError):
         return True
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+
+
+def disk_full(exc: BaseException, where=None) -> bool:
+    """The disk (or the user's quota) is full, as the OS or SQLite says it. SQLite growing its WAL
+    index on a full disk says only "disk I/O error": with ``where`` (a folder), that counts as a
+    full disk when the folder's filesystem has under 1 MiB free."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    if "disk is full" in str(exc):
+        return True
+    if where is not None and "disk I/O error" in str(exc):
+        import shutil
+        try:
+            return shutil.disk_usage(where).free < (1 << 20)
+        except OSError:
+            return False
+    return False
+
+
+def full_disk_error(where) -> OSError:
+    """What a full disk is reported as, naming the file being written (the CLI's "the disk is full")."""
+    return OSError(errno.ENOSPC, "No space left on device", str(where))

@@ -84,7 +84,7 @@ def walk(paths: Iterable, errors: list, library: Path | None = None) -> list[Pat
 @dataclass
 class FileOutcome:
     path: str
-    action: str               # new, changed, moved, unchanged, failed
+    action: str               # new, changed, moved, unchanged, resumed (unchanged, stages left to do), failed
     error: str | None = None
     stages: dict = field(default_factory=dict)  # analyzer -> done/failed/skipped/cached
     warnings: list = field(default_factory=list)  # optional (plugin) stages that failed; the file is still indexed
@@ -355,6 +355,8 @@ class Indexer:
             failures.append(lost)
         status = "failed" if failures else "indexed"
         error = "; ".join(failures) or ("warning: " + "; ".join(warned) if warned else None)
+        if outcome.action == "unchanged" and any(v in ("done", "failed") for v in outcome.stages.values()):
+            outcome.action = "resumed"   # a run killed part way through this file: its stages were finished now
         with self.catalog.transaction():
             self.catalog.update("media", mid, {"status": status, "error": error, "updated_at": _now()})
         if failures:

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import signal
-import sys
 import time
 from pathlib import Path
 from typing import Iterator
 
 from .analysis.perfile import FileTask, run_task, snapshot
+from .child_process import die_with_parent
 
 RETRIES = 1          # a file whose worker died is tried this many more times
 PROGRESS_EVERY_S = 0.25
@@ -112,19 +111,8 @@ def dispatch(indexer, files: list[Path], report, pool: Pool, retries: int = RETR
 
 # -- local worker processes ----------------------------------------------------------------
 
-def _die_with_parent() -> None:
-    """Linux: the kernel kills this worker when the writer dies (kill -9 included)."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except Exception:
-            pass
-
-
 def _worker_main(options: dict, library_dir: str, tasks, conn, parent: int) -> None:
-    _die_with_parent()
-    if os.getppid() != parent:
+    if not die_with_parent(parent):   # the kernel kills this worker when the writer dies (kill -9 included)
         return
     import threading
     from .plugins.manager import get_plugins

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,13 @@ def run_cli(library: Path, *args, check: bool = True, timeout: float = 600) -> s
     if check and proc.returncode != 0:
         raise AssertionError(f"framesense {' '.join(map(str, args))} exited {proc.returncode}\n"
                              f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
+    if WRITERS.intersection(map(str, args)) and proc.returncode in (0, 1) and (Path(library) / "catalog.sqlite").is_file():
+        from catalog_dump import assert_consistent   # every index or merge leaves rows that agree
+        assert_consistent(library)
     return proc
+
+
+WRITERS = {"index", "merge", "people"}   # commands after which the tests check the catalog's invariants
 
 
 def plugin_folder(tmp_path: Path, monkeypatch, files: dict[str, str]) -> Path:
@@ -67,8 +74,58 @@ def write_kill_footage(folder: Path, n: int = 8) -> Path:
     return folder
 
 
-def kill_after_indexed(proc, library: Path, n: int, timeout: float = 120) -> int:
-    """kill -9 an indexer once ``n`` files are indexed (read from the catalog as it grows); returns how many were."""
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started (Linux /proc; empty elsewhere)."""
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            out += [int(c) for c in task.read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie waiting for its (dead) parent to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@contextmanager
+def small_filesystem(path: Path, size: str = "1m", free: int | None = None):
+    """A tmpfs of ``size`` at ``path``, filled to leave ``free`` bytes (None: empty). Needs root (CI has it)."""
+    import shutil
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a small filesystem needs root (CI has it)")
+    path.mkdir(parents=True, exist_ok=True)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)]).returncode:
+        pytest.skip("this machine does not allow mounting a tmpfs")
+    try:
+        if free is not None:
+            fill(path, free)
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)])
+
+
+def fill(folder: Path, free: int = 0) -> Path:
+    """Fill ``folder``'s filesystem to leave about ``free`` bytes; returns the filler file (delete it to undo)."""
+    filler = Path(folder) / "filler"
+    with open(filler, "wb", buffering=0) as f:
+        try:
+            while True:
+                f.write(b"\0" * 4096)
+        except OSError:
+            pass
+    os.truncate(filler, max(0, filler.stat().st_size - free))
+    return filler
+
+
+def kill_after_indexed(proc, library: Path, n: int, timeout: float = 120, before_kill=None) -> int:
+    """kill -9 an indexer once ``n`` files are indexed (read from the catalog as it grows); returns how many were.
+    ``before_kill()`` runs just before the kill (to note the indexer's worker processes)."""
     import signal
     import sqlite3
     import time
@@ -85,6 +142,8 @@ def kill_after_indexed(proc, library: Path, n: int, timeout: float = 120) -> int
         if done >= n:
             break
         time.sleep(0.02)
+    if before_kill:
+        before_kill()
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     return done

@@ -156,3 +156,74 @@ def test_a_line_with_several_words_heard_differently_is_aligned_to_its_take(lib)
     clip = seq.clips[0]
     assert_cut_around(clip, words["we"], words["office"], before=words["so"])   # abutting: "so" stays out
     assert report[1].status != "placed"      # a different place is a different line, however alike the rest
+
+
+# -- long lines: split at sentence ends, each part placed, searches bounded by the line's length ------
+
+TALK = ["the keeper rowed out before dawn to mend the nets",
+        "his daughter counted herring in the cold shed",
+        "a steamer from Leith brought salt and barrels",
+        "by noon the quay smelled of tar and smoke",
+        "the harbour master argued with the skipper about berths",
+        "children watched gulls fight over scraps near the slipway",
+        "in winter the boats stayed moored behind the breakwater",
+        "the lifeboat crew trained every Thursday evening without fail",
+        "old Angus carved model schooners from driftwood",
+        "the chapel bell rang whenever a boat was overdue",
+        "curing sheds closed when the shoals moved north",
+        "nobody expected the railway to reach the village"]
+
+
+@pytest.fixture(scope="module")
+def talk(tmp_path_factory):
+    from framesense import Library
+    from framesense.transcript.store import store_transcripts
+    root = tmp_path_factory.mktemp("talk")
+    write_video(root / "f" / "talk.mp4", [Shot(25 * 70, 3)], rate=25, audio=None, width=96, height=64)
+    run_cli(root / "lib", "index", root / "f", "--no-speech", "--no-visual")
+    library = Library.open(root / "lib")
+    starts, t = [], 0.5
+    for s in TALK:
+        starts.append(t)
+        t += 0.4 * len(s.split()) + 1.0
+    with library.catalog.transaction():
+        store_transcripts(library.catalog, library.find_media("talk.mp4")["id"],
+                          [Transcript([seg(a, s) for a, s in zip(starts, TALK)], "en", "import", "talk.srt", 0)])
+    yield library, starts
+    library.close()
+
+
+def test_a_long_line_is_split_at_sentence_ends_and_each_part_placed_in_order(talk):
+    from framesense.timeline.assemble import MAX_LINE_WORDS, split_line
+    lib, starts = talk
+    line = ". ".join(s.capitalize() for s in TALK) + "."          # 104 words, one script line
+    parts = split_line(line)
+    assert len(parts) == 3 and all(len(p.split()) <= MAX_LINE_WORDS for p in parts)
+    assert " ".join(parts).split() == line.split()                 # nothing lost, nothing repeated
+    assert all(p.endswith(".") for p in parts)                    # cut where sentences end
+    seq, report = lib.assemble([line, "nobody expected the railway"])
+    assert [r.line for r in report] == [1, 1, 1, 2] and all(r.status == "placed" for r in report)
+    assert all("part" in r.note and "split at sentence boundaries" in r.note for r in report[:3])
+    assert report[3].note is None
+    assert [c.label for c in seq.clips[:3]] == parts
+    lower = [t.lower() for t in TALK]
+    firsts = [starts[lower.index(p.split(". ")[0].rstrip(".").lower())] for p in parts]
+    assert all(abs(r.start - a) <= 0.04 for r, a in zip(report[:3], firsts)), report   # where each was said (a frame)
+
+
+def test_a_long_line_heard_differently_is_aligned_with_searches_linear_in_its_length(talk):
+    """Several words heard otherwise: no part is found whole. The old run-by-run anchors searched every
+    run of the line (hundreds of searches for 40 words); now each part costs a bounded number."""
+    from framesense.timeline.assemble import LONG_LINE_SEARCHES, VOTE_WORDS, assemble, ScriptLine
+    lib, starts = talk
+    said = " ".join(TALK[4:8])                                     # 36 words: one part, a long line
+    written = said.replace("argued", "argue").replace("trained", "train").replace("moored", "mooring")
+    calls = []
+
+    def search(q):
+        calls.append(q.phrase)
+        return lib.search(q)
+    seq, report = assemble([ScriptLine(written)], search, lib.catalog)
+    assert report[0].status == "placed" and report[0].match in ("heard differently", "one word heard differently")
+    assert abs(report[0].start - starts[4]) <= 0.04, report                         # within a frame
+    assert len(calls) <= 1 + 3 * VOTE_WORDS + 2 * LONG_LINE_SEARCHES, calls

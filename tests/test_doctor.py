@@ -50,3 +50,22 @@ def test_doctor_says_when_there_is_no_sound_server(library, monkeypatch, tmp_pat
     monkeypatch.setenv("PIPEWIRE_REMOTE", str(tmp_path / "nothing-here"))
     sound = cli_json(library, "doctor")["sound"]
     assert not sound["ok"] and sound["player"] is None, sound
+
+
+def test_doctor_library_finds_rows_that_disagree(cli, library, tmp_path):
+    """A sound SQLite file whose rows point at the wrong shot (as --jobs once wrote faces) is no sound catalog."""
+    import sqlite3
+
+    from framesense.media.synth import Shot, write_video
+    for name in ("a", "b"):
+        write_video(tmp_path / "f" / f"{name}.mp4", [Shot(20, 1), Shot(20, 2)], width=160, height=90, audio=None)
+    cli("index", tmp_path / "f", "--no-speech", "--no-visual")
+    ok = cli.json("doctor", "--library")["catalog"]
+    assert ok["ok"] and "rows consistent" in ok["detail"], ok
+    con = sqlite3.connect(library / "catalog.sqlite")
+    with con:   # b's fingerprints moved onto a's first shot: every foreign key still holds
+        con.execute("UPDATE shot_fingerprints SET shot_id = (SELECT MIN(id) FROM shots) WHERE media_id = "
+                    "(SELECT id FROM media WHERE name = 'b.mp4')")
+    con.close()
+    bad = cli.json("doctor", "--library")["catalog"]
+    assert not bad["ok"] and "shot_fingerprints rows whose shot is missing or of another media" in bad["detail"], bad

@@ -4,6 +4,7 @@ a frame stage added later decodes alone and gives the rows the one-pass scan giv
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -15,7 +16,7 @@ import pytest
 
 from catalog_dump import assert_same, dump
 from clip_fixture import make_tiny_clip
-from conftest import ROOT, kill_after_indexed, plugin_folder, run_cli, write_kill_footage
+from conftest import ROOT, children, kill_after_indexed, plugin_folder, run_cli, running, write_kill_footage
 from framesense.media.synth import Shot, write_video
 
 CRASH_PLUGIN = '''
@@ -139,19 +140,29 @@ def test_kill_during_jobs_2_then_resume(tmp_path, library):
     cmd = [sys.executable, "-m", "framesense", "--library", str(library), "index", str(folder), "--no-speech",
            "--no-visual", "--jobs", "2"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    done = kill_after_indexed(proc, library, 2, timeout=180)
+    helpers: list[int] = []
+    done = kill_after_indexed(proc, library, 2, timeout=180, before_kill=lambda: helpers.extend(children(proc.pid)))
     assert 2 <= done < 8, "the kill should land mid-run"
-    time.sleep(0.5)  # the workers die with the writer (PR_SET_PDEATHSIG)
+    assert len(helpers) >= 2, "the writer should have had its worker processes"
+    deadline = time.time() + 3          # the workers die with the writer (PR_SET_PDEATHSIG), not seconds later
+    while any(map(running, helpers)) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not [p for p in helpers if running(p)], "worker processes outlived the killed writer"
     con = sqlite3.connect(f"file:{library / 'catalog.sqlite'}?mode=ro", uri=True, timeout=5)
     orphans = con.execute("SELECT count(*) FROM shots s WHERE NOT EXISTS (SELECT 1 FROM analysis_runs a "
                           "WHERE a.media_id = s.media_id AND a.analyzer='shots' AND a.status='done')").fetchone()[0]
     con.close()
     assert orphans == 0
-    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    resumed = subprocess.run(cmd + ["--json"], env=env, check=True, capture_output=True, text=True)
     d = dump(library)
     assert len(d["media"]) == 8 and all(m["status"] == "indexed" for m in d["media"])
     assert len(d["shots"]) == 24
     assert sum(1 for r in d["runs"] if r["analyzer"] == "shots" and r["status"] == "done") == 8
+    counts = json.loads(resumed.stdout)["counts"]   # files whose stages were finished now are not "unchanged"
+    assert counts.get("unchanged", 0) <= done and sum(counts.values()) == 8, counts
+    clean = tmp_path / "clean"                      # and the resumed catalog is a clean run's, table by table
+    run_cli(clean, "index", folder, "--no-speech", "--no-visual")
+    assert_same(dump(clean), d)
 
 
 RIDER_PLUGIN = '''

@@ -302,7 +302,7 @@ def test_exporter_is_chosen_by_name_or_suffix_from_the_registry(tmp_path):
 
 # Lower layers first; a module may import its own layer or any layer below, never one above.
 LAYERS = [
-    {"errors", "config", "timecode", "progress", "paths",
+    {"errors", "config", "timecode", "progress", "paths", "atomic_files", "child_process",
      "offline", "installation", "desktop_entry"},      # telemetry opt-outs; how FrameSense was installed
     {"catalog", "media", "transcript", "demo"},
     {"models"},

@@ -19,7 +19,7 @@ from PIL import Image
 from ..catalog import media_rate
 from ..media.sample import frames_at
 from ..models import faces as face_models
-from .base import AnalysisContext, Analyzer
+from .base import AnalysisContext, Analyzer, shot_ids
 from .visual import sample_frames
 
 FACE_EVERY_S = 1.0
@@ -153,10 +153,11 @@ class FacesAnalyzer(Analyzer):
     def store(self, catalog, media, result: FacesResult):
         from .people import assign_faces
         catalog.execute("DELETE FROM faces WHERE media_id = ?", (media["id"],))
+        shots = shot_ids(catalog, media["id"])   # the writer's ids: a worker's snapshot numbers shots its own way
         ids = []
         for f in result.faces:
             ids.append(catalog.insert("faces", {
-                "media_id": media["id"], "shot_id": f.shot_id, "shot_idx": f.shot_idx, "frame": f.frame,
+                "media_id": media["id"], "shot_id": shots.get(f.shot_idx), "shot_idx": f.shot_idx, "frame": f.frame,
                 "x": f.box[0], "y": f.box[1], "w": f.box[2], "h": f.box[3], "score": f.score,
                 "embedding": f.embedding.astype("<f2").tobytes(), "thumb": f.thumb, "model": result.model}))
         people = assign_faces(catalog, ids)

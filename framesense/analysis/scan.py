@@ -4,7 +4,6 @@ sampled frames every frame stage (fingerprints, pictures, plugins) asked for."""
 from __future__ import annotations
 
 import io
-import os
 import time
 import traceback
 from collections import deque
@@ -12,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+from ..atomic_files import write_atomic
 from ..errors import MediaError
 from ..media.tolerant import DecodeLoss, decode_frames
 from ..media.frames import frame_image, open_video, sample_grid
@@ -69,16 +69,6 @@ class _Feed:
             except Exception as exc:  # noqa: BLE001
                 self.error = (f"{type(exc).__name__}: {exc}", traceback.format_exc(limit=8))
         return {"status": "failed", "reason": self.error[0], "detail": self.error[1], "seconds": self.seconds}
-
-
-def write_atomic(data: bytes, path) -> Path:
-    """Write bytes via a temporary file and rename, so a kill never leaves half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return path
 
 
 class _ThumbPicker:
@@ -218,7 +208,7 @@ def scan_video(path, library_dir: Path | None, media_key: str, *, detector: Shot
 
 def write_files(library_dir: Path, files: dict[str, bytes]) -> None:
     for rel, data in files.items():
-        write_atomic(data, library_dir / rel)
+        write_atomic(library_dir / rel, data)
 
 
 class ShotsAnalyzer(Analyzer):

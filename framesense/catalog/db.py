@@ -15,7 +15,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..config import CATALOG_FILE, resolve_library
-from ..errors import CatalogDamaged
+from ..atomic_files import sweep, write_atomic
+from ..errors import CatalogDamaged, disk_full, full_disk_error
 from ..paths import PATH_COLUMNS, display, from_db, row_paths, safe_text, to_db
 from . import schema
 
@@ -38,6 +39,8 @@ class Catalog:
             lib.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OSError(f"cannot create library folder {lib}: {exc.strerror}") from None
+        sweep(lib, extra=_new_catalog_owner)   # what killed writers left: half-made catalogs, temporary files
+        sweep(lib / "cache", recursive=True)    # (thumbnail folders: at the next write into each)
         if not path.exists():
             _create(path)
         if path.stat().st_size == 0:
@@ -62,6 +65,8 @@ class Catalog:
             else:
                 schema.migrate(conn, backup_to=path.with_name(path.name + ".bak"))
         except sqlite3.DatabaseError as exc:
+            if disk_full(exc, lib):     # e.g. a migration on a full disk: rolled back, the file as it was
+                raise full_disk_error(path) from None
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
                 raise
             if "readonly" in str(exc):
@@ -97,10 +102,8 @@ class Catalog:
         if problem:
             raise CatalogDamaged(self.path, problem)
         try:
-            tmp = stamp_path.with_name(f"{stamp_path.name}.{os.getpid()}")
-            tmp.write_text(stamp)
-            os.replace(tmp, stamp_path)
-        except OSError:                 # a read-only library is checked at each open
+            write_atomic(stamp_path, stamp)
+        except OSError:                 # a read-only library (or a full disk) is checked at each open
             pass
 
     def _stamp(self) -> str:
@@ -257,21 +260,36 @@ def media_rate(row: dict) -> Fraction | None:
     return None
 
 
+def _new_catalog_owner(name: str) -> int | None:
+    """The pid in a half-made catalog's name (``.catalog.sqlite.PID.THREAD.new``, and its journal)."""
+    parts = name.split(".")
+    if name.startswith(f".{CATALOG_FILE}.") and parts[-1] in ("new", "new-journal") and parts[-3].isdigit():
+        return int(parts[-3])
+    return None
+
+
 def _create(path: Path) -> None:
     """Make a new catalog whole, then put it in place only if none appeared meanwhile: a second
-    process never meets a half-made (zero-byte) file, and never replaces the first one's."""
+    process never meets a half-made (zero-byte) file, and never replaces the first one's.
+    On a full disk: the disk-full error, and the half-made file removed."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.new")
-    conn = sqlite3.connect(str(tmp), isolation_level=None)
     try:
-        schema.migrate(conn)
+        conn = sqlite3.connect(str(tmp), isolation_level=None)
+        try:
+            schema.migrate(conn)
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)          # atomic, and fails when the name is taken
+        except FileExistsError:
+            pass
+        except OSError:                 # a filesystem without hard links
+            if not path.exists():
+                os.replace(tmp, path)
+    except (sqlite3.DatabaseError, OSError) as exc:
+        if disk_full(exc):
+            raise full_disk_error(path) from None
+        raise
     finally:
-        conn.close()
-    try:
-        os.link(tmp, path)          # atomic, and fails when the name is taken
-    except FileExistsError:
-        pass
-    except OSError:                 # a filesystem without hard links
-        if not path.exists():
-            os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+        for p in (tmp, tmp.with_name(tmp.name + "-journal")):
+            p.unlink(missing_ok=True)

@@ -61,11 +61,13 @@ def migrate(conn: sqlite3.Connection, only: dict[str, list[str]] | None = None, 
     if not pending:
         return {name: len(scripts) for name, scripts in wanted.items()}   # nothing written: read-only catalogs work
     if pending and backup_to is not None and "core" not in pending:
-        dest = sqlite3.connect(str(backup_to))
-        try:
-            conn.backup(dest)
-        finally:
-            dest.close()
+        from ..atomic_files import atomic_path
+        with atomic_path(backup_to) as tmp:   # the previous backup stays until this one is whole
+            dest = sqlite3.connect(str(tmp))
+            try:
+                conn.backup(dest)
+            finally:
+                dest.close()
     for name, scripts in wanted.items():
         for version in range(pending.get(name, len(scripts)) + 1, len(scripts) + 1):
             conn.execute("BEGIN IMMEDIATE")
@@ -80,7 +82,8 @@ def migrate(conn: sqlite3.Connection, only: dict[str, list[str]] | None = None, 
                              (name, version))
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:   # SQLite already rolled back after some errors (a full disk)
+                    conn.execute("ROLLBACK")
                 raise
     return {name: len(scripts) for name, scripts in wanted.items()}
 

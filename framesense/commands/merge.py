@@ -14,7 +14,8 @@ from .context import Ctx, emit_json, pass_ctx
 def merge(ctx: Ctx, other, as_json):
     """Merge the library at OTHER (another machine's index, a worker's partial results) into this one.
 
-    Files match by path and content; each finished stage is copied once, so merging again changes nothing."""
+    Files match by path and content; each finished stage is copied once, so merging again changes nothing.
+    People come with their faces: joined to people here by name, else by face, else added. All or nothing."""
     lib = ctx.library
     try:
         report = lib.merge(other)
@@ -24,7 +25,10 @@ def merge(ctx: Ctx, other, as_json):
         emit_json(report.to_json())
         return
     click.echo(f"Merged {other} into {lib.catalog_path}: {report.media_added} files added, "
-               f"{report.stages_copied} stages copied, {report.stages_kept} already here")
+               f"{report.stages_copied} stages copied, {report.stages_kept} already here, "
+               f"{report.people_added} people added, {len(report.people_joined)} joined to people here")
+    for j in report.people_joined:
+        click.echo(f"joined: {j}")
     for c in report.conflicts:
         click.echo(f"conflict: {c}", err=True)
     for s in report.skipped:

@@ -26,6 +26,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic_files import write_atomic
 from ..config import model_cache_dir
 from ..errors import ModelUnavailable
 from . import clip_onnx
@@ -304,9 +305,7 @@ def download(spec_text: str, progress=None) -> str:
     path = download_pretrained(cfg, cache_dir=str(cache))  # tqdm shows the progress
     if not path:
         raise ModelUnavailable(f"{spec_text}: download gave no file")
-    tmp = _record_path(spec).with_suffix(".tmp")
-    tmp.write_text(json.dumps({"spec": spec.text, "checkpoint": str(Path(path).resolve())}))
-    os.replace(tmp, _record_path(spec))
+    write_atomic(_record_path(spec), json.dumps({"spec": spec.text, "checkpoint": str(Path(path).resolve())}))
     return str(path)
 
 

@@ -70,7 +70,7 @@ class PluginHost:
         import multiprocessing as mp
         ctx = mp.get_context("spawn")
         self.conn, child_end = ctx.Pipe()
-        self.proc = ctx.Process(target=host_main, args=(*self.args, child_end),
+        self.proc = ctx.Process(target=host_main, args=(*self.args, child_end), kwargs={"parent": os.getpid()},
                                 name=f"plugin-{self.args[2]}", daemon=True)
         self.proc.start()
         child_end.close()
@@ -153,8 +153,12 @@ def _import_file(name: str, path: Path, package_dir: Path | None = None):
     return module
 
 
-def host_main(locator, plugin_key, analyzer, options, conn):
-    """The child: build the analyzer through the plugin's own hook, then analyse until told to stop."""
+def host_main(locator, plugin_key, analyzer, options, conn, parent=None):
+    """The child: build the analyzer through the plugin's own hook, then analyse until told to stop.
+    It dies with its parent (an index worker killed with the writer takes its plugins along)."""
+    from ..child_process import die_with_parent
+    if not die_with_parent(parent):
+        return
     try:
         import pluggy
 

@@ -14,10 +14,10 @@ Meant for libraries past ``DISK_THRESHOLD`` vectors; smaller ones stay on hnswli
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
+from ..atomic_files import atomic_path
 
 DISK_THRESHOLD = 20_000_000
 GRAPH = dict(connectivity=16, expansion_add=128, expansion_search=128)
@@ -33,9 +33,8 @@ def build(path: Path, vectors: np.ndarray, threads: int = 0) -> Path:
     for a in range(0, len(vectors), CHUNK):
         block = np.asarray(vectors[a: a + CHUNK], dtype=np.float32)
         index.add(np.arange(a, a + len(block), dtype=np.uint64), block, threads=threads)
-    tmp = path.with_name(path.name + ".tmp")
-    index.save(str(tmp))
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        index.save(str(tmp))
     return path
 
 

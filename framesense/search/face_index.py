@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+from ..atomic_files import write_atomic
 
 DIM = 128
 CHUNK = 1 << 15              # rows per block (16 MB of float32 per thread)
@@ -138,9 +139,7 @@ class FaceIndex:
         return st
 
     def _write_state(self, st: CacheState):
-        tmp = self.dir / "state.json.tmp"
-        tmp.write_text(json.dumps(asdict(st)))
-        os.replace(tmp, self.dir / "state.json")
+        write_atomic(self.dir / "state.json", json.dumps(asdict(st)))
 
     def _stamp(self) -> tuple[int, int, int]:
         r = self.catalog.one("SELECT hi, deleted, reused FROM face_changes")

@@ -1,12 +1,14 @@
 """Phrase search over spoken words: exact phrase, then all-words full text, then fuzzy.
 
-Exact phrases walk the ``words`` table: the rarest query word (by the
-``terms`` counts) is looked up through ``words_by_term``, and every other word
-must sit at the neighbouring sequence numbers of the same media (primary-key
-lookups). Cost follows the rarest word's frequency, not the catalog's size.
-When no exact phrase is spoken, FTS5 (bm25) finds segments holding all the
-words in any order; when that finds nothing either, words within a small edit
-distance of the vocabulary stand in for misspelt ones (Whisper's mistakes).
+Exact phrases walk the pair postings: ``words_by_pair (term_id, next_term_id, media_id, seq)``
+lists where each pair of neighbouring words is said, the rarest pair of the phrase anchors the
+lookup and the other pairs are checked by seeks at the neighbouring sequence numbers of the
+same media. Cost follows how often the rarest pair is said, not the words' frequency or the
+catalog's size (issue 31). When no exact phrase is spoken, FTS5 finds segments holding all the
+words in any order (at most FTS_CANDIDATES, ranked by bm25); when that finds nothing either,
+words within a small edit distance of the vocabulary stand in for misspelt ones (Whisper's
+mistakes). Answers that do not change between searches (prefix expansions, misspelt words'
+stand-ins, ``--media`` files) are kept per catalog state (``memo.py``).
 
 A hit runs from the pause before its first word to the pause after its last
 (``transcript.cuts``: never inside a neighbouring word), in whole frames at the
@@ -16,6 +18,7 @@ media's exact rate (milliseconds for sound-only files), clamped to the file. Pad
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass
 
 from ..catalog import Catalog, media_rate
@@ -24,11 +27,12 @@ from ..paths import display, from_db
 from ..transcript.cuts import words_frames
 from ..transcript.languages import ELISIONS, is_elided_piece
 from .hits import AUDIO_TIME_BASE, Hit
+from .memo import remembered
 from .query import SearchQuery
 from .scores import hit_score
 from .wordforms import Form, phrase_forms, tokens_of
 
-MAX_PREFIX_TERMS = 2000   # a prefix like "a*" expands to at most this many vocabulary words
+MAX_PREFIX_TERMS = 2000   # a prefix standing for more vocabulary words than this ("a*") is refused
 
 
 @dataclass
@@ -47,10 +51,17 @@ def parse_phrase(text: str, languages=()) -> list[Token]:
 
 
 def _terms(catalog: Catalog, tok: Token) -> dict[int, int]:
-    """term id -> count for one query word (a prefix expands to many)."""
+    """term id -> count for one query word (a prefix expands to many, once per catalog state)."""
+    return remembered(catalog, ("terms", tok.norm, tok.prefix), lambda: _lookup_terms(catalog, tok))
+
+
+def _lookup_terms(catalog: Catalog, tok: Token) -> dict[int, int]:
     if tok.prefix:
         rows = catalog.execute("SELECT id, count FROM terms WHERE norm >= ? AND norm < ? AND count > 0 LIMIT ?",
-                               (tok.norm, tok.norm + "\U0010ffff", MAX_PREFIX_TERMS)).fetchall()
+                               (tok.norm, tok.norm + "\U0010ffff", MAX_PREFIX_TERMS + 1)).fetchall()
+        if len(rows) > MAX_PREFIX_TERMS:
+            raise QueryError(f"'{tok.norm}*' stands for more than {MAX_PREFIX_TERMS:,} different spoken words: "
+                             f"give more of its letters")
     else:
         rows = catalog.execute("SELECT id, count FROM terms WHERE norm = ? AND count > 0", (tok.norm,)).fetchall()
     return {r[0]: r[1] for r in rows}
@@ -59,8 +70,17 @@ def _terms(catalog: Catalog, tok: Token) -> dict[int, int]:
 def _media_filter(catalog: Catalog, patterns: list[str]) -> list[int] | None:
     if not patterns:
         return None
+    return remembered(catalog, ("media", tuple(patterns)), lambda: _matching_media(catalog, patterns))
+
+
+def _matching_media(catalog: Catalog, patterns: list[str]) -> list[int]:
+    """Ids of the files a pattern names (a part of the path, or a glob). SQLite first keeps the paths
+    holding each pattern's longest literal piece, so a big library is not walked in Python."""
+    pieces = [max(re.split(r"\[[^\]]*\]|[*?]", pat), key=len).lower() for pat in patterns]
+    where = ("" if not all(pieces) else
+             " WHERE typeof(path) = 'blob' OR " + " OR ".join("instr(lower(path), ?) > 0" for _ in pieces))
     ids = []
-    for r in catalog.execute("SELECT id, path FROM media"):
+    for r in catalog.execute("SELECT id, path FROM media" + where, pieces if where else ()):
         path = from_db(r[1])
         for pat in patterns:
             if any((pat in p) or fnmatch.fnmatch(p, pat) or fnmatch.fnmatch(p, f"*{pat}") for p in {path, display(path)}):
@@ -73,37 +93,88 @@ def _id_list(ids) -> str:
     return ",".join(str(int(i)) for i in ids)
 
 
-MAX_JOINED = 6    # positions checked by SQL joins; the rest of a long phrase is checked in Python
+MAX_JOINED = 8          # words looked up by SQL joins (each checks two positions); longer phrases finish in Python
+INDEX_JOIN_KEYS = 16    # pairs with at most this many term combinations are checked in the pair postings
+MAX_PAIR_KEYS = 4096    # term combinations of two neighbouring positions looked up as pairs (a prefix after a word)
+PROBE_CAPS = (256, 4096)   # pair postings counted up to these, growing only while every pair fills the cap
+
+
+def _pair_sizes(catalog: Catalog, positions: list[dict[int, int]]) -> dict[int, int]:
+    """How many times each pair of neighbouring positions is spoken (position i and i+1), counted
+    through ``words_by_pair`` only as far as needed to tell the rarest pair: a pair of common
+    words is never counted to the end."""
+    todo = [i for i in range(len(positions) - 1) if len(positions[i]) * len(positions[i + 1]) <= MAX_PAIR_KEYS]
+    sizes: dict[int, int] = {}
+    for cap in PROBE_CAPS:
+        for i in todo:
+            sizes[i] = catalog.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM words INDEXED BY words_by_pair WHERE term_id IN "
+                f"({_id_list(positions[i])}) AND next_term_id IN ({_id_list(positions[i + 1])}) LIMIT {cap})"
+            ).fetchone()[0]
+        todo = [i for i in todo if sizes[i] >= cap]
+        if len(todo) < 2 or len(todo) < len(sizes):   # the rarest is known (or all that is left is one)
+            break
+    return sizes
 
 
 def match_sequences(catalog: Catalog, positions: list[dict[int, int]], media_ids: list[int] | None,
-                    limit: int) -> list[tuple[int, int, int]]:
+                    limit: int, scan: int | None = None) -> list[tuple[int, int, int]]:
     """(media_id, first_seq, last_seq) where position i's word is one of positions[i]'s terms, in order.
 
-    The rarest position anchors the lookup; at most MAX_JOINED positions are joined in SQL (SQLite
-    allows 64 tables in a join) and the words of longer phrases are then read and compared, so a
-    phrase of any length works.
+    The lookup starts from the rarest pair of neighbouring positions (``words_by_pair`` holds each
+    word with the term said after it), or from one position's terms where no pair can be looked up
+    (a lone word, two short prefixes side by side), so the cost follows how often the phrase's
+    rarest pair is said, not how common its words are. The other positions are then checked two at
+    a time (a word and the term after it), the rarest pair first: by a seek in the pair postings
+    (close to the last one, since anchor rows come in file order), or by the word's primary key
+    where a position has many terms; at most MAX_JOINED are joined in SQL and the words of longer
+    phrases are read and compared. ``scan`` bounds how many places of the anchor are looked at
+    (the fuzzy fallback's bound); exact phrases look at all of them.
     """
-    if any(not p for p in positions):
+    if any(not p for p in positions) or (media_ids is not None and not media_ids):
         return []
     n = len(positions)
-    order = sorted(range(n), key=lambda i: sum(positions[i].values()))
-    k, joined = order[0], order[1:MAX_JOINED]
-    rest = [i for i in range(n) if i != k and i not in joined]
-    sql = [f"SELECT d.media_id, d.seq - {k} FROM words d INDEXED BY words_by_term"]
-    for i in joined:
-        sql.append(f"CROSS JOIN words w{i} ON w{i}.media_id = d.media_id AND w{i}.seq = d.seq + {i - k} "
-                   f"AND w{i}.term_id IN ({_id_list(positions[i])})")
-    sql.append(f"WHERE d.term_id IN ({_id_list(positions[k])})")
+    pairs = _pair_sizes(catalog, positions)
+    ones = {i: sum(p.values()) for i, p in enumerate(positions)}
+    size = {("pair", i): c for i, c in pairs.items()} | {("one", i): c for i, c in ones.items()}
+    guess = {("pair", i): ones[i] * ones[i + 1] for i in pairs} | {("one", i): c * c for i, c in ones.items()}
+    # the smallest; among pairs counted past the last cap, the one whose words are rarest
+    kind, k = min(size, key=lambda key: (size[key], key[0] != "pair", guess[key], key[1]))
+    covered = {k, k + 1} if kind == "pair" else {k}
+    checks = []         # (size, guess, j): the pair at positions j, j+1 checked at each anchor row
+    for i in range(n):
+        if i not in covered:
+            j = i if i + 1 < n else i - 1
+            checks.append((pairs.get(j, min(ones[j], ones[j + 1])), ones[j] * ones[j + 1], j))
+            covered |= {j, j + 1}
+    checks.sort()
+    joined, rest = checks[: MAX_JOINED - 1], [i for *_, j in checks[MAX_JOINED - 1:] for i in (j, j + 1)]
+    anchor = [f"term_id IN ({_id_list(positions[k])})"]
+    if kind == "pair":
+        anchor.append(f"next_term_id IN ({_id_list(positions[k + 1])})")
     if media_ids is not None:
-        if not media_ids:
-            return []
-        sql.append(f"AND d.media_id IN ({_id_list(media_ids)})")
+        anchor.append(f"media_id IN ({_id_list(media_ids)})")
+    if scan is None:
+        sql = [f"SELECT d.media_id, d.seq - {k} FROM words d INDEXED BY words_by_pair"]
+    else:
+        sql = [f"SELECT d.media_id, d.seq - {k} FROM (SELECT media_id, seq FROM words INDEXED BY words_by_pair "
+               f"WHERE {' AND '.join(anchor)} LIMIT {int(scan)}) d"]
+    for *_, j in joined:
+        terms = f"{{}}term_id IN ({_id_list(positions[j])}) AND {{}}next_term_id IN ({_id_list(positions[j + 1])})"
+        if len(positions[j]) * len(positions[j + 1]) <= INDEX_JOIN_KEYS:
+            # a seek in the pair postings: the anchor rows come in (media, seq) order, so these stay close
+            sql.append(f"CROSS JOIN words w{j} INDEXED BY words_by_pair ON {terms.format(f'w{j}.', f'w{j}.')} "
+                       f"AND w{j}.media_id = d.media_id AND w{j}.seq = d.seq + {j - k}")
+        else:   # many term choices: the word itself by its primary key (unary + keeps it off the term index)
+            sql.append(f"CROSS JOIN words w{j} ON w{j}.media_id = d.media_id AND w{j}.seq = d.seq + {j - k} "
+                       f"AND {terms.format(f'+w{j}.', f'+w{j}.')}")
+    if scan is None:
+        sql.append("WHERE " + " AND ".join(f"d.{c}" for c in anchor))
     if not rest:
         sql.append(f"LIMIT {int(limit)}")
         return [(m, s, s + n - 1) for m, s in catalog.execute(" ".join(sql))]
     out = []
-    for m, s in catalog.execute(" ".join(sql)).fetchall():
+    for m, s in catalog.conn.cursor().execute(" ".join(sql)):
         seen = dict(catalog.execute("SELECT seq, term_id FROM words WHERE media_id = ? AND seq BETWEEN ? AND ?",
                                     (m, s, s + n - 1)).fetchall())
         if all(seen.get(s + i) in positions[i] for i in rest):
@@ -131,8 +202,13 @@ class _HitMaker:
 
     def _media(self, media_id: int) -> dict:
         if media_id not in self.media:
-            self.media[media_id] = self.catalog.media_by_id(media_id) or {}
+            self.media[media_id] = self.catalog.one(
+                "SELECT id, path, has_video, rate_num, rate_den, frames, duration FROM media WHERE id = ?",
+                (media_id,)) or {}
         return self.media[media_id]
+
+    def media_path(self, media_id: int) -> str:
+        return self._media(media_id).get("path", "")
 
     def make(self, media_id: int, first: int, last: int, quality: float, match: str, context: str | None = None,
              form=None):
@@ -182,17 +258,21 @@ def _known_terms(catalog: Catalog):
 
 
 def _languages(catalog: Catalog) -> list[str]:
-    return [r[0] for r in catalog.execute("SELECT DISTINCT language FROM transcripts WHERE language IS NOT NULL")] \
-        or ["en"]
+    """The transcripts' languages, from the table the transcripts' triggers keep (a few rows)."""
+    return [r[0] for r in catalog.execute("SELECT language FROM transcript_languages ORDER BY language")] or ["en"]
 
 
 def _in_languages(catalog: Catalog, languages, media_ids: list[int] | None) -> list[int] | None:
     """The media (of media_ids) with a transcript in one of the languages, or of no known language."""
     if not languages:
         return media_ids
+    spoken = {r[0] for r in catalog.execute("SELECT language FROM transcript_languages")}
+    if spoken <= set(languages):   # every transcript qualifies: no list of files (it grows with the archive)
+        return media_ids
     marks = ",".join("?" * len(languages))
-    ids = [r[0] for r in catalog.execute(f"SELECT DISTINCT media_id FROM transcripts WHERE language IN ({marks}) "
-                                         "OR language IS NULL", tuple(languages))]
+    ids = remembered(catalog, ("in languages", tuple(languages)), lambda: [r[0] for r in catalog.execute(
+        f"SELECT DISTINCT media_id FROM transcripts WHERE language IN ({marks}) OR language IS NULL",
+        tuple(languages))])
     return ids if media_ids is None else sorted(set(ids) & set(media_ids))
 
 
@@ -224,33 +304,97 @@ def _exact(catalog, tokens, media_ids, limit, maker, text=None, languages=None) 
     return hits
 
 
+FTS_CANDIDATES = 200    # segments holding every word that are ranked (bm25) for the all-words fallback
+FTS_BUDGET = 5000       # uses of the query's rarest word whose segments the all-words fallback looks through
+FTS_WINDOWS = 2         # when a word is more common than that: this many stretches of the catalog, spread evenly
+FTS_SEGMENTS = 50_000   # segments those stretches hold at most, together
+
+
+def _fts_windows(catalog: Catalog, rarest: int) -> list[tuple[int, int]] | None:
+    """Segment id ranges for the all-words fallback, or None for all of them. FTS5 walks every segment
+    holding the rarest word to find those that hold the others too (and, when all are common, nearly
+    every segment), so where that word is common only stretches of the catalog are looked through,
+    together holding about FTS_BUDGET of its uses and at most FTS_SEGMENTS segments."""
+    if rarest <= FTS_BUDGET:
+        return None
+    last = catalog.execute("SELECT max(rowid) FROM segments").fetchone()[0] or 0
+    width = max(1, int(min(last * FTS_BUDGET / rarest, FTS_SEGMENTS) / FTS_WINDOWS))
+    return [(a, a + width - 1) for a in (1 + j * last // FTS_WINDOWS for j in range(FTS_WINDOWS))]
+
+
 def _fts(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
-    match = " AND ".join(f'"{t.norm}"' + ("*" if t.prefix else "") for t in tokens)
-    sql = ("SELECT s.id, s.media_id, s.text, s.first_seq, s.last_seq, bm25(segments_fts) AS rank "
+    """Segments holding every word in any order: the best by bm25 among the first FTS_CANDIDATES that
+    FTS5 finds (in segment order), in stretches of the catalog when all the words are common
+    (``_fts_windows``), so the fallback costs about the same at any size of archive. bm25 is
+    computed here from the vocabulary counts: FTS5's own counts every segment holding each word."""
+    if media_ids is not None and not media_ids:
+        return []
+    want, df = set(), {}
+    for t in tokens:
+        terms = _terms(catalog, t)
+        if not terms:           # a word never spoken: no segment holds them all
+            return []
+        want |= set(terms)
+        df[(t.norm, t.prefix)] = sum(terms.values())
+    match = " AND ".join(dict.fromkeys(f'"{t.norm}"' + ("*" if t.prefix else "") for t in tokens))
+    sql = ("SELECT s.id, s.media_id, s.text, s.norm, s.first_seq, s.last_seq "
            "FROM segments_fts JOIN segments s ON s.id = segments_fts.rowid WHERE segments_fts MATCH ?")
     if media_ids is not None:
-        if not media_ids:
-            return []
         sql += f" AND s.media_id IN ({_id_list(media_ids)})"
-    sql += " ORDER BY rank LIMIT ?"
-    rows = catalog.query(sql, (match, limit))
-    want = set()
-    for t in tokens:
-        want |= set(_terms(catalog, t))
+    room = max(FTS_CANDIDATES, limit)
+    windows = _fts_windows(catalog, min(df.values()))
+    if windows is None:
+        rows = catalog.execute(sql + " LIMIT ?", (match, room)).fetchall()
+    else:   # FTS5 would not stop an AND of common words at a stretch's end: the rarest word alone, and
+        rows = []      # the others checked here, in each segment's words
+        rare = min(df, key=df.get)
+        for a, b in windows:
+            for r in catalog.execute(sql + " AND segments_fts.rowid BETWEEN ? AND ?",
+                                     ('"' + rare[0] + '"' + ("*" if rare[1] else ""), a, b)):
+                if len(rows) < room and _holds_all(r[3], df):
+                    rows.append(r)
+    rank = _bm25(catalog, df)
+    ranked = sorted(((rank(r[3]), r) for r in rows), key=lambda sr: (-sr[0], sr[1][0]))[:limit]
     hits = []
-    for r in rows:
-        if r["first_seq"] is None:
+    for score, (_, media_id, text, _, first_seq, last_seq) in ranked:
+        if first_seq is None:
             continue
         seqs = catalog.execute(
             f"SELECT min(seq), max(seq) FROM words WHERE media_id = ? AND seq BETWEEN ? AND ? "
-            f"AND term_id IN ({_id_list(want)})", (r["media_id"], r["first_seq"], r["last_seq"])).fetchone()
+            f"AND +term_id IN ({_id_list(want)})", (media_id, first_seq, last_seq)).fetchone()
         if seqs[0] is None:
             continue
-        strength = -r["rank"] / (1.0 - r["rank"])  # bm25 is negative; map to 0..1
-        h = maker.make(r["media_id"], seqs[0], seqs[1], 0.5 + 0.5 * strength, "all-words", r["text"])
+        strength = score / (1.0 + score)  # bm25 is 0 or more; map to 0..1
+        h = maker.make(media_id, seqs[0], seqs[1], 0.5 + 0.5 * strength, "all-words", text)
         if h:
             hits.append(h)
     return hits
+
+
+def _holds_all(norm: str, words) -> bool:
+    """Whether a segment's normalised words hold each (word, is prefix) of the query."""
+    seg = norm.split()
+    return all(any(x.startswith(w) for x in seg) if prefix else w in seg for w, prefix in words)
+
+
+def _bm25(catalog: Catalog, df: dict[tuple[str, bool], int]):
+    """Okapi BM25 of a segment's normalised words for the query words (k1 1.2, b 0.75, as FTS5 ranks),
+    each word's uses standing in for the number of segments holding it."""
+    import math
+    segments, words = remembered(catalog, ("segment stats",), lambda: tuple(catalog.execute(
+        "SELECT (SELECT max(rowid) FROM segments), (SELECT sum(count) FROM terms)").fetchone()))
+    n, avg = max(1, segments or 0), max(1.0, (words or 0) / max(1, segments or 0))
+    idf = {key: max(1e-6, math.log((n - min(c, n) + 0.5) / (min(c, n) + 0.5))) for key, c in df.items()}
+
+    def rank(norm: str) -> float:
+        seg = norm.split()
+        k = 1.2 * (1 - 0.75 + 0.75 * len(seg) / avg)
+        total = 0.0
+        for (word, prefix), w in idf.items():
+            tf = sum(1 for x in seg if (x.startswith(word) if prefix else x == word))
+            total += w * tf * 2.2 / (tf + k)
+        return total
+    return rank
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -312,20 +456,39 @@ def near_terms(catalog: Catalog, word: str) -> dict[int, tuple[int, int]]:
                 f"SELECT id, count FROM terms WHERE count > 0 AND norm IN ({','.join('?' * len(chunk))})", chunk):
             out[tid] = (1, cnt)
     if d >= 2:
-        letters = set(word)
-        need = len(letters) - d  # each edit removes at most one distinct letter
-        for tid, norm, cnt in catalog.execute(
-                "SELECT id, norm, count FROM terms WHERE norm >= ? AND norm < ? AND length(norm) BETWEEN ? AND ? "
-                "AND count > 0", (word[0], word[0] + "\U0010ffff", len(word) - d, len(word) + d)):
-            if tid in out or len(letters.intersection(norm)) < need:
-                continue
-            dist = edit_distance(word, norm, d)
-            if dist <= d:
-                out[tid] = (dist, cnt)
+        rows = catalog.execute(      # the norm index alone (id is its rowid): counts only for the near ones
+            "SELECT id, norm FROM terms WHERE norm >= ? AND norm < ? AND length(norm) BETWEEN ? AND ?",
+            (word[0], word[0] + "\U0010ffff", len(word) - d, len(word) + d)).fetchall()
+        near = {tid: dist for tid, dist in _within(word, rows, d) if tid not in out}
+        for tid, cnt in catalog.execute(f"SELECT id, count FROM terms WHERE id IN ({_id_list(near)}) AND count > 0"):
+            out[tid] = (near[tid], cnt)
     return out
 
 
+def _within(word: str, rows, d: int):
+    """(id, distance) of the rows (id, norm) whose norm is at most d edits from word: RapidFuzz's
+    optimal string alignment (the same distance as ``edit_distance``, in C) where it is installed."""
+    try:
+        from rapidfuzz.distance import OSA
+        from rapidfuzz.process import extract
+    except ImportError:
+        letters = set(word)
+        need = len(letters) - d  # each edit removes at most one distinct letter
+        for tid, norm in rows:
+            if len(letters.intersection(norm)) >= need and (dist := edit_distance(word, norm, d)) <= d:
+                yield tid, dist
+        return
+    for _, dist, i in extract(word, [r[1] for r in rows], scorer=OSA.distance, score_cutoff=d, limit=None):
+        yield rows[i][0], dist
+
+
+FUZZY_SCAN = 5_000       # places of its rarest pair of stand-ins the fuzzy fallback looks at
+
+
 def _fuzzy(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
+    """Vocabulary words near each typed one stand in for it; of the first ``limit * 4`` such phrases
+    (among the first FUZZY_SCAN places of their rarest pair), the best scoring ``limit`` become hits,
+    scored from their words before any hit is made."""
     positions, dists = [], []
     for t in tokens:
         if t.prefix:
@@ -333,18 +496,21 @@ def _fuzzy(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
             positions.append(terms)
             dists.append({k: 0 for k in terms})
         else:
-            near = near_terms(catalog, t.norm)
+            near = remembered(catalog, ("near", t.norm), lambda: near_terms(catalog, t.norm))
             positions.append({k: v[1] for k, v in near.items()})
             dists.append({k: v[0] for k, v in near.items()})
+        if not positions[-1]:   # nothing near this word: no phrase can match
+            return []
     total_len = sum(len(t.norm) for t in tokens)
-    hits = []
-    for m, a, b in match_sequences(catalog, positions, media_ids, limit * 4):
-        ids = [r[0] for r in catalog.execute(
-            "SELECT term_id FROM words WHERE media_id = ? AND seq BETWEEN ? AND ? ORDER BY seq", (m, a, b))]
-        cost = sum(dists[i].get(tid, 0) for i, tid in enumerate(ids))
-        h = maker.make(m, a, b, max(0.1, 1 - cost / max(1, total_len)), "fuzzy")
-        if h:
-            hits.append(h)
+    found = []
+    for m, a, b in match_sequences(catalog, positions, media_ids, limit * 4, scan=FUZZY_SCAN):
+        rows = catalog.execute("SELECT term_id, probability, start FROM words WHERE media_id = ? AND seq BETWEEN ? "
+                               "AND ? ORDER BY seq", (m, a, b)).fetchall()
+        quality = max(0.1, 1 - sum(dists[i].get(r[0], 0) for i, r in enumerate(rows)) / max(1, total_len))
+        score = hit_score("fuzzy", [r[1] for r in rows], quality)
+        found.append(((-score, maker.media_path(m), rows[0][2]), quality, m, a, b))
+    found.sort(key=lambda f: f[0])      # the order hits are given in, known before any is made
+    hits = [h for _, quality, m, a, b in found[: limit + 8] if (h := maker.make(m, a, b, quality, "fuzzy"))]
     hits.sort(key=lambda h: (-h.score, h.media_path, h.start))
     return hits[:limit]
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from ..atomic_files import atomic_path, write_atomic
 
 APPROX_THRESHOLD = 10_000
 CHUNK = 1 << 17
@@ -86,9 +86,8 @@ class ApproxIndex:
         return labels[0].astype(np.int64), (1.0 - dist[0]).astype(np.float32)
 
     def save(self):
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        self.index.save_index(str(tmp))
-        os.replace(tmp, self.path)
+        with atomic_path(self.path) as tmp:
+            self.index.save_index(str(tmp))
 
 
 @dataclass
@@ -122,9 +121,7 @@ class VectorIndex:
             return None
 
     def _write_state(self, st: CacheState):
-        tmp = self.dir / "state.json.tmp"
-        tmp.write_text(json.dumps(vars(st)))
-        os.replace(tmp, self.dir / "state.json")
+        write_atomic(self.dir / "state.json", json.dumps(vars(st)))
 
     def _rows(self, after_id: int = 0):
         cur = self.catalog.execute(

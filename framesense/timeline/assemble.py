@@ -16,7 +16,9 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from dataclasses import dataclass, field
+import itertools
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -30,6 +32,8 @@ MIN_RUN_SHARE = 0.6      # a partial take must hold at least this share of the l
 CANDIDATES = 6           # takes looked at per line: the best, and up to five alternates
 ANCHOR_CANDIDATES = 40   # takes of each run of a line heard differently: short runs ("by evening the") are common
 MIN_SCORE = 0.35         # below this a phrase hit is a guess at misspelt words, not a take
+MAX_LINE_WORDS = 40      # longer lines are split at sentence boundaries (then clauses), each part placed alone
+SHORT_LINE = 12          # longer lines: anchors from their rare words, and at most one search per word for runs
 
 
 @dataclass
@@ -52,6 +56,7 @@ class LineResult:
     match: str | None = None
     alternates: int = 0
     near_miss: dict | None = None
+    note: str | None = None   # e.g. the line was split (part 2 of 3)
 
     def to_json(self) -> dict:
         return {k: v for k, v in vars(self).items() if v is not None}
@@ -87,6 +92,18 @@ def parse_script(text: str, csv_table: bool = False, name: str = "the script") -
     return lines
 
 
+LONG_LINE_SEARCHES = 6   # runs of a long line searched for a partial take, or for its near miss
+
+
+def _long_runs(words: list[str]):
+    """A long line's runs worth a search (each costs as much as the line): its longest beginnings and
+    endings down to ``MIN_RUN_SHARE`` of it, where a take that ran into another file or a cut stops."""
+    n = len(words)
+    for size in sorted({n - 1, int(n * 0.8 + 0.999), int(n * MIN_RUN_SHARE + 0.999)}, reverse=True):
+        yield " ".join(words[:size])
+        yield " ".join(words[n - size:])
+
+
 def _runs(words: list[str]):
     """Contiguous runs of the line's words, longest first (then earliest)."""
     n = len(words)
@@ -108,25 +125,28 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
     used: dict[str, int] = {}
     cache: dict = {}
     clips, report, pending_missing = [], [], []
-    for n, line in enumerate(lines, 1):
+    for n, line, note in _parts(lines):
+        found = _Searches(search, line)   # one search per run of the line, whichever step asks again
+
         def takes(phrase, limit=CANDIDATES):
-            return [h for h in search(_query(line, phrase, limit))
+            return [h for h in found(phrase, limit)
                     if h.score >= MIN_SCORE and (not per_media or used.get(h.media_path, 0) < per_media)]
         words = line.text.split()
+        long = len(words) > SHORT_LINE    # a long line: a few searches for runs, each linear in the line
         hits, status = takes(line.text), "placed"
         if not hits and len(words) >= 3:      # words heard differently: the line aligned to the transcript
-            aligned = _aligned(words, lambda phrase: takes(phrase, ANCHOR_CANDIDATES), catalog, weights)
+            aligned = _aligned(words, lambda phrase, limit=ANCHOR_CANDIDATES: takes(phrase, limit), catalog, weights)
             if aligned is not None:
                 hits = [aligned]
         if not hits and len(words) >= 3:
-            for run in _runs(words):
+            for run in (_long_runs(words) if long else _runs(words)):
                 hits = takes(run)
                 if hits:
                     status = "partial"
                     break
-        res = LineResult(n, line.text, status if hits else "missing")
+        res = LineResult(n, line.text, status if hits else "missing", note=note)
         if not hits:
-            res.near_miss = _near_miss(words, search, line)
+            res.near_miss = _near_miss(words, found, LONG_LINE_SEARCHES if long else None)
             pending_missing.append(res)
             report.append(res)
             if progress:
@@ -154,6 +174,44 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
         last.markers.append(Marker(frame=last.source_out - 1, name=f"MISSING: {miss.text}", text=miss.text,
                                    query="paper edit"))
     return sequence_from_clips(clips, options), report
+
+
+def split_line(text: str, limit: int = MAX_LINE_WORDS) -> list[str]:
+    """A line of up to ``limit`` words as it is; a longer one in parts of at most ``limit`` words, cut
+    at sentence ends where it can, else at clause marks (, ; :), else evenly."""
+    words = text.split()
+    if len(words) <= limit:
+        return [text.strip()]
+    parts: list[str] = []
+    for pattern in (r"(?<=[.!?])\s+", r"(?<=[,;:])\s+"):
+        pieces = [p for p in re.split(pattern, text.strip()) if p.strip()]
+        if len(pieces) > 1:
+            out, cur = [], []
+            for piece in pieces:
+                n = len(piece.split())
+                if cur and len(" ".join(cur).split()) + n > limit:
+                    out.append(" ".join(cur))
+                    cur = []
+                cur.append(piece)
+            out.append(" ".join(cur))
+            for part in out:
+                parts += split_line(part, limit) if len(part.split()) > limit else [part]
+            return parts
+    k = -(-len(words) // limit)                      # no mark to cut at: even parts
+    size = -(-len(words) // k)
+    return [" ".join(words[a:a + size]) for a in range(0, len(words), size)]
+
+
+def _parts(lines: list[ScriptLine]):
+    """(line number, the line or one part of it, a note when it was split)."""
+    for n, line in enumerate(lines, 1):
+        parts = split_line(line.text)
+        for k, part in enumerate(parts, 1):
+            note = None if len(parts) == 1 else (
+                f"part {k} of {len(parts)}: the line has {len(line.text.split())} words; lines over "
+                f"{MAX_LINE_WORDS} are split at sentence boundaries (else clauses, else evenly), each part "
+                f"placed on its own")
+            yield n, replace(line, text=part), note
 
 
 SIMILAR = 0.5   # letters shared (difflib ratio) for a heard word to stand for the script's word (one per line)
@@ -190,10 +248,11 @@ class _Weights:
 
 
 def _aligned(words: list[str], takes, catalog, weights: _Weights) -> Hit | None:
-    """The whole line where several of its words were heard differently: takes of its runs of two
-    or more words (longest first) anchor a stretch of transcript, the line (and its numbers written
-    the other way) is aligned to each stretch, and the best stretch stands if it says enough. The line
-    and the stretch are read by the rules of the take's language (its numbers, percent, elisions)."""
+    """The whole line where several of its words were heard differently: stretches of transcript
+    where the line may have been said (``_run_stretches``, or ``_rare_word_stretches`` for a long
+    line), the line (and its numbers written the other way) aligned to each, and the best stretch
+    stands if it says enough. The line and the stretch are read by the rules of the take's language
+    (its numbers, percent, elisions)."""
     from ..search.wordforms import tokens_of, written_texts
     text = " ".join(words)
 
@@ -201,30 +260,17 @@ def _aligned(words: list[str], takes, catalog, weights: _Weights) -> Hit | None:
     def forms_in(language):
         forms = [[w for w, _ in tokens_of(t, language)] for t in written_texts(text, language or "en")]
         return [f for f in forms if f]
-    anchors: dict = {}
-    for size in range(len(words) - 1, 1, -1):
-        for start in range(0, len(words) - size + 1):
-            for h in takes(" ".join(words[start:start + size])):
-                anchors.setdefault((h.media_id, h.start_frame), h)
-        if len(anchors) >= ALIGN_ANCHORS:
-            break
-    by_media: dict[int, list[Hit]] = {}
-    for h in list(anchors.values())[:ALIGN_ANCHORS * 2]:
-        by_media.setdefault(h.media_id, []).append(h)
+    find = _rare_word_stretches if len(words) > SHORT_LINE else _run_stretches
     best = None      # (share, take score, anchor, first word row, last word row, words heard differently)
-    for media_id, hs in by_media.items():
-        rows = catalog.query("SELECT seq, start, end, text FROM words WHERE media_id = ? AND start >= ? AND start <= ? "
-                             "ORDER BY seq", (media_id, min(h.start for h in hs) - ALIGN_REACH_S,
-                                              max(h.end for h in hs) + ALIGN_REACH_S))
-        for near, h in _stretches(rows, sorted(hs, key=lambda h: h.start)):
-            language = h.extra.get("language")
-            heard = [" ".join(w for w, _ in tokens_of(r["text"], language)) for r in near]
-            for form in forms_in(language):
-                got = _align(form, weights(form), heard)
-                if got is not None and (best is None or (got[0], h.score) > best[:2]):
-                    share, first, last, before, after, differ = got
-                    first, last = _edges(near, first, last, before, after)
-                    best = (share, h.score, h, near[first], near[last], differ)
+    for near, h in find(words, takes, catalog, weights):
+        language = h.extra.get("language")
+        heard = [" ".join(w for w, _ in tokens_of(r["text"], language)) for r in near]
+        for form in forms_in(language):
+            got = _align(form, weights(form), heard)
+            if got is not None and (best is None or (got[0], h.score) > best[:2]):
+                share, first, last, before, after, differ = got
+                first, last = _edges(near, first, last, before, after)
+                best = (share, h.score, h, near[first], near[last], differ)
     if best is None or best[0] < ALIGN_MIN:
         return None
     share, _, h, first, last, differ = best
@@ -236,6 +282,87 @@ def _aligned(words: list[str], takes, catalog, weights: _Weights) -> Hit | None:
                text=said_between(catalog, h.media_id, first["start"], last["end"]), context=h.context,
                query=text, extra={"match": "one word heard differently" if differ == 1 else "heard differently",
                                   "alike": round(share, 3)})
+
+
+def _run_stretches(words: list[str], takes, catalog, weights):
+    """Takes of the line's runs of two or more words (longest first) anchor stretches of transcript
+    (``ALIGN_REACH_S`` either side): searches grow with the square of the line, so short lines only."""
+    anchors: dict = {}
+    for size in range(len(words) - 1, 1, -1):
+        for start in range(0, len(words) - size + 1):
+            for h in takes(" ".join(words[start:start + size])):
+                anchors.setdefault((h.media_id, h.start_frame), h)
+        if len(anchors) >= ALIGN_ANCHORS:
+            break
+    by_media: dict[int, list[Hit]] = {}
+    for h in list(anchors.values())[:ALIGN_ANCHORS * 2]:
+        by_media.setdefault(h.media_id, []).append(h)
+    for media_id, hs in by_media.items():
+        rows = catalog.query("SELECT seq, start, end, text FROM words WHERE media_id = ? AND start >= ? AND start <= ? "
+                             "ORDER BY seq", (media_id, min(h.start for h in hs) - ALIGN_REACH_S,
+                                              max(h.end for h in hs) + ALIGN_REACH_S))
+        yield from _stretches(rows, sorted(hs, key=lambda h: h.start))
+
+
+VOTE_WORDS = 6           # a long line's rarest words searched (with a neighbour: pairs are rarer still)
+VOTE_HITS = 20           # takes of each
+VOTE_STRETCHES = 4       # stretches aligned, those where most of the rare words were heard in order
+WORD_S = 0.6             # seconds a spoken word takes at most, to place a line's words around one heard
+
+
+def _rare_word_stretches(words: list[str], takes, catalog, weights):
+    """For a long line: each of its rarest words is searched once; a word at place ``i`` of the line
+    heard at time ``t`` puts the line's start near ``t - i * WORD_S``; where several rare words agree,
+    the transcript the line would span is a stretch to align. Searches and stretches are bounded, and
+    each alignment grows with the line's length times the stretch's, itself linear in the line."""
+    from ..search.wordforms import tokens_of
+    norms = [" ".join(w for w, _ in tokens_of(word)) for word in words]
+    weight = dict(zip(norms, weights(norms)))
+    first_at: dict[str, int] = {}
+    for i, norm in enumerate(norms):
+        if len(norm) > SMALL_WORD:
+            first_at.setdefault(norm, i)
+    rare = sorted(first_at, key=lambda w: -weight[w])[:VOTE_WORDS]
+    n = len(words)
+    votes: dict[int, list] = {}        # media -> [(line start estimate, place in line, weight, take)]
+    for norm in rare:
+        i = first_at[norm]
+        for at in (i, i - 1, None):    # the word and the next, else the one before, else alone
+            if at is not None and not 0 <= at < n - 1:
+                continue
+            hits = takes(" ".join(words[at:at + 2]) if at is not None else words[i], VOTE_HITS)
+            if hits:
+                break
+        for h in hits:
+            votes.setdefault(h.media_id, []).append((h.start - (i if at is None else at) * WORD_S, i,
+                                                     weight[norm], h))
+    slack = 2.0 + 0.3 * n * WORD_S                   # speech faster than WORD_S shifts later words' estimates
+    windows = []
+    for media_id, vs in votes.items():
+        vs.sort(key=lambda v: v[0])
+        b = 0
+        for a in range(len(vs)):
+            while b < len(vs) and vs[b][0] <= vs[a][0] + slack:
+                b += 1
+            group = vs[a:b]
+            said = {v[1]: v[2] for v in group}
+            windows.append((sum(said.values()), media_id, group))
+    windows.sort(key=lambda w: -w[0])
+    taken: list[tuple[int, float, float]] = []
+    for votes_for, media_id, group in windows:
+        if votes_for < 0.5 * windows[0][0]:
+            return                                   # far fewer of the rare words agree than at the best
+        a = min(v[3].start - v[1] * WORD_S for v in group) - 1.0
+        b = max(v[3].end + (n - 1 - v[1]) * WORD_S for v in group) + 1.0
+        if any(m == media_id and a < y and x < b for m, x, y in taken):
+            continue                                 # overlaps a stretch already chosen
+        taken.append((media_id, a, b))
+        near = catalog.query("SELECT seq, start, end, text FROM words WHERE media_id = ? AND start >= ? AND start <= ? "
+                             "ORDER BY seq", (media_id, a, b))
+        if near:
+            yield near, max((v[3] for v in group), key=lambda h: h.score)
+        if len(taken) >= VOTE_STRETCHES:
+            return
 
 
 def _edges(near: list[dict], first: int, last: int, before: int, after: int) -> tuple[int, int]:
@@ -320,16 +447,21 @@ def _align(line: list[str], w: list[float], heard: list[str]) -> tuple[float, in
     return score[k][n][j] / sum(w), first, last, said_first, n - 1 - said_last, differ
 
 
+@functools.lru_cache(maxsize=65536)
 def _alike(written: str, heard: str) -> float:
     """How alike a script's word and what was heard in its place are (0-1, letters shared)."""
     from ..transcript.model import normalize_word
     return _letters_shared(normalize_word(written), "".join(normalize_word(w) for w in heard.split()))
 
 
-@functools.lru_cache(maxsize=65536)
 def _letters_shared(a: str, b: str) -> float:
+    """difflib's ratio, or 0 where even its upper bounds are under SIMILAR (the loosest bar any
+    use of it sets): most pairs in an alignment are different words, and are told so cheaply."""
     from difflib import SequenceMatcher
-    return SequenceMatcher(None, a, b).ratio() if a and b else 0.0
+    if not a or not b or 2 * min(len(a), len(b)) < SIMILAR * (len(a) + len(b)):
+        return 0.0
+    m = SequenceMatcher(None, a, b)
+    return m.ratio() if m.quick_ratio() >= SIMILAR else 0.0
 
 
 def said_between(catalog, media_id: int, start: float, end: float) -> str:
@@ -360,14 +492,34 @@ def _query(line: ScriptLine, phrase: str, limit: int) -> SearchQuery:
                        extra={"person": line.person} if line.person else {})
 
 
-def _near_miss(words: list[str], search, line: ScriptLine) -> dict | None:
-    """The longest run of the line's words that was said anywhere, however short."""
-    for size in range(len(words) - 1, 0, -1):
-        for start in range(0, len(words) - size + 1):
-            run = " ".join(words[start:start + size])
-            hits = search(_query(line, run, 1))
-            if hits and (size > 1 or len(words) == 1):
-                h = hits[0]
-                return {"words": run, "share": round(size / len(words), 2), "said": h.text,
-                        "media_path": h.media_path, "start": h.start, "score": h.score}
+class _Searches:
+    """A line's searches, remembered: the anchors, the runs and the near miss ask for the same runs
+    (with different limits); a run is searched again only for more takes than a full answer held."""
+
+    def __init__(self, search, line: ScriptLine):
+        self.search, self.line, self.seen = search, line, {}
+
+    def __call__(self, phrase: str, limit: int) -> list[Hit]:
+        got = self.seen.get(phrase)
+        if got is None or (got[0] < limit and len(got[1]) >= got[0]):
+            got = self.seen[phrase] = (limit, self.search(_query(self.line, phrase, limit)))
+        return got[1][:limit]
+
+
+def _near_miss(words: list[str], found: _Searches, budget: int | None = None) -> dict | None:
+    """The longest run of the line's words that was said anywhere, however short (within ``budget``
+    searches, longest runs first)."""
+    n = len(words)
+    if budget is None:
+        runs = ((size, start) for size in range(n - 1, 0, -1) for start in range(0, n - size + 1))
+    else:   # a long line: a few sizes, runs overlapping by half, longest first
+        sizes = sorted({n - 1, 3 * n // 4, n // 2, n // 4, 6, 4, 3, 2} - {0, 1}, reverse=True)
+        runs = ((size, start) for size in sizes for start in range(0, n - size + 1, max(1, size // 2)))
+    for size, start in itertools.islice(runs, budget):
+        run = " ".join(words[start:start + size])
+        hits = found(run, CANDIDATES)    # (as the runs were searched: answered from memory)
+        if hits and (size > 1 or n == 1):
+            h = hits[0]
+            return {"words": run, "share": round(size / n, 2), "said": h.text,
+                    "media_path": h.media_path, "start": h.start, "score": h.score}
     return None

@@ -9,10 +9,9 @@ offered back. Plain JSON of the model (fast for thousands of clips), written ato
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from ..atomic_files import write_atomic
 from ..errors import FrameSenseError
 from ..timecode import parse_rate
 from .model import Clip, Sequence
@@ -30,15 +29,7 @@ def write(seq: Sequence, folder, saved_path=None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {"version": 1, "sequence": seq.to_json(), "clips": [c.to_json() for c in seq.clips],
             "saved_path": str(saved_path) if saved_path else None}
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, json.dumps(data))
 
 
 def pending(folder) -> Path | None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import opentimelineio as otio
 
+from ..atomic_files import write_atomic
 from ..errors import FrameSenseError
 from ..paths import display, file_url, is_text, json_safe, path_from_url
 from ..timecode import parse_rate, rate_str, snap_rate
@@ -174,8 +175,8 @@ def save(seq: Sequence, path, catalog=None) -> Path:
     """Write ``.otio`` atomically; record it in the catalog's list of saved sequences."""
     path = Path(path).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
-    from .exporters.common import write_atomic      # the user's umask modes, like every other export
-    write_atomic(path, otio.adapters.write_to_string(to_otio(seq), "otio_json"))
+    text = otio.adapters.write_to_string(to_otio(seq), "otio_json")
+    write_atomic(path, text)
     if catalog is not None:
         register(catalog, seq, path)
     return path

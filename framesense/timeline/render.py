@@ -9,8 +9,6 @@ frame k, source frame in + floor(k * media_rate / sequence_rate).
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from ..atomic_files import atomic_path
 from ..errors import FrameSenseError, MediaError
 from ..media.frames import open_video
 from ..media.seek import iter_frames, read_audio
@@ -110,11 +109,9 @@ def render(seq: Sequence, path, *, width: int | None = None, height: int | None 
     has_audio = any(c.media.has_audio for c in seq.clips)
     path = Path(path).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix or ".mp4", dir=path.parent)
-    os.close(fd)
     font = _font(max(10, height // 14)) if burn_in_text else None
-    try:
-        out = av.open(tmp, "w")
+    with atomic_path(path) as tmp:
+        out = av.open(str(tmp), "w", format=None if path.suffix else "mp4")
         v = out.add_stream("libx264", rate=seq.rate)
         v.width, v.height, v.pix_fmt = width, height, "yuv420p"
         v.options = {"preset": "veryfast", "crf": str(crf)}
@@ -152,7 +149,4 @@ def render(seq: Sequence, path, *, width: int | None = None, height: int | None 
             for pkt in a.encode():
                 out.mux(pkt)
         out.close()
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
     return path

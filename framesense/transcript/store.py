@@ -60,9 +60,11 @@ def store_transcripts(catalog: Catalog, media_id: int, transcripts: list[Transcr
             n_segs += 1
         n_words = len(word_rows)
         seq += 1  # a gap: phrases never run from one transcript (stream) into the next
+    # each word carries the term said next in its transcript: the pair postings phrase search starts from
+    nxt = [b[2] if b[1] == a[1] + 1 else None for a, b in zip(word_rows, word_rows[1:])] + [None]
     catalog.conn.executemany(
-        "INSERT INTO words (media_id, seq, term_id, segment_id, start, end, probability, text, speaker) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", word_rows)
+        "INSERT INTO words (media_id, seq, term_id, segment_id, start, end, probability, text, speaker, next_term_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [(*row, n) for row, n in zip(word_rows, nxt)])
     return {"transcripts": len(transcripts), "segments": n_segs, "words": n_words}
 
 

@@ -6,6 +6,16 @@ that the next words follow at seq+1, seq+2... Sequence numbers leave a gap
 between transcripts/streams so a phrase never runs across them. Triggers keep
 the vocabulary counts (used to pick the rarest word of a phrase first) and the
 FTS index consistent whatever deletes the rows (store(), the Indexer, cascades).
+
+Version 4 (issue 31, phrase search at 100 million words): each word also holds the
+term of the word after it in its transcript (``next_term_id``, NULL at a transcript's
+end), and ``words_by_pair (term_id, next_term_id, media_id, seq)`` replaces
+``words_by_term``: it is the postings of every pair of neighbouring words, so a phrase
+of common words starts from its rarest *pair* instead of every use of its rarest word,
+and it still answers "every use of this word" through its first column. A file's words
+bring their pairs in the transaction that stores them. ``transcript_languages`` keeps
+the languages the transcripts are in (counted by triggers), so a search does not read
+every transcript to learn them.
 """
 
 MIGRATIONS = [
@@ -98,8 +108,37 @@ MIGRATIONS = [
     UPDATE transcripts SET language_from = 'detected' WHERE source = 'whisper' AND language IS NOT NULL;
     UPDATE transcripts SET language_from = 'file' WHERE source != 'whisper' AND language IS NOT NULL;
     """,
-    # the word-timing version its words were measured with (analysis/retime.py); NULL: before there was one
+    # 3: the word-timing version its words were measured with (analysis/retime.py); NULL: before there was one
     """
     ALTER TABLE transcripts ADD COLUMN timing TEXT;
+    """,
+    # 4: pair postings for phrase search and the languages kept by triggers (issue 31)
+    """
+    ALTER TABLE words ADD COLUMN next_term_id INTEGER;   -- the term spoken next in the transcript (NULL at its end)
+    UPDATE words SET next_term_id = n.term_id FROM words AS n
+        WHERE n.media_id = words.media_id AND n.seq = words.seq + 1;
+    DROP INDEX words_by_term;
+    CREATE INDEX words_by_pair ON words (term_id, next_term_id, media_id, seq);
+
+    CREATE TABLE transcript_languages (
+        language TEXT PRIMARY KEY,
+        transcripts INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO transcript_languages
+        SELECT language, count(*) FROM transcripts WHERE language IS NOT NULL GROUP BY language;
+    CREATE TRIGGER transcript_languages_ins AFTER INSERT ON transcripts WHEN new.language IS NOT NULL BEGIN
+        INSERT INTO transcript_languages (language, transcripts) VALUES (new.language, 1)
+            ON CONFLICT (language) DO UPDATE SET transcripts = transcripts + 1;
+    END;
+    CREATE TRIGGER transcript_languages_del AFTER DELETE ON transcripts WHEN old.language IS NOT NULL BEGIN
+        UPDATE transcript_languages SET transcripts = transcripts - 1 WHERE language = old.language;
+        DELETE FROM transcript_languages WHERE language = old.language AND transcripts <= 0;
+    END;
+    CREATE TRIGGER transcript_languages_upd AFTER UPDATE OF language ON transcripts BEGIN
+        UPDATE transcript_languages SET transcripts = transcripts - 1 WHERE language = old.language;
+        DELETE FROM transcript_languages WHERE language = old.language AND transcripts <= 0;
+        INSERT INTO transcript_languages (language, transcripts) SELECT new.language, 1 WHERE new.language IS NOT NULL
+            ON CONFLICT (language) DO UPDATE SET transcripts = transcripts + 1;
+    END;
     """,
 ]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 from fractions import Fraction
 from pathlib import Path
 from urllib.parse import quote
 
+from ... import atomic_files
 from ...paths import display, file_url as raw_file_url, is_text
 from ..model import Sequence, SourceMedia
 
@@ -40,25 +39,8 @@ def file_url(path: str) -> str:
 
 
 def write_atomic(path: Path, data: str | bytes) -> Path:
-    path = Path(path).expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
-        publish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def publish(tmp, path: Path) -> None:
-    """Move a finished temporary file into place as an ordinary file (umask modes, not mkstemp's 0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    os.replace(tmp, path)
+    """An export file written whole or not at all (``atomic_files``), at its absolute path."""
+    return atomic_files.write_atomic(Path(path).expanduser().resolve(), data)
 
 
 def prepare(seq: Sequence, allow_missing: bool = False) -> None:

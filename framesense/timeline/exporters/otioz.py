@@ -8,8 +8,6 @@ path itself, never a URL to decode.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -18,7 +16,8 @@ import opentimelineio as otio
 from ...errors import FrameSenseError
 from ...paths import display
 from ..otio_io import to_otio
-from .common import prepare, publish
+from ...atomic_files import atomic_path
+from .common import prepare
 
 BUNDLE_VERSION = "1.0.0"
 
@@ -36,16 +35,10 @@ def export(sequence, path: Path, **_) -> list[Path]:
                                   f"(export .otio instead, or rename one)")
         inside[m.path] = name
     tl = to_otio(sequence, url=lambda m: otio.url_utils.url_from_filepath(inside[m.path]))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".otioz", dir=path.parent)
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w") as z:
-            z.writestr("version.txt", BUNDLE_VERSION, compress_type=zipfile.ZIP_DEFLATED)
-            z.writestr("content.otio", otio.adapters.write_to_string(tl, "otio_json"),
-                       compress_type=zipfile.ZIP_DEFLATED)
-            for src, name in inside.items():
-                z.write(src, name, compress_type=zipfile.ZIP_STORED)
-        publish(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w") as z:
+        z.writestr("version.txt", BUNDLE_VERSION, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("content.otio", otio.adapters.write_to_string(tl, "otio_json"),
+                   compress_type=zipfile.ZIP_DEFLATED)
+        for src, name in inside.items():
+            z.write(src, name, compress_type=zipfile.ZIP_STORED)
     return [path]
