@@ -15,7 +15,6 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from ..installation import how_to_get
 from .context import Ctx, emit_json, pass_ctx
 
 def _ok(detail, ok=True) -> dict:
