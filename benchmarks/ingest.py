@@ -13,10 +13,17 @@ then times:
 5. ``framesense index --jobs 1`` vs ``--jobs 2`` on a folder of shorter clips (shots,
    fingerprints, pictures).
 
+``--faces``: instead, the faces figures on a programme of real faces with speech
+(benchmarks/face_programme.py, 10 minutes of 1280x720): bare decode; the default stages
+without faces (shots, fingerprint, speech base); the same with faces; with ``--before DIR``
+(an export of an earlier tree, e.g. ``git archive main``) the same with that tree's faces stage;
+then each library's faces scored against the programme's truth (recall by face height, clustering).
+
 Each full-ingest figure is reported as a ratio to bare decode (decode time / ingest time:
 1.0 would mean ingest costs no more than decoding) and in times real time.
 
     python benchmarks/ingest.py [--minutes 10] [--folder-clips 6 --folder-seconds 30] [--keep FILE]
+    python benchmarks/ingest.py --faces [--minutes 10] [--keep FILE] [--before DIR] [--speech-model base]
 """
 
 from __future__ import annotations
@@ -67,12 +74,21 @@ def clip(path: Path, seconds: float, rate: int = 25, width=1280, height=720, aud
     return res.cuts
 
 
-def cli(library: Path, *args) -> float:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+CPU: dict[Path, float] = {}   # library -> CPU seconds its index took (the process and the ones it waited for)
+
+
+def cli(library: Path, *args, root: Path = ROOT) -> float:
+    """Wall seconds of ``framesense index`` run from ``root``'s code (its CPU seconds go to ``CPU``)."""
+    import resource
+    env = dict(os.environ, PYTHONPATH=str(root))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "framesense", "--library", str(library), "index", *map(str, args)],
-                   check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+                   check=True, env=env, cwd=str(root), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[library] = CPU.get(library, 0.0) + after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall
 
 
 def stage_seconds(library: Path) -> dict:
@@ -82,8 +98,56 @@ def stage_seconds(library: Path) -> dict:
             "SELECT analyzer, sum(seconds) s FROM analysis_runs GROUP BY analyzer")}
 
 
+def faces(args, work: Path) -> dict:
+    """The faces stage's share of full ingest on a programme of real faces, and its detection and
+    clustering scored against the programme's truth (before and after, when ``--before`` is given)."""
+    from face_programme import score, write
+    path = args.keep or work / "faces720.mp4"
+    t0 = time.perf_counter()
+    truth = write(path, args.minutes)
+    print(f"programme ready in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    info = probe(path)
+    duration = info.duration
+    _, bare_s = bare_decode(path)
+    common = ["--no-visual", "--speech-model", args.speech_model, path]
+    runs = {"without_faces": cli(work / "nofaces", "--disable", "faces", *common),
+            "with_faces": cli(work / "faces", *common)}
+    if args.before:
+        runs["with_faces_before"] = cli(work / "before", *common, root=args.before)
+
+    def figures(name, lib):
+        secs = runs[name]
+        out = {"seconds": round(secs, 1), "x_realtime": round(duration / secs, 2), "cpu_seconds": round(CPU[lib], 1),
+               "ratio_to_bare_decode": round(bare_s / secs, 3), "stage_seconds": stage_seconds(lib)}
+        if name != "without_faces":
+            extra = secs - runs["without_faces"]
+            out["faces_added_seconds"] = round(extra, 1)
+            out["faces_share_of_ingest"] = round(extra / secs, 3)
+            cpu_extra = CPU[lib] - CPU[work / "nofaces"]
+            out["faces_added_cpu_seconds"] = round(cpu_extra, 1)
+            out["faces_share_of_ingest_cpu"] = round(cpu_extra / CPU[lib], 3)
+            out["faces"] = score(lib, truth)
+            from framesense.catalog import Catalog
+            with Catalog.open(lib, create=False) as cat:
+                out["faces_note"] = cat.one("SELECT detail FROM analysis_runs WHERE analyzer = 'faces'")["detail"]
+        return out
+    return {
+        "programme": {"seconds": round(duration, 1), "size": f"{info.width}x{info.height}", "rate": info.rate_str,
+                      "shots": len(truth["shots"]), "faces": sum(len(s["faces"]) for s in truth["shots"]),
+                      "cpus": os.cpu_count()},
+        "bare_decode_s": round(bare_s, 1), "bare_decode_x_realtime": round(duration / bare_s, 1),
+        **{name: figures(name, work / {"without_faces": "nofaces", "with_faces": "faces",
+                                       "with_faces_before": "before"}[name]) for name in runs},
+        "load_average_after": open("/proc/loadavg").read().split()[:3] if Path("/proc/loadavg").exists() else None,
+        "notes": "index times include process start and model loads; faces share = (with - without) / with; "
+                 "CPU seconds count the index process and the processes it waited for (the faces pool)",
+    }
+
+
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--faces", action="store_true", help="the faces figures on a programme of real faces")
+    ap.add_argument("--before", type=Path, help="with --faces: an earlier tree to time the same way")
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--keep", type=Path, help="reuse/keep the generated clip at this path")
     ap.add_argument("--folder-clips", type=int, default=6)
@@ -100,6 +164,9 @@ def main():
     (work / "no-plugins").mkdir()
     os.environ["FRAMESENSE_PLUGINS"] = str(work / "no-plugins")
     os.environ["FRAMESENSE_CLIP_MODEL"] = str(make_tiny_clip(work / "tiny-clip"))
+    if args.faces:
+        print(json.dumps(faces(args, work), indent=2))
+        return
     path = args.keep or work / "bench720.mp4"
     t0 = time.perf_counter()
     truth = clip(path, args.minutes * 60)

@@ -126,7 +126,8 @@ def bench_runtimes(arch: str, frames: int, batch: int, devices: list[str]) -> di
 
 # -- index time per hour -------------------------------------------------------
 def bench_scan(width: int, height: int, seconds: float) -> dict:
-    from framesense.analysis.fingerprint import GRAY_H, GRAY_W, frame_hashes, sample_frames as fp_samples
+    from framesense.analysis.base import sample_frames
+    from framesense.analysis.fingerprint import EVERY_S, GRAY_H, GRAY_W, frame_hashes
     from framesense.analysis.scan import scan_video
     from framesense.media.sample import frames_at
     from framesense.media.synth import Shot, write_video
@@ -140,13 +141,13 @@ def bench_scan(width: int, height: int, seconds: float) -> dict:
         scan = scan_video(res.path, Path(tmp) / "lib", "bench")
         t_scan = time.perf_counter() - t0
         rows = [{"id": k, "start_frame": a, "end_frame": b} for k, (a, b, _) in enumerate(scan.shots)]
-        wanted = fp_samples(rows, rate)
+        wanted = sample_frames(rows, rate, EVERY_S)
         t0 = time.perf_counter()
         for _, f in frames_at(res.path, list(wanted), rate):
             frame_hashes(f.reformat(width=GRAY_W, height=GRAY_H, format="gray").to_ndarray())
         t_fp = time.perf_counter() - t0
-        from framesense.analysis.visual import sample_frames
-        vis = sample_frames(rows, rate)
+        from framesense.analysis.visual import DEFAULT_EVERY_S
+        vis = sample_frames(rows, rate, DEFAULT_EVERY_S)
         t0 = time.perf_counter()
         for _, f in frames_at(res.path, list(vis), rate):
             f.reformat(width=224 * width // height, height=224, format="rgb24", interpolation="BICUBIC").to_ndarray()

@@ -22,7 +22,20 @@ from .search.hits import Hit
 from .search.query import SearchQuery
 from .timeline.model import Sequence, SequenceOptions, sequence_from_hits
 
-__all__ = ["Library", "IndexOptions", "SearchQuery", "SequenceOptions", "ExportOptions"]
+__all__ = ["Library", "IndexOptions", "SearchQuery", "SequenceOptions", "ExportOptions", "media_rate",
+           "PICTURE_SOURCES", "SUPERCUT_ORDERS"]
+
+
+def __getattr__(name):
+    # The choices front ends offer for ``--picture-sources`` and ``--order``: timeline/ owns them,
+    # loaded on first use so ``import framesense.api`` stays cheap.
+    if name == "PICTURE_SOURCES":
+        from .timeline.suggest import SOURCES
+        return SOURCES
+    if name == "SUPERCUT_ORDERS":
+        from .timeline.supercut import ORDERS
+        return ORDERS
+    raise AttributeError(f"module 'framesense.api' has no attribute {name!r}")
 
 
 def _as_list(value) -> list[str]:
@@ -96,6 +109,23 @@ class ExportOptions:
     comments: bool = True                     # EDL comment lines (reel legend, clip names)
     allow_missing: bool = False               # export clips whose media file is gone (they import offline)
 
+    def sequence_for(self, sequence: Sequence) -> Sequence:
+        """The sequence as it will be written: at ``rate`` and with ``handles`` where given."""
+        if self.rate is not None:
+            sequence = sequence.with_rate(self.rate)
+        if self.handles is not None:
+            sequence = sequence.with_handles(self.handles)
+        return sequence
+
+
+def kept(hits: list[Hit], query: SearchQuery) -> list[Hit]:
+    """The hits a query keeps, whichever provider found them: at least ``min_score``, in a file the
+    ``media`` filters match (``search.refs.media_matches``, the one rule), best first, at most ``limit``."""
+    from .search.refs import media_matches
+    hits = [h for h in hits if h.score >= (query.min_score or 0.0) and media_matches(h.media_path, query.media)]
+    hits.sort(key=lambda h: (-h.score, h.media_path, h.start_frame))
+    return hits[: query.limit]
+
 
 def list_models(kind: str | None = None) -> list:
     """Models of every kind (or one) this machine knows: where they live and whether they are here."""
@@ -159,10 +189,7 @@ def export_sequence(sequence: Sequence, path, options: ExportOptions | None = No
     registry = registry or plugin_registry()
     path = Path(path).expanduser()
     spec = registry.exporter_for(path, options.format)
-    if options.rate is not None:
-        sequence = sequence.with_rate(options.rate)
-    if options.handles is not None:
-        sequence = sequence.with_handles(options.handles)
+    sequence = options.sequence_for(sequence)
     return [Path(p) for p in spec.export(sequence, path, allow_missing=options.allow_missing,
                                           comments=options.comments, handles=options.handles,
                                           catalog=catalog if spec.name == "otio" else None)]
@@ -184,6 +211,15 @@ class Library:
     @property
     def path(self) -> Path:
         return self.catalog.dir
+
+    @property
+    def catalog_path(self) -> Path:
+        """The catalog's SQLite file (what front ends name when they report where rows went)."""
+        return self.catalog.path
+
+    def health(self) -> str | None:
+        """What is wrong with the catalog file, or None when it is sound."""
+        return self.catalog.health()
 
     def close(self) -> None:
         self.catalog.close()
@@ -322,6 +358,11 @@ class Library:
         from .transcript.store import load_transcripts
         return load_transcripts(self.catalog, self.find_media(media)["id"])
 
+    def why_no_transcript(self, media) -> str:
+        """Why a media file has no transcript, and what to do about it, in one line."""
+        from .transcript.store import why_no_transcript
+        return why_no_transcript(self.catalog, self.find_media(media))
+
     def stream_languages(self, media) -> list[dict]:
         """Each audio stream of a file with the language its transcript is in: ``language``,
         ``language_probability`` (Whisper's confidence when it detected it), ``language_from`` (detected,
@@ -394,8 +435,9 @@ class Library:
     # -- search ------------------------------------------------------------
     def search(self, query: SearchQuery | None = None, **kw) -> list[Hit]:
         """Hits (exact frame ranges), best first, from every search provider that answers the query:
-        built-in (phrase, pictures, same footage) and plugin ones alike. Keywords beyond the built-in
-        fields go to plugins through ``query.extra`` (``color="orange"``, ``scale="wide"``)."""
+        built-in (phrase, pictures, same footage, faces) and plugin ones alike. Keywords beyond the built-in
+        fields go to plugins through ``query.extra`` (``color="orange"``, ``scale="wide"``). ``min_score``,
+        ``media`` and ``limit`` are applied here, once, to every provider's hits (``kept``)."""
         if query is None:
             names = {f.name for f in fields(SearchQuery)} - {"extra"}
             extra = dict(kw.pop("extra", None) or {})
@@ -412,8 +454,7 @@ class Library:
             hits = self.plugins.search(self.catalog, query)
         except ModuleNotFoundError as exc:  # a provider's library is not installed in this build
             raise QueryError(f"this search is not available: {exc.name} is missing") from None
-        hits.sort(key=lambda h: (-h.score, h.media_path, h.start_frame))
-        return hits[: query.limit]
+        return kept(hits, query)
 
     def padded(self, hit: Hit, pad_before: float = 0.0, pad_after: float = 0.0) -> tuple[int, int]:
         """A hit's frame range widened by pads and clamped to its file, as a sequence would place it."""

@@ -141,6 +141,8 @@ def _copy_stage(dst: Catalog, src: Catalog, analyzer: str, tables: tuple, src_mi
         dst.update("media", dst_mid, frames)
         return
     src_shots, dst_shots = _shot_map(src, src_mid), _shot_map(dst, dst_mid)
+    if analyzer == "faces":
+        tables = (*tables, "face_pins")   # what the user said of these faces (merge, split, remove) comes too
     for table in tables:
         dst.execute(f"DELETE FROM {table} WHERE media_id = ?", (dst_mid,))
         _copy_rows(dst, src, table, src_mid, dst_mid, src_shots, dst_shots, people)

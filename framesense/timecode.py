@@ -125,10 +125,6 @@ class Timecode:
         return f"{hh:02d}:{mm:02d}:{ss:02d}{sep}{ff:02d}"
 
 
-def frames_to_seconds(frames: int, rate: Fraction) -> Fraction:
-    return Fraction(frames) / Fraction(rate)
-
-
 # A float time within a millionth of a frame of a boundary counts as on it: 0.8 s is
 # 20.000000000000001 frames at 25, and Whisper's word times are floats.
 _EPS = Fraction(1, 10**6)

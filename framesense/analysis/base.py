@@ -89,6 +89,16 @@ class FrameRequest:
         return out
 
 
+
+def sample_frames(shots: list[dict], rate, every_s: float | None) -> dict[int, int]:
+    """{frame: shot id} a stage sampling every ``every_s`` seconds (plus each shot's thumbnail) reads,
+    for plain shot rows (id, start, end): the thumbnail is the middle frame unless the row names one.
+    For estimates, benchmarks and tests; a stage itself uses the catalogued thumbnail frame."""
+    rows = [dict(s, idx=s["id"], thumbnail_frame=s.get("thumbnail_frame", (s["start_frame"] + s["end_frame"] - 1) // 2))
+            for s in shots]
+    return FrameRequest(every_s=every_s, representative=True).frames(rows, rate)
+
+
 class FrameSession:
     """One file's worth of frames for one stage: ``add`` each frame handed over, then ``result``."""
 

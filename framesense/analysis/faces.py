@@ -1,33 +1,30 @@
-"""The faces stage: detect, align (5 points) and embed faces in frames sampled from each shot.
+"""The faces stage: faces found, tracked and embedded in the frames the shots scan hands over.
 
-Frames are sampled like the visual stage samples them (each shot's middle, plus one every
-``FACE_EVERY_S`` in long shots), scaled to ``ANALYSIS_W`` pixels wide (never up), searched by
-dlib's HOG detector (the CNN one with ``faces_accurate``), and each face big and sure enough
-is stored with its box (fractions of the frame), a float16 128-d descriptor and a JPEG crop.
-``store`` then clusters the new faces into people (``framesense.people``).
+Frames are sampled like the visual stage samples them (each shot's thumbnail frame, plus one
+every ``FACE_EVERY_S``), scaled to ``ANALYSIS_W`` pixels wide (never up) and handed to
+``face_tracks.FaceTrackSession``: near-duplicate samples skipped, a fine search only where small
+faces are, one row per face track (its best sample: box as fractions of the frame, a float16
+128-d descriptor, a JPEG crop) embedded once. ``store`` then clusters the new faces into people
+(``people.assign_faces``), honouring what the user pinned.
 """
 
 from __future__ import annotations
 
-import io
 import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
 
-from ..catalog import media_rate
-from ..media.sample import frames_at
 from ..models import faces as face_models
-from .base import AnalysisContext, Analyzer, shot_ids
-from .visual import sample_frames
+from . import face_pool
+from .base import FrameConsumer, FrameRequest, FrameSession, shot_ids
+from .face_tracks import MIN_SCORE, FaceTrackSession, thumb_jpeg
 
 FACE_EVERY_S = 1.0
 ANALYSIS_W = 640        # frames are scaled down to this width before detection
-UPSAMPLE = 1            # HOG pyramid upsampling: finds faces down to about 40 px at ANALYSIS_W
-MIN_FACE_PX = 36        # smaller boxes (at ANALYSIS_W) are too blurry to identify
-MIN_SCORE = 0.3         # HOG scores below this were mostly textures, not faces (astronaut's suit: 0.12)
-THUMB_PX = 64
+UPSAMPLE = 1            # HOG pyramid doubling for a still (``image_faces``): faces down to about 40 px
+MIN_FACE_PX = 36        # smaller boxes in a still (at ANALYSIS_W) are too blurry to identify
 
 
 @dataclass
@@ -36,55 +33,32 @@ class Face:
     score: float
     embedding: np.ndarray                    # float32 (128,)
     thumb: bytes = b""
-    frame: int = 0
+    frame: int = 0                           # the track's best sample (its thumbnail's frame)
     shot_id: int | None = None
     shot_idx: int = 0
+    track_start: int | None = None           # first and last sampled frame the face was seen in
+    track_end: int | None = None
+    samples: int = 1                         # sampled frames it was seen in
 
     @property
     def area(self) -> float:
         return self.box[2] * self.box[3]
 
 
-def _thumb(rgb: np.ndarray, l: int, t: int, r: int, b: int) -> bytes:
-    h, w = rgb.shape[:2]
-    m = (r - l) // 4
-    crop = Image.fromarray(rgb[max(0, t - m): min(h, b + m), max(0, l - m): min(w, r + m)])
-    crop.thumbnail((THUMB_PX, THUMB_PX))
-    buf = io.BytesIO()
-    crop.save(buf, "JPEG", quality=80)
-    return buf.getvalue()
-
-
 def detect_faces(models: "face_models.FaceModels", rgb: np.ndarray, *, upsample: int = UPSAMPLE,
                  min_px: int = MIN_FACE_PX, min_score: float = MIN_SCORE, thumbs: bool = True) -> list[Face]:
     """Faces in one RGB picture (uint8 HxWx3), largest first. The picture is used at its own size."""
-    import dlib
+    h, w = rgb.shape[:2]
     with _DLIB:            # one model set per process, shared by the index and the app's search workers
-        return _detect(dlib, models, np.ascontiguousarray(rgb[..., :3], dtype=np.uint8), upsample, min_px, min_score,
-                       thumbs)
+        found = face_pool.detect(rgb, upsample, min_px, min_score, models.accurate)
+        faces = [Face(((s.box[0]) / w, s.box[1] / h, (s.box[2] - s.box[0]) / w, (s.box[3] - s.box[1]) / h),
+                      s.score, face_pool.embed(s.crop, s.crop_box, models.accurate),
+                      thumb_jpeg(s.crop, s.crop_box) if thumbs else b"") for s in found]
+    faces.sort(key=lambda f: -f.area)
+    return faces
 
 
 _DLIB = threading.Lock()
-
-
-def _detect(dlib, models, rgb, upsample, min_px, min_score, thumbs) -> list[Face]:
-    h, w = rgb.shape[:2]
-    if models.accurate:
-        found = [(d.rect, float(d.confidence)) for d in models.detector(rgb, upsample)]
-    else:
-        rects, scores, _ = models.detector.run(rgb, upsample, 0.0)
-        found = list(zip(rects, (float(s) for s in scores)))
-    faces = []
-    for rect, score in found:
-        l, t, r, b = max(0, rect.left()), max(0, rect.top()), min(w, rect.right()), min(h, rect.bottom())
-        if min(r - l, b - t) < min_px or score < min_score:
-            continue
-        shape = models.landmarks(rgb, dlib.rectangle(l, t, r, b))
-        vec = np.asarray(models.recogniser.compute_face_descriptor(rgb, shape), dtype=np.float32)
-        faces.append(Face((l / w, t / h, (r - l) / w, (b - t) / h), score, vec,
-                          _thumb(rgb, l, t, r, b) if thumbs else b""))
-    faces.sort(key=lambda f: -f.area)
-    return faces
 
 
 def frame_rgb(frame, width: int = ANALYSIS_W) -> np.ndarray:
@@ -110,12 +84,38 @@ def image_faces(image, accurate: bool = False) -> list[Face]:
 class FacesResult:
     model: str
     faces: list[Face] = field(default_factory=list)
-    frames: int = 0
+    frames: int = 0              # samples handed over
+    analysed: int = 0            # samples searched (the rest repeated the sample before them)
+    fine: int = 0                # fine (small-face) whole-picture searches among them (one a shot)
+    regions: int = 0             # fine searches of the region around a small face seen a sample before
 
 
-class FacesAnalyzer(Analyzer):
+class _Session(FrameSession):
+    def __init__(self, accurate: bool, model: str, workers: int | None):
+        self.model = model
+        self.tracks = FaceTrackSession(accurate, workers)
+
+    def add(self, index, shot_idx, frame):
+        self.tracks.add(index, shot_idx, frame_rgb(frame))
+
+    def result(self) -> FacesResult:
+        out = FacesResult(self.model)
+        for t in self.tracks.tracks():
+            frame, s = t.best
+            w, h = t.size
+            l, top, r, b = s.box
+            out.faces.append(Face((l / w, top / h, (r - l) / w, (b - top) / h), s.score, t.embedding,
+                                  thumb_jpeg(s.crop, s.crop_box), frame, None, t.shot_idx, t.start, t.end,
+                                  t.samples))
+        t = self.tracks
+        out.frames, out.analysed, out.fine, out.regions = t.handed, t.analysed, t.fine_searches, t.region_searches
+        return out
+
+
+class FacesAnalyzer(FrameConsumer):
+    """Samples: each shot's thumbnail frame plus one a second (fed by the shots scan)."""
     name = "faces"
-    version = "1"
+    version = "2"
     requires = ("shots",)
     owns_tables = ("faces",)
 
@@ -123,6 +123,8 @@ class FacesAnalyzer(Analyzer):
         options = options or {}
         self.accurate = bool(options.get("faces_accurate"))
         self.every_s = float(options.get("faces_every") or FACE_EVERY_S)
+        self.workers = options.get("faces_workers")
+        self.frame_request = FrameRequest(every_s=self.every_s, representative=True)
 
     def model_id(self):
         return face_models.model_id(self.accurate)
@@ -133,32 +135,22 @@ class FacesAnalyzer(Analyzer):
     def applies_to(self, media):
         return bool(media.get("has_video"))
 
-    def analyze(self, ctx: AnalysisContext) -> FacesResult:
-        m = ctx.media
-        rate = media_rate(m)
-        shots = ctx.catalog.query("SELECT id, idx, start_frame, end_frame FROM shots WHERE media_id = ? ORDER BY idx",
-                                  (m["id"],))
-        idx_of = {s["id"]: s["idx"] for s in shots}
-        wanted = sample_frames(shots, rate, self.every_s)
-        models = face_models.load(self.accurate)
-        out = FacesResult(self.model_id())
-        for n, (index, frame) in enumerate(frames_at(m["path"], list(wanted), rate)):
-            for face in detect_faces(models, frame_rgb(frame)):
-                face.frame, face.shot_id, face.shot_idx = index, wanted[index], idx_of[wanted[index]]
-                out.faces.append(face)
-            out.frames += 1
-            ctx.progress(n / max(1, len(wanted)), f"{n}/{len(wanted)} frames searched for faces")
-        return out
+    def frame_session(self, media, rate):
+        face_models.load(self.accurate)          # a missing model fails the stage before the scan
+        return _Session(self.accurate, self.model_id(), None if self.workers is None else int(self.workers))
 
     def store(self, catalog, media, result: FacesResult):
-        from .people import assign_faces
+        from .people import assign_faces, apply_pins
+        ids_of = shot_ids(catalog, media["id"])   # the writer's ids: a worker's snapshot numbers shots its own way
         catalog.execute("DELETE FROM faces WHERE media_id = ?", (media["id"],))
-        shots = shot_ids(catalog, media["id"])   # the writer's ids: a worker's snapshot numbers shots its own way
         ids = []
         for f in result.faces:
             ids.append(catalog.insert("faces", {
-                "media_id": media["id"], "shot_id": shots.get(f.shot_idx), "shot_idx": f.shot_idx, "frame": f.frame,
+                "media_id": media["id"], "shot_id": ids_of.get(f.shot_idx), "shot_idx": f.shot_idx,
+                "frame": f.frame, "track_start": f.track_start, "track_end": f.track_end, "samples": f.samples,
                 "x": f.box[0], "y": f.box[1], "w": f.box[2], "h": f.box[3], "score": f.score,
                 "embedding": f.embedding.astype("<f2").tobytes(), "thumb": f.thumb, "model": result.model}))
+        apply_pins(catalog, media["id"], ids)
         people = assign_faces(catalog, ids)
-        return f"{len(ids)} faces in {result.frames} frames, {people} people"
+        return (f"{len(ids)} faces (tracks) in {result.frames} sampled frames ({result.analysed} searched, "
+                f"{result.fine} finely, {result.regions} small-face regions), {people} people")

@@ -71,14 +71,6 @@ def image_hashes(image: Image.Image) -> tuple[int, int] | None:
 REQUEST = FrameRequest(every_s=EVERY_S, representative=True)
 
 
-def sample_frames(shots: list[dict], rate, every_s: float = EVERY_S) -> dict[int, int]:
-    """{frame: shot id} this stage reads, taking each shot's middle frame for its thumbnail
-    (for estimates and tests; the stage itself uses the catalogued thumbnail frame)."""
-    rows = [dict(s, idx=s["id"], thumbnail_frame=s.get("thumbnail_frame", (s["start_frame"] + s["end_frame"] - 1) // 2))
-            for s in shots]
-    return FrameRequest(every_s=every_s, representative=True).frames(rows, rate)
-
-
 @dataclass
 class FingerprintResult:
     rows: list[tuple[int, int, int, int]]   # (frame, shot idx, band_hash, active_hash)

@@ -22,9 +22,9 @@ from ..transcript.languages import language_code
 from ..transcript.model import Segment, Transcript, Word
 from ..transcript.store import store_transcripts
 from .base import AnalysisContext, Analyzer
+from ..models.whisper_runtime import import_ctranslate2, speech_threads
 from .word_edges import VERSION as TIMING_VERSION
 from .word_edges import fit_words
-from .whisper_runtime import import_ctranslate2, speech_threads
 
 BEAM_SIZE = 1          # greedy decoding: ~2x faster than beam 5 on CPU, same word timing
 RETRY_BEAM_SIZE = 5    # the stronger second pass for audible speech that gave no words

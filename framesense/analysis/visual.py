@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import base
 from .base import FrameConsumer, FrameRequest, FrameSession, shot_ids
 from ..models import clip as clip_model
 from ..models.picture_model import PictureModel  # noqa: F401  (the type EmbedSession takes)
@@ -22,11 +23,8 @@ _SCALER = {"bicubic": "BICUBIC", "bilinear": "BILINEAR", "nearest": "POINT", "la
 
 
 def sample_frames(shots: list[dict], rate, every_s: float = DEFAULT_EVERY_S) -> dict[int, int]:
-    """{frame: shot id} this stage reads, taking each shot's middle frame for its thumbnail
-    (for estimates and tests; the stage itself uses the catalogued thumbnail frame)."""
-    rows = [dict(s, idx=s["id"], thumbnail_frame=s.get("thumbnail_frame", (s["start_frame"] + s["end_frame"] - 1) // 2))
-            for s in shots]
-    return FrameRequest(every_s=every_s, representative=True).frames(rows, rate)
+    """The frames this stage reads at its default rate of sampling (``base.sample_frames``)."""
+    return base.sample_frames(shots, rate, every_s)
 
 
 @dataclass

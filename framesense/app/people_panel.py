@@ -69,7 +69,7 @@ class PeoplePanel(QWidget):
         people = library.people() if library is not None else []
         for p in people:
             item = QListWidgetItem(f"{p['name'] or 'Unnamed #%d' % p['id']}\n{p['faces']} faces · {p['shots']} shots"
-                                   f" · {p['media']} files")
+                                   f" · {p['files']} files")
             item.setData(ROLE_ID, p["id"])
             item.setIcon(_icon(library.face_thumbnail(p["face_ids"][0]) if p["face_ids"] else None))
             self.cards.addItem(item)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..timeline.suggest import SOURCES
+from ..api import PICTURE_SOURCES as SOURCES
 
 from .context import Ctx, emit_json, pass_ctx
 from .export import _rate

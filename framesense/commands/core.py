@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ..catalog.db import media_rate
+from ..api import media_rate
 from ..timecode import rate_str
 from ..transcript.languages import language_label
 from .context import Ctx, emit_json, pass_ctx
@@ -65,7 +65,7 @@ def index(ctx: Ctx, paths, no_speech, no_visual, disable, faces_accurate, speech
     else:
         counts = report.counts()
         summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no media files found"
-        click.echo(f"Indexed into {lib.catalog.path}: {summary} ({report.seconds:.1f} s)")
+        click.echo(f"Indexed into {lib.catalog_path}: {summary} ({report.seconds:.1f} s)")
         for note in report.notices:
             click.echo(f"note: {note}", err=True)
         for f in report.failed:

@@ -15,7 +15,6 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from ..installation import how_to_get
 from .context import Ctx, emit_json, pass_ctx
 
 def _ok(detail, ok=True) -> dict:
@@ -107,15 +106,15 @@ def check_catalog(ctx) -> dict:
         lib = ctx.library
     except FrameSenseError as exc:   # damaged beyond opening
         return {"catalog": _ok(str(exc), False)}
-    problem = lib.catalog.health()
+    problem = lib.health()
     if problem:
         from ..errors import CatalogDamaged
-        return {"catalog": _ok(str(CatalogDamaged(lib.catalog.path, problem)), False)}
+        return {"catalog": _ok(str(CatalogDamaged(lib.catalog_path, problem)), False)}
     broken = lib.consistency()
     if broken:
-        return {"catalog": _ok(f"{lib.catalog.path}: the file is sound but its rows disagree: " + " | ".join(broken)
+        return {"catalog": _ok(f"{lib.catalog_path}: the file is sound but its rows disagree: " + " | ".join(broken)
                                + " (re-index the media named, or restore catalog.sqlite.bak)", False)}
-    return {"catalog": _ok(f"{lib.catalog.path}: sound, rows consistent ({len(lib.media())} media)")}
+    return {"catalog": _ok(f"{lib.catalog_path}: sound, rows consistent ({len(lib.media())} media)")}
 
 
 def run_checks() -> dict:

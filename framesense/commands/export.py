@@ -23,7 +23,7 @@ def _rate(value, param):
 
 def supercut_options(fn):
     """Which hits become clips, in what order, how long (timeline/supercut.py); gathered as ``rules``."""
-    from ..timeline.supercut import ORDERS
+    from ..api import SUPERCUT_ORDERS as ORDERS
 
     defaults = {"order": None, "per_media": None, "max_duration": None, "merge_overlaps": True, "dedupe": False}
 
@@ -87,10 +87,10 @@ def export_cmd(ctx: Ctx, sequence_file, query, pads, fmt, output, rate, handles,
         seq = lib.sequence_from_hits(hits, SequenceOptions(name=label, pad_before=pads[0], pad_after=pads[1], **rules))
     if name:
         seq.name = name
-    if rate:
-        seq = seq.with_rate(rate)
-    paths = lib.export(seq, output, ExportOptions(format=exporter.name, handles=handles,
-                                                  comments=not no_edl_comments, allow_missing=allow_missing))
+    options = ExportOptions(format=exporter.name, rate=rate, handles=handles, comments=not no_edl_comments,
+                            allow_missing=allow_missing)
+    paths = lib.export(seq, output, options)
+    seq = options.sequence_for(seq)      # what was written, for the report
     if as_json:
         emit_json({"format": exporter.name, "files": [str(p) for p in paths], "clips": len(seq.clips),
                    "rate": rate_str(seq.rate), "drop_frame": seq.drop_frame, "duration_frames": seq.duration})

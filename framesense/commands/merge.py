@@ -24,7 +24,7 @@ def merge(ctx: Ctx, other, as_json):
     if as_json:
         emit_json(report.to_json())
         return
-    click.echo(f"Merged {other} into {lib.catalog.path}: {report.media_added} files added, "
+    click.echo(f"Merged {other} into {lib.catalog_path}: {report.media_added} files added, "
                f"{report.stages_copied} stages copied, {report.stages_kept} already here, "
                f"{report.people_added} people added, {len(report.people_joined)} joined to people here")
     for j in report.people_joined:

@@ -14,7 +14,7 @@ def people():
 
 def _line(p: dict) -> str:
     return (f"#{p['id']:<5} {p['name'] or '(unnamed)':<24} {p['faces']:>5} faces  {p['shots']:>4} shots  "
-            f"{p['media']:>3} media  faces {' '.join(map(str, p['face_ids']))}")
+            f"{p['files']:>3} files  face ids {' '.join(map(str, p['face_ids']))}")
 
 
 @people.command("list")

@@ -32,7 +32,7 @@ _SEARCH_OPTIONS = [
                  help="Drop hits scoring below this. Phrase scores: exact 0.75-1, other written form 0.55-0.75, "
                       "all words any order 0.35-0.55, misspelt 0.1-0.35, placed by the speech model's confidence."),
     click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000)),
-    click.option("--media", "media_filter", multiple=True, help="Only media whose path contains this (repeatable)."),
+    click.option("--media", "media_filter", multiple=True, help="Only media whose path contains this or ends with it as a glob, e.g. 'interview_0?.mov' (repeatable)."),
     click.option("--language", default=None, metavar="CODE",
                  help="Only words spoken in this language (e.g. es, fr), as 'framesense media' shows it (--phrase)."),
     click.option("--pad-before", default=0.0, show_default=True, type=click.FloatRange(0, 3600), callback=_finite,
@@ -83,7 +83,7 @@ def search_notes(lib) -> None:
 def search(ctx: Ctx, query, pads, as_json):
     """Search the catalog; hits are exact frame ranges (seconds shown), padded by --pad-before/--pad-after."""
     lib = ctx.library
-    hits = [h for h in lib.search(query) if h.score >= query.min_score]
+    hits = lib.search(query)
     rows = []
     for h in hits:
         row = h.to_json()

@@ -39,10 +39,9 @@ def transcript_show(ctx: Ctx, media_path, fmt, stream, output):
     if stream is not None:
         ts = [t for t in ts if t.stream == stream]
     if not ts:
-        from ..transcript.store import why_no_transcript
         if stream is not None:
             raise LookupError(f"{row['path']}: has no transcript for audio stream {stream}")
-        raise LookupError(why_no_transcript(ctx.library.catalog, row))
+        raise LookupError(ctx.library.why_no_transcript(row))
     if len(ts) == 1:
         merged = ts[0]
     else:
@@ -80,8 +79,7 @@ def transcript_language(ctx: Ctx, media_path, language):
     row = ctx.library.find_media(media_path)
     n = ctx.library.set_language(row, language)
     if not n:
-        from ..transcript.store import why_no_transcript
-        raise LookupError(why_no_transcript(ctx.library.catalog, row))
+        raise LookupError(ctx.library.why_no_transcript(row))
     click.echo(f"{row['path']}: {n} transcript(s) now in {language}")
 
 

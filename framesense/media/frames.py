@@ -8,12 +8,10 @@ sparse grid straight out of the decoder's planes through zero-copy views.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from pathlib import Path
 
 import av
 import numpy as np
 from PIL import Image
-from ..atomic_files import atomic_path
 
 GRID_W, GRID_H = 80, 45
 
@@ -87,11 +85,3 @@ def frame_image(frame, width: int = 320) -> Image.Image:
     display_w = w * float(sar) if sar else w
     height = max(2, int(round(width * h / display_w / 2)) * 2)
     return frame.reformat(width=width, height=height, format="rgb24", interpolation="AREA").to_image()
-
-
-def save_jpeg_atomic(image: Image.Image, path, quality: int = 80) -> Path:
-    """Write a JPEG via a temporary file and rename, so a kill never leaves half an image."""
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        image.save(tmp, "JPEG", quality=quality)
-    return path

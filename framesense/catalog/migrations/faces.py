@@ -51,4 +51,25 @@ MIGRATIONS = [
         UPDATE face_changes SET reused = reused + 1;
     END;
     """,
+    # Faces are tracks (analysis/face_tracks.py): a row is one face followed through consecutive
+    # samples of a shot, ``frame`` its best sample, ``track_start``/``track_end`` the first and last
+    # sample it was seen in. ``face_pins`` keep what the user said about a face (merge, split: this
+    # face is that person; remove: this face is nobody) by where it is, so re-indexing the file
+    # re-applies it to the face found there again (people.apply_pins).
+    """
+    ALTER TABLE faces ADD COLUMN track_start INTEGER;
+    ALTER TABLE faces ADD COLUMN track_end INTEGER;
+    ALTER TABLE faces ADD COLUMN samples INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE face_pins (
+        id INTEGER PRIMARY KEY,
+        media_id INTEGER NOT NULL REFERENCES media (id) ON DELETE CASCADE,
+        frame INTEGER NOT NULL,
+        x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,
+        person_id INTEGER REFERENCES people (id) ON DELETE CASCADE   -- NULL: removed from every person
+    );
+    CREATE INDEX face_pins_by_media ON face_pins (media_id);
+    -- faces removed before pins existed stay removed when the new faces stage re-runs
+    INSERT INTO face_pins (media_id, frame, x, y, w, h, person_id)
+        SELECT media_id, frame, x, y, w, h, NULL FROM faces WHERE detached = 1;
+    """,
 ]

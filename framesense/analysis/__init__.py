@@ -1,0 +1,1 @@
+"""Index stages: each computes a file's rows (shots, fingerprints, speech, pictures, faces) for the catalog."""

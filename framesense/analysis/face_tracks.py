@@ -1,0 +1,236 @@
+"""The faces stage's frame session: look only where a face can be new, embed each face once.
+
+Fed by the shots scan (one decode), frames are held per shot until the shot ends; then
+
+- a sample that is a near-duplicate of the last analysed sample of its shot (mean luma change
+  under ``DUP_DIFF`` on a 64x36 picture: interviews hold still) is not searched again; the
+  faces of the sample it repeats are taken to be there too;
+- the shot's first analysed sample is searched finely (its active picture, inside any black
+  bars, at ``FINE_SCALE`` with one pyramid doubling: faces down to about 32 px at the 640-px
+  analysis width); the others coarsely (no doubling: faces from about 80 px), plus a fine search
+  of the small region around each face under ``SMALL_PX`` the sample before had (where it can
+  have moved to). A small face that enters a shot after its first sample is not looked for;
+- a face seen in consecutive analysed samples (moved under ``TRACK_REACH`` face heights) is one track,
+  embedded once, from its best sample (front-facing first, then the sharpest) which is also
+  kept as its thumbnail.
+
+Searches and embeddings run in ``face_pool``'s processes while the decode goes on; the shot
+before the current one is settled as each shot ends (its region searches done, its faces followed
+into tracks, the tracks that ended sent to be embedded), so memory holds two shots' frames at most.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+
+from . import face_pool
+from .fingerprint import active_box
+
+DUP_DIFF = 2.5          # mean |luma change| (0-255) at 64x36 under which a sample repeats the last analysed one
+FINE_SCALE = 1.25       # the fine search sees the picture at 1.25 x 640 px, then doubled: faces from ~32 px
+SMALL_PX = 80           # a face under this (at 640 px) is missed by the coarse search: looked for finely near it
+TRACK_REACH = 1.5       # a face moves at most 1.5 face heights between samples (a second apart) to stay one track
+TRACK_GROWTH = 1.5      # ... and grows or shrinks by at most this factor
+MIN_FACE_PX = 30        # smaller boxes (at 640 px) are too blurry to identify
+MIN_SCORE = 0.3         # HOG scores below this were mostly textures, not faces (astronaut's suit: 0.12)
+THUMB_PX = 64
+MAX_HELD = 120          # samples of one shot held (at 640 px) before it is searched: a long shot goes in parts
+
+
+def thumb_jpeg(crop: np.ndarray, box: tuple[int, int, int, int]) -> bytes:
+    """A small JPEG of the face at ``box`` in ``crop`` with a quarter of its size around it."""
+    h, w = crop.shape[:2]
+    l, t, r, b = box
+    m = (r - l) // 4
+    img = Image.fromarray(crop[max(0, t - m): min(h, b + m), max(0, l - m): min(w, r + m)])
+    img.thumbnail((THUMB_PX, THUMB_PX))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=80)
+    return buf.getvalue()
+
+
+def _step(a, b) -> float | None:
+    """How far box ``b`` lies from box ``a`` in face heights, or None when it cannot be the same
+    face a sample later (moved more than ``TRACK_REACH`` heights, or grown/shrunk past ``TRACK_GROWTH``)."""
+    ha, hb = a[3] - a[1], b[3] - b[1]
+    if max(ha, hb) > TRACK_GROWTH * min(ha, hb):
+        return None
+    d = np.hypot((a[0] + a[2] - b[0] - b[2]) / 2, (a[1] + a[3] - b[1] - b[3]) / 2) / ((ha + hb) / 2)
+    return float(d) if d <= TRACK_REACH else None
+
+
+def _overlap(a, b) -> bool:
+    """The same face found twice (a region search and the whole-picture one): centres within half a face."""
+    h = max(a[3] - a[1], b[3] - b[1])
+    return abs((a[0] + a[2]) - (b[0] + b[2])) / 2 < h / 2 and abs((a[1] + a[3]) - (b[1] + b[3])) / 2 < h / 2
+
+
+def _quality(s: face_pool.Sample) -> tuple:
+    return (s.frontal, s.sharpness * min(1.0, (s.box[3] - s.box[1]) / SMALL_PX), s.score)
+
+
+@dataclass
+class _Analysed:
+    frame: int
+    rgb: np.ndarray | None
+    last: int                               # the last sample (frame) this one stands for (its repeats)
+    repeats: int = 0                        # samples after it skipped as its near-duplicates
+    search: object = None                   # the whole-picture search (a future of face_pool.detect)
+
+
+@dataclass
+class _Shot:
+    idx: int
+    size: tuple[int, int]                   # analysed picture (w, h)
+    frames: list[_Analysed] = field(default_factory=list)
+    settled: bool = False
+
+
+@dataclass
+class Track:
+    shot_idx: int
+    start: int
+    end: int
+    best: tuple[int, face_pool.Sample]      # (frame, sample)
+    samples: int = 1
+    last_box: tuple = ()
+    size: tuple[int, int] = (0, 0)          # the analysed picture (w, h) its boxes are in
+    embedding: object = None                # a future, then the vector
+
+
+class FaceTrackSession:
+    """One file's faces: ``add`` each sampled frame in stream order (by shot), then ``tracks``."""
+
+    def __init__(self, accurate: bool = False, workers: int | None = None):
+        self.accurate = accurate
+        self.pool = face_pool.executor(face_pool.default_workers() if workers is None else workers)
+        self.pending: list[tuple[int, np.ndarray]] = []
+        self.shot: int | None = None
+        self.shots: list[_Shot] = []
+        self.handed = self.analysed = self.fine_searches = self.region_searches = 0
+        self.open_tracks: list[Track] = []
+        self.open_idx: int | None = None
+        self.all_tracks: list[Track] = []
+
+    # -- feeding -------------------------------------------------------------------------------
+    def add(self, index: int, shot_idx: int, rgb: np.ndarray) -> None:
+        """``rgb``: the frame at the analysis width."""
+        if shot_idx != self.shot:
+            self._close_shot()
+            self.shot = shot_idx
+        self.pending.append((index, rgb))
+        if len(self.pending) >= MAX_HELD:      # a very long shot is searched in parts (tracks go on across them)
+            self._close_shot()
+        self.handed += 1
+
+    def _close_shot(self):
+        if self.shot is None or not self.pending:
+            return
+        self.pending.sort(key=lambda p: p[0])
+        h, w = self.pending[0][1].shape[:2]
+        shot = _Shot(self.shot, (w, h))
+        prev = None
+        for index, rgb in self.pending:
+            small = np.asarray(Image.fromarray(rgb).convert("L").resize((64, 36), Image.BOX), dtype=np.float32)
+            if prev is not None and float(np.abs(small - prev).mean()) < DUP_DIFF:
+                shot.frames[-1].last = index
+                shot.frames[-1].repeats += 1
+                continue
+            prev = small
+            shot.frames.append(_Analysed(index, rgb, index))
+        self.pending = []
+        self.analysed += len(shot.frames)
+        for k, a in enumerate(shot.frames):
+            a.search = self._search(a.rgb, fine=k == 0)
+        for earlier in self.shots:
+            if not earlier.settled:
+                self._settle(earlier)
+        self.shots = [shot]                    # settled shots live on in their tracks
+
+    def _search(self, rgb: np.ndarray, fine: bool):
+        """A whole-picture search (inside any black bars): fine, or coarse."""
+        gray = rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+        t, b, l, r = active_box(gray)
+        if b - t < MIN_FACE_PX or r - l < MIN_FACE_PX:
+            t, b, l, r = 0, rgb.shape[0], 0, rgb.shape[1]
+        region = np.ascontiguousarray(rgb[t:b, l:r])
+        if fine:
+            self.fine_searches += 1
+            return self.pool.submit(face_pool.detect, region, 1, MIN_FACE_PX, MIN_SCORE, self.accurate,
+                                    (l, t), FINE_SCALE)
+        return self.pool.submit(face_pool.detect, region, 0, MIN_FACE_PX, MIN_SCORE, self.accurate, (l, t), 1.0)
+
+    def _near(self, rgb: np.ndarray, box):
+        """A fine search of the region a small face seen a sample before can have moved to."""
+        h, w = rgb.shape[:2]
+        reach = int((box[3] - box[1]) * (TRACK_REACH + 0.5))
+        l, t, r, b = max(0, box[0] - reach), max(0, box[1] - reach), min(w, box[2] + reach), min(h, box[3] + reach)
+        self.region_searches += 1
+        return self.pool.submit(face_pool.detect, np.ascontiguousarray(rgb[t:b, l:r]), 1, MIN_FACE_PX, MIN_SCORE,
+                                self.accurate, (l, t), FINE_SCALE)
+
+    def _settle(self, shot: _Shot):
+        """Each analysed sample's faces: the coarse search's, plus the small faces of the sample
+        before it looked for finely near where they were (the first sample was searched finely)."""
+        prev: list[face_pool.Sample] = []
+        for k, a in enumerate(shot.frames):
+            found = a.search.result()
+            if k:
+                near = [self._near(a.rgb, s.box) for s in prev if s.box[3] - s.box[1] < SMALL_PX
+                        and not any(_step(s.box, c.box) is not None for c in found)]
+                for fut in near:
+                    found += [s for s in fut.result() if not any(_overlap(s.box, c.box) for c in found)]
+            a.rgb, a.search = None, None
+            self._follow(shot, a, found)
+            prev = found
+        shot.settled = True
+
+    def _follow(self, shot: _Shot, a: _Analysed, found: list[face_pool.Sample]):
+        """Extend the open tracks with this sample's faces (nearest first), start tracks for the rest;
+        a track not seen in this sample is over and sent to be embedded."""
+        if shot.idx != self.open_idx:
+            self._end(self.open_tracks)
+            self.open_tracks, self.open_idx = [], shot.idx
+        opened = self.open_tracks
+        pairs = sorted((d, i, j) for i, t in enumerate(opened) for j, s in enumerate(found)
+                       if (d := _step(t.last_box, s.box)) is not None)
+        taken_t, taken_s, still = set(), set(), []
+        for _, i, j in pairs:
+            if i in taken_t or j in taken_s:
+                continue
+            taken_t.add(i)
+            taken_s.add(j)
+            t, s = opened[i], found[j]
+            t.end, t.last_box, t.samples = a.last, s.box, t.samples + 1 + a.repeats
+            if _quality(s) > _quality(t.best[1]):
+                t.best = (a.frame, s)
+            still.append(t)
+        self._end([t for i, t in enumerate(opened) if i not in taken_t])
+        for j, s in enumerate(found):
+            if j not in taken_s:
+                t = Track(shot.idx, a.frame, a.last, (a.frame, s), 1 + a.repeats, s.box, shot.size)
+                self.all_tracks.append(t)
+                still.append(t)
+        self.open_tracks = still
+
+    def _end(self, tracks: list[Track]):
+        for t in tracks:
+            s = t.best[1]
+            t.embedding = self.pool.submit(face_pool.embed, s.crop, s.crop_box, self.accurate)
+
+    # -- results -------------------------------------------------------------------------------
+    def tracks(self) -> list[Track]:
+        """Every face track of the file, each embedded once (from its best sample)."""
+        self._close_shot()
+        for shot in self.shots:
+            if not shot.settled:
+                self._settle(shot)
+        self._end(self.open_tracks)
+        self.open_tracks = []
+        for t in self.all_tracks:
+            t.embedding = t.embedding.result()
+        return self.all_tracks
