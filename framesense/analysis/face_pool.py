@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -114,13 +115,29 @@ class _Inline:
 _POOLS: dict[int, ProcessPoolExecutor] = {}
 
 
+_NO_POOL: list[str] = []      # why processes could not be started here (then faces are found inline)
+
+
 def executor(workers: int):
-    """A shared pool of ``workers`` spawned processes (inline when 0); kept for the process's life."""
-    if workers <= 0:
+    """A shared pool of ``workers`` spawned processes (inline when 0); kept for the process's life.
+    Where processes cannot start (no semaphores, an interpreter the user may not run again, a
+    sandbox) the work runs inline: slower, never lost."""
+    if workers <= 0 or _NO_POOL:
+        return _Inline()
+    if not os.access(sys.executable, os.X_OK):        # spawned helpers run this interpreter again
+        _NO_POOL.append(f"this user may not run {sys.executable}")
         return _Inline()
     pool = _POOLS.get(workers)
     if pool is None:
-        pool = _POOLS[workers] = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            pool.submit(int, 0).result(timeout=120)     # a child that cannot start shows here, not mid-file
+        except Exception as exc:  # noqa: BLE001 - any failure to start helpers means: work inline
+            _NO_POOL.append(f"{type(exc).__name__}: {exc}")
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+            return _Inline()
+        _POOLS[workers] = pool
     return pool
 
 

@@ -60,12 +60,12 @@ class ResultsPanel(QWidget):
         self.list.itemActivated.connect(lambda it: self.activated.emit(it.data(ROLE_HIT)))
         self.add_button = QPushButton("Add to timeline", self)
         self.add_button.setToolTip("Add the selected hits to the timeline (A, Enter, or drag them down)")
-        top = QHBoxLayout()
-        top.addWidget(self.summary, 1)
-        top.addWidget(self.filter)
+        top = QHBoxLayout()           # the count gets a line of its own: beside these two it was squeezed
+        top.addWidget(self.filter, 1)     # out when the pane is narrow (1024 px with a side dock open)
         top.addWidget(self.add_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.summary)
         layout.addLayout(top)
         layout.addWidget(self.list, 1)
         self._pixmaps: dict[str, QPixmap] = {}
