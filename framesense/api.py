@@ -122,7 +122,8 @@ def kept(hits: list[Hit], query: SearchQuery) -> list[Hit]:
     """The hits a query keeps, whichever provider found them: at least ``min_score``, in a file the
     ``media`` filters match (``search.refs.media_matches``, the one rule), best first, at most ``limit``."""
     from .search.refs import media_matches
-    hits = [h for h in hits if h.score >= (query.min_score or 0.0) and media_matches(h.media_path, query.media)]
+    hits = [h for h in hits if (not query.min_score or h.score >= query.min_score)   # 0: no floor (a cosine may be < 0)
+            and media_matches(h.media_path, query.media)]
     hits.sort(key=lambda h: (-h.score, h.media_path, h.start_frame))
     return hits[: query.limit]
 

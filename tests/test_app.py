@@ -484,4 +484,4 @@ def test_picture_searches_from_the_player_frame(qtbot, window, footage, tmp_path
     window.search.set_query("description", "a colourful blur")
     window.search.submit()
     qtbot.waitUntil(lambda: not window.searching, timeout=60_000)
-    assert window.results.hits and window.results.hits[0].kind in ("text", "visual")
+    assert window.results.hits and window.results.hits[0].kind in ("text", "visual"), window.results.summary.text()
