@@ -183,6 +183,17 @@ def plugin_registry():
     return get_plugins()
 
 
+def search_specs(registry=None) -> list:
+    """The searches of a registry (default: the process's), each with its typed options."""
+    return (registry or plugin_registry()).searches()
+
+
+def search_modes(specs=None) -> dict:
+    """The app's search modes, generated from the searches' options: mode name -> its options."""
+    from .search.options import search_modes as modes
+    return modes(search_specs() if specs is None else specs)
+
+
 def export_sequence(sequence: Sequence, path, options: ExportOptions | None = None, registry=None,
                     catalog: Catalog | None = None) -> list[Path]:
     """The one export path: pick the exporter by format name or suffix, change rate and handles, write."""
@@ -436,26 +447,29 @@ class Library:
     # -- search ------------------------------------------------------------
     def search(self, query: SearchQuery | None = None, **kw) -> list[Hit]:
         """Hits (exact frame ranges), best first, from every search provider that answers the query:
-        built-in (phrase, pictures, same footage, faces) and plugin ones alike. Keywords beyond the built-in
-        fields go to plugins through ``query.extra`` (``color="orange"``, ``scale="wide"``). ``min_score``,
-        ``media`` and ``limit`` are applied here, once, to every provider's hits (``kept``)."""
+        built-in (phrase, pictures, same footage, faces) and plugin ones alike. Every search's options are
+        keywords by the names their searches declare (``person="Ana"``, ``color="orange"``, ``scale="wide"``;
+        ``search_specs()`` lists them), checked against those declarations. ``min_score``, ``media`` and
+        ``limit`` are applied here, once, to every provider's hits (``kept``)."""
         if query is None:
-            names = {f.name for f in fields(SearchQuery)} - {"extra"}
-            extra = dict(kw.pop("extra", None) or {})
-            extra.update({k: kw.pop(k) for k in list(kw) if k not in names and kw[k] is not None})
-            for key in ("text", "image", "media"):
-                if key in kw:
-                    kw[key] = _as_list(kw[key])
-            query = SearchQuery(**{k: v for k, v in kw.items() if k in names}, extra=extra)
+            query = SearchQuery(limit=kw.pop("limit", 50), min_score=kw.pop("min_score", 0.0),
+                                media=_as_list(kw.pop("media", None)), options=dict(kw.pop("options", None) or {}))
+            for name, value in kw.items():
+                query.set(name, value)
         elif kw:
             raise TypeError("give either a SearchQuery or keywords, not both")
-        query.validate()
         self.plugins.prepare(self.catalog)
+        query.validate(self.plugins.searches())
         try:
             hits = self.plugins.search(self.catalog, query)
         except ModuleNotFoundError as exc:  # a provider's library is not installed in this build
             raise QueryError(f"this search is not available: {exc.name} is missing") from None
         return kept(hits, query)
+
+    def search_specs(self) -> list:
+        """Every search this library's registry offers, built-in and plugin, each with its typed
+        ``options`` (``SearchOption``): what the CLI's flags and the app's modes are made from."""
+        return search_specs(self.plugins)
 
     def padded(self, hit: Hit, pad_before: float = 0.0, pad_after: float = 0.0) -> tuple[int, int]:
         """A hit's frame range widened by pads and clamped to its file, as a sequence would place it."""

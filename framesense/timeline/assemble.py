@@ -489,7 +489,7 @@ def alternate(h: Hit) -> dict:
 
 def _query(line: ScriptLine, phrase: str, limit: int) -> SearchQuery:
     return SearchQuery(phrase=phrase, limit=limit, media=line.media,
-                       extra={"person": line.person} if line.person else {})
+                       options={"person": line.person} if line.person else {})
 
 
 class _Searches:

@@ -135,12 +135,12 @@ def suggest_for_cut(clip: Clip, search: Callable[[SearchQuery], list[Hit]], cata
         if person is None:
             out.unavailable["person"] = "no known face in this cut"
         else:
-            ask("person", SearchQuery(extra={"person": f"#{person}"}, limit=PER_SOURCE))
+            ask("person", SearchQuery(options={"person": f"#{person}"}, limit=PER_SOURCE))
     if "text" in sources:
         if not has_ocr:
             out.unavailable["text"] = "no on-screen text search (install the OCR plugin)"
         for w in content_words(words) if has_ocr else []:
-            ask("text", SearchQuery(ocr=w, limit=PER_SOURCE))
+            ask("text", SearchQuery(options={"ocr": w}, limit=PER_SOURCE))
 
     fused: dict[tuple, Suggestion] = {}
     for source in SOURCES:
