@@ -233,7 +233,7 @@ def test_phrase_hits_take_min_score_and_the_media_glob_the_same_way(world, tmp_p
 
 
 SPREAD = '''
-from framesense.plugins import SearchSpec, hookimpl
+from framesense.plugins import SearchOption, SearchSpec, hookimpl
 from framesense.plugins.helpers import shot_hit
 
 def _spread(catalog, query):
@@ -244,7 +244,7 @@ def _spread(catalog, query):
 
 @hookimpl
 def framesense_searches():
-    return [SearchSpec("spread", lambda q: "spread" in q.extra, _spread)]
+    return [SearchSpec("spread", lambda q: "spread" in q.options, _spread, options=(SearchOption("spread", int),))]
 '''
 
 
