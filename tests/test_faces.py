@@ -307,3 +307,26 @@ def test_cnn_detector_with_faces_accurate(tmp_path):
         cnn = np.frombuffer(faces[0]["embedding"], "<f2").astype(np.float32)
         assert np.linalg.norm(cnn - ref) < SAME_PERSON                        # the same person as HOG finds
         assert sorted(h.shot for h in lib.search(face=f"{clip.path}@0.1")) == [0]
+
+
+@needs_models
+def test_face_and_person_are_one_option_from_the_cli_the_api_and_the_app(indexed, tmp_path, qtbot):
+    """The faces search's typed options (declared like a plugin's): the in-process CLI's flags, the
+    API's keywords and the app's modes give the same hits."""
+    pytest.importorskip("PySide6")
+    from front_ends import api_search, app_search, cli_search
+    lib, mixed, _, root = indexed
+    library = root / "library"
+    still = tmp_path / "still.png"
+    astronaut().save(still)
+    person = f"#{lib.people()[0]['id']}"
+    for args, keywords, typed in [
+        (["--face", still], {"face": str(still)}, f"face: {still}"),
+        (["--face", f"{mixed.path}@0.4"], {"face": f"{mixed.path}@0.4"}, f"face: {mixed.path}@0.4"),
+        (["--face", still, "--face-index", "0"], {"face": str(still), "face_index": 0},
+         f"where: face={still}, face_index=0"),
+        (["--person", person], {"person": person}, f"person: {person}"),
+    ]:
+        hits = cli_search(library, *args)
+        assert hits and all(h["kind"] == "face" for h in hits), args
+        assert hits == api_search(library, **keywords) == app_search(qtbot, library, typed), args

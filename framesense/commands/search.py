@@ -46,7 +46,7 @@ def _flag(spec, opt) -> click.Option:
 
 _SEARCH_OPTIONS = [
     click.option("--where", "where", multiple=True, metavar="KEY=VALUE",
-                 help="Any search's option by its name, e.g. --where scale=close-up (repeatable)."),
+                 help="Any search's option by its name, e.g. --where face_index=1 (repeatable)."),
     click.option("--min-score", "min_score", default=0.0, show_default=True, type=click.FloatRange(0, 1),
                  help="Drop hits scoring below this. Phrase scores: exact 0.75-1, other written form 0.55-0.75, "
                       "all words any order 0.35-0.55, misspelt 0.1-0.35, placed by the speech model's confidence."),

@@ -72,7 +72,7 @@ class SearchQuery:
             self.set(name, opt.convert(value, spec.name))
         for name in asked:
             spec, opt = known[name]
-            if opt.refines and not self.get(opt.refines):
+            if opt.refines and self.get(opt.refines) is None:
                 raise QueryError(f"search '{spec.name}': {opt.flag} refines --{opt.refines.replace('_', '-')}: "
                                  f"give it with --{opt.refines.replace('_', '-')}")
         if not asked:
