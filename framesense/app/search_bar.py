@@ -11,6 +11,7 @@ from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from ..api import SearchQuery, search_modes
+from ..errors import QueryError
 
 OPTIONS_MODE = "options"     # KEY=VALUE, …: any search's options by name (a refinement such as face_index too)
 OPTIONS_HINT = "KEY=VALUE, … any search's options, e.g. face=still.png, face_index=1"
@@ -32,10 +33,11 @@ def placeholder(mode: str, options) -> str:
 def prefixes(all_modes: dict) -> dict[str, str]:
     """What may be typed before ':' -> its mode: each mode's name, its options' names (also with dashes)
     and the prefixes they declare; ``where:`` is the KEY=VALUE mode."""
-    out = {"where": OPTIONS_MODE}
+    out = {}
     for mode, options in all_modes.items():
         for word in [mode] + [w for o in options for w in (o.name, o.name.replace("_", "-"), *o.prefixes)]:
             out.setdefault(word.lower(), mode)
+    out.setdefault("where", OPTIONS_MODE)
     return out
 
 
@@ -63,7 +65,6 @@ def _filled(options, text: str) -> tuple[str, object]:
     """(option, value) for text typed in a mode: the first of its options whose type takes it (an image
     mode takes MEDIA@SECONDS as a catalogued frame, anything else as a file); a list option's text is
     split at commas, unless it names a file."""
-    from ..errors import QueryError
     for i, opt in enumerate(options):
         value = [t.strip() for t in text.split(",") if t.strip()] \
             if opt.multiple and not Path(text).exists() else ([text] if opt.multiple else text)
@@ -149,7 +150,7 @@ class SearchBar(QWidget):
         self.mode_names = list(self.modes)
         self.mode = QComboBox(self)
         self.mode.addItems(self.mode_names)
-        words = [w for w in prefixes(self.modes) if w not in self.modes and " " not in w]
+        words = [w for w in prefixes(self.modes) if not {" ", "_"} & set(w)]
         self.mode.setToolTip(f"What to search by (or type a prefix: {', '.join(w + ':' for w in words)})")
         self.field = QueryField(self)
         self.field.returnPressed.connect(self._enter)
