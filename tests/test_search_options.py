@@ -126,7 +126,7 @@ def test_a_plugin_option_another_search_declares_switches_that_plugin_off(footag
     plugins = plugin_registry(tmp_path)
     assert [s.name for s in plugins.searches()] == ["phrase", "pictures", "same-footage", "faces", "later"]
     assert plugins.records["crowd"].status == "failed"
-    assert "search 'crowd' declares option 'person', already search 'faces''s" in plugins.records["crowd"].reason
+    assert "search 'crowd' declares option 'person', which search 'faces' declares" in plugins.records["crowd"].reason
     assert cli_help("search").count("--person") == 1
 
 

@@ -208,7 +208,7 @@ class Plugins:
         search declared first (or one of the service's own: limit, min_score, media) would make one flag
         mean two things: that plugin is switched off, saying which option and whose it is."""
         from ..search.query import SERVICE_FIELDS
-        owner: dict[str, str] = {name: "the service" for name in SERVICE_FIELDS}
+        owner: dict[str, str] = {name: "the service applies to every search" for name in SERVICE_FIELDS}
         out, bad = [], {}
         for key, spec in self._specs("framesense_searches"):
             if key in bad:
@@ -218,9 +218,9 @@ class Plugins:
                 continue
             clash = next((o.name for o in spec.options if o.name in owner), None)
             if clash is not None:
-                bad[key] = f"search '{spec.name}' declares option '{clash}', already {owner[clash]}'s"
+                bad[key] = f"search '{spec.name}' declares option '{clash}', which {owner[clash]}"
                 continue
-            owner.update((o.name, f"search '{spec.name}'") for o in spec.options)
+            owner.update((o.name, f"search '{spec.name}' declares") for o in spec.options)
             out.append((key, spec))
         for key, reason in bad.items():
             self.fail(key, reason)
