@@ -174,7 +174,8 @@ def measure(cat: Catalog, footage: Path, refs: dict) -> dict:
                 j += 5
             else:
                 j += 1
-    _, report = assemble(lines, lambda q: search_phrase(cat, q), cat)
+    from framesense.catalog.reads import CatalogReads
+    _, report = assemble(lines, lambda q: search_phrase(cat, q), CatalogReads(cat))
     within = sum(1 for r, (a, b) in zip(report, line_truth)
                  if r.status == "placed" and abs(r.start - a) <= 0.3 and abs(r.end - b) <= 0.3)
     off = [[r.text, r.status, r.start, r.end, round(a, 2), round(b, 2)] for r, (a, b) in zip(report, line_truth)

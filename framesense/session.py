@@ -14,8 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from .api import ExportOptions, IndexOptions, Library, export_sequence, plugin_registry
-from .catalog.db import media_rate
+from .api import ExportOptions, IndexOptions, Library, export_sequence, media_rate, plugin_registry
 from .search.hits import Hit
 from .session_edits import SequenceEdits
 from .timeline import autosave, edits, textcut
@@ -92,7 +91,7 @@ class Session(SequenceEdits):
 
     def media_row(self, media_id: int) -> dict | None:
         if media_id not in self._media:
-            self._media[media_id] = self.library.catalog.media_by_id(media_id) if self.library else None
+            self._media[media_id] = self.library.media_row(media_id) if self.library else None
         return self._media[media_id]
 
     def index_options(self, *, speech=True, visual=True, speech_model=None, clip_model=None,
@@ -167,7 +166,7 @@ class Session(SequenceEdits):
     # -- text-based editing (timeline/textcut.py) -----------------------------------
     def media_words(self, media_id: int) -> list:
         if media_id not in self._words:
-            self._words[media_id] = textcut.media_words(self.library.catalog, media_id)
+            self._words[media_id] = self.library.media_words(media_id)
         return self._words[media_id]
 
     def clips_for_words(self, media_id: int, runs: list[tuple[int, int]]) -> list[Clip]:

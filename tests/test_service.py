@@ -321,20 +321,14 @@ FRONT_END_MAY_IMPORT = LAYERS[0] | {
     "timeline.autosave", "transcript.model", "transcript.formats", "plugins.types",
     "transcript.languages",                                        # language codes and the names shown for them
     "timeline.history", "timeline.paper_edit",                     # the Qt-free undo history and paper edit
+    "timeline.script",                                             # a script's lines, read from text or CSV
+    "timeline.supercut",  # the rules joining takes, pure over clips: the app's timeline adds takes by them
     "media.frames", "media.seek", "media.pcm", "media.waveform",   # the player decodes and draws media
     "media.heard",        # check-heard compares a recording of the player with its frame log
     "demo",               # writes the demo footage it then indexes
 }
-# Known reaches below the service in files other issues are rewriting right now (issue 28 lists
-# them); each goes when its file is rewritten, and no other file may join the list.
-FRONT_END_EXCEPTIONS = {
-    ("session.py", "catalog.db"),                 # desk23 rewrites session.py (media_rate of a row)
-    ("app/supercut_dialog.py", "catalog"),        # desk23 rewrites app/ (media_rate of a row)
-    ("app/library_panel.py", "transcript.store"),  # desk23 rewrites app/ (the languages spoken, from the catalog)
-    ("app/script_panel.py", "timeline.assemble"),  # desk23's app/: script parsing; data30 rewrites assemble.py
-    ("session_edits.py", "timeline.supercut"),     # desk23's session: supercut.overlaps of two clips
-}
-CATALOG_EXCEPTIONS = {"session.py", "app/main_window.py"}   # desk23 rewrites both: rows, words, the library panel
+# What timeline/ must not reach: it is handed values and lookups (``timeline.footage``) by the service.
+TIMELINE_MAY_NOT_IMPORT = {"api", "analysis.people", "catalog.reads", "ingest", "plugins"}
 
 
 def _modules(pkg: Path) -> set[tuple[str, ...]]:
@@ -412,26 +406,34 @@ def import_circles(pkg: Path) -> list[str]:
     return sorted(circles)
 
 
-def front_end_reaches(pkg: Path, front_ends, may_import, exceptions=frozenset()) -> list[str]:
+def front_end_reaches(pkg: Path, front_ends, may_import) -> list[str]:
     """Imports by a front end of anything below the service it is not allowed (a data type, a foundation module)."""
     def allowed(t):
         dotted = ".".join(t)
         return t[0] in front_ends or any(dotted == a or dotted.startswith(a + ".") for a in may_import)
     return [f"{path.relative_to(pkg)} -> {'.'.join(t)}" for parts, t, path in package_imports(pkg)
-            if parts and parts[0] in front_ends and not allowed(t)
-            and (path.relative_to(pkg).as_posix(), ".".join(t)) not in exceptions]
+            if parts and parts[0] in front_ends and not allowed(t)]
 
 
-def front_end_catalog_uses(pkg: Path, front_ends, exceptions=frozenset()) -> list[str]:
-    """Front-end code that reaches the catalog through ``<library>.catalog`` instead of a Library method."""
+def catalog_uses(pkg: Path, folders) -> list[str]:
+    """Code under ``folders`` (front ends; timeline/) that holds the catalog: ``<library>.catalog``, or a
+    name or parameter called ``catalog``, instead of a Library method or the values it hands down."""
     found = []
     for path in sorted(pkg.rglob("*.py")):
         rel = path.relative_to(pkg)
-        if rel.parts[0].removesuffix(".py") not in front_ends or rel.as_posix() in exceptions:
+        if rel.parts[0].removesuffix(".py") not in folders:
             continue
         found += [f"{rel}:{n.lineno}" for n in ast.walk(ast.parse(path.read_text()))
-                  if isinstance(n, ast.Attribute) and n.attr == "catalog"]
+                  if isinstance(n, ast.Attribute) and n.attr == "catalog" or isinstance(n, ast.Name) and n.id == "catalog"
+                  or isinstance(n, ast.arg) and n.arg == "catalog"]
     return found
+
+
+def reaches(pkg: Path, folder: str, forbidden) -> list[str]:
+    """Imports by modules of ``folder`` of any module under ``forbidden`` (dotted, without the package)."""
+    return [f"{path.relative_to(pkg)} -> {'.'.join(t)}" for parts, t, path in package_imports(pkg)
+            if parts and parts[0] == folder
+            and any(".".join(t) == f or ".".join(t).startswith(f + ".") for f in forbidden)]
 
 
 PKG = ROOT / "framesense"
@@ -451,12 +453,13 @@ def test_no_import_circle_between_packages():
 
 
 def test_commands_and_app_call_the_service_not_the_machinery():
-    assert front_end_reaches(PKG, FRONT_ENDS, FRONT_END_MAY_IMPORT, FRONT_END_EXCEPTIONS) == []
-    assert front_end_catalog_uses(PKG, FRONT_ENDS, CATALOG_EXCEPTIONS) == []
-    # an exception whose file no longer needs it goes from the list, so the list only shrinks
-    found = {(p.relative_to(PKG).as_posix(), ".".join(t)) for _, t, p in package_imports(PKG)}
-    assert FRONT_END_EXCEPTIONS <= found, FRONT_END_EXCEPTIONS - found
-    assert {u.split(":")[0] for u in front_end_catalog_uses(PKG, FRONT_ENDS)} == CATALOG_EXCEPTIONS
+    assert front_end_reaches(PKG, FRONT_ENDS, FRONT_END_MAY_IMPORT) == []
+    assert catalog_uses(PKG, FRONT_ENDS) == []
+
+
+def test_timeline_is_handed_values_not_the_catalog_or_the_service():
+    assert reaches(PKG, "timeline", TIMELINE_MAY_NOT_IMPORT) == []
+    assert catalog_uses(PKG, {"timeline"}) == []
 
 
 def test_the_import_checks_fail_on_planted_violations(tmp_path):
@@ -467,19 +470,22 @@ def test_the_import_checks_fail_on_planted_violations(tmp_path):
         "models/__init__.py": "", "models/m.py": "def f():\n    from ..analysis import a\n",   # upward, lazy
         "analysis/a.py": "from fake.models.m import f\n",                                     # no __init__; circle
         "commands/__init__.py": "", "commands/run.py": "from ..analysis.a import x\nfrom .. import api, errors\nprint(api.lib.catalog)\n",
+        "timeline/__init__.py": "", "timeline/cut.py": "def cut(catalog):\n    from ..api import Library\n",
         "stray.py": "",
     }
     for name, text in files.items():
         (pkg / name).parent.mkdir(parents=True, exist_ok=True)
         (pkg / name).write_text(text)
-    layers = [{"errors"}, {"models"}, {"analysis"}, {"api"}, {"commands"}]
+    layers = [{"errors"}, {"models"}, {"analysis"}, {"timeline"}, {"api"}, {"commands"}]
     assert missing_inits(pkg) == ["analysis"]
     assert unplaced(pkg, layers) == ["stray"]
-    assert upward_imports(pkg, layers) == ["fake/models/m.py imports fake.analysis.a"]
+    assert upward_imports(pkg, layers) == ["fake/models/m.py imports fake.analysis.a",
+                                           "fake/timeline/cut.py imports fake.api"]
     assert import_circles(pkg) == ["analysis -> models -> analysis"]
     assert front_end_reaches(pkg, {"commands"}, {"api", "errors"}) == ["commands/run.py -> analysis.a"]
-    assert front_end_reaches(pkg, {"commands"}, {"api", "errors"}, {("commands/run.py", "analysis.a")}) == []
-    assert front_end_catalog_uses(pkg, {"commands"}) == ["commands/run.py:3"]
+    assert catalog_uses(pkg, {"commands"}) == ["commands/run.py:3"]
+    assert catalog_uses(pkg, {"timeline"}) == ["timeline/cut.py:1"]
+    assert reaches(pkg, "timeline", {"api"}) == ["timeline/cut.py -> api"]
 
 
 def test_timecode_agrees_with_opentime():
