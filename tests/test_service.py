@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -272,6 +273,78 @@ def test_export_rate_is_the_services_option_for_a_search_too(world, tmp_path):
     api = _api_export(world["lib"], tmp_path / "api.edl", rate="24000/1001", like=ref, media=["ntsc"])
     assert cli == api == {"clips": api["clips"], "rate": "24000/1001", "drop_frame": False}
     assert (tmp_path / "cli.edl").read_text() == (tmp_path / "api.edl").read_text()
+
+
+# -- exporters are functions of the sequence; the service lists what it saved ---------------------
+
+def _sequence_rows(lib_path) -> dict[str, dict]:
+    from framesense.catalog import Catalog
+    with Catalog.open(lib_path) as cat:
+        return {r["path"]: r for r in cat.query("SELECT path, name, rate, clips, duration_frames FROM sequences")}
+
+
+@pytest.mark.parametrize("suffix", [".otio", ".xml", ".fcpxml", ".edl"])
+def test_an_export_is_the_same_file_from_the_cli_the_api_the_app_and_no_library(world, tmp_path, suffix):
+    """The same hits and options give the same bytes whoever exports them, and the bare exporter (no
+    library at all) too: an exporter is a function of the sequence. A saved .otio is listed among the
+    library's sequences, by the service, with the sequence as written (at its new rate)."""
+    from framesense import ExportOptions, Library, SequenceOptions
+    from framesense.api import export_sequence
+    from framesense.session import Session
+    from framesense.timecode import rate_str
+    from framesense.timeline.otio_io import load
+
+    ref, rate = f"{world['src'].path}@{(50 + 30) / RATE}", "24000/1001"
+    out = {k: tmp_path / f"{k}{suffix}" for k in ("cli", "api", "app", "bare")}
+    run_cli(world["lib"], "export", "--like", ref, "--limit", "3", "--rate", rate, "--name", "cut", "-o", out["cli"])
+    with Library.open(world["lib"]) as lib:
+        hits = lib.search(like=ref, limit=3)
+        seq = lib.sequence_from_hits(hits, SequenceOptions(name="cut"))
+        lib.export(seq, out["api"], ExportOptions(rate=rate))
+        session = Session(lib)                      # the app: results added to a new timeline, exported
+        session.set_results(hits)
+        session.new_sequence("cut")
+        session.add_clips(session.clips_to_add(range(len(hits))))
+        session.export(out["app"], rate=rate)
+    export_sequence(seq, out["bare"], ExportOptions(rate=rate))
+    # FCP7 XML and FCPXML give each export fresh uuids (an NLE tells imports apart by them): all else is equal
+    fresh = re.compile(rb"<uuid>[0-9a-f-]{36}</uuid>|uid=\"[0-9A-F]{32}\"")
+    files = {k: fresh.sub(b"UUID", p.read_bytes()) for k, p in out.items()}
+    assert len(seq.clips) == 3 and files["cli"] and len(set(files.values())) == 1, \
+        {k: len(v) for k, v in files.items()}
+    rows = _sequence_rows(world["lib"])
+    if suffix != ".otio":
+        assert not {str(p.resolve()) for p in out.values()} & set(rows)
+        return
+    written = load(out["cli"])
+    assert written.rate == Fraction(24000, 1001) and written.rate != seq.rate
+    expected = {"name": "cut", "rate": rate_str(written.rate), "clips": len(written.clips),
+                "duration_frames": written.duration}
+    for k in ("cli", "api", "app"):
+        assert rows[str(out[k].resolve())] == {**expected, "path": str(out[k].resolve())}, k
+    assert str(out["bare"].resolve()) not in rows           # no library, no row: the exporter wrote the file only
+
+
+def test_a_saved_sequence_is_listed_the_same_from_the_cli_the_api_and_the_app(world, tmp_path):
+    """``assemble -o x.otio`` and the app's Save go through ``Library.save_sequence``, as ``export`` of a
+    .otio does: one row per file, describing the file."""
+    from framesense import Library, SequenceOptions
+    from framesense.session import Session
+
+    ref = f"{world['prog'].path}@0.5"
+    cli = tmp_path / "cli.otio"
+    run_cli(world["lib"], "export", "--like", ref, "--limit", "2", "--name", "kept", "-o", cli)
+    with Library.open(world["lib"]) as lib:
+        seq = lib.sequence_from_hits(lib.search(like=ref, limit=2), SequenceOptions(name="kept"))
+        api = lib.save_sequence(seq, tmp_path / "api.otio")
+        session = Session(lib)
+        session.set_sequence(lib.load_sequence(cli))
+        app = session.save_sequence(tmp_path / "app.otio")
+        listed = {Path(r["path"]).name: r for r in lib.sequences() if Path(r["path"]).parent == tmp_path.resolve()}
+    assert cli.read_bytes() == api.read_bytes() == app.read_bytes()
+    same = lambda r: (r["name"], r["rate"], r["clips"], r["duration_frames"], r["exists"])  # noqa: E731
+    assert same(listed["cli.otio"]) == same(listed["api.otio"]) == same(listed["app.otio"]) == \
+        ("kept", str(seq.rate), len(seq.clips), seq.duration, True)
 
 
 # -- one registry ------------------------------------------------------------------------------
