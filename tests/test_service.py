@@ -542,20 +542,23 @@ def test_the_import_checks_fail_on_planted_violations(tmp_path):
         "__init__.py": "", "errors.py": "", "api.py": "from .models import m\n",
         "models/__init__.py": "", "models/m.py": "def f():\n    from ..analysis import a\n",   # upward, lazy
         "analysis/a.py": "from fake.models.m import f\n",                                     # no __init__; circle
-        "commands/__init__.py": "", "commands/run.py": "from ..analysis.a import x\nfrom .. import api, errors\nprint(api.lib.catalog)\n",
+        "commands/__init__.py": "", "commands/run.py": "from ..analysis.a import x\nfrom .. import api, errors\n"
+                                                        "print(api.lib.catalog)\nfrom ..catalog.db import media_rate\n",
+        "catalog/__init__.py": "", "catalog/db.py": "",
         "timeline/__init__.py": "", "timeline/cut.py": "def cut(catalog):\n    from ..api import Library\n",
         "stray.py": "",
     }
     for name, text in files.items():
         (pkg / name).parent.mkdir(parents=True, exist_ok=True)
         (pkg / name).write_text(text)
-    layers = [{"errors"}, {"models"}, {"analysis"}, {"timeline"}, {"api"}, {"commands"}]
+    layers = [{"errors"}, {"catalog"}, {"models"}, {"analysis"}, {"timeline"}, {"api"}, {"commands"}]
     assert missing_inits(pkg) == ["analysis"]
     assert unplaced(pkg, layers) == ["stray"]
     assert upward_imports(pkg, layers) == ["fake/models/m.py imports fake.analysis.a",
                                            "fake/timeline/cut.py imports fake.api"]
     assert import_circles(pkg) == ["analysis -> models -> analysis"]
-    assert front_end_reaches(pkg, {"commands"}, {"api", "errors"}) == ["commands/run.py -> analysis.a"]
+    assert front_end_reaches(pkg, {"commands"}, {"api", "errors"}) == ["commands/run.py -> analysis.a",
+                                                                       "commands/run.py -> catalog.db"]
     assert catalog_uses(pkg, {"commands"}) == ["commands/run.py:3"]
     assert catalog_uses(pkg, {"timeline"}) == ["timeline/cut.py:1"]
     assert reaches(pkg, "timeline", {"api"}) == ["timeline/cut.py -> api"]
