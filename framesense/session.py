@@ -58,7 +58,6 @@ class Session(SequenceEdits):
         self._words: dict = {}                  # media id -> its transcript's words (text-based editing)
         self.library_changed = Event()          # (library)
         self.results_changed = Event()          # (hits, appended: bool)
-        self.current_changed = Event()          # (index)
         self.sequence_changed = Event()         # (sequence, path): another sequence is open
         self.sequence_edited = Event()          # (): an edit, undo or redo changed the open sequence
         self.edit_refused = Event()             # (message): an edit that could not be done; nothing changed
@@ -111,16 +110,8 @@ class Session(SequenceEdits):
         self.results.extend(hits)
         self.results_changed.emit(self.results, True)
 
-    def browse(self, media_id: int) -> list[Hit]:
-        """A file's shots as the results (like ``framesense shots``)."""
-        hits = self.library.shot_hits(media_id)
-        self.set_results(hits)
-        return hits
-
     def set_current(self, index: int) -> None:
-        if index != self.current:
-            self.current = index
-            self.current_changed.emit(index)
+        self.current = index
 
     def set_pads(self, before: float, after: float) -> None:
         pads = (max(0.0, float(before)), max(0.0, float(after)))
