@@ -235,6 +235,47 @@ def _soundless(sound: np.ndarray, span: list[list[int]], min_len: int) -> None:
             q[0] = s[1]
 
 
+def _off_pauses(sound: np.ndarray, span: list[list[int]], min_len: int) -> None:
+    """A word's start or end lying in a pause is not the word (a closure's quiet is): moved onto its
+    sound, past a click or breath standing alone in the pause."""
+    n = sound.size
+    for s in span:
+        if s[0] < n and not sound[s[0]]:
+            a, e = _quiet_around(sound, s[0])
+            if e - a >= MIN_SILENCE_FRAMES and e <= s[1] - min_len:
+                s[0] = e
+        if s[1] > 0 and not sound[s[1] - 1]:
+            a, e = _quiet_around(sound, s[1] - 1)
+            if e - a >= MIN_SILENCE_FRAMES and a >= s[0] + min_len:
+                s[1] = a
+        s[0], s[1] = _past_blip(sound, s[0], s[1], +1, min_len), _past_blip(sound, s[1], s[0], -1, min_len)
+
+
+def _spans(words: list[Word], n: int, min_len: int) -> list[list[int]]:
+    """Words as [start, end) frames, each at least ``min_len`` long, Whisper's overlaps undone."""
+    span = [[min(n, max(0, int(round(w.start * 100)))), min(n, max(0, int(round(w.end * 100))))] for w in words]
+    for s in span:
+        s[1] = max(s[1], min(n, s[0] + min_len))
+    for k in range(1, len(span)):
+        if span[k][0] < span[k - 1][1]:
+            span[k][0] = span[k - 1][1] = (span[k][0] + span[k - 1][1]) // 2
+    return span
+
+
+def keep_off_pauses(words: list[Word], samples: np.ndarray, loud: Loudness | None = None) -> None:
+    """The guard for boundaries found otherwise (a forced aligner's): a start or end that lies in a
+    pause of 80 ms or more moves onto the word's sound, and no word overlaps the one before."""
+    if not words:
+        return
+    loud = loud or measure(samples)
+    if loud.frames == 0:
+        return
+    span = _spans(words, loud.frames, max(1, int(MIN_WORD_S * 100)))
+    _off_pauses(loud.sound, span, max(1, int(MIN_WORD_S * 100)))
+    for w, (a, b) in zip(words, span):
+        w.start, w.end = round(a / 100, 3), round(b / 100, 3)
+
+
 def fit_words(words: list[Word], samples: np.ndarray, loud: Loudness | None = None) -> None:
     """Move each word's start and end (in place, seconds to the 10 ms) onto its sound.
 
@@ -248,24 +289,10 @@ def fit_words(words: list[Word], samples: np.ndarray, loud: Loudness | None = No
     if n == 0:
         return
     reach, long_gap, min_len = int(REACH_S * 100), int(LONG_GAP_S * 100), max(1, int(MIN_WORD_S * 100))
-    span = [[min(n, max(0, int(round(w.start * 100)))), min(n, max(0, int(round(w.end * 100))))] for w in words]
-    for s in span:
-        s[1] = max(s[1], min(n, s[0] + min_len))
-    for k in range(1, len(span)):          # Whisper's overlaps undone before anything moves
-        if span[k][0] < span[k - 1][1]:
-            span[k][0] = span[k - 1][1] = (span[k][0] + span[k - 1][1]) // 2
+    span = _spans(words, n, min_len)          # Whisper's overlaps undone before anything moves
     sound = loud.sound
     _soundless(sound, span, min_len)
-    for s in span:       # a word's start or end lying in a pause is not the word (a closure's quiet is)
-        if s[0] < n and not sound[s[0]]:
-            a, e = _quiet_around(sound, s[0])
-            if e - a >= MIN_SILENCE_FRAMES and e <= s[1] - min_len:
-                s[0] = e
-        if s[1] > 0 and not sound[s[1] - 1]:
-            a, e = _quiet_around(sound, s[1] - 1)
-            if e - a >= MIN_SILENCE_FRAMES and a >= s[0] + min_len:
-                s[1] = a
-        s[0], s[1] = _past_blip(sound, s[0], s[1], +1, min_len), _past_blip(sound, s[1], s[0], -1, min_len)
+    _off_pauses(sound, span, min_len)
     joined = [False] * len(span)           # joined[k]: the boundary before word k was placed
     for k in range(1, len(span)):
         if span[k][0] - span[k - 1][1] < long_gap:
