@@ -28,6 +28,8 @@ from ..transcript.model import Word
 VERSION = "1"                     # of these rules: a library's words measured otherwise are re-timed once
 HOP = SAMPLE_RATE // 100          # 10 ms frames
 REACH_S = 0.35                    # how far a boundary may move from where Whisper put it
+GUARD_START_S = 0.1               # how far back an aligned start after a pause may grow onto sound
+GUARD_END_PAUSE_S = 0.25          # an aligned end moves back out of a pause this long (not a closure)
 LONG_GAP_S = 0.6                  # Whisper's own gap this long: the two edges are found separately
 MIN_WORD_S = 0.03                 # every word keeps at least this much of its span
 MIN_SILENCE_FRAMES = 8            # a pause: 80 ms below the floor (a stop's closure inside a word is shorter)
@@ -39,6 +41,7 @@ BLIP_FRAMES = 3                   # sound this short inside a pause (a click, a 
 KEEP_SHARE = 0.4                  # of a word's sound (in Whisper's span) that a moved boundary leaves it
 VAD_SPEECH = 0.1                  # Silero's speech probability below which a frame is not speech ...
 VAD_HOLD_FRAMES = 30              # ... when the whole 300 ms around it is below it too,
+DIGITAL_SILENCE_DB = -100.0       # frames this quiet hold no recorded sound at all
 VAD_LOUD_DB = 10.0                # and it is within this much of the threshold (noise, not a word's voice)
 
 
@@ -48,6 +51,7 @@ class Loudness:
     db: np.ndarray        # frame level (dBFS, -120 for digital silence)
     sound: np.ndarray     # bool: above the floor and not in a long non-speech stretch
     threshold: float      # the level that counts as sound
+    voice: np.ndarray | None = None   # Silero's speech probability per frame (None without onnxruntime)
 
     @property
     def frames(self) -> int:
@@ -83,7 +87,8 @@ def measure(samples: np.ndarray, vad: bool = True) -> Loudness:
     db = _frame_db(samples)
     if db.size == 0:
         return Loudness(db, np.zeros(0, bool), 0.0)
-    floor, peak = np.percentile(db, [10, 99])
+    live = db[db > DIGITAL_SILENCE_DB]     # digital silence (an edit's gap, padding) is not the room's floor
+    floor, peak = np.percentile(live if live.size >= 10 else db, [10, 99])
     threshold = floor + float(np.clip(0.3 * (peak - floor), 6.0, 15.0))
     sound = db > threshold
     probs = speech_probability(samples) if vad else None
@@ -93,7 +98,7 @@ def measure(samples: np.ndarray, vad: bool = True) -> Loudness:
         k = np.ones(VAD_HOLD_FRAMES, int)
         held = np.convolve(quiet.astype(int), k, mode="same") >= VAD_HOLD_FRAMES
         sound &= ~(held & (db < threshold + VAD_LOUD_DB))
-    return Loudness(db, sound, threshold)
+    return Loudness(db, sound, threshold, probs)
 
 
 def _runs(mask: np.ndarray, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -235,9 +240,10 @@ def _soundless(sound: np.ndarray, span: list[list[int]], min_len: int) -> None:
             q[0] = s[1]
 
 
-def _off_pauses(sound: np.ndarray, span: list[list[int]], min_len: int) -> None:
+def _off_pauses(sound: np.ndarray, span: list[list[int]], min_len: int, end_pause: int = MIN_SILENCE_FRAMES) -> None:
     """A word's start or end lying in a pause is not the word (a closure's quiet is): moved onto its
-    sound, past a click or breath standing alone in the pause."""
+    sound, past a click or breath standing alone in the pause. An end moves back only out of a
+    pause of ``end_pause`` frames or more."""
     n = sound.size
     for s in span:
         if s[0] < n and not sound[s[0]]:
@@ -246,9 +252,10 @@ def _off_pauses(sound: np.ndarray, span: list[list[int]], min_len: int) -> None:
                 s[0] = e
         if s[1] > 0 and not sound[s[1] - 1]:
             a, e = _quiet_around(sound, s[1] - 1)
-            if e - a >= MIN_SILENCE_FRAMES and a >= s[0] + min_len:
+            if e - a >= end_pause and a >= s[0] + min_len:
                 s[1] = a
-        s[0], s[1] = _past_blip(sound, s[0], s[1], +1, min_len), _past_blip(sound, s[1], s[0], -1, min_len)
+                s[1] = _past_blip(sound, s[1], s[0], -1, min_len)
+        s[0] = _past_blip(sound, s[0], s[1], +1, min_len)
 
 
 def _spans(words: list[Word], n: int, min_len: int) -> list[list[int]]:
@@ -263,15 +270,32 @@ def _spans(words: list[Word], n: int, min_len: int) -> list[list[int]]:
 
 
 def keep_off_pauses(words: list[Word], samples: np.ndarray, loud: Loudness | None = None) -> None:
-    """The guard for boundaries found otherwise (a forced aligner's): a start or end that lies in a
-    pause of 80 ms or more moves onto the word's sound, and no word overlaps the one before."""
+    """The guard for boundaries found otherwise (a forced aligner's): a start that lies in a pause of
+    80 ms or more moves onto the word's sound, an end only out of a longer one (GUARD_END_PAUSE_S:
+    a stop's closure before the next word is not a pause to an aligner, and rightly); a word with
+    a pause after it ends where its voiced sound dies away (up to REACH_S later: a cut there never
+    clips it), one with a pause before it starts at its onset (up to GUARD_START_S earlier: further
+    back is a breath, not the word); no word overlaps the one before. "Voiced" is sound that
+    Silero hears as speech: the faint room noise after a phrase is not its last word."""
     if not words:
         return
     loud = loud or measure(samples)
-    if loud.frames == 0:
+    n = loud.frames
+    if n == 0:
         return
-    span = _spans(words, loud.frames, max(1, int(MIN_WORD_S * 100)))
-    _off_pauses(loud.sound, span, max(1, int(MIN_WORD_S * 100)))
+    min_len = max(1, int(MIN_WORD_S * 100))
+    span = _spans(words, n, min_len)
+    sound = loud.sound
+    _off_pauses(sound, span, min_len, int(GUARD_END_PAUSE_S * 100))
+    if loud.voice is not None and loud.voice.max() >= 0.5:
+        sound = sound & (loud.voice >= 0.5)
+    for k, s in enumerate(span):
+        lo = span[k - 1][1] if k else 0
+        hi = span[k + 1][0] if k + 1 < len(span) else n
+        if s[0] > lo and s[0] < n and sound[s[0]]:
+            s[0] = _grow(sound, s[0], max(lo, s[0] - int(GUARD_START_S * 100)), -1, START_DIP_FRAMES)
+        if s[1] < hi:
+            s[1] = _grow(sound, s[1], min(hi, s[1] + int(REACH_S * 100)), +1, END_DIP_FRAMES)
     for w, (a, b) in zip(words, span):
         w.start, w.end = round(a / 100, 3), round(b / 100, 3)
 
