@@ -41,7 +41,6 @@ BLIP_FRAMES = 3                   # sound this short inside a pause (a click, a 
 KEEP_SHARE = 0.4                  # of a word's sound (in Whisper's span) that a moved boundary leaves it
 VAD_SPEECH = 0.1                  # Silero's speech probability below which a frame is not speech ...
 VAD_HOLD_FRAMES = 30              # ... when the whole 300 ms around it is below it too,
-DIGITAL_SILENCE_DB = -100.0       # frames this quiet hold no recorded sound at all
 VAD_LOUD_DB = 10.0                # and it is within this much of the threshold (noise, not a word's voice)
 
 
@@ -87,8 +86,7 @@ def measure(samples: np.ndarray, vad: bool = True) -> Loudness:
     db = _frame_db(samples)
     if db.size == 0:
         return Loudness(db, np.zeros(0, bool), 0.0)
-    live = db[db > DIGITAL_SILENCE_DB]     # digital silence (an edit's gap, padding) is not the room's floor
-    floor, peak = np.percentile(live if live.size >= 10 else db, [10, 99])
+    floor, peak = np.percentile(db, [10, 99])
     threshold = floor + float(np.clip(0.3 * (peak - floor), 6.0, 15.0))
     sound = db > threshold
     probs = speech_probability(samples) if vad else None
