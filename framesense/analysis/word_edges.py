@@ -252,8 +252,7 @@ def _off_pauses(sound: np.ndarray, span: list[list[int]], min_len: int, end_paus
             a, e = _quiet_around(sound, s[1] - 1)
             if e - a >= end_pause and a >= s[0] + min_len:
                 s[1] = a
-                s[1] = _past_blip(sound, s[1], s[0], -1, min_len)
-        s[0] = _past_blip(sound, s[0], s[1], +1, min_len)
+        s[0], s[1] = _past_blip(sound, s[0], s[1], +1, min_len), _past_blip(sound, s[1], s[0], -1, min_len)
 
 
 def _spans(words: list[Word], n: int, min_len: int) -> list[list[int]]:
