@@ -131,8 +131,10 @@ def _align(dec, samples: np.ndarray, text: list[str]) -> list[tuple[float, float
         dec.start_utt()
         dec.process_raw(pcm, full_utt=True)
         dec.end_utt()
-        segs = [s for s in dec.seg() if not s.word.startswith(("<", "["))]
+        segs = [s for s in (dec.seg() or []) if not s.word.startswith(("<", "["))]
     except RuntimeError:     # no path through the words: not what was said
+        return None
+    if not segs:             # the search found no path: the words are not what was said here
         return None
     if [re.sub(r"\(\d+\)$", "", s.word) for s in segs] != text:
         return None
