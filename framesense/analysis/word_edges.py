@@ -268,7 +268,7 @@ def _spans(words: list[Word], n: int, min_len: int) -> list[list[int]]:
 
 def keep_off_pauses(words: list[Word], samples: np.ndarray, loud: Loudness | None = None) -> None:
     """The guard for boundaries found otherwise (a forced aligner's): a start that lies in a pause of
-    80 ms or more moves onto the word's sound, an end only out of a longer one (GUARD_END_PAUSE_S:
+    80 ms or more (quiet, and not speech to Silero) moves onto the word's sound, an end only out of a longer one (GUARD_END_PAUSE_S:
     a stop's closure before the next word is not a pause to an aligner, and rightly); a word with
     a pause after it ends where its voiced sound dies away (up to REACH_S later: a cut there never
     clips it), one with a pause before it starts at its onset (up to GUARD_START_S earlier: further
@@ -283,8 +283,11 @@ def keep_off_pauses(words: list[Word], samples: np.ndarray, loud: Loudness | Non
     min_len = max(1, int(MIN_WORD_S * 100))
     span = _spans(words, n, min_len)
     sound = loud.sound
-    _off_pauses(sound, span, min_len, int(GUARD_END_PAUSE_S * 100))
-    if loud.voice is not None and loud.voice.max() >= 0.5:
+    voiced = loud.voice is not None and loud.voice.max() >= 0.5
+    # a pause here is quiet that Silero does not hear as speech either: a faint "f" or "t" that starts
+    # a word sinks below the energy floor, and the aligner, which knows the word, is right there
+    _off_pauses(sound | (loud.voice >= 0.5) if voiced else sound, span, min_len, int(GUARD_END_PAUSE_S * 100))
+    if voiced:
         sound = sound & (loud.voice >= 0.5)
     for k, s in enumerate(span):
         lo = span[k - 1][1] if k else 0
