@@ -64,13 +64,14 @@ from framesense.search.query import SearchQuery  # noqa: E402
 from framesense.transcript.model import normalize_word  # noqa: E402
 from speech_accuracy import fetch_data, to_wav, utterances  # noqa: E402  (after framesense: it adds its own path)
 sys.path.insert(2, str(HERE.parent / "tests"))
-from labelled_speech import HELD_OUT, labelled, textgrid_tiers  # noqa: E402  (this checkout's data)
+from labelled_speech import HELD_OUT, labelled, textgrid_tiers, with_room_tone  # noqa: E402  (this checkout's data)
 
 SR = 16000
 GROUPS = {"reading": "sense_and_sensibility", "cards": None}
 SMALL_NUMBERS = {"4": "four", "5": "five", "7": "seven", "8": "eight", "10": "ten", "omelette": "omelet"}
 NORTH_WIND = [("the", 1, 2), ("north", 3, 5), ("wind", 6, 9), ("and", 10, 11), ("the", 12, 12), ("sun", 13, 15)]
 TOL = 0.02         # the aligner's 10 ms frames and ours: closer than this is the same place
+ROOM_S = 0.5      # room tone around each hand-labelled clip
 LEAD_MAX = 0.25    # silence before a take's first word beyond which an editor trims it
 
 
@@ -136,7 +137,8 @@ def north_wind(folder: Path) -> tuple[Path, list[tuple[str, float, float]]]:
 
 
 def build_labelled(footage: Path, north: Path | None) -> dict[str, dict]:
-    """The hand-labelled clips joined into one recording per reference, each with its own silences;
+    """The hand-labelled clips joined into one recording per reference, each with ROOM_S of its own
+    room tone before and after it (they are cut tight: "omelet" ends on the file's last sample);
     reference words in file seconds and each clip's word range (a paper-edit line)."""
     groups = {"hand": [labelled(c) for c in ("bobby", "mary")],
               "held_out": [labelled(c) for c in HELD_OUT] + ([north_wind(north)] if north else [])}
@@ -144,9 +146,9 @@ def build_labelled(footage: Path, north: Path | None) -> dict[str, dict]:
     for name, clips in groups.items():
         parts, words, lines, t = [], [], [], 0.0
         for path, ws in clips:
-            x = decode_audio(path)
+            x = with_room_tone(decode_audio(path), ROOM_S)
             lines.append((len(words), len(words) + len(ws)))
-            words += [(w, a + t, b + t) for w, a, b in ws]
+            words += [(w, a + t + ROOM_S, b + t + ROOM_S) for w, a, b in ws]
             parts.append(x)
             t += x.size / SR
         write_movie(footage / f"{name}.mov", np.concatenate(parts))

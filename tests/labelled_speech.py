@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
+
 DATA = Path(__file__).resolve().parent / "data" / "speech"
 CLIPS = {"bobby": "word", "mary": "word", "damon_set_test": "words"}    # clip -> its word tier
 HELD_OUT = ("damon_set_test",)      # never looked at while tuning
@@ -33,3 +35,15 @@ def labelled(name: str) -> tuple[Path, list[tuple[str, float, float]]]:
     """A clip's sound file and its words (lower case, start, end in seconds), blanks left out."""
     words = textgrid_tiers(DATA / f"{name}.TextGrid")[CLIPS[name]]
     return DATA / f"{name}.wav", [(w.lower(), a, b) for w, a, b in words if w.strip()]
+
+
+def with_room_tone(x: np.ndarray, seconds: float = 0.5, sr: int = 16000) -> np.ndarray:
+    """A clip with ``seconds`` of its own quietest 50 ms repeated before and after it: the clips are
+    cut tight (a label may end at the file's last sample), and footage has room tone around words,
+    not digital silence."""
+    hop = sr // 100
+    rms = np.sqrt((x[: x.size // hop * hop].reshape(-1, hop) ** 2).mean(axis=1))
+    k = int(np.argmin(np.convolve(rms, np.ones(5), "valid")))
+    quiet = x[k * hop:(k + 5) * hop]
+    room = np.tile(quiet, int(seconds * sr / quiet.size) + 1)[: int(seconds * sr)]
+    return np.concatenate([room, x, room]).astype(np.float32)

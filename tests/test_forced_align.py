@@ -16,7 +16,7 @@ from framesense.analysis.word_edges import fit_words
 from framesense.analysis.word_timing import time_words
 from framesense.media.audio import decode_audio
 from framesense.transcript.model import Word, normalize_word
-from tests.labelled_speech import CLIPS, labelled
+from tests.labelled_speech import CLIPS, labelled, with_room_tone
 
 LEAD = 0.5      # seconds of the recording's own quiet put before and after a clip (as in footage)
 
@@ -29,15 +29,7 @@ def whisper():
 
 
 def padded(path) -> np.ndarray:
-    """A clip with half a second of its own quietest stretch repeated around it: real footage has
-    room tone, not digital silence, around its words."""
-    x = decode_audio(path)
-    hop = 160
-    rms = np.sqrt((x[: x.size // hop * hop].reshape(-1, hop) ** 2).mean(axis=1))
-    k = int(np.argmin(np.convolve(rms, np.ones(5), "valid")))
-    quiet = x[k * hop:(k + 5) * hop]
-    room = np.tile(quiet, int(LEAD * 16000 / quiet.size) + 1)[: int(LEAD * 16000)]
-    return np.concatenate([room, x, room]).astype(np.float32)
+    return with_room_tone(decode_audio(path), LEAD)
 
 
 def errors(words: list[Word], ref: list[tuple[str, float, float]], shift: float):
