@@ -255,33 +255,38 @@ def _off_pauses(sound: np.ndarray, span: list[list[int]], min_len: int, end_paus
         s[0], s[1] = _past_blip(sound, s[0], s[1], +1, min_len), _past_blip(sound, s[1], s[0], -1, min_len)
 
 
-def _spans(words: list[Word], n: int, min_len: int) -> list[list[int]]:
-    """Words as [start, end) frames, each at least ``min_len`` long, Whisper's overlaps undone."""
+def _framed(words: list[Word], samples: np.ndarray, loud: Loudness | None):
+    """(loudness, the words as [start, end) frames, the shortest word in frames), or None when there
+    is nothing to fit. Each word keeps MIN_WORD_S; overlapping words meet halfway."""
+    if not words:
+        return None
+    loud = loud or measure(samples)
+    n, min_len = loud.frames, max(1, int(MIN_WORD_S * 100))
+    if n == 0:
+        return None
     span = [[min(n, max(0, int(round(w.start * 100)))), min(n, max(0, int(round(w.end * 100))))] for w in words]
     for s in span:
         s[1] = max(s[1], min(n, s[0] + min_len))
     for k in range(1, len(span)):
         if span[k][0] < span[k - 1][1]:
             span[k][0] = span[k - 1][1] = (span[k][0] + span[k - 1][1]) // 2
-    return span
+    return loud, span, min_len
 
 
 def keep_off_pauses(words: list[Word], samples: np.ndarray, loud: Loudness | None = None) -> None:
-    """The guard for boundaries found otherwise (a forced aligner's): a start that lies in a pause of
-    80 ms or more (quiet, and not speech to Silero) moves onto the word's sound, an end only out of a longer one (GUARD_END_PAUSE_S:
-    a stop's closure before the next word is not a pause to an aligner, and rightly); a word with
+    """The guard for boundaries found otherwise (a forced aligner's): a start that lies in a pause
+    of 80 ms or more (quiet, and not speech to Silero) moves onto the word's sound, an end only out
+    of a longer one (GUARD_END_PAUSE_S: a stop's closure before the next word is not a pause to an
+    aligner, and rightly); a word with
     a pause after it ends where its voiced sound dies away (up to REACH_S later: a cut there never
     clips it), one with a pause before it starts at its onset (up to GUARD_START_S earlier: further
     back is a breath, not the word); no word overlaps the one before. "Voiced" is sound that
     Silero hears as speech: the faint room noise after a phrase is not its last word."""
-    if not words:
+    ready = _framed(words, samples, loud)
+    if ready is None:
         return
-    loud = loud or measure(samples)
+    loud, span, min_len = ready
     n = loud.frames
-    if n == 0:
-        return
-    min_len = max(1, int(MIN_WORD_S * 100))
-    span = _spans(words, n, min_len)
     sound = loud.sound
     voiced = loud.voice is not None and loud.voice.max() >= 0.5
     # a pause here is quiet that Silero does not hear as speech either: a faint "f" or "t" that starts
@@ -306,14 +311,12 @@ def fit_words(words: list[Word], samples: np.ndarray, loud: Loudness | None = No
     ``words`` are one stream's words in spoken order. A word with no sound in or next to its span
     keeps its times. Words never overlap afterwards, and each keeps at least MIN_WORD_S.
     """
-    if not words:
+    ready = _framed(words, samples, loud)   # Whisper's overlaps undone before anything moves
+    if ready is None:
         return
-    loud = loud or measure(samples)
+    loud, span, min_len = ready
     n = loud.frames
-    if n == 0:
-        return
-    reach, long_gap, min_len = int(REACH_S * 100), int(LONG_GAP_S * 100), max(1, int(MIN_WORD_S * 100))
-    span = _spans(words, n, min_len)          # Whisper's overlaps undone before anything moves
+    reach, long_gap = int(REACH_S * 100), int(LONG_GAP_S * 100)
     sound = loud.sound
     _soundless(sound, span, min_len)
     _off_pauses(sound, span, min_len)
