@@ -39,12 +39,9 @@ class AlignerMissing(RuntimeError):
     """pocketsphinx (the ``speech`` extra) is not installed: word edges come from the energy rules."""
 
 
-def available() -> bool:
-    try:
-        _decoder()
-    except AlignerMissing:
-        return False
-    return True
+def load() -> None:
+    """Load the aligner (its model and dictionary) once; AlignerMissing says why it cannot be."""
+    _decoder()
 
 
 @lru_cache(maxsize=1)
@@ -55,7 +52,11 @@ def _decoder():
         raise AlignerMissing("pocketsphinx is not installed (pip install 'framesense[speech]'): "
                              "word edges are measured from the sound's energy only") from exc
     # no language model: alignment needs only the acoustic model and the dictionary
-    return Decoder(Config(lm=None, samprate=SAMPLE_RATE, bestpath=False, loglevel="FATAL"))
+    try:
+        return Decoder(Config(lm=None, samprate=SAMPLE_RATE, bestpath=False, loglevel="FATAL"))
+    except (RuntimeError, OSError) as exc:    # a bundle or install without its model files
+        raise AlignerMissing(f"pocketsphinx's en-us model could not be loaded ({exc}): "
+                             "word edges are measured from the sound's energy only") from exc
 
 
 # letters -> CMU phones, for words the dictionary lacks (longest spelling first)
