@@ -9,7 +9,8 @@ References, each reported on its own (nobody here recorded any of them):
   tests/data/speech, see its LICENSE.md), and ``held_out``: damon_set_test from the same
   package, plus, with ``--north-wind FOLDER``, Parselmouth's ``the_north_wind_and_the_sun``
   (hand-corrected phoneme tier in its tests/data; words from its phonemes). Nothing was tuned
-  on ``held_out`` (its errors were seen, no rule was chosen from them). Each clip is one paper-edit line; the clips are joined into one recording.
+  on ``held_out`` (its errors were seen, no rule was chosen from them). Each clip, with half a
+  second of its own room tone either side, is one paper-edit line; the clips are joined.
 - ``pocketsphinx``: Debian's ``pocketsphinx-testdata`` (as in benchmarks/speech_accuracy.py): five
   LibriVox readings of *Sense and Sensibility* joined into one recording, and the CMU card-name
   utterances with "go forward ten meters" joined into another, the reference transcripts
