@@ -243,7 +243,7 @@ def test_app_people_panel_rename_and_find_this_person(qtbot, tmp_path):
     qtbot.waitUntil(lambda: not win.indexing, timeout=60_000)
     win.refresh_library()
     panel = win.people
-    n = win.catalog.one("SELECT count(*) AS n FROM faces")["n"]              # one or more samples per face shot
+    n = win.session.library.catalog.one("SELECT count(*) AS n FROM faces")["n"]              # one or more samples per face shot
     assert panel.cards.count() == 1 and f"{n} faces · 2 shots" in panel.cards.item(0).text()
     assert not panel.cards.item(0).icon().isNull() and panel.faces.count() == n
     panel.cards.setCurrentRow(0)

@@ -57,7 +57,14 @@ def check_speech() -> dict:
     except ImportError as exc:
         return {"speech": _ok(f"not installed ({exc})", False)}
     found = [m for m in list_models("speech") if m.available]
-    return {"speech": _ok(", ".join(f"{m.name} ({m.source})" for m in found) or "no model installed", bool(found))}
+    out = {"speech": _ok(", ".join(f"{m.name} ({m.source})" for m in found) or "no model installed", bool(found))}
+    from ..analysis import forced_align
+    try:
+        forced_align.load()
+        out["word edges"] = _ok("English words force-aligned (pocketsphinx, CMU en-us model)")
+    except forced_align.AlignerMissing as exc:
+        out["word edges"] = _ok(str(exc), False)
+    return out
 
 
 def check_visual() -> dict:
