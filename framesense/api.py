@@ -165,6 +165,16 @@ def picture_runtime_status() -> tuple[bool, str]:
     return runtime_status()
 
 
+def word_aligner_status() -> tuple[bool, str]:
+    """(works, what with): the forced aligner that places English word edges (``doctor``)."""
+    from .analysis import forced_align
+    try:
+        forced_align.load()
+    except forced_align.AlignerMissing as exc:
+        return False, str(exc)
+    return True, "English words force-aligned (pocketsphinx, CMU en-us model)"
+
+
 def face_model_status() -> dict:
     """Whether dlib and its face model files load here (``framesense doctor``)."""
     from .models.faces import status

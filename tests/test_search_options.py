@@ -148,3 +148,13 @@ def test_the_example_plugins_bring_their_flags_and_modes_and_the_core_names_none
     for path in ("framesense/search/query.py", "framesense/commands/search.py", "framesense/app/search_bar.py"):
         source = (ROOT / path).read_text().lower()
         assert not re.search(r"\b(ocr|colou?r|scale|palette)\b", source), path
+
+
+def test_plugins_reading_the_old_extra_dict_still_get_their_values():
+    """A search written before typed options reads ``query.extra``: it sees the same values, with a warning."""
+    from framesense.search.query import SearchQuery
+    q = SearchQuery(options={"from_shot": 2})
+    with pytest.warns(DeprecationWarning, match="options"):
+        assert q.extra == {"from_shot": 2}
+    q.extra["odd_only"] = True
+    assert q.get("odd_only") is True

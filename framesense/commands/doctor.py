@@ -58,12 +58,9 @@ def check_speech() -> dict:
         return {"speech": _ok(f"not installed ({exc})", False)}
     found = [m for m in list_models("speech") if m.available]
     out = {"speech": _ok(", ".join(f"{m.name} ({m.source})" for m in found) or "no model installed", bool(found))}
-    from ..analysis import forced_align
-    try:
-        forced_align.load()
-        out["word edges"] = _ok("English words force-aligned (pocketsphinx, CMU en-us model)")
-    except forced_align.AlignerMissing as exc:
-        out["word edges"] = _ok(str(exc), False)
+    from ..api import word_aligner_status
+    ok, detail = word_aligner_status()
+    out["word edges"] = _ok(detail, ok)
     return out
 
 

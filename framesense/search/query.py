@@ -11,6 +11,7 @@ applied once to every kind of hit."""
 from __future__ import annotations
 
 import difflib
+import warnings
 from dataclasses import dataclass, field, fields
 
 from ..errors import QueryError
@@ -32,6 +33,12 @@ class SearchQuery:
     min_score: float = 0.0                          # drop hits scoring below this (0..1)
     media: list[str] = field(default_factory=list)  # only these files: contained or glob-ended (refs.media_matches)
     options: dict = field(default_factory=dict)     # other searches' options (face, person, plugins'), by declared name
+
+    @property
+    def extra(self) -> dict:
+        """The old name of ``options``: plugins written before typed options read it, and keep working."""
+        warnings.warn("SearchQuery.extra is now SearchQuery.options", DeprecationWarning, stacklevel=2)
+        return self.options
 
     def get(self, name: str, default=None):
         """An option's value, whether it has a field or lives in ``options``."""
