@@ -88,14 +88,15 @@ def detect(rgb: np.ndarray, upsample: int, min_px: int, min_score: float, accura
 
 
 def embed(crop: np.ndarray, box: tuple[int, int, int, int], accurate: bool = False) -> np.ndarray:
-    """The 128-d descriptor of the face at ``box`` in ``crop`` (5-point alignment, dlib ResNet)."""
+    """The 128-d descriptor of the face at ``box`` in ``crop`` (5-point alignment, dlib's ResNet run with numpy)."""
     import dlib
 
     from ..models import faces as face_models
+    from ..models.face_resnet import CHIP_PADDING, CHIP_PX
     models = face_models.load(accurate)
     crop = np.ascontiguousarray(crop, dtype=np.uint8)
     shape = models.landmarks(crop, dlib.rectangle(*box))
-    return np.asarray(models.recogniser.compute_face_descriptor(crop, shape), dtype=np.float32)
+    return models.recogniser.descriptor(dlib.get_face_chip(crop, shape, CHIP_PX, CHIP_PADDING))
 
 
 # -- the pool ---------------------------------------------------------------------------------
