@@ -167,7 +167,6 @@ def test_the_process_pool_finds_what_inline_work_finds(tmp_path):
     from fractions import Fraction
 
     from framesense.analysis.face_tracks import FaceTrackSession
-    from framesense.analysis.faces import frame_rgb
     from framesense.media.sample import frames_at
     a, h = scene([(astronaut_head(), 160, 200, 180), (hopper_head(), 120, 470, 180)]), scene([], seed=1)
     clip = write_frames(tmp_path / "two.mp4", [*[(1, scene([(astronaut_head(), 150, 200 + 2 * i, 180)]))
@@ -177,7 +176,7 @@ def test_the_process_pool_finds_what_inline_work_finds(tmp_path):
     for workers in (2, 0):
         session = FaceTrackSession(workers=workers)
         for index, frame in frames_at(str(clip.path), sorted(shot_of), Fraction(25)):
-            session.add(index, shot_of[index], frame_rgb(frame))
+            session.add(index, shot_of[index], frame)
         got.append([(t.shot_idx, t.start, t.end, t.samples, t.best[1].box, np.round(t.embedding, 4).tolist())
                     for t in session.tracks()])
     assert got[0] == got[1]

@@ -54,23 +54,24 @@ def _sharpness(gray: np.ndarray) -> float:
 
 
 def detect(rgb: np.ndarray, upsample: int, min_px: int, min_score: float, accurate: bool = False,
-           offset: tuple[int, int] = (0, 0), scale: float = 1.0) -> list[Sample]:
-    """Faces in ``rgb`` (seen ``scale`` times larger, then at this pyramid upsampling), at least
-    ``min_px`` high in ``rgb``'s pixels; boxes are moved by ``offset`` (a region's corner). Crops are
-    cut from the scaled picture."""
+           offset: tuple[float, float] = (0, 0), scale: float = 1.0, prescaled: bool = False) -> list[Sample]:
+    """Faces in ``rgb`` seen ``scale`` times larger than the analysed picture (resized here, or
+    already that size when ``prescaled``), at this pyramid upsampling; at least ``min_px`` high in
+    analysed pixels. Boxes come back in analysed pixels, moved by ``offset`` (a region's corner);
+    crops are cut from the larger picture. HOG looks at the luma (a fifth cheaper than colour)."""
     from PIL import Image
 
     from ..models import faces as face_models
     models = face_models.load(accurate)
     rgb = np.ascontiguousarray(rgb[..., :3], dtype=np.uint8)
-    if scale != 1.0:
+    if scale != 1.0 and not prescaled:
         rgb = np.asarray(Image.fromarray(rgb).resize((round(rgb.shape[1] * scale), round(rgb.shape[0] * scale)),
                                                      Image.BICUBIC))
     h, w = rgb.shape[:2]
     if models.accurate:
         found = [(d.rect, float(d.confidence), 0) for d in models.detector(rgb, upsample)]
     else:
-        rects, scores, kinds = models.detector.run(rgb, upsample, 0.0)
+        rects, scores, kinds = models.detector.run(np.asarray(Image.fromarray(rgb).convert("L")), upsample, 0.0)
         found = list(zip(rects, (float(s) for s in scores), (int(k) for k in kinds)))
     out = []
     for rect, score, kind in found:
@@ -82,7 +83,7 @@ def detect(rgb: np.ndarray, upsample: int, min_px: int, min_score: float, accura
         crop = rgb[ct:cb, cl:cr].copy()
         gray = (rgb[t:b, l:r].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)).astype(np.uint8)
         ox, oy = offset
-        box = (round(l / scale) + ox, round(t / scale) + oy, round(r / scale) + ox, round(b / scale) + oy)
+        box = (round(l / scale + ox), round(t / scale + oy), round(r / scale + ox), round(b / scale + oy))
         out.append(Sample(box, score, kind == 0, _sharpness(gray), crop, (l - cl, t - ct, r - cl, b - ct)))
     return out
 

@@ -30,8 +30,10 @@ from PIL import Image
 from . import face_pool
 from .fingerprint import active_box
 
+ANALYSIS_W = 640        # samples are searched at this width (coarsely: faces from about 80 px)
+FINE_W = 1280           # ... and each shot's first one also at this width (for 720p its own pixels): faces from ~30 px
 DUP_DIFF = 2.5          # mean |luma change| (0-255) at 64x36 under which a sample repeats the last analysed one
-FINE_SCALE = 1.25       # the fine search sees the picture at 1.25 x 640 px, then doubled: faces from ~32 px
+FINE_SCALE = 1.25       # a small-face region is seen at 1.25 x 640 px, then doubled: faces from ~32 px
 SMALL_PX = 80           # a face under this (at 640 px) is missed by the coarse search: looked for finely near it
 TRACK_REACH = 1.5       # a face moves at most 1.5 face heights between samples (a second apart) to stay one track
 TRACK_GROWTH = 1.5      # ... and grows or shrinks by at most this factor
@@ -51,6 +53,41 @@ def thumb_jpeg(crop: np.ndarray, box: tuple[int, int, int, int]) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=80)
     return buf.getvalue()
+
+
+def frame_rgb(frame, width: int = ANALYSIS_W, upscale: bool = False) -> np.ndarray:
+    """An av.VideoFrame as RGB ``width`` wide (display aspect kept), never wider than it is unless ``upscale``."""
+    sar = getattr(frame, "sample_aspect_ratio", None)
+    display_w = frame.width * float(sar) if sar else frame.width
+    w = width if upscale else min(width, int(round(display_w)))
+    h = max(2, int(round(frame.height * w / display_w)))
+    return frame.reformat(width=w, height=h, format="rgb24",
+                          interpolation="AREA" if w <= display_w else "BICUBIC").to_ndarray()
+
+
+def luma_thumb(frame) -> np.ndarray:
+    """The frame's luma at 64x36 (float32): what the near-duplicate test compares. Averaged from
+    every 4th pixel of the Y plane where the frame is planar 8-bit YUV (no conversion), else scaled."""
+    from ..media.frames import _is_planar_yuv, _plane_view
+    planar, deep = _is_planar_yuv(frame.format)
+    if not planar or deep:
+        return frame.reformat(width=64, height=36, format="gray", interpolation="AREA").to_ndarray().astype(np.float32)
+    y = _plane_view(frame.planes[0])[::4, ::4].astype(np.float32)
+    rows = np.linspace(0, y.shape[0], 37).astype(int)[:-1]
+    cols = np.linspace(0, y.shape[1], 65).astype(int)[:-1]
+    sums = np.add.reduceat(np.add.reduceat(y, rows, axis=0), cols, axis=1)
+    counts = np.outer(np.diff(np.append(rows, y.shape[0])), np.diff(np.append(cols, y.shape[1])))
+    return (sums / counts - 16.0) * (255.0 / 219.0)      # video range to full, as the scaled gray picture has it
+
+
+def _active(rgb: np.ndarray) -> tuple[int, int, int, int]:
+    """The picture inside any black bars (top, bottom, left, right); the whole one if that is too small."""
+    gray = rgb[::2, ::2].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    t, b, l, r = (2 * v for v in active_box(gray))
+    b, r = min(b, rgb.shape[0]), min(r, rgb.shape[1])
+    if b - t < 2 * MIN_FACE_PX or r - l < 2 * MIN_FACE_PX:
+        return 0, rgb.shape[0], 0, rgb.shape[1]
+    return t, b, l, r
 
 
 def _step(a, b) -> float | None:
@@ -76,10 +113,12 @@ def _quality(s: face_pool.Sample) -> tuple:
 @dataclass
 class _Analysed:
     frame: int
-    rgb: np.ndarray | None
+    rgb: np.ndarray | None                  # at ANALYSIS_W
     last: int                               # the last sample (frame) this one stands for (its repeats)
     repeats: int = 0                        # samples after it skipped as its near-duplicates
     search: object = None                   # the whole-picture search (a future of face_pool.detect)
+    small: np.ndarray | None = None         # 64x36 luma, for the near-duplicate test
+    fine: np.ndarray | None = None          # at FINE_W: the shot's first sample only
 
 
 @dataclass
@@ -117,52 +156,55 @@ class FaceTrackSession:
         self.all_tracks: list[Track] = []
 
     # -- feeding -------------------------------------------------------------------------------
-    def add(self, index: int, shot_idx: int, rgb: np.ndarray) -> None:
-        """``rgb``: the frame at the analysis width."""
+    def add(self, index: int, shot_idx: int, frame) -> None:
+        """``frame``: the decoder's frame (av.VideoFrame). A near-duplicate of the last sample kept
+        in its shot is only counted; the others are scaled to ``ANALYSIS_W``, and the first kept
+        sample of a shot also to ``FINE_W`` (its fine search)."""
         if shot_idx != self.shot:
             self._close_shot()
             self.shot = shot_idx
-        self.pending.append((index, rgb))
-        if len(self.pending) >= MAX_HELD:      # a very long shot is searched in parts (tracks go on across them)
-            self._close_shot()
         self.handed += 1
+        small = luma_thumb(frame)
+        held = self.pending
+        if held and float(np.abs(small - held[-1].small).mean()) < DUP_DIFF:
+            held[-1].last = max(held[-1].last, index)
+            held[-1].repeats += 1
+            return
+        fine = frame_rgb(frame, FINE_W, upscale=True) if not held else None
+        held.append(_Analysed(index, frame_rgb(frame), index, small=small, fine=fine))
+        if len(held) >= MAX_HELD:      # a very long shot is searched in parts (tracks go on across them)
+            self._close_shot()
 
     def _close_shot(self):
         if self.shot is None or not self.pending:
             return
-        self.pending.sort(key=lambda p: p[0])
-        h, w = self.pending[0][1].shape[:2]
-        shot = _Shot(self.shot, (w, h))
-        prev = None
-        for index, rgb in self.pending:
-            small = np.asarray(Image.fromarray(rgb).convert("L").resize((64, 36), Image.BOX), dtype=np.float32)
-            if prev is not None and float(np.abs(small - prev).mean()) < DUP_DIFF:
-                shot.frames[-1].last = index
-                shot.frames[-1].repeats += 1
-                continue
-            prev = small
-            shot.frames.append(_Analysed(index, rgb, index))
+        frames = sorted(self.pending, key=lambda a: a.frame)
+        h, w = frames[0].rgb.shape[:2]
+        shot = _Shot(self.shot, (w, h), frames)
         self.pending = []
-        self.analysed += len(shot.frames)
-        for k, a in enumerate(shot.frames):
-            a.search = self._search(a.rgb, fine=k == 0)
+        self.analysed += len(frames)
+        for a in frames:
+            a.search = self._search(a.rgb) if a.fine is None else self._fine(a.fine, w)
+            a.fine = a.small = None
         for earlier in self.shots:
             if not earlier.settled:
                 self._settle(earlier)
         self.shots = [shot]                    # settled shots live on in their tracks
 
-    def _search(self, rgb: np.ndarray, fine: bool):
-        """A whole-picture search (inside any black bars): fine, or coarse."""
-        gray = rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
-        t, b, l, r = active_box(gray)
-        if b - t < MIN_FACE_PX or r - l < MIN_FACE_PX:
-            t, b, l, r = 0, rgb.shape[0], 0, rgb.shape[1]
-        region = np.ascontiguousarray(rgb[t:b, l:r])
-        if fine:
-            self.fine_searches += 1
-            return self.pool.submit(face_pool.detect, region, 1, MIN_FACE_PX, MIN_SCORE, self.accurate,
-                                    (l, t), FINE_SCALE)
-        return self.pool.submit(face_pool.detect, region, 0, MIN_FACE_PX, MIN_SCORE, self.accurate, (l, t), 1.0)
+    def _search(self, rgb: np.ndarray):
+        """A coarse whole-picture search (inside any black bars): faces from about 80 px."""
+        t, b, l, r = _active(rgb)
+        return self.pool.submit(face_pool.detect, np.ascontiguousarray(rgb[t:b, l:r]), 0, MIN_FACE_PX, MIN_SCORE,
+                                self.accurate, (l, t), 1.0)
+
+    def _fine(self, big: np.ndarray, w: int):
+        """The fine search of a shot's first sample: its picture at ``FINE_W`` (inside any black bars),
+        no pyramid doubling; boxes come back in analysis pixels, crops at the finer size."""
+        k = big.shape[1] / w
+        t, b, l, r = _active(big)
+        self.fine_searches += 1
+        return self.pool.submit(face_pool.detect, np.ascontiguousarray(big[t:b, l:r]), 0, MIN_FACE_PX, MIN_SCORE,
+                                self.accurate, (l / k, t / k), k, True)
 
     def _near(self, rgb: np.ndarray, box):
         """A fine search of the region a small face seen a sample before can have moved to."""

@@ -19,10 +19,11 @@ from PIL import Image
 from ..models import faces as face_models
 from . import face_pool
 from .base import FrameConsumer, FrameRequest, FrameSession, shot_ids
-from .face_tracks import MIN_SCORE, FaceTrackSession, thumb_jpeg
+from .face_tracks import ANALYSIS_W, MIN_SCORE, FaceTrackSession, frame_rgb, thumb_jpeg
+
+__all__ = ["ANALYSIS_W", "Face", "FacesAnalyzer", "detect_faces", "frame_rgb", "image_faces"]
 
 FACE_EVERY_S = 1.0
-ANALYSIS_W = 640        # frames are scaled down to this width before detection
 UPSAMPLE = 1            # HOG pyramid doubling for a still (``image_faces``): faces down to about 40 px
 MIN_FACE_PX = 36        # smaller boxes in a still (at ANALYSIS_W) are too blurry to identify
 
@@ -61,15 +62,6 @@ def detect_faces(models: "face_models.FaceModels", rgb: np.ndarray, *, upsample:
 _DLIB = threading.Lock()
 
 
-def frame_rgb(frame, width: int = ANALYSIS_W) -> np.ndarray:
-    """An av.VideoFrame as RGB at most ``width`` wide (display aspect kept)."""
-    sar = getattr(frame, "sample_aspect_ratio", None)
-    display_w = frame.width * float(sar) if sar else frame.width
-    w = min(width, int(round(display_w)))
-    h = max(2, int(round(frame.height * w / display_w)))
-    return frame.reformat(width=w, height=h, format="rgb24", interpolation="AREA").to_ndarray()
-
-
 def image_faces(image, accurate: bool = False) -> list[Face]:
     """Faces in a PIL image or RGB array (for ``--face IMAGE``), scaled like video frames."""
     rgb = np.asarray(image.convert("RGB")) if isinstance(image, Image.Image) else np.asarray(image)
@@ -96,7 +88,7 @@ class _Session(FrameSession):
         self.tracks = FaceTrackSession(accurate, workers)
 
     def add(self, index, shot_idx, frame):
-        self.tracks.add(index, shot_idx, frame_rgb(frame))
+        self.tracks.add(index, shot_idx, frame)
 
     def result(self) -> FacesResult:
         out = FacesResult(self.model)
