@@ -88,6 +88,14 @@ def detect(rgb: np.ndarray, upsample: int, min_px: int, min_score: float, accura
     return out
 
 
+def timed(fn, *args):
+    """``fn(*args)`` and the CPU seconds it took where it ran (a helper process, or inline)."""
+    import time
+    t0 = time.thread_time()
+    value = fn(*args)
+    return value, time.thread_time() - t0
+
+
 def embed(crop: np.ndarray, box: tuple[int, int, int, int], accurate: bool = False) -> np.ndarray:
     """The 128-d descriptor of the face at ``box`` in ``crop`` (5-point alignment, dlib's ResNet run with numpy)."""
     import dlib

@@ -22,6 +22,7 @@ into tracks, the tracks that ended sent to be embedded), so memory holds two sho
 from __future__ import annotations
 
 import io
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,7 +34,8 @@ from .fingerprint import active_box
 ANALYSIS_W = 640        # samples are searched at this width (coarsely: faces from about 80 px)
 FINE_W = 1280           # ... and each shot's first one also at this width (for 720p its own pixels): faces from ~30 px
 DUP_DIFF = 2.5          # mean |luma change| (0-255) at 64x36 under which a sample repeats the last analysed one
-FINE_SCALE = 1.25       # a small-face region is seen at 1.25 x 640 px, then doubled: faces from ~32 px
+REGION_SCALE = 2.5      # a small-face region is seen 2.5 x larger (no doubling): faces from ~32 px
+KEY_GAP_S = 2.0         # after a shot's first sample, one searched at most every 2 s (the ones between: repeats)
 SMALL_PX = 80           # a face under this (at 640 px) is missed by the coarse search: looked for finely near it
 TRACK_REACH = 1.5       # a face moves at most 1.5 face heights between samples (a second apart) to stay one track
 TRACK_GROWTH = 1.5      # ... and grows or shrinks by at most this factor
@@ -144,13 +146,15 @@ class Track:
 class FaceTrackSession:
     """One file's faces: ``add`` each sampled frame in stream order (by shot), then ``tracks``."""
 
-    def __init__(self, accurate: bool = False, workers: int | None = None):
+    def __init__(self, accurate: bool = False, workers: int | None = None, rate: float = 25.0):
         self.accurate = accurate
+        self.key_gap = max(1, round(KEY_GAP_S * rate) - 1)
         self.pool = face_pool.executor(face_pool.default_workers() if workers is None else workers)
-        self.pending: list[tuple[int, np.ndarray]] = []
+        self.pending: list[_Analysed] = []
         self.shot: int | None = None
         self.shots: list[_Shot] = []
         self.handed = self.analysed = self.fine_searches = self.region_searches = 0
+        self.cpu: dict[str, float] = {}        # CPU seconds by step: convert, coarse, fine, regions, embed
         self.open_tracks: list[Track] = []
         self.open_idx: int | None = None
         self.all_tracks: list[Track] = []
@@ -158,22 +162,35 @@ class FaceTrackSession:
     # -- feeding -------------------------------------------------------------------------------
     def add(self, index: int, shot_idx: int, frame) -> None:
         """``frame``: the decoder's frame (av.VideoFrame). A near-duplicate of the last sample kept
-        in its shot is only counted; the others are scaled to ``ANALYSIS_W``, and the first kept
-        sample of a shot also to ``FINE_W`` (its fine search)."""
+        in its shot, or one under ``KEY_GAP_S`` after it, is only counted (a repeat); the others are
+        scaled to ``ANALYSIS_W``, and the first kept sample of a shot also to ``FINE_W`` (its fine search)."""
         if shot_idx != self.shot:
             self._close_shot()
             self.shot = shot_idx
         self.handed += 1
+        t0 = time.thread_time()
         small = luma_thumb(frame)
         held = self.pending
-        if held and float(np.abs(small - held[-1].small).mean()) < DUP_DIFF:
+        if held and (abs(index - held[-1].frame) < self.key_gap or
+                     float(np.abs(small - held[-1].small).mean()) < DUP_DIFF):
             held[-1].last = max(held[-1].last, index)
             held[-1].repeats += 1
-            return
-        fine = frame_rgb(frame, FINE_W, upscale=True) if not held else None
-        held.append(_Analysed(index, frame_rgb(frame), index, small=small, fine=fine))
+        else:
+            fine = frame_rgb(frame, FINE_W, upscale=True) if not held else None
+            held.append(_Analysed(index, frame_rgb(frame), index, small=small, fine=fine))
+        self.cpu["convert"] = self.cpu.get("convert", 0.0) + time.thread_time() - t0
         if len(held) >= MAX_HELD:      # a very long shot is searched in parts (tracks go on across them)
             self._close_shot()
+
+    def _submit(self, step: str, fn, *args):
+        return step, self.pool.submit(face_pool.timed, fn, *args)
+
+    def _take(self, job):
+        """A submitted job's value; its CPU seconds go to its step's count."""
+        step, fut = job
+        value, cpu = fut.result()
+        self.cpu[step] = self.cpu.get(step, 0.0) + cpu
+        return value
 
     def _close_shot(self):
         if self.shot is None or not self.pending:
@@ -194,8 +211,8 @@ class FaceTrackSession:
     def _search(self, rgb: np.ndarray):
         """A coarse whole-picture search (inside any black bars): faces from about 80 px."""
         t, b, l, r = _active(rgb)
-        return self.pool.submit(face_pool.detect, np.ascontiguousarray(rgb[t:b, l:r]), 0, MIN_FACE_PX, MIN_SCORE,
-                                self.accurate, (l, t), 1.0)
+        return self._submit("coarse", face_pool.detect, np.ascontiguousarray(rgb[t:b, l:r]), 0, MIN_FACE_PX,
+                            MIN_SCORE, self.accurate, (l, t), 1.0)
 
     def _fine(self, big: np.ndarray, w: int):
         """The fine search of a shot's first sample: its picture at ``FINE_W`` (inside any black bars),
@@ -203,8 +220,8 @@ class FaceTrackSession:
         k = big.shape[1] / w
         t, b, l, r = _active(big)
         self.fine_searches += 1
-        return self.pool.submit(face_pool.detect, np.ascontiguousarray(big[t:b, l:r]), 0, MIN_FACE_PX, MIN_SCORE,
-                                self.accurate, (l / k, t / k), k, True)
+        return self._submit("fine", face_pool.detect, np.ascontiguousarray(big[t:b, l:r]), 0, MIN_FACE_PX,
+                            MIN_SCORE, self.accurate, (l / k, t / k), k, True)
 
     def _near(self, rgb: np.ndarray, box):
         """A fine search of the region a small face seen a sample before can have moved to."""
@@ -212,20 +229,20 @@ class FaceTrackSession:
         reach = int((box[3] - box[1]) * (TRACK_REACH + 0.5))
         l, t, r, b = max(0, box[0] - reach), max(0, box[1] - reach), min(w, box[2] + reach), min(h, box[3] + reach)
         self.region_searches += 1
-        return self.pool.submit(face_pool.detect, np.ascontiguousarray(rgb[t:b, l:r]), 1, MIN_FACE_PX, MIN_SCORE,
-                                self.accurate, (l, t), FINE_SCALE)
+        return self._submit("regions", face_pool.detect, np.ascontiguousarray(rgb[t:b, l:r]), 0, MIN_FACE_PX,
+                            MIN_SCORE, self.accurate, (l, t), REGION_SCALE)
 
     def _settle(self, shot: _Shot):
         """Each analysed sample's faces: the coarse search's, plus the small faces of the sample
         before it looked for finely near where they were (the first sample was searched finely)."""
         prev: list[face_pool.Sample] = []
         for k, a in enumerate(shot.frames):
-            found = a.search.result()
+            found = self._take(a.search)
             if k:
                 near = [self._near(a.rgb, s.box) for s in prev if s.box[3] - s.box[1] < SMALL_PX
                         and not any(_step(s.box, c.box) is not None for c in found)]
                 for fut in near:
-                    found += [s for s in fut.result() if not any(_overlap(s.box, c.box) for c in found)]
+                    found += [s for s in self._take(fut) if not any(_overlap(s.box, c.box) for c in found)]
             a.rgb, a.search = None, None
             self._follow(shot, a, found)
             prev = found
@@ -262,7 +279,7 @@ class FaceTrackSession:
     def _end(self, tracks: list[Track]):
         for t in tracks:
             s = t.best[1]
-            t.embedding = self.pool.submit(face_pool.embed, s.crop, s.crop_box, self.accurate)
+            t.embedding = self._submit("embed", face_pool.embed, s.crop, s.crop_box, self.accurate)
 
     # -- results -------------------------------------------------------------------------------
     def tracks(self) -> list[Track]:
@@ -274,5 +291,5 @@ class FaceTrackSession:
         self._end(self.open_tracks)
         self.open_tracks = []
         for t in self.all_tracks:
-            t.embedding = t.embedding.result()
+            t.embedding = self._take(t.embedding)
         return self.all_tracks

@@ -80,12 +80,13 @@ class FacesResult:
     analysed: int = 0            # samples searched (the rest repeated the sample before them)
     fine: int = 0                # fine (small-face) whole-picture searches among them (one a shot)
     regions: int = 0             # fine searches of the region around a small face seen a sample before
+    cpu: dict = field(default_factory=dict)   # CPU seconds by step (convert, coarse, fine, regions, embed)
 
 
 class _Session(FrameSession):
-    def __init__(self, accurate: bool, model: str, workers: int | None):
+    def __init__(self, accurate: bool, model: str, workers: int | None, rate=25.0):
         self.model = model
-        self.tracks = FaceTrackSession(accurate, workers)
+        self.tracks = FaceTrackSession(accurate, workers, float(rate or 25.0))
 
     def add(self, index, shot_idx, frame):
         self.tracks.add(index, shot_idx, frame)
@@ -101,6 +102,7 @@ class _Session(FrameSession):
                                   t.samples))
         t = self.tracks
         out.frames, out.analysed, out.fine, out.regions = t.handed, t.analysed, t.fine_searches, t.region_searches
+        out.cpu = {k: round(v, 2) for k, v in t.cpu.items()}
         return out
 
 
@@ -129,7 +131,7 @@ class FacesAnalyzer(FrameConsumer):
 
     def frame_session(self, media, rate):
         face_models.load(self.accurate)          # a missing model fails the stage before the scan
-        return _Session(self.accurate, self.model_id(), None if self.workers is None else int(self.workers))
+        return _Session(self.accurate, self.model_id(), None if self.workers is None else int(self.workers), rate)
 
     def store(self, catalog, media, result: FacesResult):
         from .people import assign_faces, apply_pins
@@ -144,5 +146,7 @@ class FacesAnalyzer(FrameConsumer):
                 "embedding": f.embedding.astype("<f2").tobytes(), "thumb": f.thumb, "model": result.model}))
         apply_pins(catalog, media["id"], ids)
         people = assign_faces(catalog, ids)
+        cpu = ", ".join(f"{k} {v:.1f}" for k, v in result.cpu.items())
         return (f"{len(ids)} faces (tracks) in {result.frames} sampled frames ({result.analysed} searched, "
-                f"{result.fine} finely, {result.regions} small-face regions), {people} people")
+                f"{result.fine} finely, {result.regions} small-face regions), {people} people"
+                + (f"; CPU s: {cpu}" if cpu else ""))
