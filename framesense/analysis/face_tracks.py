@@ -1,18 +1,21 @@
 """The faces stage's frame session: look only where a face can be new, embed each face once.
 
-Fed by the shots scan (one decode), frames are held per shot until the shot ends; then
+Fed by the shots scan (one decode), samples are held per shot until the shot ends; then
 
-- a sample that is a near-duplicate of the last analysed sample of its shot (mean luma change
-  under ``DUP_DIFF`` on a 64x36 picture: interviews hold still) is not searched again; the
-  faces of the sample it repeats are taken to be there too;
-- the shot's first analysed sample is searched finely (its active picture, inside any black
-  bars, at ``FINE_SCALE`` with one pyramid doubling: faces down to about 32 px at the 640-px
-  analysis width); the others coarsely (no doubling: faces from about 80 px), plus a fine search
-  of the small region around each face under ``SMALL_PX`` the sample before had (where it can
-  have moved to). A small face that enters a shot after its first sample is not looked for;
-- a face seen in consecutive analysed samples (moved under ``TRACK_REACH`` face heights) is one track,
-  embedded once, from its best sample (front-facing first, then the sharpest) which is also
-  kept as its thumbnail.
+- a sample that is a near-duplicate of the last kept sample of its shot (mean luma change under
+  ``DUP_DIFF`` on a 64x36 picture taken from the Y plane: interviews hold still), or that comes
+  under ``KEY_GAP_S`` after it, is not searched; it counts as a repeat of the kept one, whose
+  faces are taken to be there too. Only kept samples are converted to RGB;
+- the shot's first kept sample is searched finely: the decoded frame at ``FINE_W`` (1280 px, a
+  720p frame's own pixels), inside any black bars, no pyramid doubling: faces down to about 30 px
+  at the 640-px analysis width. The others coarsely at 640 px (faces from about 80 px), plus a
+  search at ``REGION_SCALE`` of the small region around each face under ``SMALL_PX`` the sample
+  before had (where it can have moved to). A small face that enters a shot after its first
+  sample is not looked for;
+- a face seen in consecutive searched samples (moved under ``TRACK_REACH`` face heights) is one
+  track, embedded once, from its best sample (front-facing first, then the sharpest) which is
+  also kept as its thumbnail. HOG runs on luma; descriptors come from dlib's ResNet run with
+  numpy (models/face_resnet.py).
 
 Searches and embeddings run in ``face_pool``'s processes while the decode goes on; the shot
 before the current one is settled as each shot ends (its region searches done, its faces followed
