@@ -54,11 +54,13 @@ def _sharpness(gray: np.ndarray) -> float:
 
 
 def detect(rgb: np.ndarray, upsample: int, min_px: int, min_score: float, accurate: bool = False,
-           offset: tuple[float, float] = (0, 0), scale: float = 1.0, prescaled: bool = False) -> list[Sample]:
+           offset: tuple[float, float] = (0, 0), scale: float = 1.0, prescaled: bool = False,
+           luma: bool = False) -> list[Sample]:
     """Faces in ``rgb`` seen ``scale`` times larger than the analysed picture (resized here, or
     already that size when ``prescaled``), at this pyramid upsampling; at least ``min_px`` high in
     analysed pixels. Boxes come back in analysed pixels, moved by ``offset`` (a region's corner);
-    crops are cut from the larger picture. HOG looks at the luma (a fifth cheaper than colour)."""
+    crops are cut from the larger picture. ``luma``: HOG looks at the grey picture (a fifth cheaper than
+    colour; video frames), else at the colour one (stills, as the clustering threshold was chosen on)."""
     from PIL import Image
 
     from ..models import faces as face_models
@@ -71,7 +73,8 @@ def detect(rgb: np.ndarray, upsample: int, min_px: int, min_score: float, accura
     if models.accurate:
         found = [(d.rect, float(d.confidence), 0) for d in models.detector(rgb, upsample)]
     else:
-        rects, scores, kinds = models.detector.run(np.asarray(Image.fromarray(rgb).convert("L")), upsample, 0.0)
+        seen = np.asarray(Image.fromarray(rgb).convert("L")) if luma else rgb
+        rects, scores, kinds = models.detector.run(seen, upsample, 0.0)
         found = list(zip(rects, (float(s) for s in scores), (int(k) for k in kinds)))
     out = []
     for rect, score, kind in found:
@@ -149,6 +152,19 @@ def executor(workers: int):
             return _Inline()
         _POOLS[workers] = pool
     return pool
+
+
+def helpers_cpu(pool) -> float:
+    """CPU seconds the pool's helper processes have used so far (0 inline: that work is timed in-thread)."""
+    total = 0.0
+    for pid in list(getattr(pool, "_processes", None) or {}):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
 
 
 @atexit.register

@@ -14,7 +14,7 @@ Fed by the shots scan (one decode), samples are held per shot until the shot end
   sample is not looked for;
 - a face seen in consecutive searched samples (moved under ``TRACK_REACH`` face heights) is one
   track, embedded once, from its best sample (front-facing first, then the sharpest) which is
-  also kept as its thumbnail. HOG runs on luma; descriptors come from dlib's ResNet run with
+  also kept as its thumbnail. HOG runs on luma (video only: stills keep colour); descriptors come from dlib's ResNet run with
   numpy (models/face_resnet.py).
 
 Searches and embeddings run in ``face_pool``'s processes while the decode goes on; the shot
@@ -37,7 +37,8 @@ from .fingerprint import active_box
 ANALYSIS_W = 640        # samples are searched at this width (coarsely: faces from about 80 px)
 FINE_W = 1280           # ... and each shot's first one also at this width (for 720p its own pixels): faces from ~30 px
 DUP_DIFF = 2.5          # mean |luma change| (0-255) at 64x36 under which a sample repeats the last analysed one
-REGION_SCALE = 2.5      # a small-face region is seen 2.5 x larger (no doubling): faces from ~32 px
+REGION_SCALE = 2.5      # a small-face region is seen up to 2.5 x larger (no doubling): faces from ~32 px
+REGION_FACE_PX = 96     # ... so that its face is about this high (HOG's window is 80 px)
 KEY_GAP_S = 2.0         # after a shot's first sample, one searched at most every 2 s (the ones between: repeats)
 SMALL_PX = 80           # a face under this (at 640 px) is missed by the coarse search: looked for finely near it
 TRACK_REACH = 1.5       # a face moves at most 1.5 face heights between samples (a second apart) to stay one track
@@ -158,6 +159,8 @@ class FaceTrackSession:
         self.shots: list[_Shot] = []
         self.handed = self.analysed = self.fine_searches = self.region_searches = 0
         self.cpu: dict[str, float] = {}        # CPU seconds by step: convert, coarse, fine, regions, embed
+        self.main_cpu = 0.0                     # this thread's CPU in add/tracks (conversions, handing work over)
+        self.helpers_start = face_pool.helpers_cpu(self.pool)
         self.open_tracks: list[Track] = []
         self.open_idx: int | None = None
         self.all_tracks: list[Track] = []
@@ -167,6 +170,7 @@ class FaceTrackSession:
         """``frame``: the decoder's frame (av.VideoFrame). A near-duplicate of the last sample kept
         in its shot, or one under ``KEY_GAP_S`` after it, is only counted (a repeat); the others are
         scaled to ``ANALYSIS_W``, and the first kept sample of a shot also to ``FINE_W`` (its fine search)."""
+        t_in = time.thread_time()
         if shot_idx != self.shot:
             self._close_shot()
             self.shot = shot_idx
@@ -184,6 +188,7 @@ class FaceTrackSession:
         self.cpu["convert"] = self.cpu.get("convert", 0.0) + time.thread_time() - t0
         if len(held) >= MAX_HELD:      # a very long shot is searched in parts (tracks go on across them)
             self._close_shot()
+        self.main_cpu += time.thread_time() - t_in
 
     def _submit(self, step: str, fn, *args):
         return step, self.pool.submit(face_pool.timed, fn, *args)
@@ -215,7 +220,7 @@ class FaceTrackSession:
         """A coarse whole-picture search (inside any black bars): faces from about 80 px."""
         t, b, l, r = _active(rgb)
         return self._submit("coarse", face_pool.detect, np.ascontiguousarray(rgb[t:b, l:r]), 0, MIN_FACE_PX,
-                            MIN_SCORE, self.accurate, (l, t), 1.0)
+                            MIN_SCORE, self.accurate, (l, t), 1.0, False, True)
 
     def _fine(self, big: np.ndarray, w: int):
         """The fine search of a shot's first sample: its picture at ``FINE_W`` (inside any black bars),
@@ -224,16 +229,18 @@ class FaceTrackSession:
         t, b, l, r = _active(big)
         self.fine_searches += 1
         return self._submit("fine", face_pool.detect, np.ascontiguousarray(big[t:b, l:r]), 0, MIN_FACE_PX,
-                            MIN_SCORE, self.accurate, (l / k, t / k), k, True)
+                            MIN_SCORE, self.accurate, (l / k, t / k), k, True, True)
 
     def _near(self, rgb: np.ndarray, box):
-        """A fine search of the region a small face seen a sample before can have moved to."""
+        """A fine search of the region a small face seen a sample before can have moved to, magnified
+        just enough for the face to be about ``REGION_FACE_PX`` high (at most ``REGION_SCALE``)."""
         h, w = rgb.shape[:2]
         reach = int((box[3] - box[1]) * (TRACK_REACH + 0.5))
+        scale = min(REGION_SCALE, max(1.0, REGION_FACE_PX / max(1, box[3] - box[1])))
         l, t, r, b = max(0, box[0] - reach), max(0, box[1] - reach), min(w, box[2] + reach), min(h, box[3] + reach)
         self.region_searches += 1
         return self._submit("regions", face_pool.detect, np.ascontiguousarray(rgb[t:b, l:r]), 0, MIN_FACE_PX,
-                            MIN_SCORE, self.accurate, (l, t), REGION_SCALE)
+                            MIN_SCORE, self.accurate, (l, t), scale, False, True)
 
     def _settle(self, shot: _Shot):
         """Each analysed sample's faces: the coarse search's, plus the small faces of the sample
@@ -287,6 +294,7 @@ class FaceTrackSession:
     # -- results -------------------------------------------------------------------------------
     def tracks(self) -> list[Track]:
         """Every face track of the file, each embedded once (from its best sample)."""
+        t_in = time.thread_time()
         self._close_shot()
         for shot in self.shots:
             if not shot.settled:
@@ -295,4 +303,11 @@ class FaceTrackSession:
         self.open_tracks = []
         for t in self.all_tracks:
             t.embedding = self._take(t.embedding)
+        self.main_cpu += time.thread_time() - t_in
         return self.all_tracks
+
+    def stage_cpu(self) -> float:
+        """The file's faces CPU seconds: this thread's part plus the helper processes' (their
+        decoding of what was handed over included); inline, the timed steps ran in this thread."""
+        helpers = face_pool.helpers_cpu(self.pool) - self.helpers_start
+        return self.main_cpu + helpers

@@ -80,7 +80,8 @@ class FacesResult:
     analysed: int = 0            # samples searched (the rest repeated the sample before them)
     fine: int = 0                # fine (small-face) whole-picture searches among them (one a shot)
     regions: int = 0             # fine searches of the region around a small face seen a sample before
-    cpu: dict = field(default_factory=dict)   # CPU seconds by step (convert, coarse, fine, regions, embed)
+    cpu: dict = field(default_factory=dict)   # CPU seconds by step (convert, coarse, fine, regions, embed), and
+                                              # "stage": all of it, with the helper processes' overhead
 
 
 class _Session(FrameSession):
@@ -103,6 +104,7 @@ class _Session(FrameSession):
         t = self.tracks
         out.frames, out.analysed, out.fine, out.regions = t.handed, t.analysed, t.fine_searches, t.region_searches
         out.cpu = {k: round(v, 2) for k, v in t.cpu.items()}
+        out.cpu["stage"] = round(t.stage_cpu(), 2)
         return out
 
 
