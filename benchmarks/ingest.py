@@ -144,7 +144,8 @@ def faces(args, work: Path) -> dict:
             from framesense.catalog import Catalog
             with Catalog.open(lib, create=False) as cat:
                 out["faces_note"] = cat.one("SELECT detail FROM analysis_runs WHERE analyzer = 'faces'")["detail"]
-            out.update(stage_figures(out["faces_note"], CPU[work / "nofaces"], out["faces"]["face_rows"]))
+            if "CPU s:" in out["faces_note"]:
+                out.update(stage_figures(out["faces_note"], CPU[work / "nofaces"], out["faces"]["face_rows"]))
         out["x_realtime_cpu_2_cores"] = round(duration / (CPU[lib] / 2), 2)
         return out
     return {
