@@ -138,6 +138,7 @@ def build_catalog(lib: Path, total_words: int, per_media: int = 1000, vocab_size
         return cat
     conn = cat.conn
     conn.execute("PRAGMA cache_size = -1000000")
+    conn.execute("PRAGMA journal_mode = OFF")   # a bulk load into a new file: no second copy of every page
     vocab = _vocab(vocab_size)
     words_of = np.array(vocab, dtype=object)
     rng = np.random.default_rng(seed)
@@ -198,6 +199,7 @@ def build_catalog(lib: Path, total_words: int, per_media: int = 1000, vocab_size
     print(f"  counting terms, building the pair index and FTS ({time.perf_counter() - t0:.0f} s) ...", flush=True)
     _reindex(conn, saved, t0)
     conn.execute("ANALYZE")
+    conn.execute("PRAGMA journal_mode = WAL")
     cat.close()
     mark_checked(lib)
     print(f"  built in {time.perf_counter() - t0:.0f} s", flush=True)

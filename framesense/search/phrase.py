@@ -102,8 +102,11 @@ PROBE_CAPS = (256, 4096)   # pair postings counted up to these, growing only whi
 def _pair_sizes(catalog: Catalog, positions: list[dict[int, int]]) -> dict[int, int]:
     """How many times each pair of neighbouring positions is spoken (position i and i+1), counted
     through ``words_by_pair`` only as far as needed to tell the rarest pair: a pair of common
-    words is never counted to the end."""
+    words is never counted to the end. Pairs are counted rarest words first and the counting stops
+    at the first pair never spoken: the phrase is then proven absent from the counts alone (a
+    shuffled phrase's unlikely neighbours), whatever its other pairs hold."""
     todo = [i for i in range(len(positions) - 1) if len(positions[i]) * len(positions[i + 1]) <= MAX_PAIR_KEYS]
+    todo.sort(key=lambda i: sum(positions[i].values()) * sum(positions[i + 1].values()))
     sizes: dict[int, int] = {}
     for cap in PROBE_CAPS:
         for i in todo:
@@ -111,10 +114,68 @@ def _pair_sizes(catalog: Catalog, positions: list[dict[int, int]]) -> dict[int, 
                 f"SELECT count(*) FROM (SELECT 1 FROM words INDEXED BY words_by_pair WHERE term_id IN "
                 f"({_id_list(positions[i])}) AND next_term_id IN ({_id_list(positions[i + 1])}) LIMIT {cap})"
             ).fetchone()[0]
+            if not sizes[i]:
+                return {i: 0}
         todo = [i for i in todo if sizes[i] >= cap]
         if len(todo) < 2 or len(todo) < len(sizes):   # the rarest is known (or all that is left is one)
             break
     return sizes
+
+
+FEW_PLACES = 64          # places of the anchor few enough to check by seeks alone
+
+
+def _pair_places(catalog: Catalog, positions, i: int, media_ids) -> set[tuple[int, int]]:
+    """(media_id, start seq) of every place the pair at positions i, i+1 is spoken, as the phrase's start."""
+    sql = (f"SELECT media_id, seq - {i} FROM words INDEXED BY words_by_pair WHERE term_id IN "
+           f"({_id_list(positions[i])}) AND next_term_id IN ({_id_list(positions[i + 1])})")
+    if media_ids is not None:
+        sql += f" AND media_id IN ({_id_list(media_ids)})"
+    return {(m, s) for m, s in catalog.execute(sql)}
+
+
+def _intersected(catalog: Catalog, positions, pairs: dict[int, int], media_ids, limit: int):
+    """The phrase's places from its pairs' postings read whole and intersected (each read in index
+    order, a few pages), rarest first while each is no bigger than ``PROBE_CAPS[-1]``, then the
+    other positions checked word by word. None where the pairs are too common to read whole (the
+    caller walks the rarest instead). An absent phrase ends at the first empty intersection, having
+    read at most a few thousand postings instead of seeking once per place of its rarest pair."""
+    known = sorted((c, i) for i, c in pairs.items() if c < PROBE_CAPS[-1])
+    if len(known) < 2:
+        return None
+    places, covered = None, set()
+    for c, i in known:
+        if places is not None and (len(places) <= FEW_PLACES or c > 16 * len(places)):
+            break   # few enough to check each, or the next posting far bigger than what is left
+        got = _pair_places(catalog, positions, i, media_ids)
+        places = got if places is None else places & got
+        covered |= {i, i + 1}
+        if not places:
+            return []
+    n = len(positions)
+    rest = [i for i in range(n) if i not in covered]
+    ordered, out = sorted(places), []
+    step = max(2 * limit, 256)
+    for a in range(0, len(ordered), step):
+        batch = ordered[a: a + step]
+        for i in sorted(rest, key=lambda i: sum(positions[i].values())):   # rarest word first
+            if not batch:
+                break
+            batch = _holding(catalog, batch, i, positions[i])
+        out += [(m, s, s + n - 1) for m, s in batch]
+        if len(out) >= limit:
+            break
+    return out[:limit]
+
+
+def _holding(catalog: Catalog, places: list[tuple[int, int]], i: int, terms: dict[int, int]) -> list:
+    """The places (media_id, start seq) whose word at start + i is one of terms: one seek each by the
+    words' primary key, in one statement."""
+    values = ",".join(f"({int(m)},{int(s)})" for m, s in places)
+    rows = catalog.execute(
+        f"WITH c(m, s) AS (VALUES {values}) SELECT c.m, c.s FROM c CROSS JOIN words w ON w.media_id = c.m "
+        f"AND w.seq = c.s + {int(i)} AND +w.term_id IN ({_id_list(terms)}) ORDER BY c.m, c.s").fetchall()
+    return [(m, s) for m, s in rows]
 
 
 def match_sequences(catalog: Catalog, positions: list[dict[int, int]], media_ids: list[int] | None,
@@ -135,6 +196,12 @@ def match_sequences(catalog: Catalog, positions: list[dict[int, int]], media_ids
         return []
     n = len(positions)
     pairs = _pair_sizes(catalog, positions)
+    if 0 in pairs.values():
+        return []       # a pair of the phrase is never said: absent, from the counts alone
+    if scan is None and n > 2 and min(pairs.values(), default=FEW_PLACES + 1) > FEW_PLACES:
+        found = _intersected(catalog, positions, pairs, media_ids, limit)
+        if found is not None:
+            return found
     ones = {i: sum(p.values()) for i, p in enumerate(positions)}
     size = {("pair", i): c for i, c in pairs.items()} | {("one", i): c for i, c in ones.items()}
     guess = {("pair", i): ones[i] * ones[i + 1] for i in pairs} | {("one", i): c * c for i, c in ones.items()}
@@ -483,24 +550,41 @@ def _within(word: str, rows, d: int):
 
 
 FUZZY_SCAN = 5_000       # places of its rarest pair of stand-ins the fuzzy fallback looks at
+FUZZY_TERMS = 12         # stand-ins kept for one unknown word: the nearest, then the most said
+
+
+def stand_ins(catalog: Catalog, word: str) -> dict[int, tuple[int, int]]:
+    """The vocabulary words standing in for a word never spoken: term id -> (distance, count), at
+    most FUZZY_TERMS of them (nearest first, then the most said), kept per catalog state."""
+    def nearest():
+        near = near_terms(catalog, word)
+        keep = sorted(near, key=lambda k: (near[k][0], -near[k][1], k))[:FUZZY_TERMS]
+        return {k: near[k] for k in keep}
+    return remembered(catalog, ("near", word), nearest)
 
 
 def _fuzzy(catalog, tokens, media_ids, limit, maker) -> list[Hit]:
-    """Vocabulary words near each typed one stand in for it; of the first ``limit * 4`` such phrases
-    (among the first FUZZY_SCAN places of their rarest pair), the best scoring ``limit`` become hits,
-    scored from their words before any hit is made."""
-    positions, dists = [], []
+    """Vocabulary words near each typed word never spoken stand in for it (Whisper's mistakes and
+    the user's typos); a word the transcripts hold is taken as typed, so a phrase of known words
+    (the exact search already looked for it) ends here at once, and a misspelt one looks up a few
+    stand-ins, not every word one edit from each of its words. Of the first ``limit * 4`` such
+    phrases (among the first FUZZY_SCAN places of their rarest pair), the best scoring ``limit``
+    become hits, scored from their words before any hit is made."""
+    positions, dists, standing_in = [], [], False
     for t in tokens:
-        if t.prefix:
-            terms = _terms(catalog, t)
+        terms = _terms(catalog, t)
+        if t.prefix or terms:
             positions.append(terms)
             dists.append({k: 0 for k in terms})
         else:
-            near = remembered(catalog, ("near", t.norm), lambda: near_terms(catalog, t.norm))
+            near = stand_ins(catalog, t.norm)
             positions.append({k: v[1] for k, v in near.items()})
             dists.append({k: v[0] for k, v in near.items()})
+            standing_in = True
         if not positions[-1]:   # nothing near this word: no phrase can match
             return []
+    if not standing_in:
+        return []
     total_len = sum(len(t.norm) for t in tokens)
     found = []
     for m, a, b in match_sequences(catalog, positions, media_ids, limit * 4, scan=FUZZY_SCAN):
