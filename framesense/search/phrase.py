@@ -99,12 +99,13 @@ MAX_PAIR_KEYS = 4096    # term combinations of two neighbouring positions looked
 PROBE_CAPS = (256, 4096)   # pair postings counted up to these, growing only while every pair fills the cap
 
 
-def _pair_sizes(catalog: Catalog, positions: list[dict[int, int]]) -> dict[int, int]:
+def _pair_sizes(catalog: Catalog, positions: list[dict[int, int]]) -> tuple[dict[int, int], set[int]]:
     """How many times each pair of neighbouring positions is spoken (position i and i+1), counted
     through ``words_by_pair`` only as far as needed to tell the rarest pair: a pair of common
     words is never counted to the end. Pairs are counted rarest words first and the counting stops
     at the first pair never spoken: the phrase is then proven absent from the counts alone (a
-    shuffled phrase's unlikely neighbours), whatever its other pairs hold."""
+    shuffled phrase's unlikely neighbours), whatever its other pairs hold. Also says which pairs were counted only as far as a cap
+    (the others' counts are exact)."""
     todo = [i for i in range(len(positions) - 1) if len(positions[i]) * len(positions[i + 1]) <= MAX_PAIR_KEYS]
     todo.sort(key=lambda i: sum(positions[i].values()) * sum(positions[i + 1].values()))
     sizes: dict[int, int] = {}
@@ -115,11 +116,11 @@ def _pair_sizes(catalog: Catalog, positions: list[dict[int, int]]) -> dict[int, 
                 f"({_id_list(positions[i])}) AND next_term_id IN ({_id_list(positions[i + 1])}) LIMIT {cap})"
             ).fetchone()[0]
             if not sizes[i]:
-                return {i: 0}
+                return {i: 0}, set()
         todo = [i for i in todo if sizes[i] >= cap]
         if len(todo) < 2 or len(todo) < len(sizes):   # the rarest is known (or all that is left is one)
             break
-    return sizes
+    return sizes, set(todo)
 
 
 FEW_PLACES = 64          # places of the anchor few enough to check by seeks alone
@@ -134,14 +135,14 @@ def _pair_places(catalog: Catalog, positions, i: int, media_ids) -> set[tuple[in
     return {(m, s) for m, s in catalog.execute(sql)}
 
 
-def _intersected(catalog: Catalog, positions, pairs: dict[int, int], media_ids, limit: int):
+def _intersected(catalog: Catalog, positions, pairs: dict[int, int], capped: set[int], media_ids, limit: int):
     """The phrase's places from its pairs' postings read whole and intersected (each read in index
-    order, a few pages), rarest first while each is no bigger than ``PROBE_CAPS[-1]``, then the
-    other positions checked word by word. None where the pairs are too common to read whole (the
-    caller walks the rarest instead). An absent phrase ends at the first empty intersection, having
+    order, a few pages), rarest first among those counted exactly (short of their cap), then the
+    other positions checked by one batched seek each. None where every pair is too common to read
+    whole (the caller walks the rarest instead). An absent phrase ends at the first empty intersection, having
     read at most a few thousand postings instead of seeking once per place of its rarest pair."""
-    known = sorted((c, i) for i, c in pairs.items() if c < PROBE_CAPS[-1])
-    if len(known) < 2:
+    known = sorted((c, i) for i, c in pairs.items() if i not in capped)
+    if not known:
         return None
     places, covered = None, set()
     for c, i in known:
@@ -170,12 +171,12 @@ def _intersected(catalog: Catalog, positions, pairs: dict[int, int], media_ids, 
 
 def _holding(catalog: Catalog, places: list[tuple[int, int]], i: int, terms: dict[int, int]) -> list:
     """The places (media_id, start seq) whose word at start + i is one of terms: one seek each by the
-    words' primary key, in one statement."""
-    values = ",".join(f"({int(m)},{int(s)})" for m, s in places)
-    rows = catalog.execute(
-        f"WITH c(m, s) AS (VALUES {values}) SELECT c.m, c.s FROM c CROSS JOIN words w ON w.media_id = c.m "
-        f"AND w.seq = c.s + {int(i)} AND +w.term_id IN ({_id_list(terms)}) ORDER BY c.m, c.s").fetchall()
-    return [(m, s) for m, s in rows]
+    words' primary key, in one statement (an OR of keys: a join against a list of them makes SQLite
+    build a Bloom filter over every word first)."""
+    keys = " OR ".join(f"(media_id = {int(m)} AND seq = {int(s) + int(i)})" for m, s in places)
+    rows = catalog.execute(f"SELECT media_id, seq - {int(i)} FROM words WHERE ({keys}) "
+                           f"AND +term_id IN ({_id_list(terms)})").fetchall()
+    return sorted((m, s) for m, s in rows)
 
 
 def match_sequences(catalog: Catalog, positions: list[dict[int, int]], media_ids: list[int] | None,
@@ -195,11 +196,11 @@ def match_sequences(catalog: Catalog, positions: list[dict[int, int]], media_ids
     if any(not p for p in positions) or (media_ids is not None and not media_ids):
         return []
     n = len(positions)
-    pairs = _pair_sizes(catalog, positions)
+    pairs, capped = _pair_sizes(catalog, positions)
     if 0 in pairs.values():
         return []       # a pair of the phrase is never said: absent, from the counts alone
     if scan is None and n > 2 and min(pairs.values(), default=FEW_PLACES + 1) > FEW_PLACES:
-        found = _intersected(catalog, positions, pairs, media_ids, limit)
+        found = _intersected(catalog, positions, pairs, capped, media_ids, limit)
         if found is not None:
             return found
     ones = {i: sum(p.values()) for i, p in enumerate(positions)}
