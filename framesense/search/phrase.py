@@ -142,7 +142,7 @@ def _intersected(catalog: Catalog, positions, pairs: dict[int, int], capped: set
     whole (the caller walks the rarest instead). An absent phrase ends at the first empty intersection, having
     read at most a few thousand postings instead of seeking once per place of its rarest pair."""
     known = sorted((c, i) for i, c in pairs.items() if i not in capped)
-    if not known:
+    if len(known) < 2:      # nothing to intersect: SQLite's walk of the rarest, seeking the rest, is cheaper
         return None
     places, covered = None, set()
     for c, i in known:
