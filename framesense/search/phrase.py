@@ -138,9 +138,10 @@ def _pair_places(catalog: Catalog, positions, i: int, media_ids) -> set[tuple[in
 def _intersected(catalog: Catalog, positions, pairs: dict[int, int], capped: set[int], media_ids, limit: int):
     """The phrase's places from its pairs' postings read whole and intersected (each read in index
     order, a few pages), rarest first among those counted exactly (short of their cap), then the
-    other positions checked by one batched seek each. None where every pair is too common to read
-    whole (the caller walks the rarest instead). An absent phrase ends at the first empty intersection, having
-    read at most a few thousand postings instead of seeking once per place of its rarest pair."""
+    other positions checked by one batched seek each. None where fewer than two pairs are rare
+    enough to read whole (the caller walks the rarest instead). An absent phrase ends at the first
+    empty intersection, having read a few thousand postings in order instead of seeking once per
+    place of its rarest pair."""
     known = sorted((c, i) for i, c in pairs.items() if i not in capped)
     if len(known) < 2:      # nothing to intersect: SQLite's walk of the rarest, seeking the rest, is cheaper
         return None
