@@ -3,7 +3,8 @@
     python benchmarks/speech.py                      # 10 min of speech; 10 M-word catalog
     python benchmarks/speech.py --minutes 1 --words 200000   # quick
     python benchmarks/speech.py --skip-asr --catalog /tmp/fs10m  # reuse a built catalog
-    python benchmarks/speech.py --skip-asr --words 100000000 --catalog /tmp/fs100m --json out.json
+    python benchmarks/speech.py --build-only --words 100000000 --catalog /work/bench/speech100m
+    python benchmarks/speech.py --queries-only --catalog /work/bench/speech100m --json out.json
 
 Targets: base >= 4x real time, tiny.en >= 12x on a 2-core CPU. Phrase search (issue 31), through
 ``Library.search``: p95 < 50 ms and p99 < 200 ms for every query kind at 100 million words (exact
@@ -206,45 +207,6 @@ def build_catalog(lib: Path, total_words: int, per_media: int = 1000, vocab_size
     return Catalog.open(lib)
 
 
-def replicate_catalog(src: Path, lib: Path, copies: int) -> None:
-    """A catalog ``copies`` times the size of a built one (its files again under new names), written
-    by SQLite alone: the way to a 100M-word catalog when the cores are shared and the Python loader
-    would take an hour. Pair statistics scale as fresh text's would; a phrase drawn from one file is
-    said in each copy. The pair index and the full-text index are built once at the end."""
-    import shutil
-    import sqlite3
-    lib.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(src / "catalog.sqlite", lib / "catalog.sqlite")
-    conn = sqlite3.connect(str(lib / "catalog.sqlite"), isolation_level=None)
-    conn.execute("PRAGMA journal_mode = OFF")
-    conn.execute("PRAGMA cache_size = -1000000")
-    n_media, n_tr, n_seg = conn.execute("SELECT (SELECT max(id) FROM media), (SELECT max(id) FROM transcripts), "
-                                        "(SELECT max(id) FROM segments)").fetchone()
-    t0 = time.perf_counter()
-    conn.execute("BEGIN")
-    saved = _unindex(conn)
-    for k in range(1, copies):
-        m, t, s = k * n_media, k * n_tr, k * n_seg
-        conn.execute(f"INSERT INTO media (id, path, folder, name, status, rate_num, rate_den, frames, duration, "
-                     f"has_video) SELECT id + {m}, printf('/bench/reel_%06d.mov', id - 1 + {m}), folder, "
-                     f"printf('reel_%06d.mov', id - 1 + {m}), status, rate_num, rate_den, frames, duration, has_video "
-                     f"FROM media WHERE id <= {n_media}")
-        conn.execute(f"INSERT INTO transcripts (id, media_id, stream, source, origin, language) SELECT id + {t}, "
-                     f"media_id + {m}, stream, source, origin, language FROM transcripts WHERE id <= {n_tr}")
-        conn.execute(f"INSERT INTO segments (id, media_id, transcript_id, idx, start, end, text, norm, speaker, "
-                     f"first_seq, last_seq) SELECT id + {s}, media_id + {m}, transcript_id + {t}, idx, start, end, "
-                     f"text, norm, speaker, first_seq, last_seq FROM segments WHERE id <= {n_seg}")
-        conn.execute(f"INSERT INTO words (media_id, seq, term_id, segment_id, start, end, probability, text, speaker, "
-                     f"next_term_id) SELECT media_id + {m}, seq, term_id, segment_id + {s}, start, end, probability, "
-                     f"text, speaker, next_term_id FROM words WHERE media_id <= {n_media}")
-        print(f"  copy {k + 1} of {copies} ({time.perf_counter() - t0:.0f} s)", flush=True)
-    _reindex(conn, saved, t0)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.close()
-    mark_checked(lib)
-    print(f"  replicated in {time.perf_counter() - t0:.0f} s", flush=True)
-
-
 def mark_checked(lib: Path) -> None:
     """Note the catalog this script just wrote as checked: every open otherwise runs SQLite's
     quick_check over it once per state of the file (minutes at 100M words), which is not what the
@@ -362,9 +324,6 @@ def bench_search(args) -> dict:
     from framesense.errors import QueryError
     lib = Path(args.catalog) if args.catalog else Path(tempfile.mkdtemp(prefix="fs-bench-")) / "lib"
     t0 = time.perf_counter()
-    if args.replicate_from and not (lib / "catalog.sqlite").exists():
-        src_words = Catalog.open(args.replicate_from).one("SELECT sum(count) AS n FROM terms")["n"]
-        replicate_catalog(Path(args.replicate_from), lib, max(1, round(args.words / src_words)))
     build_catalog(lib, args.words).close()
     build_s = time.perf_counter() - t0
     size = sum(f.stat().st_size for f in lib.glob("catalog.sqlite*") if not f.name.endswith((".bak", ".checked")))
@@ -416,8 +375,6 @@ def main(argv=None):
     ap.add_argument("--catalog", default=None, help="library folder to build into / reuse")
     ap.add_argument("--skip-asr", action="store_true")
     ap.add_argument("--skip-search", action="store_true")
-    ap.add_argument("--replicate-from", default=None,
-                    help="build --catalog as copies of this built catalog (SQLite alone; for 100M on shared cores)")
     ap.add_argument("--skip-paper-edit", action="store_true", help="no 100-line paper edit on the catalog")
     ap.add_argument("--skip-incremental", action="store_true", help="no new hour of speech added to the catalog")
     ap.add_argument("--build-only", action="store_true", help="build --catalog and stop (no ASR, no queries)")
