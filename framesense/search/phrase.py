@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from ..catalog import Catalog, media_rate
 from ..errors import QueryError
 from ..paths import display, from_db
-from ..transcript.cuts import words_frames
+from ..transcript.cuts import cut_frames
 from ..transcript.languages import ELISIONS, is_elided_piece
 from .hits import AUDIO_TIME_BASE, Hit
 from .memo import remembered
@@ -282,21 +282,28 @@ class _HitMaker:
     def make(self, media_id: int, first: int, last: int, quality: float, match: str, context: str | None = None,
              form=None):
         cat = self.catalog
-        words = cat.query("SELECT seq, start, end, text, segment_id, speaker, probability FROM words "
-                          "WHERE media_id = ? AND seq BETWEEN ? AND ? ORDER BY seq", (media_id, first, last))
+        # the words and their neighbours (where to cut) in one read; a transcript's edge has none
+        around = cat.execute("SELECT seq, start, end, text, segment_id, speaker, probability FROM words "
+                             "WHERE media_id = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+                             (media_id, first - 1, last + 1)).fetchall()
+        words = [w for w in around if first <= w["seq"] <= last]
         if not words:
             return None
+        prev_end = next((float(w["end"]) for w in around if w["seq"] == first - 1), None)
+        next_start = next((float(w["start"]) for w in around if w["seq"] == last + 1), None)
         media = self._media(media_id)
         rate = media_rate(media) if media.get("has_video") else None
         frames = media.get("frames") if rate else None
         if rate is None and media.get("duration"):
             frames = int(media["duration"] * AUDIO_TIME_BASE)
+        seg_ids = list(dict.fromkeys(w["segment_id"] for w in words))
+        segs = cat.execute(f"SELECT s.id, s.text, t.stream, t.language FROM segments s JOIN transcripts t "
+                           f"ON t.id = s.transcript_id WHERE s.id IN ({_id_list(seg_ids)}) ORDER BY s.start").fetchall()
         if context is None:
-            seg_ids = list(dict.fromkeys(w["segment_id"] for w in words))
-            segs = cat.query(f"SELECT text FROM segments WHERE id IN ({_id_list(seg_ids)}) ORDER BY start")
-            context = " ".join(s["text"] for s in segs)
-        a, b = words_frames(cat, media_id, first, last, words[0]["start"], max(words[-1]["end"], words[0]["start"]),
-                            rate or AUDIO_TIME_BASE, frames)   # cut in the pauses around the words
+            context = " ".join(r["text"] for r in segs)
+        stream = next((r for r in segs if r["id"] == seg_ids[0]), None)
+        a, b = cut_frames(words[0]["start"], max(words[-1]["end"], words[0]["start"]), prev_end, next_start,
+                          rate or AUDIO_TIME_BASE, frames)   # cut in the pauses around the words
         hit = Hit(start_frame=a, end_frame=b, rate=rate or AUDIO_TIME_BASE, media_id=media_id,
                   media_path=media.get("path", ""), score=hit_score(match, [w["probability"] for w in words], quality),
                   kind="phrase", text=join_words(w["text"] for w in words), context=context, query=self.q.phrase)
@@ -304,8 +311,6 @@ class _HitMaker:
             row = cat.one("SELECT idx FROM shots WHERE media_id = ? AND start_frame <= ? AND end_frame > ?",
                           (media_id, hit.start_frame, hit.start_frame))
             hit.shot = row["idx"] if row else None
-        stream = cat.one("SELECT t.stream, t.language FROM segments s JOIN transcripts t ON t.id = s.transcript_id "
-                         "WHERE s.id = ?", (words[0]["segment_id"],))
         hit.extra = {"match": match, "form": form.label if form else None,
                      "stream": stream["stream"] if stream else None, "language": stream["language"] if stream else None,
                      "words": [[w["text"], w["start"], w["end"]] for w in words]}
