@@ -18,6 +18,7 @@ media's exact rate (milliseconds for sound-only files), clamped to the file. Pad
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 from dataclasses import dataclass
 
@@ -157,7 +158,7 @@ def _intersected(catalog: Catalog, positions, pairs: dict[int, int], capped: set
     n = len(positions)
     rest = [i for i in range(n) if i not in covered]
     ordered, out = sorted(places), []
-    step = max(2 * limit, 256)
+    step = 256
     for a in range(0, len(ordered), step):
         batch = ordered[a: a + step]
         for i in sorted(rest, key=lambda i: sum(positions[i].values())):   # rarest word first
@@ -172,11 +173,12 @@ def _intersected(catalog: Catalog, positions, pairs: dict[int, int], capped: set
 
 def _holding(catalog: Catalog, places: list[tuple[int, int]], i: int, terms: dict[int, int]) -> list:
     """The places (media_id, start seq) whose word at start + i is one of terms: one seek each by the
-    words' primary key, in one statement (an OR of keys: a join against a list of them makes SQLite
-    build a Bloom filter over every word first)."""
-    keys = " OR ".join(f"(media_id = {int(m)} AND seq = {int(s) + int(i)})" for m, s in places)
-    rows = catalog.execute(f"SELECT media_id, seq - {int(i)} FROM words WHERE ({keys}) "
-                           f"AND +term_id IN ({_id_list(terms)})").fetchall()
+    words' primary key, in one statement. The keys come as JSON: a join against a VALUES list of
+    them makes SQLite build a Bloom filter over every word first, an OR of them has a depth limit."""
+    rows = catalog.execute(
+        f"SELECT w.media_id, w.seq - {int(i)} FROM json_each(?) k CROSS JOIN words w ON w.media_id = k.value ->> 0 "
+        f"AND w.seq = (k.value ->> 1) + {int(i)} WHERE +w.term_id IN ({_id_list(terms)})",
+        (json.dumps(places),)).fetchall()
     return sorted((m, s) for m, s in rows)
 
 
