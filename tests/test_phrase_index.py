@@ -291,3 +291,17 @@ def test_fuzzy_stands_in_only_for_words_never_said_and_only_a_few(cat, monkeypat
         cat.execute("UPDATE media SET duration = 101.0 WHERE id = ?", (m,))
     assert len(phrase.stand_ins(cat, "boxts")) == 1           # the nearest, then the most said: boats
     assert [h.text for h in search_phrase(cat, q("the boxts came"))] == ["the boats came"]
+
+
+def test_all_words_matches_the_rarest_two_and_checks_the_rest_in_the_segment(cat):
+    """FTS5 is asked for the two rarest words only; a segment missing any other word is no hit."""
+    with cat.transaction():
+        m = add_media(cat, "/f/e.wav", duration=100.0)
+        store_transcripts(cat, m, [Transcript([seg(0.0, "the harbour at dawn was quiet"),
+                                               seg(5.0, "at dawn the harbour"),                  # no "quiet"
+                                               seg(10.0, "quiet was the harbour at dawn today"),
+                                               seg(15.0, "the the quiet quiet")], "en")])
+    hits = search_phrase(cat, q("quiet dawn the harbour"))
+    assert {h.extra["match"] for h in hits} == {"all-words"}
+    # "dawn" and "harbour" are the rarest: FTS5 finds the second segment too, its words rule it out
+    assert sorted(h.context for h in hits) == ["quiet was the harbour at dawn today", "the harbour at dawn was quiet"]
