@@ -28,7 +28,9 @@ every script line is placed by the real paper edit. Reported, per model:
   aligned start and the cut's end against the last word's aligned end; the share of hits whose
   first 150 ms holds the previous word's sound (its aligned end lies more than 20 ms after the cut),
   the share whose last word's sound goes on past the cut (by more than 20 ms), the share that
-  start more than 20 ms into their first word, and the share with more than 0.25 s before it;
+  start more than 20 ms into their first word, the share with more than 0.25 s before it, the
+  share that end more than 20 ms into the next word, and the share where a pause around the hit
+  (between the catalogued words) holds no frame edge, so no cut can avoid both neighbours;
 - paper edit: the share of takes within 0.3 s of the spoken words at both ends.
 
 ``--code`` runs the same measurement on another checkout (for example ``git archive main``
@@ -168,6 +170,22 @@ def matched(heard: list[dict], ref: list[tuple]) -> list[tuple[int, int]]:
     return [(b.a + i, b.b + i) for b in sm.get_matching_blocks() for i in range(b.size)]
 
 
+def _edge_in_pauses(heard: list[dict], i: int, j: int, rate) -> bool:
+    """Whether a frame edge at ``rate`` lies in the pause before word ``i`` (from the previous word's
+    end to its start, as catalogued) and in the one after word ``j``: where not, no cut can avoid
+    both neighbours (words running on, a pause shorter than a frame)."""
+    import math
+    from fractions import Fraction
+    rate = Fraction(rate)
+
+    def has_edge(lo, hi):
+        lo, hi = min(lo, hi), max(lo, hi)
+        return math.ceil(Fraction(str(lo)) * rate) <= math.floor(Fraction(str(hi)) * rate)
+    before = i == 0 or has_edge(heard[i - 1]["end"], heard[i]["start"])
+    after = j + 1 >= len(heard) or has_edge(heard[j]["end"], heard[j + 1]["start"])
+    return before and after
+
+
 def stats(xs: list[float]) -> dict | None:
     if not xs:
         return None
@@ -180,7 +198,7 @@ def measure(cat: Catalog, footage: Path, refs: dict, given_lines: dict | None = 
     word ranges that are paper-edit lines (else runs of five words said right)."""
     from framesense.timeline.assemble import ScriptLine, assemble
     starts, ends, hit_s, hit_e = [], [], [], []
-    prev_inside = last_inside = first_clipped = long_lead = hits_n = 0
+    prev_inside = last_inside = first_clipped = long_lead = hits_n = next_inside = no_edge = 0
     lines, line_truth = [], []
     for name, ref in refs.items():
         m = cat.media_by_path(str((footage / f"{name}.mov").resolve()))
@@ -205,6 +223,8 @@ def measure(cat: Catalog, footage: Path, refs: dict, given_lines: dict | None = 
             prev_inside += j > 0 and ref[j - 1][2] - h.start > TOL
             last_inside += ref[j + 2][2] - h.end > TOL
             first_clipped += h.start - ref[j][1] > TOL
+            next_inside += j + 3 < len(ref) and h.end - ref[j + 3][1] > TOL
+            no_edge += not _edge_in_pauses(heard, by_ref[j], by_ref[j + 2], h.rate)
             long_lead += ref[j][1] - h.start > LEAD_MAX
         if given_lines:
             for a, b in given_lines[name]:
@@ -232,6 +252,8 @@ def measure(cat: Catalog, footage: Path, refs: dict, given_lines: dict | None = 
             "hits_cutting_last_word": round(last_inside / max(1, hits_n), 3),
             "hits_clipping_first_word": round(first_clipped / max(1, hits_n), 3),
             "hits_lead_over_0.25s": round(long_lead / max(1, hits_n), 3),
+            "hits_ending_in_next_word": round(next_inside / max(1, hits_n), 3),
+            "hits_no_frame_edge_in_a_pause": round(no_edge / max(1, hits_n), 3),
             "paper_edit_within_0.3s": f"{within}/{len(lines)}",
             "paper_edit_off": off}   # [line, status, take start, take end, spoken start, spoken end]
 
