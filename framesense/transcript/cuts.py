@@ -67,7 +67,8 @@ def _edge(aim: float, lo: float | None, hi: float | None, quiet: float, rate: Fr
     g = math.floor(hi_f) if up else math.ceil(lo_f)      # the frame edge nearest the aim inside the pause
     if inside(g):
         return g
-    return round(exact(quiet) * rate)
+    q = exact(quiet) * rate       # a tie keeps the take's own word: the end rounds up, the start down
+    return math.floor(q + Fraction(1, 2)) if up else math.ceil(q - Fraction(1, 2))
 
 
 def in_pause(frame: int, lo: float | None, hi: float | None, rate) -> bool:
