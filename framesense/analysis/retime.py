@@ -74,7 +74,7 @@ class WordTimingAnalyzer(Analyzer):
 
     def store(self, catalog, media, result: Retimed) -> str | None:
         mid = media["id"]
-        from ..transcript.store import quiet_ms
+        from ..transcript.cuts import quiet_ms
         catalog.conn.executemany("UPDATE words SET start = ?, end = ?, quiet_ms = ? WHERE media_id = ? AND seq = ?",
                                  [(a, b, quiet_ms(a, q), mid, seq) for seq, (a, b, q) in result.words.items()])
         for tid in result.transcripts:

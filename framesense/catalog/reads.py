@@ -35,15 +35,14 @@ class CatalogReads:
         """(end of the word before ``first_seq``, quietest instant before ``first_seq``, start of the word
         after ``last_seq``, quietest instant before it): None at a transcript's edge (sequence numbers
         skip one there) or where the quiet was not measured."""
-        from ..transcript.store import quiet_at
-        rows = {r["seq"]: r for r in self._catalog.query(
-            "SELECT seq, start, end, quiet_ms FROM words WHERE media_id = ? AND seq IN (?, ?, ?)",
-            (media_id, first_seq - 1, first_seq, last_seq + 1))}
+        rows = {r["seq"]: r for r in self._catalog.query(   # quiet_ms: transcript/cuts.py's quiet_ms
+            "SELECT seq, start, end, round(start + quiet_ms / 1000.0, 3) AS quiet FROM words "
+            "WHERE media_id = ? AND seq IN (?, ?, ?)", (media_id, first_seq - 1, first_seq, last_seq + 1))}
         before, first, after = rows.get(first_seq - 1), rows.get(first_seq), rows.get(last_seq + 1)
         return (float(before["end"]) if before else None,
-                quiet_at(first["start"], first["quiet_ms"]) if first and before else None,
+                first["quiet"] if first and before else None,
                 float(after["start"]) if after else None,
-                quiet_at(after["start"], after["quiet_ms"]) if after else None)
+                after["quiet"] if after else None)
 
     def word_counts(self, norms: list[str]) -> dict[str, int]:
         out: dict[str, int] = {}

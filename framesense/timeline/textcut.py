@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..transcript.cuts import cut_frames, cut_in, cut_out
+from ..transcript.cuts import cut_frames, cut_in, cut_out, quiet_at
 from .edits import Command, _check_index
 from .model import Clip, Sequence
 
@@ -26,7 +26,6 @@ class Word:
 
 def as_words(rows: list[dict]) -> list[Word]:
     """A transcript's word rows (seq, text, start, end, quiet_ms) as ``Word`` values."""
-    from ..transcript.store import quiet_at
     return [Word(r["seq"], r["text"], float(r["start"]), float(r["end"]), quiet_at(r["start"], r.get("quiet_ms")))
             for r in rows]
 

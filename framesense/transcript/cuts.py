@@ -23,6 +23,16 @@ from fractions import Fraction
 LEAD_S = 0.1    # seconds (2-3 frames) kept before a take's first word / after its last, when the pause allows
 
 
+def quiet_ms(start: float, quiet: float | None) -> int | None:
+    """A word's quietest instant before it as stored: ms from its start (negative: before it)."""
+    return None if quiet is None else int(round((quiet - start) * 1000))
+
+
+def quiet_at(start: float, ms: int | None) -> float | None:
+    """``quiet_ms`` back to media seconds."""
+    return None if ms is None else round(start + ms / 1000, 3)
+
+
 def _quiet(lo: float, hi: float, quiet: float | None) -> float:
     """The pause's quietest instant, or its middle where it was not measured (or lies outside it by
     more than the word timing's reach: the word edges were changed by hand since)."""

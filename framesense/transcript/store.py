@@ -3,18 +3,9 @@
 from __future__ import annotations
 
 from ..catalog import Catalog
+from .cuts import quiet_at, quiet_ms
 from .languages import WORD_RULES, language_code, split_elisions
 from .model import Segment, Transcript, Word, normalize_word, split_words, word_parts
-
-
-def quiet_ms(start: float, quiet: float | None) -> int | None:
-    """A word's quietest instant before it as stored: ms from its start (negative: before it)."""
-    return None if quiet is None else int(round((quiet - start) * 1000))
-
-
-def quiet_at(start: float, ms: int | None) -> float | None:
-    """``quiet_ms`` back to media seconds."""
-    return None if ms is None else round(start + ms / 1000, 3)
 
 
 def term_ids(catalog: Catalog, norms) -> dict[str, int]:
