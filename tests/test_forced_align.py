@@ -126,3 +126,43 @@ def test_without_pocketsphinx_english_keeps_the_energy_rules_and_says_why(tmp_pa
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert "pocketsphinx is not installed" in out.stdout and "speech" in out.stdout
+
+
+@pytest.mark.parametrize("clip", sorted(CLIPS))
+def test_cuts_on_hand_labelled_speech_stay_out_of_the_neighbouring_words(whisper, clip):
+    """Takes of every run of words Whisper heard right, cut at 25 fps: words touch here (no pause in
+    the labels), so no frame edge lies between them and a cut goes to the one nearest the quietest
+    instant. That may lie up to a frame (40 ms) inside a neighbour's label, in a stop's silent
+    closure the labeller gave to the word ("rippe|d the"), and where the measured boundary itself is
+    40 ms early (tiny.en's "rolled|the" on mary: the aligner's edge, which a cut follows) a little
+    more: 50 ms, never deeper."""
+    from fractions import Fraction
+    from framesense.analysis.speech import transcribe_samples
+    from framesense.transcript.cuts import cut_frames
+    path, ref = labelled(clip)
+    segs, _ = transcribe_samples(whisper, padded(path), language="en")
+    words = [w for s in segs for w in s.words]
+    at = {}
+    j = 0
+    for k, w in enumerate(words):      # word k -> its label
+        name = normalize_word(w.text).replace("omelette", "omelet")
+        for i in range(j, len(ref)):
+            if ref[i][0] == name:
+                at[k], j = i, i + 1
+                break
+    rate, checked = Fraction(25), 0
+    for i in range(len(words)):
+        for k in range(i, len(words)):
+            if i not in at or k not in at:
+                continue
+            a, b = cut_frames(words[i].start, words[k].end, words[i - 1].end if i else None,
+                              words[k + 1].start if k + 1 < len(words) else None, rate, None,
+                              words[i].quiet if i else None, words[k + 1].quiet if k + 1 < len(words) else None)
+            first, last = ref[at[i]], ref[at[k]]
+            prev_end = ref[at[i] - 1][2] if at[i] else None
+            if prev_end is not None:
+                assert a / rate - LEAD >= prev_end - 0.05, (clip, i, k, float(a / rate) - LEAD, prev_end)
+            assert a / rate - LEAD <= first[1] + 0.05, (clip, i, k, float(a / rate) - LEAD, first)
+            assert b / rate - LEAD >= last[2] - 0.05, (clip, i, k, float(b / rate) - LEAD, last)
+            checked += 1
+    assert checked >= 6

@@ -80,16 +80,19 @@ def test_sidecars_are_imported_by_index_and_searchable(clips, library):
     # SRT has no word times: the cue 1.0-3.0 s is shared by character length (hello 5, big 3, world 5)
     assert h.media_path == str(paths["srtclip"])
     assert h.extra["words"][0][1] == pytest.approx(1.0 + 2.0 * 5 / 13, abs=0.002)
-    # "big" touches "hello" at 1.769 s (frame 44.2): the cut never opens on "hello"; after the last
-    # word it keeps 0.1 s (3.1 s: frame 77.5) as no word follows (transcript/cuts.py)
-    assert h.start_frame == 45 and h.end_frame == 78
+    # "big" touches "hello" at 1.769 s (frame 44.2): no frame edge lies between them, so the cut takes
+    # the one nearest the boundary (no quiet measured for imported words); after the last word it
+    # keeps 0.1 s (3.1 s: frame 77.5) as no word follows (transcript/cuts.py)
+    assert h.start_frame == 44 and h.end_frame == 78
     assert h.context == "Hello big world!"
     (v,) = phrase(library, "anchors away sailors")
     assert v.media_path == str(paths["vttclip"])
     assert (v.start, v.end) == (0.88, 2.12)   # 1.0 - 0.1 -> frame 22 (0.88); 2.0 + 0.1 in the pause -> 2.12
     assert v.extra["speaker"] == "Anna"
     (j,) = phrase(library, "breaking news")
-    assert (j.start, j.end) == (0.4, 1.32)   # 0.52 - 0.1 -> frame 10 (0.4); "news" touches the next word: 1.3 -> 1.32
+    # 0.52 - 0.1 -> frame 10 (0.4); "news" touches the next word at 1.3 (frame 32.5): of the two edges
+    # as near, the one that keeps the last word, 1.32
+    assert (j.start, j.end) == (0.4, 1.32)
     with Catalog.open(library) as cat:
         langs = {r["origin"].rsplit("/", 1)[-1]: (r["source"], r["language"])
                  for r in cat.query("SELECT * FROM transcripts")}

@@ -105,10 +105,12 @@ def test_cuts_fall_in_the_gap_and_never_inside_a_neighbour():
     a, b = cut_frames(2.0, 3.0, prev_end=1.0, next_start=4.0, rate=rate)
     assert Fraction(a) / rate <= 2.0 - 0.08 and Fraction(a) / rate >= 1.0            # two frames of room or more
     assert Fraction(b) / rate >= 3.0 + 0.08 and Fraction(b) / rate <= 4.0
-    # a pause narrower than a frame: never opens on the previous word, never clips the last
-    a, b = cut_frames(2.013, 3.005, prev_end=2.001, next_start=3.01, rate=rate)
-    assert Fraction(a) / rate >= Fraction(2001, 1000)
-    assert Fraction(b) / rate >= Fraction(3005, 1000)
+    # a pause narrower than a frame, no frame edge inside it: the edge nearest its quietest instant
+    a, b = cut_frames(2.013, 3.005, prev_end=2.001, next_start=3.01, rate=rate, quiet_in=2.03, quiet_out=2.999)
+    assert (a, b) == (round(2.03 * 25), round(2.999 * 25))
+    # a short pause with a frame edge in it: the cut stays in it whichever way that rounds
+    a, b = cut_frames(2.05, 3.0, prev_end=2.01, next_start=3.03, rate=rate, quiet_in=2.045, quiet_out=3.02)
+    assert 2.01 <= Fraction(a) / rate <= 2.05 and 3.0 <= Fraction(b) / rate <= 3.03
     # words running on: the cut is at the boundary, rounded away from the previous word
     a, _ = cut_frames(2.0, 2.5, prev_end=2.0, next_start=None, rate=Fraction(24000, 1001))
     assert Fraction(a) * Fraction(1001, 24000) >= 2
@@ -210,3 +212,24 @@ def test_a_click_in_the_pause_is_not_the_end_of_the_word():
     words = [Word("clubs", 0.5, 1.22, 1), Word("next", 2.5, 3.3, 1)]
     fit_words(words, samples)
     assert abs(words[0].end - 1.0) <= 0.02, words[0]
+
+
+def test_takes_of_words_with_known_gaps_end_in_the_gap_after_their_last_word():
+    """The whole timing (energy rules, aligner, the quietest instant before each word) on espeak
+    words with known gaps, whisper-like times to start from: every take's end lies in the gap after
+    its last word and its start in the gap before its first, at 25 fps and at 24000/1001."""
+    from framesense.analysis.word_timing import time_words
+    samples, truth = joined()
+    words = whisper_like(truth)
+    time_words([words], samples, "en")
+    assert all(w.quiet is not None for w in words[1:])
+    for rate in (Fraction(25), Fraction(24000, 1001)):
+        for i in range(len(words)):
+            for j in range(i, len(words)):
+                a, b = cut_frames(words[i].start, words[j].end, words[i - 1].end if i else None,
+                                  words[j + 1].start if j + 1 < len(words) else None, rate, None,
+                                  words[i].quiet if i else None, words[j + 1].quiet if j + 1 < len(words) else None)
+                lo = truth[i - 1][1] if i else 0.0
+                hi = truth[j + 1][0] if j + 1 < len(words) else samples.size / SR + 1
+                assert lo - 0.02 <= a / rate <= truth[i][0] + 0.02, (i, j, rate, float(a / rate), truth[i])
+                assert truth[j][1] - 0.02 <= b / rate <= hi + 0.02, (i, j, rate, float(b / rate), truth[j])

@@ -4,7 +4,8 @@ Words transcribed before ``word_edges`` (or under an older version of its rules)
 Whisper gave them: takes that open in a pause or on the previous word's tail. This stage reads a
 file's Whisper transcripts whose ``timing`` is not the current version, decodes their audio
 streams, fits the words to the sound (``word_timing``: energy rules, and for English a forced
-aligner) and updates their start/end (and their segments') in place;
+aligner), finds the quietest instant before each, and updates their start/end/quiet_ms (and
+their segments' times) in place;
 the text, the vocabulary and the search index stay. A file transcribed by the current speech stage
 is already timed: the stage then records itself done without decoding anything. Imported and
 sidecar transcripts are kept as given (their times are someone's decision, not Whisper's guess).
@@ -21,7 +22,7 @@ from .word_timing import VERSION, time_words
 
 @dataclass
 class Retimed:
-    words: dict[int, tuple[float, float]] = field(default_factory=dict)    # seq -> (start, end)
+    words: dict[int, tuple[float, float, float | None]] = field(default_factory=dict)  # seq -> (start, end, quiet)
     transcripts: list[int] = field(default_factory=list)                    # ids now timed
     note: str = ""
     warning: str | None = None
@@ -65,7 +66,7 @@ class WordTimingAnalyzer(Analyzer):
             warning = time_words([s.words for s in segs.values()], samples, t["language"])
             if warning and warning not in warnings:
                 warnings.append(warning)
-            out.words.update((seq, (w.start, w.end)) for seq, w in words)
+            out.words.update((seq, (w.start, w.end, w.quiet)) for seq, w in words)
             out.transcripts.append(t["id"])
         out.note = f"{len(out.words)} words re-timed from the sound"
         out.warning = "; ".join(warnings) or None
@@ -73,8 +74,9 @@ class WordTimingAnalyzer(Analyzer):
 
     def store(self, catalog, media, result: Retimed) -> str | None:
         mid = media["id"]
-        catalog.conn.executemany("UPDATE words SET start = ?, end = ? WHERE media_id = ? AND seq = ?",
-                                 [(a, b, mid, seq) for seq, (a, b) in result.words.items()])
+        from ..transcript.cuts import quiet_ms
+        catalog.conn.executemany("UPDATE words SET start = ?, end = ?, quiet_ms = ? WHERE media_id = ? AND seq = ?",
+                                 [(a, b, quiet_ms(a, q), mid, seq) for seq, (a, b, q) in result.words.items()])
         for tid in result.transcripts:
             # subtitles follow their words, as the speech stage leaves them
             catalog.execute("UPDATE segments SET start = (SELECT min(start) FROM words w WHERE w.segment_id = "

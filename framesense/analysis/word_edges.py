@@ -42,6 +42,8 @@ KEEP_SHARE = 0.4                  # of a word's sound (in Whisper's span) that a
 VAD_SPEECH = 0.1                  # Silero's speech probability below which a frame is not speech ...
 VAD_HOLD_FRAMES = 30              # ... when the whole 300 ms around it is below it too,
 VAD_LOUD_DB = 10.0                # and it is within this much of the threshold (noise, not a word's voice)
+QUIET_NEAR_S = 0.02               # the quietest instant between two words is looked for this far past their edges
+QUIET_DB = 0.5                    # frames this close to the quietest are as quiet: the one nearest the boundary
 
 
 @dataclass
@@ -335,3 +337,29 @@ def fit_words(words: list[Word], samples: np.ndarray, loud: Loudness | None = No
         s[1] = max(s[1], s[0] + 1)
     for w, (a, b) in zip(words, span):
         w.start, w.end = round(a / 100, 3), round(b / 100, 3)
+
+
+def quietest(loud: Loudness, prev: Word, word: Word) -> float:
+    """The quietest 10 ms between two neighbouring words (seconds, the frame's middle): in the pause
+    between them, or within QUIET_NEAR_S of their boundary when they touch (a measured edge may be
+    a frame off the sound's); a tie (within QUIET_DB) goes to the one nearest the measured boundary
+    (measured on the benchmark's references: a wider tie, 6 dB, did worse)."""
+    lo, hi = min(prev.end, word.start), max(prev.end, word.start)
+    a = max(int(np.floor((lo - QUIET_NEAR_S) * 100)), int(np.ceil(prev.start * 100)), 0)
+    b = min(int(np.ceil((hi + QUIET_NEAR_S) * 100)), int(np.floor(word.end * 100)), loud.frames)
+    if b <= a:
+        return round((lo + hi) / 2, 3)
+    db = loud.db[a:b]
+    mid = (lo + hi) / 2 * 100 - 0.5
+    f = min(np.flatnonzero(db <= db.min() + QUIET_DB), key=lambda k: abs(a + k - mid))
+    return round((a + f + 0.5) / 100, 3)
+
+
+def mark_quiet(words: list[Word], loud: Loudness) -> None:
+    """Give each word (one stream's, in spoken order) the quietest instant before it (``quietest``;
+    the first word has none: nothing is said before it)."""
+    if not words:
+        return
+    words[0].quiet = None
+    for p, w in zip(words, words[1:]):
+        w.quiet = quietest(loud, p, w)

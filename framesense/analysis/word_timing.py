@@ -5,6 +5,10 @@ English, the forced aligner (``forced_align``) puts every boundary where the sou
 hand over to the next, and the energy guard keeps its edges off pauses. Where the aligner is
 missing (a bare install without the ``speech`` extra's pocketsphinx) English keeps the energy
 rules' times and the caller gets a warning saying why.
+
+Last, each word gets the quietest instant between it and the word before (``word_edges.quietest``):
+where the pause is shorter than a frame of video, a cut goes to the frame edge nearest it
+(``transcript/cuts.py``), so search never decodes audio.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from ..transcript.model import Word
 from . import forced_align, word_edges
 
 # of the whole procedure: a library's words timed under another version are re-timed once
-VERSION = f"{word_edges.VERSION}+{forced_align.VERSION}"
+VERSION = f"{word_edges.VERSION}+{forced_align.VERSION}+q1"
 
 
 def time_words(segments: list[list[Word]], samples: np.ndarray, language: str | None) -> str | None:
@@ -25,11 +29,12 @@ def time_words(segments: list[list[Word]], samples: np.ndarray, language: str | 
         return None
     loud = word_edges.measure(samples)
     word_edges.fit_words(words, samples, loud)
-    if (language or "").split("-")[0].lower() not in forced_align.LANGUAGES:
-        return None
-    try:
-        forced_align.align_segments(segments, samples)
-    except forced_align.AlignerMissing as exc:
-        return str(exc)
-    word_edges.keep_off_pauses(words, samples, loud)
-    return None
+    warning = None
+    if (language or "").split("-")[0].lower() in forced_align.LANGUAGES:
+        try:
+            forced_align.align_segments(segments, samples)
+            word_edges.keep_off_pauses(words, samples, loud)
+        except forced_align.AlignerMissing as exc:
+            warning = str(exc)
+    word_edges.mark_quiet(words, loud)
+    return warning

@@ -21,9 +21,9 @@ class CatalogReads:
 
     def words(self, media_id: int, start: float | None = None, end: float | None = None) -> list[dict]:
         if start is None and end is None:
-            return self._catalog.query("SELECT seq, start, end, text FROM words WHERE media_id = ? ORDER BY seq",
-                                       (media_id,))
-        return self._catalog.query("SELECT seq, start, end, text FROM words WHERE media_id = ? AND start >= ? "
+            return self._catalog.query("SELECT seq, start, end, text, quiet_ms FROM words WHERE media_id = ? "
+                                       "ORDER BY seq", (media_id,))
+        return self._catalog.query("SELECT seq, start, end, text, quiet_ms FROM words WHERE media_id = ? AND start >= ? "
                                    "AND start <= ? ORDER BY seq", (media_id, start, end))
 
     def said(self, media_id: int, start: float, end: float) -> str:
@@ -31,10 +31,18 @@ class CatalogReads:
                                    "ORDER BY seq", (media_id, start - 1e-6, end + 1e-6))
         return " ".join(r["text"] for r in rows)
 
-    def word_neighbours(self, media_id: int, first_seq: int, last_seq: int) -> tuple[float | None, float | None]:
-        before = self._catalog.one("SELECT end FROM words WHERE media_id = ? AND seq = ?", (media_id, first_seq - 1))
-        after = self._catalog.one("SELECT start FROM words WHERE media_id = ? AND seq = ?", (media_id, last_seq + 1))
-        return (float(before["end"]) if before else None), (float(after["start"]) if after else None)
+    def word_pauses(self, media_id: int, first_seq: int, last_seq: int) -> tuple:
+        """(end of the word before ``first_seq``, quietest instant before ``first_seq``, start of the word
+        after ``last_seq``, quietest instant before it): None at a transcript's edge (sequence numbers
+        skip one there) or where the quiet was not measured."""
+        rows = {r["seq"]: r for r in self._catalog.query(   # quiet_ms: transcript/cuts.py's quiet_ms
+            "SELECT seq, start, end, round(start + quiet_ms / 1000.0, 3) AS quiet FROM words "
+            "WHERE media_id = ? AND seq IN (?, ?, ?)", (media_id, first_seq - 1, first_seq, last_seq + 1))}
+        before, first, after = rows.get(first_seq - 1), rows.get(first_seq), rows.get(last_seq + 1)
+        return (float(before["end"]) if before else None,
+                first["quiet"] if first and before else None,
+                float(after["start"]) if after else None,
+                after["quiet"] if after else None)
 
     def word_counts(self, norms: list[str]) -> dict[str, int]:
         out: dict[str, int] = {}

@@ -217,9 +217,9 @@ def _aligned(words: list[str], takes, footage: Footage, weights: _Weights) -> Hi
         return None
     share, _, h, first, last, differ = best
     frames = (footage.media_by_id(h.media_id) or {}).get("frames") if h.rate != AUDIO_TIME_BASE else None
-    prev_end, next_start = footage.word_neighbours(h.media_id, first["seq"], last["seq"])
+    prev_end, quiet_in, next_start, quiet_out = footage.word_pauses(h.media_id, first["seq"], last["seq"])
     start, end = cut_frames(first["start"], last["end"], prev_end, next_start, h.rate,
-                            frames)   # cut in the pauses around the words, as a phrase hit is
+                            frames, quiet_in, quiet_out)   # cut in the pauses around the words, as a phrase hit is
     return Hit(media_id=h.media_id, media_path=h.media_path, start_frame=start, end_frame=max(end, start + 1),
                rate=h.rate, score=round(h.score * share * 0.9, 6), kind="phrase",
                text=footage.said(h.media_id, first["start"], last["end"]), context=h.context,

@@ -33,13 +33,14 @@ class Footage(MediaRows, Fingerprints, Protocol):
     """Everything the paper edit (``assemble``) and the pictures for V2 (``suggest``) read."""
 
     def words(self, media_id: int, start: float | None = None, end: float | None = None) -> list[dict]:
-        """Words (seq, start, end, text) of a file starting from ``start`` to ``end`` seconds, in order."""
+        """Words (seq, start, end, text, quiet_ms) of a file starting from ``start`` to ``end`` seconds, in order."""
 
     def said(self, media_id: int, start: float, end: float) -> str:
         """The words said wholly within ``start``..``end`` seconds of a file, as one text."""
 
-    def word_neighbours(self, media_id: int, first_seq: int, last_seq: int) -> tuple[float | None, float | None]:
-        """The end of the word before ``first_seq`` and the start of the one after ``last_seq`` (None at an edge)."""
+    def word_pauses(self, media_id: int, first_seq: int, last_seq: int) -> tuple:
+        """(end of the word before ``first_seq``, the quietest instant before ``first_seq``, start of the
+        word after ``last_seq``, the quietest instant before that one): None at an edge or not measured."""
 
     def word_counts(self, norms: list[str]) -> dict[str, int]:
         """How often each normalised word was said in the library (words never said are left out)."""

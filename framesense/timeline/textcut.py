@@ -2,8 +2,8 @@
 
 Selecting words gives the clip that says exactly them; deleting words from a clip cuts
 them out and closes the gap. Cut points are those of a phrase hit (``transcript.cuts``): in the
-silence between words (halfway through the pause, at most ``LEAD_S`` seconds from the word), so
-no word is clipped and no breath of the next word leaks in.
+silence between words (``LEAD_S`` seconds from the word when the pause allows, else at its quietest
+instant), so no word is clipped and no breath of the next word leaks in.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..transcript.cuts import cut_frames, cut_in, cut_out
+from ..transcript.cuts import cut_frames, cut_in, cut_out, quiet_at
 from .edits import Command, _check_index
 from .model import Clip, Sequence
 
@@ -21,28 +21,37 @@ class Word:
     text: str
     start: float      # media seconds
     end: float
+    quiet: float | None = None   # the quietest instant between it and the word before (None: not measured)
 
 
 def as_words(rows: list[dict]) -> list[Word]:
-    """A transcript's word rows (seq, text, start, end) as ``Word`` values."""
-    return [Word(r["seq"], r["text"], float(r["start"]), float(r["end"])) for r in rows]
+    """A transcript's word rows (seq, text, start, end, quiet_ms) as ``Word`` values."""
+    return [Word(r["seq"], r["text"], float(r["start"]), float(r["end"]), quiet_at(r["start"], r.get("quiet_ms")))
+            for r in rows]
+
+
+def _follows(words: list[Word], i: int) -> bool:
+    """Whether word ``i`` follows word ``i - 1`` in the same transcript (sequence numbers skip one between)."""
+    return 0 < i < len(words) and words[i].seq == words[i - 1].seq + 1
 
 
 def cut_before(words: list[Word], i: int) -> float:
     """Where to cut in before word ``i``: in the pause before it, never into the previous word."""
-    return cut_in(words[i].start, words[i - 1].end if i > 0 else None)
+    return cut_in(words[i].start, words[i - 1].end if i > 0 else None, words[i].quiet if _follows(words, i) else None)
 
 
 def cut_after(words: list[Word], j: int, media_end: float | None = None) -> float:
     """Where to cut out after word ``j``: in the pause after it, never into the next word."""
     nxt = words[j + 1].start if j + 1 < len(words) else media_end
-    return cut_out(words[j].end, nxt)
+    return cut_out(words[j].end, nxt, words[j + 1].quiet if _follows(words, j + 1) else None)
 
 
 def span_frames(words: list[Word], i: int, j: int, rate: Fraction, frames: int | None = None) -> tuple[int, int]:
     """Media frames [in, out) that hold words i..j whole, cut where a phrase hit for them is cut."""
     return cut_frames(words[i].start, words[j].end, words[i - 1].end if i > 0 else None,
-                      words[j + 1].start if j + 1 < len(words) else None, rate, frames)
+                      words[j + 1].start if j + 1 < len(words) else None, rate, frames,
+                      words[i].quiet if _follows(words, i) else None,
+                      words[j + 1].quiet if _follows(words, j + 1) else None)
 
 
 def clip_words(words: list[Word], clip: Clip) -> list[Word]:

@@ -35,6 +35,7 @@ class Word:
     end: float
     probability: float | None = None
     speaker: str | None = None
+    quiet: float | None = None     # the quietest instant between it and the word before (seconds; None: not measured)
 
 
 @dataclass
@@ -97,4 +98,6 @@ def word_parts(w: Word, language: str | None = None) -> list[tuple[Word, str]]:
     if len(pieces) <= 1:
         return [(w, pieces[0][1])] if pieces else []
     spread = spread_words(" ".join(p for p, _ in pieces), w.start, w.end, w.speaker)
-    return [(Word(sw.text, sw.start, sw.end, w.probability, w.speaker), n) for sw, (_, n) in zip(spread, pieces)]
+    # the first piece keeps the quiet before the word; between pieces it is not measured
+    return [(Word(sw.text, sw.start, sw.end, w.probability, w.speaker, w.quiet if k == 0 else None), n)
+            for k, (sw, (_, n)) in enumerate(zip(spread, pieces))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..catalog import Catalog
+from .cuts import quiet_at, quiet_ms
 from .languages import WORD_RULES, language_code, split_elisions
 from .model import Segment, Transcript, Word, normalize_word, split_words, word_parts
 
@@ -55,7 +56,7 @@ def store_transcripts(catalog: Catalog, media_id: int, transcripts: list[Transcr
                 "text": s.text.strip(), "norm": norm, "speaker": s.speaker, "first_seq": first, "last_seq": last})
             for w, n in keep:
                 word_rows.append((media_id, seq, ids[n], sid, w.start, w.end, w.probability, w.text.strip(),
-                                  w.speaker or s.speaker))
+                                  w.speaker or s.speaker, quiet_ms(w.start, w.quiet)))
                 seq += 1
             n_segs += 1
         n_words = len(word_rows)
@@ -63,8 +64,8 @@ def store_transcripts(catalog: Catalog, media_id: int, transcripts: list[Transcr
     # each word carries the term said next in its transcript: the pair postings phrase search starts from
     nxt = [b[2] if b[1] == a[1] + 1 else None for a, b in zip(word_rows, word_rows[1:])] + [None]
     catalog.conn.executemany(
-        "INSERT INTO words (media_id, seq, term_id, segment_id, start, end, probability, text, speaker, next_term_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [(*row, n) for row, n in zip(word_rows, nxt)])
+        "INSERT INTO words (media_id, seq, term_id, segment_id, start, end, probability, text, speaker, quiet_ms, "
+        "next_term_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [(*row, n) for row, n in zip(word_rows, nxt)])
     return {"transcripts": len(transcripts), "segments": n_segs, "words": n_words}
 
 
@@ -76,7 +77,7 @@ def load_transcripts(catalog: Catalog, media_id: int) -> list[Transcript]:
         for w in catalog.query("SELECT w.* FROM words w JOIN segments s ON s.id = w.segment_id "
                                "WHERE s.transcript_id = ? AND w.media_id = ? ORDER BY w.seq", (t["id"], media_id)):
             by_seg.setdefault(w["segment_id"], []).append(
-                Word(w["text"], w["start"], w["end"], w["probability"], w["speaker"]))
+                Word(w["text"], w["start"], w["end"], w["probability"], w["speaker"], quiet_at(w["start"], w["quiet_ms"])))
         for s in catalog.query("SELECT * FROM segments WHERE transcript_id = ? ORDER BY idx", (t["id"],)):
             segs.append(Segment(s["start"], s["end"], s["text"], by_seg.get(s["id"], []), s["speaker"]))
         out.append(Transcript(segs, t["language"], t["source"], t["origin"], t["stream"],
