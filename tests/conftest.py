@@ -75,6 +75,7 @@ def run_cli(library: Path, *args, check: bool = True, timeout: float = 600,
     In-process is the default: the same code, exit codes and output, without a new interpreter and its
     imports (torch alone takes seconds) per command. Ask for the process where the process is the point
     (a real start, signals, file descriptors, children, another user)."""
+    process = process or next((str(a) for a in args if not str(a).startswith("-")), None) in OWN_PROCESS
     proc = (_run_process if process else _run_in_process)(library, args, timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"framesense {' '.join(map(str, args))} exited {proc.returncode}\n"
@@ -83,6 +84,11 @@ def run_cli(library: Path, *args, check: bool = True, timeout: float = 600,
         from catalog_dump import assert_consistent   # every index or merge leaves rows that agree
         assert_consistent(library)
     return proc
+
+
+# Commands whose report is the process's own: the window (QApplication, sound device, Qt's event loop) and
+# doctor (what a fresh process finds: Qt's sound server read once, a QCoreApplication made if none).
+OWN_PROCESS = {"app", "doctor"}
 
 
 def _run_process(library: Path, args, timeout: float) -> subprocess.CompletedProcess:
@@ -240,9 +246,9 @@ def cli_json(library: Path, *args, check: bool = True, process: bool = False):
 
 @pytest.fixture
 def cli(library):
-    def _run(*args, check=True):
-        return run_cli(library, *args, check=check)
-    _run.json = lambda *args, check=True: cli_json(library, *args, check=check)
+    def _run(*args, check=True, process=False):
+        return run_cli(library, *args, check=check, process=process)
+    _run.json = lambda *args, check=True, process=False: cli_json(library, *args, check=check, process=process)
     return _run
 
 

@@ -10,11 +10,15 @@ import sqlite3
 import subprocess
 import importlib.util
 import sys
+from functools import partial
 
 import pytest
 
 from conftest import ROOT, plugin_folder, run_cli
+
 from framesense.media.synth import Shot, write_video
+
+run_cli = partial(run_cli, process=True)   # faults are the process's: exit codes, locks held by another pid, full disks
 
 
 @pytest.fixture(scope="module")

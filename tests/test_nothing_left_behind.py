@@ -8,11 +8,15 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 from pathlib import Path
+from functools import partial
 
 import pytest
 
 from conftest import fill, run_cli, small_filesystem
+
 from framesense.media.synth import Shot, write_video
+
+run_cli = partial(run_cli, process=True)   # what a process leaves behind (files, locks of dead pids) is the point
 
 
 def leftovers(folder: Path) -> list[str]:
