@@ -230,6 +230,7 @@ def test_settings_and_window_state_persist(qtbot, library, tmp_path):
     again.close()
 
 
+@pytest.mark.slow   # the window started as a process, a screenshot
 def test_smoke_mode_writes_a_screenshot(cli, footage, tmp_path):
     cli("index", footage, "--no-speech", "--no-visual", check=False)
     shot = tmp_path / "window.png"
@@ -280,6 +281,7 @@ def spoken(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.mark.slow   # a real speech model (spoken fixture)
 def test_phrase_search_shows_hits_with_words_and_plays_them(qtbot, window, spoken):
     try:
         from framesense.search import phrase  # noqa: F401
@@ -388,6 +390,7 @@ def test_filter_by_media_limits_results_and_playlist(qtbot, window, footage):
     assert len(window.results.visible_indices()) == 4
 
 
+@pytest.mark.slow   # a real speech model, the window as a process
 def test_smoke_mode_with_a_phrase_query_shows_results_and_timeline(cli, spoken, tmp_path):
     cli("index", spoken, "--no-visual", "--speech-model", "tiny.en")
     shot = tmp_path / "results.png"

@@ -30,6 +30,7 @@ def pulse_server(tmp_path):
         yield server
 
 
+@pytest.mark.slow   # a private sound server
 def test_doctor_loads_qtmultimedia_and_names_the_output_the_player_uses(library, monkeypatch, pulse_server):
     """The outputs come from the sound server, and the player's is the server's default sink (read back with pactl)."""
     monkeypatch.setenv("PULSE_SERVER", pulse_server)
@@ -45,6 +46,7 @@ def test_doctor_loads_qtmultimedia_and_names_the_output_the_player_uses(library,
     assert "QtMultimedia" in sound["detail"] and f"the player uses {sound['player']}" in sound["detail"]
 
 
+@pytest.mark.slow   # doctor's sound check in its own process
 def test_doctor_says_when_there_is_no_sound_server(library, monkeypatch, tmp_path):
     monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path / 'nothing-here'}")
     monkeypatch.setenv("PIPEWIRE_REMOTE", str(tmp_path / "nothing-here"))

@@ -289,6 +289,7 @@ def test_a_second_indexer_is_told_who_holds_the_library(tmp_path, clip, library)
     run_cli(library, "index", clip, "--no-speech", "--no-visual")     # free again once the first is done
 
 
+@pytest.mark.slow   # two indexer processes at once
 def test_two_indexers_at_once_on_a_new_library_never_corrupt_it(tmp_path, clip):
     lib = tmp_path / "both"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -364,6 +365,7 @@ def framesense_analyzers(options):
 }
 
 
+@pytest.mark.slow   # waits out plugin time limits
 def test_hanging_plugins_cannot_hang_the_core(tmp_path, clip, library, monkeypatch):
     import time
     import framesense.plugins.manager as manager
@@ -427,6 +429,7 @@ def framesense_analyzers(options):
 '''
 
 
+@pytest.mark.slow   # waits out a store() time limit
 def test_a_plugin_whose_store_hangs_is_stopped_and_writes_nothing(tmp_path, clip, library, monkeypatch):
     import time
     from framesense import Library
@@ -477,6 +480,7 @@ def test_a_failing_search_provider_is_named_in_one_line(tmp_path, clip, library,
     assert "Traceback" in debug.stderr and 'raise RuntimeError("provider exploded")' in debug.stderr
 
 
+@pytest.mark.slow   # full disks, every command a process
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_full_disk_stops_the_run_with_one_line_and_blames_no_footage(tmp_path, clip, jobs):
     """The library on a 700 KiB filesystem (a tmpfs mounted for the test: CI runs as root);

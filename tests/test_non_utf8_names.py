@@ -18,6 +18,8 @@ from conftest import run_cli
 
 from framesense.media.synth import Shot, write_video
 
+pytestmark = pytest.mark.slow   # a real speech model, every command a process
+
 run_cli = partial(run_cli, process=True)   # names that are not UTF-8 cross argv and the streams as bytes
 
 SHOWN = "caf\\xe9/latin1-\\xe9t\\xe9.mov"      # as people see it

@@ -10,24 +10,25 @@ import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 from functools import partial
+from pathlib import Path
 
 import pytest
 
 from catalog_dump import assert_same, dump
 from clip_fixture import make_tiny_clip
 from conftest import ROOT, children, kill_after_indexed, plugin_folder, run_cli, running, write_kill_footage
-
 from framesense.media.synth import Shot, write_video
+
+pytestmark = pytest.mark.slow   # worker processes, kill loops
+
+run_cli = partial(run_cli, process=True)   # worker processes, kills and leftovers are the point
 
 CRASH_PLUGIN = '''
 import os, signal
 from pathlib import Path
 from framesense.analysis.base import Analyzer
 from framesense.plugins import hookimpl
-
-run_cli = partial(run_cli, process=True)   # worker processes, kills and leftovers are the point
 
 
 class CrashOnce(Analyzer):

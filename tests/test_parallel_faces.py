@@ -22,7 +22,8 @@ from test_faces import N, face_shots, hopper_shots, no_face_shots  # noqa: E402
 
 run_cli = partial(run_cli, process=True)   # worker processes are the point
 
-pytestmark = pytest.mark.skipif(face_models.problem() is not None, reason=str(face_models.problem()))
+pytestmark = [pytest.mark.skipif(face_models.problem() is not None, reason=str(face_models.problem())),
+              pytest.mark.slow]   # face models in worker processes
 
 
 def face_footage(root):

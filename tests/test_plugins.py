@@ -163,6 +163,7 @@ def framesense_searches():
 }
 
 
+@pytest.mark.slow   # waits out plugin time limits
 def test_crashing_hanging_and_bad_plugins_leave_the_index_complete(plugin_dir, footage, cli, library, monkeypatch):
     monkeypatch.setenv("SPIN_PID_FILE", str(plugin_dir.parent / "spin.pid"))
     for name, text in FAILING.items():
@@ -213,6 +214,7 @@ def test_crashing_hanging_and_bad_plugins_leave_the_index_complete(plugin_dir, f
     assert len(hits) == 4 and {h["kind"] for h in hits} == {"luma"}
 
 
+@pytest.mark.slow   # pip install, every command a process
 def test_entry_point_plugin_installed_with_pip(tmp_path, plugin_dir, cli, monkeypatch):
     """pip-install the palette example into a target dir; discovery goes through its entry point."""
     import shutil
@@ -408,6 +410,7 @@ def _Notes(notes):
     return Notes()
 
 
+@pytest.mark.slow   # a real picture model
 def test_shot_scale_plugin_with_picture_weights(tmp_path, cli, library, monkeypatch):
     """With a CLIP model (a tiny random one here: labels are arbitrary, the pipeline is real) every shot
     gets a scale, stored in the plugin's table and found with --where scale=..."""

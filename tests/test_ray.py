@@ -14,8 +14,9 @@ pytest.importorskip("ray")   # in the dev and all extras; --ray says how to inst
 from catalog_dump import assert_same, dump
 from clip_fixture import make_tiny_clip
 from conftest import plugin_folder, run_cli
-
 from test_parallel import CRASH_PLUGIN, footage
+
+pytestmark = pytest.mark.slow   # a Ray cluster
 
 run_cli = partial(run_cli, process=True)   # Ray starts and stops with its process
 

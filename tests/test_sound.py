@@ -16,6 +16,8 @@ import pytest
 from framesense.media.pcm import FADE_S, decode_span
 from framesense.media.synth import Shot, write_video
 
+pytestmark = pytest.mark.slow   # a real sound device, played in real time
+
 
 @pytest.fixture(scope="module")
 def toned(tmp_path_factory):
