@@ -252,6 +252,18 @@ def cli(library):
     return _run
 
 
+@pytest.fixture(autouse=True)
+def _plugins_do_not_outlive_their_test():
+    """The process loads its plugin set once (framesense.plugins.get_plugins). A test that points
+    $FRAMESENSE_PLUGINS at its own plugins and loads them must not hand them to the tests after it
+    (which would then, say, migrate their tables into a shared library): each test ends with the set
+    it began with."""
+    from framesense.plugins import manager
+    before = manager._DEFAULT
+    yield
+    manager._DEFAULT = before
+
+
 _DIALOG_WATCH: list = []   # the one timer; boxes it had to close
 
 

@@ -460,6 +460,7 @@ def test_plugin_actions_and_exporters_appear_in_the_window(qtbot, plugin_window,
     assert (Path(dlg.path.text())).read_text() == "alpha.mp4,0,25\nalpha.mp4,55,75\n"
 
 
+@pytest.mark.slow   # a picture model in the window's worker
 def test_picture_searches_from_the_player_frame(qtbot, window, footage, tmp_path, monkeypatch):
     """Description/image/same-footage modes through the real visual stage (a tiny local OpenCLIP checkpoint)."""
     try:

@@ -35,6 +35,7 @@ def dead_pid() -> int:
     return p.pid
 
 
+@pytest.mark.slow   # full disks (tmpfs), every command a process
 @pytest.mark.parametrize("free_kb", [40, 90, 150])
 def test_creating_a_library_on_a_full_disk_says_so_and_leaves_nothing(tmp_path, free_kb):
     (tmp_path / "empty").mkdir()
@@ -81,6 +82,7 @@ def indexed(tmp_path_factory):
     return lib, clips
 
 
+@pytest.mark.slow   # full disks (tmpfs), every command a process
 @pytest.mark.parametrize("name", ["cut.otio", "cut.xml", "cut.fcpxml", "cut.edl", "cut.otioz"])
 def test_every_export_on_a_full_disk_says_so_and_removes_its_temporary_file(indexed, tmp_path, name):
     lib, clips = indexed
