@@ -74,7 +74,8 @@ def run_cli(library: Path, *args, check: bool = True, timeout: float = 600,
     or, with ``process=True``, ``python -m framesense`` as a user would start it from this checkout.
     In-process is the default: the same code, exit codes and output, without a new interpreter and its
     imports (torch alone takes seconds) per command. Ask for the process where the process is the point
-    (a real start, signals, file descriptors, children, another user)."""
+    (a real start, signals, file descriptors, children, another user). ``timeout`` bounds a process;
+    in-process, pytest-timeout does."""
     process = process or next((str(a) for a in args if not str(a).startswith("-")), None) in OWN_PROCESS
     proc = (_run_process if process else _run_in_process)(library, args, timeout)
     if check and proc.returncode != 0:
@@ -100,7 +101,8 @@ def _run_process(library: Path, args, timeout: float) -> subprocess.CompletedPro
 def _run_in_process(library: Path, args, timeout: float) -> subprocess.CompletedProcess:
     """``framesense.cli.main`` under CliRunner's isolation (its own stdin, stdout, stderr), returned as a
     finished process would be. What a new process would start afresh is reset here: the plugin set
-    (loaded once per process, from $FRAMESENSE_PLUGINS as it is now), the folders swept for temp files,
+    (loaded once per process, from $FRAMESENSE_PLUGINS as it is now) and the migrations its plugins
+    register, the folders swept for temp files,
     the working directory, and warnings (printed to stderr, as a process prints them)."""
     import traceback
     import warnings
@@ -108,11 +110,13 @@ def _run_in_process(library: Path, args, timeout: float) -> subprocess.Completed
     from click.testing import CliRunner
 
     from framesense import atomic_files, cli
+    from framesense.catalog import schema
     from framesense.plugins import manager
 
     argv = ["--library", str(library), *map(str, args)]
-    cwd, environ = os.getcwd(), dict(os.environ)
+    cwd, environ, migrations = os.getcwd(), dict(os.environ), dict(schema._EXTRA)
     manager._DEFAULT = None
+    schema._EXTRA.clear()           # plugins' migrations, registered again as the run loads its plugins
     atomic_files._SWEPT.clear()
     with CliRunner().isolation() as (out, err, _), warnings.catch_warnings():
         warnings.simplefilter("default")
@@ -135,6 +139,8 @@ def _run_in_process(library: Path, args, timeout: float) -> subprocess.Completed
             sys.stderr.flush()
         stdout, stderr = out.getvalue(), err.getvalue()
     manager._DEFAULT = None
+    schema._EXTRA.clear()
+    schema._EXTRA.update(migrations)
     os.chdir(cwd)
     if dict(os.environ) != environ:      # a process's changes to its environment die with it
         os.environ.clear()
@@ -254,14 +260,17 @@ def cli(library):
 
 @pytest.fixture(autouse=True)
 def _plugins_do_not_outlive_their_test():
-    """The process loads its plugin set once (framesense.plugins.get_plugins). A test that points
-    $FRAMESENSE_PLUGINS at its own plugins and loads them must not hand them to the tests after it
-    (which would then, say, migrate their tables into a shared library): each test ends with the set
-    it began with."""
+    """The process loads its plugin set once (framesense.plugins.get_plugins), and the plugins' catalog
+    migrations join every later open. A test that points $FRAMESENSE_PLUGINS at its own plugins and
+    loads them must not hand them to the tests after it (which would then migrate their tables into a
+    shared library): each test ends with the set and the migrations it began with."""
+    from framesense.catalog import schema
     from framesense.plugins import manager
-    before = manager._DEFAULT
+    before, migrations = manager._DEFAULT, dict(schema._EXTRA)
     yield
     manager._DEFAULT = before
+    schema._EXTRA.clear()
+    schema._EXTRA.update(migrations)
 
 
 _DIALOG_WATCH: list = []   # the one timer; boxes it had to close

@@ -59,6 +59,7 @@ def footage(tmp_path):
     return folder
 
 
+@pytest.mark.slow   # real speech and OCR through the docs' examples
 def test_docs_examples_run(tmp_path, footage, example_plugins, capsys):
     blocks = python_blocks(DOC.read_text())
     assert len(blocks) >= 4
