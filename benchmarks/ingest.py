@@ -98,6 +98,20 @@ def stage_seconds(library: Path) -> dict:
             "SELECT analyzer, sum(seconds) s FROM analysis_runs GROUP BY analyzer")}
 
 
+def stage_figures(note: str, without_cpu: float, tracks: int) -> dict:
+    """The faces stage's own CPU (its note: every step plus its helper processes), its share of an
+    ingest that costs what the run without faces cost plus that, and its frames/s and faces/s."""
+    import re
+    steps = {k: float(v) for k, v in re.findall(r"(\w+) (\d+\.\d+)", note.split("CPU s:")[-1])}
+    handed, searched = map(int, re.search(r"in (\d+) sampled frames \((\d+) searched", note).groups())
+    stage = steps.pop("stage", sum(steps.values()))
+    return {"faces_stage_cpu_seconds": round(stage, 1), "faces_stage_cpu_by_step": steps,
+            "faces_stage_share_of_ingest_cpu": round(stage / (without_cpu + stage), 3),
+            "faces_stage_sampled_frames_per_cpu_s": round(handed / stage, 1),
+            "faces_stage_searched_frames_per_cpu_s": round(searched / stage, 1),
+            "faces_stage_faces_per_cpu_s": round(tracks / stage, 1)}
+
+
 def faces(args, work: Path) -> dict:
     """The faces stage's share of full ingest on a programme of real faces, and its detection and
     clustering scored against the programme's truth (before and after, when ``--before`` is given)."""
@@ -130,6 +144,9 @@ def faces(args, work: Path) -> dict:
             from framesense.catalog import Catalog
             with Catalog.open(lib, create=False) as cat:
                 out["faces_note"] = cat.one("SELECT detail FROM analysis_runs WHERE analyzer = 'faces'")["detail"]
+            if "CPU s:" in out["faces_note"]:
+                out.update(stage_figures(out["faces_note"], CPU[work / "nofaces"], out["faces"]["face_rows"]))
+        out["x_realtime_cpu_2_cores"] = round(duration / (CPU[lib] / 2), 2)
         return out
     return {
         "programme": {"seconds": round(duration, 1), "size": f"{info.width}x{info.height}", "rate": info.rate_str,
@@ -140,7 +157,11 @@ def faces(args, work: Path) -> dict:
                                        "with_faces_before": "before"}[name]) for name in runs},
         "load_average_after": open("/proc/loadavg").read().split()[:3] if Path("/proc/loadavg").exists() else None,
         "notes": "index times include process start and model loads; faces share = (with - without) / with; "
-                 "CPU seconds count the index process and the processes it waited for (the faces pool)",
+                 "CPU seconds count the index process and the processes it waited for (the faces pool); "
+                 "the whole-run difference also carries the other stages' run-to-run spread (speech's threads "
+                 "on a loaded machine), so the stage's own CPU (faces_stage_*: its steps in its helper processes "
+                 "and its thread) is the figure for its share; x_realtime_cpu_2_cores = programme seconds / "
+                 "(CPU seconds / 2): the speed 2 cores would give if nothing else ran on them",
     }
 
 

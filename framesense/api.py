@@ -165,6 +165,16 @@ def picture_runtime_status() -> tuple[bool, str]:
     return runtime_status()
 
 
+def word_aligner_status() -> tuple[bool, str]:
+    """(works, what with): the forced aligner that places English word edges (``doctor``)."""
+    from .analysis import forced_align
+    try:
+        forced_align.load()
+    except forced_align.AlignerMissing as exc:
+        return False, str(exc)
+    return True, "English words force-aligned (pocketsphinx, CMU en-us model)"
+
+
 def face_model_status() -> dict:
     """Whether dlib and its face model files load here (``framesense doctor``)."""
     from .models.faces import status
@@ -183,24 +193,37 @@ def plugin_registry():
     return get_plugins()
 
 
-def export_sequence(sequence: Sequence, path, options: ExportOptions | None = None, registry=None,
-                    catalog: Catalog | None = None) -> list[Path]:
-    """The one export path: pick the exporter by format name or suffix, change rate and handles, write."""
+def search_specs(registry=None) -> list:
+    """The searches of a registry (default: the process's), each with its typed options."""
+    return (registry or plugin_registry()).searches()
+
+
+def search_modes(specs=None) -> dict:
+    """The app's search modes, generated from the searches' options: mode name -> its options."""
+    from .search.options import search_modes as modes
+    return modes(search_specs() if specs is None else specs)
+
+
+def export_sequence(sequence: Sequence, path, options: ExportOptions | None = None, registry=None) -> list[Path]:
+    """The one export path: pick the exporter by format name or suffix, change rate and handles, write.
+    Every exporter is a function of the sequence and the options alone (``Library.export`` lists a saved
+    ``.otio`` among the library's sequences once it is written)."""
     options = options or ExportOptions()
     registry = registry or plugin_registry()
     path = Path(path).expanduser()
     spec = registry.exporter_for(path, options.format)
     sequence = options.sequence_for(sequence)
     return [Path(p) for p in spec.export(sequence, path, allow_missing=options.allow_missing,
-                                          comments=options.comments, handles=options.handles,
-                                          catalog=catalog if spec.name == "otio" else None)]
+                                          comments=options.comments, handles=options.handles)]
 
 
 class Library:
     """A FrameSense library: one catalog, its thumbnails and caches, and the plugin registry."""
 
     def __init__(self, catalog: Catalog, plugins=None):
+        from .catalog.reads import CatalogReads
         self.catalog = catalog
+        self._reads = CatalogReads(catalog)   # what timeline/ reads (``timeline.footage``): never the catalog itself
         self.plugins = plugins or plugin_registry()
         self.plugins.prepare(catalog)   # plugin tables, like the built-ins', are migrated on open
 
@@ -332,6 +355,10 @@ class Library:
             return row
         return self.catalog.find_media(str(ref))
 
+    def media_row(self, media_id: int) -> dict | None:
+        """A file's catalog row by id, or None when the library has no such file."""
+        return self.catalog.media_by_id(media_id)
+
     def shots(self, media) -> list[dict]:
         """Shots of a media file (path, name, id or media row); frames are [start, end)."""
         return self.catalog.shots(self.find_media(media)["id"])
@@ -358,6 +385,17 @@ class Library:
     def transcripts(self, media):
         from .transcript.store import load_transcripts
         return load_transcripts(self.catalog, self.find_media(media)["id"])
+
+    def media_words(self, media_id: int) -> list:
+        """A file's transcript as ``timeline.textcut.Word`` values, in the order said (text-based editing);
+        empty for a file with none."""
+        from .timeline.textcut import as_words
+        return as_words(self._reads.words(media_id))
+
+    def transcript_languages(self) -> dict[int, list[dict]]:
+        """media id -> each of its transcripts' language, language_probability and language_from."""
+        from .transcript.store import transcript_languages
+        return transcript_languages(self.catalog)
 
     def why_no_transcript(self, media) -> str:
         """Why a media file has no transcript, and what to do about it, in one line."""
@@ -436,26 +474,29 @@ class Library:
     # -- search ------------------------------------------------------------
     def search(self, query: SearchQuery | None = None, **kw) -> list[Hit]:
         """Hits (exact frame ranges), best first, from every search provider that answers the query:
-        built-in (phrase, pictures, same footage, faces) and plugin ones alike. Keywords beyond the built-in
-        fields go to plugins through ``query.extra`` (``color="orange"``, ``scale="wide"``). ``min_score``,
-        ``media`` and ``limit`` are applied here, once, to every provider's hits (``kept``)."""
+        built-in (phrase, pictures, same footage, faces) and plugin ones alike. Every search's options are
+        keywords by the names their searches declare (``person="Ana"``, ``color="orange"``, ``scale="wide"``;
+        ``search_specs()`` lists them), checked against those declarations. ``min_score``, ``media`` and
+        ``limit`` are applied here, once, to every provider's hits (``kept``)."""
         if query is None:
-            names = {f.name for f in fields(SearchQuery)} - {"extra"}
-            extra = dict(kw.pop("extra", None) or {})
-            extra.update({k: kw.pop(k) for k in list(kw) if k not in names and kw[k] is not None})
-            for key in ("text", "image", "media"):
-                if key in kw:
-                    kw[key] = _as_list(kw[key])
-            query = SearchQuery(**{k: v for k, v in kw.items() if k in names}, extra=extra)
+            query = SearchQuery(limit=kw.pop("limit", 50), min_score=kw.pop("min_score", 0.0),
+                                media=_as_list(kw.pop("media", None)), options=dict(kw.pop("options", None) or {}))
+            for name, value in kw.items():
+                query.set(name, value)
         elif kw:
             raise TypeError("give either a SearchQuery or keywords, not both")
-        query.validate()
         self.plugins.prepare(self.catalog)
+        query.validate(self.plugins.searches())
         try:
             hits = self.plugins.search(self.catalog, query)
         except ModuleNotFoundError as exc:  # a provider's library is not installed in this build
             raise QueryError(f"this search is not available: {exc.name} is missing") from None
         return kept(hits, query)
+
+    def search_specs(self) -> list:
+        """Every search this library's registry offers, built-in and plugin, each with its typed
+        ``options`` (``SearchOption``): what the CLI's flags and the app's modes are made from."""
+        return search_specs(self.plugins)
 
     def padded(self, hit: Hit, pad_before: float = 0.0, pad_after: float = 0.0) -> tuple[int, int]:
         """A hit's frame range widened by pads and clamped to its file, as a sequence would place it."""
@@ -513,7 +554,7 @@ class Library:
         hits = list(hits)
         if not hits:
             raise QueryError("no hits: nothing to put on a sequence")
-        return sequence_from_hits(self.catalog, hits, _typed(SequenceOptions, options, kw))
+        return sequence_from_hits(self._reads, hits, _typed(SequenceOptions, options, kw), fingerprints=self._reads)
 
     def assemble(self, script, options: SequenceOptions | None = None, *, per_media: int | None = None,
                  progress=None):
@@ -526,7 +567,10 @@ class Library:
         else:
             lines = [line if isinstance(line, ScriptLine) else ScriptLine(str(line)) for line in script]
         options = options or SequenceOptions(name="Paper edit")
-        return assemble(lines, self.search, self.catalog, options, per_media=per_media or options.per_media,
+        from .analysis.people import find_person
+        for person in sorted({line.person for line in lines if line.person}):
+            find_person(self.catalog, person)   # a name nobody has is the script's mistake: say so, miss no line
+        return assemble(lines, self.search, self._reads, options, per_media=per_media or options.per_media,
                         progress=progress)
 
     def suggest_pictures(self, sequence: Sequence, *, sources=None, alternates: int = 4, lay: bool = True,
@@ -541,17 +585,17 @@ class Library:
             raise QueryError(f"unknown picture source {sorted(bad)[0]!r}: choose from {', '.join(SOURCES)}")
         self.plugins.prepare(self.catalog)
         has_ocr = any(spec.name == "ocr" for spec in self.plugins.searches())
-        return suggest_pictures(sequence, self.search, self.catalog, sources=sources, has_ocr=has_ocr,
+        return suggest_pictures(sequence, self.search, self._reads, sources=sources, has_ocr=has_ocr,
                                 alternates=alternates, lay=lay, progress=progress)
 
     def next_picture(self, clip):
         """The cut's next suggested picture (its current one goes to the back of the alternates), or None."""
         from .timeline.suggest import next_overlay
-        return next_overlay(self.catalog, clip)
+        return next_overlay(self._reads, clip)
 
     def clip_from_hit(self, hit: Hit, options: SequenceOptions | None = None, media_cache: dict | None = None):
         from .timeline.model import clip_from_hit
-        return clip_from_hit(self.catalog, hit, options, media_cache)
+        return clip_from_hit(self._reads, hit, options, media_cache)
 
     def load_sequence(self, path) -> Sequence:
         from .timeline.otio_io import load
@@ -560,7 +604,15 @@ class Library:
     def save_sequence(self, sequence: Sequence, path) -> Path:
         """Write ``.otio`` atomically and list it among the library's sequences."""
         from .timeline.otio_io import save
-        return save(sequence, path, catalog=self.catalog)
+        path = save(sequence, path)
+        self._list_sequence(sequence, path)
+        return path
+
+    def _list_sequence(self, sequence: Sequence, path: Path) -> None:
+        """The catalog's row for a saved ``.otio`` (``sequences``), written once the file is."""
+        from .timecode import rate_str
+        self.catalog.record_sequence(path, sequence.name, rate_str(sequence.rate), len(sequence.clips),
+                                     sequence.duration)
 
     def sequences(self) -> list[dict]:
         rows = self.catalog.query("SELECT * FROM sequences ORDER BY saved_at DESC, id DESC")
@@ -575,7 +627,11 @@ class Library:
     def export(self, sequence: Sequence, path, options: ExportOptions | None = None, **kw) -> list[Path]:
         """Write a sequence for an NLE; returns the files written (an EDL may split in several).
         A saved ``.otio`` is also listed among the library's sequences."""
-        return export_sequence(sequence, path, _typed(ExportOptions, options, kw), self.plugins, self.catalog)
+        options = _typed(ExportOptions, options, kw)
+        written = export_sequence(sequence, path, options, self.plugins)
+        if self.exporter(path, options.format).name == "otio":
+            self._list_sequence(options.sequence_for(sequence), written[0])
+        return written
 
     def render(self, sequence: Sequence, output, *, width=None, height=None, burn_in: bool = False,
                progress=None) -> Path:

@@ -14,8 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from .api import ExportOptions, IndexOptions, Library, export_sequence, plugin_registry
-from .catalog.db import media_rate
+from .api import ExportOptions, IndexOptions, Library, export_sequence, media_rate, plugin_registry
 from .search.hits import Hit
 from .session_edits import SequenceEdits
 from .timeline import autosave, edits, textcut
@@ -59,7 +58,6 @@ class Session(SequenceEdits):
         self._words: dict = {}                  # media id -> its transcript's words (text-based editing)
         self.library_changed = Event()          # (library)
         self.results_changed = Event()          # (hits, appended: bool)
-        self.current_changed = Event()          # (index)
         self.sequence_changed = Event()         # (sequence, path): another sequence is open
         self.sequence_edited = Event()          # (): an edit, undo or redo changed the open sequence
         self.edit_refused = Event()             # (message): an edit that could not be done; nothing changed
@@ -92,7 +90,7 @@ class Session(SequenceEdits):
 
     def media_row(self, media_id: int) -> dict | None:
         if media_id not in self._media:
-            self._media[media_id] = self.library.catalog.media_by_id(media_id) if self.library else None
+            self._media[media_id] = self.library.media_row(media_id) if self.library else None
         return self._media[media_id]
 
     def index_options(self, *, speech=True, visual=True, speech_model=None, clip_model=None,
@@ -112,16 +110,8 @@ class Session(SequenceEdits):
         self.results.extend(hits)
         self.results_changed.emit(self.results, True)
 
-    def browse(self, media_id: int) -> list[Hit]:
-        """A file's shots as the results (like ``framesense shots``)."""
-        hits = self.library.shot_hits(media_id)
-        self.set_results(hits)
-        return hits
-
     def set_current(self, index: int) -> None:
-        if index != self.current:
-            self.current = index
-            self.current_changed.emit(index)
+        self.current = index
 
     def set_pads(self, before: float, after: float) -> None:
         pads = (max(0.0, float(before)), max(0.0, float(after)))
@@ -167,7 +157,7 @@ class Session(SequenceEdits):
     # -- text-based editing (timeline/textcut.py) -----------------------------------
     def media_words(self, media_id: int) -> list:
         if media_id not in self._words:
-            self._words[media_id] = textcut.media_words(self.library.catalog, media_id)
+            self._words[media_id] = self.library.media_words(media_id)
         return self._words[media_id]
 
     def clips_for_words(self, media_id: int, runs: list[tuple[int, int]]) -> list[Clip]:

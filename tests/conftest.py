@@ -161,6 +161,20 @@ def plugin_folder(tmp_path: Path, monkeypatch, files: dict[str, str]) -> Path:
     return folder
 
 
+@pytest.fixture
+def plugin_registry(monkeypatch):
+    """``load(folder)``: the plugins of a folder become this process's registry (what in-process CLI
+    runs, ``Library.open`` and the app use); the environment and the registry are put back after."""
+    from framesense.plugins.manager import get_plugins
+
+    def load(folder: Path):
+        monkeypatch.setenv("FRAMESENSE_PLUGINS", str(folder))
+        return get_plugins(reload=True)
+    yield load
+    monkeypatch.undo()
+    get_plugins(reload=True)
+
+
 def write_kill_footage(folder: Path, n: int = 8) -> Path:
     """Clips big enough (640x360, three shots) that a kill lands mid-run."""
     from framesense.media.synth import Shot, write_video

@@ -80,7 +80,7 @@ def test_cancel_stops_between_files(qtbot, window, footage):
     worker.signals.file_done.connect(lambda outcome: worker.cancel(), Qt.ConnectionType.DirectConnection)
     qtbot.waitUntil(lambda: not window.indexing, timeout=60_000)
     assert "cancelled" in window.library.progress.label.text()
-    rows = window.catalog.media_list()
+    rows = window.session.library.catalog.media_list()
     assert len(rows) == 1                      # one file done, the other two never started
     assert rows[0]["status"] in ("indexed", "failed")
 
@@ -378,7 +378,7 @@ def test_filter_by_media_limits_results_and_playlist(qtbot, window, footage):
 
     index_in_window(qtbot, window, footage)
     browse(qtbot, window, "alpha.mp4")
-    beta = window.catalog.find_media("beta.mp4")
+    beta = window.session.library.catalog.find_media("beta.mp4")
     window.session.add_results([Hit(beta["id"], beta["path"], 5, 15, 25, 0.5, "test")])   # frames at 25 fps
     assert len(window.results.visible_indices()) == 4
     box = window.results.filter

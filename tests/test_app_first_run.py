@@ -43,7 +43,7 @@ def test_first_run_creates_library_only_when_accepted_then_indexes_a_folder(qtbo
         panel = win.first_run
         assert win.first_run_showing and panel.isVisible()
         assert panel.step == "create"
-        assert win.catalog is None
+        assert win.session.library is None
         assert not (library / CATALOG_FILE).exists(), "the catalog was created before the user accepted"
         assert str(library) in panel.where.text()
         assert not win.library_dock.isVisible()
@@ -59,7 +59,7 @@ def test_first_run_creates_library_only_when_accepted_then_indexes_a_folder(qtbo
         qtbot.mouseClick(panel.create_button, Qt.MouseButton.LeftButton)
         assert (elsewhere / CATALOG_FILE).exists()
         assert not (library / CATALOG_FILE).exists()
-        assert win.library_dir == elsewhere.resolve() and win.catalog is not None
+        assert win.library_dir == elsewhere.resolve() and win.session.library is not None
         assert win.settings.value("library") == str(elsewhere.resolve())
         assert panel.step == "add" and panel.add_button.isVisible() and not panel.create_button.isVisible()
 
@@ -70,15 +70,15 @@ def test_first_run_creates_library_only_when_accepted_then_indexes_a_folder(qtbo
         qtbot.waitUntil(lambda: not win.indexing, timeout=60_000)
         items = win.library.media_items()
         assert items["one.mp4"].text(1) == "indexed"
-        assert [r["name"] for r in win.catalog.media_list()] == ["one.mp4"]
-        assert len(win.catalog.shots(win.catalog.media_list()[0]["id"])) == 2
+        assert [r["name"] for r in win.session.library.catalog.media_list()] == ["one.mp4"]
+        assert len(win.session.library.catalog.shots(win.session.library.catalog.media_list()[0]["id"])) == 2
     finally:
         win.close()
 
     # The next start finds the library and skips the offer.
     again = make_window(qtbot, elsewhere, tmp_path / "second")
     try:
-        assert not again.first_run_showing and again.catalog is not None
+        assert not again.first_run_showing and again.session.library is not None
     finally:
         again.close()
 

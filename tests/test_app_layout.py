@@ -45,7 +45,7 @@ def window(qtbot, library, tmp_path, footage):
 
 
 def fill(win, qtbot):
-    row = win.catalog.one("SELECT id, path FROM media")
+    row = win.session.library.catalog.one("SELECT id, path FROM media")
     hits = [Hit(media_id=row["id"], media_path=row["path"], start_frame=10 + 20 * i, end_frame=25 + 20 * i, rate=25,
                 score=0.9, kind="phrase", text="fishing boats", context=SENTENCE) for i in range(4)]
     win.search_ctl.show_hits(hits, "4 hits")

@@ -159,3 +159,18 @@ def test_missing_lines_are_red_markers_in_every_export_that_carries_a_colour(lib
     locs = [line for line in edl_path.read_text().splitlines() if line.startswith("* LOC:")]
     assert any(f"RED MISSING: {SCRIPT[1]}" in line for line in locs)
     assert all(" YELLOW " in line for line in locs if "MISSING" not in line)
+
+
+def test_the_paper_edit_is_the_same_from_the_cli_the_api_and_the_window(qtbot, window, lib, tmp_path):  # noqa: F811
+    """One paper edit, three doors: ``framesense assemble``, ``Library.assemble`` and the Script panel lay
+    the same takes, cut at the same frames, with the same markers and alternates."""
+    from conftest import run_cli
+    script = tmp_path / "paper.txt"
+    script.write_text("\n".join(SCRIPT) + "\n")
+    proc = run_cli(lib.path, "assemble", script, "-o", tmp_path / "cli.otio", check=False)
+    assert proc.returncode == 1, proc.stderr                  # 1: a line is missing, the sequence is written
+    api, _ = lib.assemble(SCRIPT)
+    assemble(qtbot, window.script)
+    clips = lambda seq: [c.to_json() for c in seq.clips]  # noqa: E731
+    cli = lib.load_sequence(tmp_path / "cli.otio")
+    assert len(api.clips) == 3 and clips(cli) == clips(api) == clips(window.session.sequence)

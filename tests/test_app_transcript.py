@@ -34,7 +34,7 @@ def window(qtbot, tmp_path, library):
     qtbot.addWidget(win, before_close_func=lambda w: w.session.mark_clean())
     win.show()
     qtbot.waitExposed(win)
-    row = win.catalog.one("SELECT id, path FROM media")
+    row = win.session.library.catalog.one("SELECT id, path FROM media")
     win.session.set_results([Hit(media_id=row["id"], media_path=row["path"], start_frame=37, end_frame=46, rate=25,
                                  score=1.0, kind="phrase", text="two")])
     win.results.list.setCurrentRow(0)

@@ -119,7 +119,7 @@ def test_overlapping_pads_follow_the_setting(qtbot, tmp_path, library, mode, exp
     qtbot.waitUntil(lambda: not win.indexing, timeout=60_000)
     win.apply_settings({"pad_before": 0.4, "pad_after": 0.4, "pad_overlap": mode})
     assert win.session.pad_mode == mode
-    row = win.catalog.one("SELECT id, path FROM media")
+    row = win.session.library.catalog.one("SELECT id, path FROM media")
     hits = [Hit(media_id=row["id"], media_path=row["path"], start_frame=a, end_frame=b, rate=25, score=1.0,
                 kind="phrase") for a, b in ((10, 25), (25, 40))]
     win.session.set_results(hits)

@@ -224,7 +224,8 @@ def test_a_long_line_heard_differently_is_aligned_with_searches_linear_in_its_le
     def search(q):
         calls.append(q.phrase)
         return lib.search(q)
-    seq, report = assemble([ScriptLine(written)], search, lib.catalog)
+    from framesense.catalog.reads import CatalogReads
+    seq, report = assemble([ScriptLine(written)], search, CatalogReads(lib.catalog))
     assert report[0].status == "placed" and report[0].match in ("heard differently", "one word heard differently")
     assert -0.04 <= starts[4] - report[0].start <= LEAD_S + 0.04, report           # in the pause before it
     assert len(calls) <= 1 + 3 * VOTE_WORDS + 2 * LONG_LINE_SEARCHES, calls

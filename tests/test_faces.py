@@ -244,7 +244,7 @@ def test_app_people_panel_rename_and_find_this_person(qtbot, tmp_path):
     qtbot.waitUntil(lambda: not win.indexing, timeout=60_000)
     win.refresh_library()
     panel = win.people
-    n = win.catalog.one("SELECT count(*) AS n FROM faces")["n"]              # one or more samples per face shot
+    n = win.session.library.catalog.one("SELECT count(*) AS n FROM faces")["n"]              # one or more samples per face shot
     assert panel.cards.count() == 1 and f"{n} faces · 2 shots" in panel.cards.item(0).text()
     assert not panel.cards.item(0).icon().isNull() and panel.faces.count() == n
     panel.cards.setCurrentRow(0)
@@ -310,3 +310,27 @@ def test_cnn_detector_with_faces_accurate(tmp_path):
         cnn = np.frombuffer(faces[0]["embedding"], "<f2").astype(np.float32)
         assert np.linalg.norm(cnn - ref) < SAME_PERSON                        # the same person as HOG finds
         assert sorted(h.shot for h in lib.search(face=f"{clip.path}@0.1")) == [0]
+
+
+@needs_models
+def test_face_and_person_are_one_option_from_the_cli_the_api_and_the_app(indexed, tmp_path, qtbot):
+    """The faces search's typed options (declared like a plugin's): the in-process CLI's flags, the
+    API's keywords and the app's modes give the same hits."""
+    pytest.importorskip("PySide6")
+    from front_ends import api_search, app_search, cli_search
+    lib, mixed, _, root = indexed
+    library = root / "library"
+    still = tmp_path / "still.png"
+    astronaut().save(still)
+    person = f"#{lib.people()[0]['id']}"
+    frame = f"{mixed.path}@{(_faces(lib, mixed.path)[0]['frame'] + 0.5) / 25}"   # a frame with the face (other tests re-cut the file)
+    for args, keywords, typed in [
+        (["--face", still], {"face": str(still)}, f"face: {still}"),
+        (["--face", frame], {"face": frame}, f"face: {frame}"),
+        (["--face", still, "--face-index", "0"], {"face": str(still), "face_index": 0},
+         f"where: face={still}, face_index=0"),
+        (["--person", person], {"person": person}, f"person: {person}"),
+    ]:
+        hits = cli_search(library, *args)
+        assert hits and all(h["kind"] == "face" for h in hits), args
+        assert hits == api_search(library, **keywords) == app_search(qtbot, library, typed), args

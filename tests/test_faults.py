@@ -455,7 +455,7 @@ def search_boom(catalog, query):
 
 @hookimpl
 def framesense_searches():
-    return [SearchSpec("boom", lambda q: "boom" in q.extra, search_boom, "always fails", options=("boom",))]
+    return [SearchSpec("boom", lambda q: "boom" in q.options, search_boom, "always fails", options=("boom",))]
 '''
 
 

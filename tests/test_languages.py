@@ -281,7 +281,7 @@ def test_the_library_panel_shows_the_language(world, qtbot):
     from framesense.app.library_panel import LibraryPanel
     panel = LibraryPanel()
     qtbot.addWidget(panel)
-    panel.refresh(world["library"].catalog)
+    panel.refresh(world["library"])
     column = LibraryPanel.COLUMNS.index("Language")
     shown = {name.split(".")[0]: item.text(column) for name, item in panel.media_items().items()}
     assert shown == {"fr_srt": "fr file", "fr_json": "fr file", "es_srt": "es file", "es_json": "es file",

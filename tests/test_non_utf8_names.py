@@ -87,11 +87,11 @@ def test_it_is_found_by_phrase_and_by_its_pictures(world):
 def test_the_app_shows_the_name_escaped(world, qtbot):
     """Qt drops bytes that are not UTF-8 (``latin1-t.mov``): the library panel shows them as \\xNN."""
     from framesense.app.library_panel import LibraryPanel
-    from framesense.catalog import Catalog
+    from framesense import Library
     panel = LibraryPanel()
     qtbot.addWidget(panel)
-    with Catalog.open(world["lib"]) as cat:
-        panel.refresh(cat)
+    with Library.open(world["lib"]) as lib:
+        panel.refresh(lib)
     items = panel.media_items()
     assert sorted(items) == ["latin1-\\xe9t\\xe9.mov", "ref.mp4"], sorted(items)
     assert items["latin1-\\xe9t\\xe9.mov"].toolTip(0).endswith(SHOWN)

@@ -62,8 +62,8 @@ def test_prepare_for_ocr_makes_dark_text_on_white():
     assert "CHAPTER" in text and conf > 60
 
 
-def test_ocr_index_and_search(tmp_path, cli, monkeypatch):
-    monkeypatch.setenv("FRAMESENSE_PLUGINS", str(PLUGIN_DIR))
+def test_ocr_index_and_search(tmp_path, cli, library, monkeypatch, plugin_registry, qtbot):
+    plugin_registry(PLUGIN_DIR)
     monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
     clip = write_frames(tmp_path / "footage" / "film.mp4", [
         (25, intertitle("THE HARBOUR")),
@@ -82,6 +82,9 @@ def test_ocr_index_and_search(tmp_path, cli, monkeypatch):
     keeper = cli.json("search", "--ocr", "lighthouse keeper")
     assert [h["shot"] for h in keeper] == [2] and keeper[0]["start"] == pytest.approx(2.0)
     assert cli.json("search", "--ocr", "submarine") == []
+    # the plugin's typed option, from the API and the app's generated mode: the CLI's hits
+    from front_ends import api_search, app_search
+    assert api_search(library, ocr="lighthouse keeper") == keeper == app_search(qtbot, library, "ocr: lighthouse keeper")
     # the thread limit went to Tesseract only: Whisper (OpenMP) in this process keeps its threads
     assert "OMP_THREAD_LIMIT" not in os.environ
 

@@ -71,3 +71,28 @@ def test_index_and_search_by_colour(tmp_path, cli, palette_env):
     other = write_frames(tmp_path / "footage" / "other.mp4", [(25, colour_field((250, 130, 10), seed=5))])
     rep = cli.json("index", other.path, "--disable", "palette")
     assert "palette" not in rep["files"][0]["stages"]
+
+
+def test_colour_is_one_option_from_the_cli_the_api_and_the_app(tmp_path, plugin_registry, qtbot):
+    """The plugin's typed option: ``--color`` (in-process CLI), ``color=`` and the app's colour mode
+    give the same hits, and refuse a colour that is none with the same message."""
+    pytest.importorskip("PySide6")
+    from framesense import Library
+    from framesense.errors import QueryError
+    from front_ends import api_search, app_search, cli_search
+    plugin_registry(PLUGIN_DIR)
+    clip = write_frames(tmp_path / "footage" / "colours.mp4",
+                        [(25, colour_field((250, 130, 10))), (25, colour_field((20, 60, 220), seed=1))])
+    library = tmp_path / "lib"
+    with Library.open(library) as lib:
+        assert lib.index([clip.path], speech=False, visual=False).files[0].stages["palette"] == "done"
+    blue = cli_search(library, "--color", "blue")
+    assert blue[0]["shot"] == 1 and blue[0]["kind"] == "color"
+    assert blue == api_search(library, color="blue") == app_search(qtbot, library, "colour: blue")
+    said = []
+    for ask in (lambda: cli_search(library, "--color", "not-a-colour"), lambda: api_search(library, color="not-a-colour"),
+                lambda: app_search(qtbot, library, "colour: not-a-colour")):
+        with pytest.raises(QueryError) as err:
+            ask()
+        said.append(str(err.value))
+    assert said[0] == said[1] == said[2] and said[0].startswith("search 'color': --color: 'not-a-colour' is not a colour")

@@ -214,3 +214,94 @@ def test_a_language_every_transcript_is_in_needs_no_list_of_files(cat):
         store_transcripts(cat, c, [Transcript([seg(0.0, "los barcos")], "es")])
     assert sorted(phrase._in_languages(cat, ["en"], None)) == [a, b]  # unknown language counts as any
     assert sorted(phrase._in_languages(cat, ["es"], None)) == [b, c]
+
+
+def _said(cat, phrase_words):
+    """Where the words are said in a row, read from the words table one word at a time (no index)."""
+    rows = cat.query("SELECT w.media_id AS m, w.seq AS s, t.norm AS norm FROM words w JOIN terms t ON t.id = w.term_id")
+    at = {(r["m"], r["s"]): r["norm"] for r in rows}
+    n = len(phrase_words)
+    return {(m, s, s + n - 1) for m, s in at if all(at.get((m, s + i)) == w for i, w in enumerate(phrase_words))}
+
+
+@pytest.fixture
+def chatter(cat):
+    """Two files of 1,500 words each drawn from five, so every pair of them is said many times."""
+    import random
+    rng = random.Random(4)
+    vocab = ["ra", "bo", "ki", "mu", "te"]
+    with cat.transaction():
+        for name in ("a", "b"):
+            m = add_media(cat, f"/f/{name}.wav", duration=4000.0)
+            segs = [seg(i * 5.0, " ".join(rng.choice(vocab) for _ in range(10))) for i in range(150)]
+            store_transcripts(cat, m, [Transcript(segs, "en")])
+    return vocab
+
+
+@pytest.mark.parametrize("few, caps", [(64, (256, 4096)), (2, (8, 64)), (2, (4, 8))])
+def test_phrases_of_common_pairs_are_found_by_intersecting_postings(chatter, cat, monkeypatch, few, caps):
+    """Every way through the pair postings (a walk from the rarest pair, postings read whole and
+    intersected, checks batched by key, pairs counted only to a cap) finds exactly where a phrase
+    is said, present or absent, as reading the words one by one does."""
+    import random
+    monkeypatch.setattr(phrase, "FEW_PLACES", few)
+    monkeypatch.setattr(phrase, "PROBE_CAPS", caps)
+    rng = random.Random(9)
+    for _ in range(40):
+        words = [rng.choice(chatter) for _ in range(rng.randint(3, 7))]
+        positions = [phrase._terms(cat, phrase.Token(w)) for w in words]
+        assert set(phrase.match_sequences(cat, positions, None, 100_000)) == _said(cat, words), words
+    some = [phrase._terms(cat, phrase.Token(w)) for w in ("ra", "bo", "ki")]
+    assert len(phrase.match_sequences(cat, some, None, 3)) == min(3, len(_said(cat, ["ra", "bo", "ki"])))
+
+
+def test_an_absent_phrase_is_answered_from_its_pair_counts(chatter, cat):
+    """A phrase with a pair never said ends after counting pairs: no walk, no join, no word read."""
+    with cat.transaction():
+        m = add_media(cat, "/f/c.wav", duration=100.0)
+        store_transcripts(cat, m, [Transcript([seg(0.0, "zebra quagga okapi")], "en")])
+    words = ["ra", "bo", "okapi", "zebra", "ki"]      # real words, shuffled: "okapi zebra" is never said
+    positions = [phrase._terms(cat, phrase.Token(w)) for w in words]
+    statements = []
+    cat.conn.set_trace_callback(statements.append)
+    try:
+        assert phrase.match_sequences(cat, positions, None, 50) == []
+    finally:
+        cat.conn.set_trace_callback(None)
+    assert statements and all(s.startswith("SELECT count(*)") for s in statements)
+    assert len(statements) <= 2      # the pairs of the rarest words are counted first: "okapi zebra" at once
+    assert [h.extra["match"] for h in search_phrase(cat, q("okapi zebra"))] == ["all-words"]   # the segment
+
+
+def test_fuzzy_stands_in_only_for_words_never_said_and_only_a_few(cat, monkeypatch):
+    with cat.transaction():
+        m = add_media(cat, "/f/d.wav", duration=100.0)
+        store_transcripts(cat, m, [Transcript([seg(0.0, "the boats came in"), seg(5.0, "the boots came in"),
+                                               seg(10.0, "the bolts came in"), seg(15.0, "she boats came in")], "en")])
+    # every word is said, never in this order: the exact search had the last word, fuzzy adds nothing
+    assert search_phrase(cat, q("in came boats")) == [] or all(
+        h.extra["match"] == "all-words" for h in search_phrase(cat, q("in came boats")))
+    assert phrase._fuzzy(cat, phrase.parse_phrase("in came boats"), None, 10, phrase._HitMaker(cat, q("x"))) == []
+    # "boxts" is never said: its stand-ins are boats, boots, bolts (one edit); "the" stays "the" (not "she")
+    hits = search_phrase(cat, q("the boxts came"))
+    assert {h.text for h in hits} == {"the boats came", "the boots came", "the bolts came"}
+    assert all(h.extra["match"] == "fuzzy" for h in hits)
+    monkeypatch.setattr(phrase, "FUZZY_TERMS", 1)
+    with cat.transaction():     # a write: the remembered stand-ins are dropped
+        cat.execute("UPDATE media SET duration = 101.0 WHERE id = ?", (m,))
+    assert len(phrase.stand_ins(cat, "boxts")) == 1           # the nearest, then the most said: boats
+    assert [h.text for h in search_phrase(cat, q("the boxts came"))] == ["the boats came"]
+
+
+def test_all_words_matches_the_rarest_two_and_checks_the_rest_in_the_segment(cat):
+    """FTS5 is asked for the two rarest words only; a segment missing any other word is no hit."""
+    with cat.transaction():
+        m = add_media(cat, "/f/e.wav", duration=100.0)
+        store_transcripts(cat, m, [Transcript([seg(0.0, "the harbour at dawn was quiet"),
+                                               seg(5.0, "at dawn the harbour"),                  # no "quiet"
+                                               seg(10.0, "quiet was the harbour at dawn today"),
+                                               seg(15.0, "the the quiet quiet")], "en")])
+    hits = search_phrase(cat, q("quiet dawn the harbour"))
+    assert {h.extra["match"] for h in hits} == {"all-words"}
+    # "dawn" and "harbour" are the rarest: FTS5 finds the second segment too, its words rule it out
+    assert sorted(h.context for h in hits) == ["quiet was the harbour at dawn today", "the harbour at dawn was quiet"]

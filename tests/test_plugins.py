@@ -62,8 +62,9 @@ def test_plugin_file_in_folder_indexes_and_searches(plugin_dir, footage, cli, li
     rep = cli.json("index", folder)
     assert rep["counts"] == {"new": 2}
     assert all(f["stages"] == {"shots": "done", "fingerprint": "done", "faces": "done", "luma": "done"} for f in rep["files"])
-    hits = cli.json("search", "--where", "min_luma=150")
+    hits = cli.json("search", "--min-luma", "150")     # the flag the plugin's typed option brings
     assert [(Path(h["media_path"]).name, h["shot"]) for h in hits] == [("a.mp4", 1)]
+    assert cli.json("search", "--where", "min_luma=150") == hits
     assert hits[0]["start"] == pytest.approx(20 / 25) and hits[0]["end"] == pytest.approx(40 / 25)
 
     # incremental: a second run finds the plugin stage done
@@ -430,7 +431,7 @@ def test_shot_scale_plugin_with_picture_weights(tmp_path, cli, library, monkeypa
         rows = cat.query("SELECT shot_idx, scale, confidence FROM shot_scale ORDER BY shot_idx")
     assert [r["shot_idx"] for r in rows] == [0, 1, 2]
     assert all(r["scale"] in ("close-up", "medium", "wide") and 0 < r["confidence"] <= 1 for r in rows)
-    hits = cli.json("search", "--where", f"scale={rows[0]['scale']}")
+    hits = cli.json("search", "--scale", rows[0]["scale"])
     assert 0 in {h["shot"] for h in hits} and all(h["kind"] == "scale" for h in hits)
-    bad = cli("search", "--where", "scale=extreme-macro", check=False)
+    bad = cli("search", "--scale", "extreme-macro", check=False)
     assert bad.returncode == 2 and "expected one of" in bad.stderr

@@ -28,7 +28,7 @@ def test_prefixes_in_the_field_pick_the_mode(qtbot, typed, mode, rest):
     assert sig.args == [mode, rest] and bar.mode.currentText() == mode and bar.field.text() == rest
     assert parse_query_text(typed) == (mode, rest)                       # what app --smoke --query does
     q = build_query(mode, rest)
-    expected = {"face": lambda: q.extra["face"] == rest, "person": lambda: q.extra["person"] == rest,
+    expected = {"face": lambda: q.options["face"] == rest, "person": lambda: q.options["person"] == rest,
                 "image": lambda: q.like == rest, "description": lambda: q.text == [rest],
                 "same footage": lambda: q.same_as == rest, "phrase": lambda: q.phrase == rest}
     assert expected[mode]()

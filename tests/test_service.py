@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -233,7 +234,7 @@ def test_phrase_hits_take_min_score_and_the_media_glob_the_same_way(world, tmp_p
 
 
 SPREAD = '''
-from framesense.plugins import SearchSpec, hookimpl
+from framesense.plugins import SearchOption, SearchSpec, hookimpl
 from framesense.plugins.helpers import shot_hit
 
 def _spread(catalog, query):
@@ -244,7 +245,7 @@ def _spread(catalog, query):
 
 @hookimpl
 def framesense_searches():
-    return [SearchSpec("spread", lambda q: "spread" in q.extra, _spread)]
+    return [SearchSpec("spread", lambda q: "spread" in q.options, _spread, options=(SearchOption("spread", int),))]
 '''
 
 
@@ -272,6 +273,78 @@ def test_export_rate_is_the_services_option_for_a_search_too(world, tmp_path):
     api = _api_export(world["lib"], tmp_path / "api.edl", rate="24000/1001", like=ref, media=["ntsc"])
     assert cli == api == {"clips": api["clips"], "rate": "24000/1001", "drop_frame": False}
     assert (tmp_path / "cli.edl").read_text() == (tmp_path / "api.edl").read_text()
+
+
+# -- exporters are functions of the sequence; the service lists what it saved ---------------------
+
+def _sequence_rows(lib_path) -> dict[str, dict]:
+    from framesense.catalog import Catalog
+    with Catalog.open(lib_path) as cat:
+        return {r["path"]: r for r in cat.query("SELECT path, name, rate, clips, duration_frames FROM sequences")}
+
+
+@pytest.mark.parametrize("suffix", [".otio", ".xml", ".fcpxml", ".edl"])
+def test_an_export_is_the_same_file_from_the_cli_the_api_the_app_and_no_library(world, tmp_path, suffix):
+    """The same hits and options give the same bytes whoever exports them, and the bare exporter (no
+    library at all) too: an exporter is a function of the sequence. A saved .otio is listed among the
+    library's sequences, by the service, with the sequence as written (at its new rate)."""
+    from framesense import ExportOptions, Library, SequenceOptions
+    from framesense.api import export_sequence
+    from framesense.session import Session
+    from framesense.timecode import rate_str
+    from framesense.timeline.otio_io import load
+
+    ref, rate = f"{world['src'].path}@{(50 + 30) / RATE}", "24000/1001"
+    out = {k: tmp_path / f"{k}{suffix}" for k in ("cli", "api", "app", "bare")}
+    run_cli(world["lib"], "export", "--like", ref, "--limit", "3", "--rate", rate, "--name", "cut", "-o", out["cli"])
+    with Library.open(world["lib"]) as lib:
+        hits = lib.search(like=ref, limit=3)
+        seq = lib.sequence_from_hits(hits, SequenceOptions(name="cut"))
+        lib.export(seq, out["api"], ExportOptions(rate=rate))
+        session = Session(lib)                      # the app: results added to a new timeline, exported
+        session.set_results(hits)
+        session.new_sequence("cut")
+        session.add_clips(session.clips_to_add(range(len(hits))))
+        session.export(out["app"], rate=rate)
+    export_sequence(seq, out["bare"], ExportOptions(rate=rate))
+    # FCP7 XML and FCPXML give each export fresh uuids (an NLE tells imports apart by them): all else is equal
+    fresh = re.compile(rb"<uuid>[0-9a-f-]{36}</uuid>|uid=\"[0-9A-F]{32}\"")
+    files = {k: fresh.sub(b"UUID", p.read_bytes()) for k, p in out.items()}
+    assert len(seq.clips) == 3 and files["cli"] and len(set(files.values())) == 1, \
+        {k: len(v) for k, v in files.items()}
+    rows = _sequence_rows(world["lib"])
+    if suffix != ".otio":
+        assert not {str(p.resolve()) for p in out.values()} & set(rows)
+        return
+    written = load(out["cli"])
+    assert written.rate == Fraction(24000, 1001) and written.rate != seq.rate
+    expected = {"name": "cut", "rate": rate_str(written.rate), "clips": len(written.clips),
+                "duration_frames": written.duration}
+    for k in ("cli", "api", "app"):
+        assert rows[str(out[k].resolve())] == {**expected, "path": str(out[k].resolve())}, k
+    assert str(out["bare"].resolve()) not in rows           # no library, no row: the exporter wrote the file only
+
+
+def test_a_saved_sequence_is_listed_the_same_from_the_cli_the_api_and_the_app(world, tmp_path):
+    """``assemble -o x.otio`` and the app's Save go through ``Library.save_sequence``, as ``export`` of a
+    .otio does: one row per file, describing the file."""
+    from framesense import Library, SequenceOptions
+    from framesense.session import Session
+
+    ref = f"{world['prog'].path}@0.5"
+    cli = tmp_path / "cli.otio"
+    run_cli(world["lib"], "export", "--like", ref, "--limit", "2", "--name", "kept", "-o", cli)
+    with Library.open(world["lib"]) as lib:
+        seq = lib.sequence_from_hits(lib.search(like=ref, limit=2), SequenceOptions(name="kept"))
+        api = lib.save_sequence(seq, tmp_path / "api.otio")
+        session = Session(lib)
+        session.set_sequence(lib.load_sequence(cli))
+        app = session.save_sequence(tmp_path / "app.otio")
+        listed = {Path(r["path"]).name: r for r in lib.sequences() if Path(r["path"]).parent == tmp_path.resolve()}
+    assert cli.read_bytes() == api.read_bytes() == app.read_bytes()
+    same = lambda r: (r["name"], r["rate"], r["clips"], r["duration_frames"], r["exists"])  # noqa: E731
+    assert same(listed["cli.otio"]) == same(listed["api.otio"]) == same(listed["app.otio"]) == \
+        ("kept", str(seq.rate), len(seq.clips), seq.duration, True)
 
 
 # -- one registry ------------------------------------------------------------------------------
@@ -321,20 +394,14 @@ FRONT_END_MAY_IMPORT = LAYERS[0] | {
     "timeline.autosave", "transcript.model", "transcript.formats", "plugins.types",
     "transcript.languages",                                        # language codes and the names shown for them
     "timeline.history", "timeline.paper_edit",                     # the Qt-free undo history and paper edit
+    "timeline.script",                                             # a script's lines, read from text or CSV
+    "timeline.supercut",  # the rules joining takes, pure over clips: the app's timeline adds takes by them
     "media.frames", "media.seek", "media.pcm", "media.waveform",   # the player decodes and draws media
     "media.heard",        # check-heard compares a recording of the player with its frame log
     "demo",               # writes the demo footage it then indexes
 }
-# Known reaches below the service in files other issues are rewriting right now (issue 28 lists
-# them); each goes when its file is rewritten, and no other file may join the list.
-FRONT_END_EXCEPTIONS = {
-    ("session.py", "catalog.db"),                 # desk23 rewrites session.py (media_rate of a row)
-    ("app/supercut_dialog.py", "catalog"),        # desk23 rewrites app/ (media_rate of a row)
-    ("app/library_panel.py", "transcript.store"),  # desk23 rewrites app/ (the languages spoken, from the catalog)
-    ("app/script_panel.py", "timeline.assemble"),  # desk23's app/: script parsing; data30 rewrites assemble.py
-    ("session_edits.py", "timeline.supercut"),     # desk23's session: supercut.overlaps of two clips
-}
-CATALOG_EXCEPTIONS = {"session.py", "app/main_window.py"}   # desk23 rewrites both: rows, words, the library panel
+# What timeline/ must not reach: it is handed values and lookups (``timeline.footage``) by the service.
+TIMELINE_MAY_NOT_IMPORT = {"api", "analysis.people", "catalog.reads", "ingest", "plugins"}
 
 
 def _modules(pkg: Path) -> set[tuple[str, ...]]:
@@ -412,26 +479,34 @@ def import_circles(pkg: Path) -> list[str]:
     return sorted(circles)
 
 
-def front_end_reaches(pkg: Path, front_ends, may_import, exceptions=frozenset()) -> list[str]:
+def front_end_reaches(pkg: Path, front_ends, may_import) -> list[str]:
     """Imports by a front end of anything below the service it is not allowed (a data type, a foundation module)."""
     def allowed(t):
         dotted = ".".join(t)
         return t[0] in front_ends or any(dotted == a or dotted.startswith(a + ".") for a in may_import)
     return [f"{path.relative_to(pkg)} -> {'.'.join(t)}" for parts, t, path in package_imports(pkg)
-            if parts and parts[0] in front_ends and not allowed(t)
-            and (path.relative_to(pkg).as_posix(), ".".join(t)) not in exceptions]
+            if parts and parts[0] in front_ends and not allowed(t)]
 
 
-def front_end_catalog_uses(pkg: Path, front_ends, exceptions=frozenset()) -> list[str]:
-    """Front-end code that reaches the catalog through ``<library>.catalog`` instead of a Library method."""
+def catalog_uses(pkg: Path, folders) -> list[str]:
+    """Code under ``folders`` (front ends; timeline/) that holds the catalog: ``<library>.catalog``, or a
+    name or parameter called ``catalog``, instead of a Library method or the values it hands down."""
     found = []
     for path in sorted(pkg.rglob("*.py")):
         rel = path.relative_to(pkg)
-        if rel.parts[0].removesuffix(".py") not in front_ends or rel.as_posix() in exceptions:
+        if rel.parts[0].removesuffix(".py") not in folders:
             continue
         found += [f"{rel}:{n.lineno}" for n in ast.walk(ast.parse(path.read_text()))
-                  if isinstance(n, ast.Attribute) and n.attr == "catalog"]
+                  if isinstance(n, ast.Attribute) and n.attr == "catalog" or isinstance(n, ast.Name) and n.id == "catalog"
+                  or isinstance(n, ast.arg) and n.arg == "catalog"]
     return found
+
+
+def reaches(pkg: Path, folder: str, forbidden) -> list[str]:
+    """Imports by modules of ``folder`` of any module under ``forbidden`` (dotted, without the package)."""
+    return [f"{path.relative_to(pkg)} -> {'.'.join(t)}" for parts, t, path in package_imports(pkg)
+            if parts and parts[0] == folder
+            and any(".".join(t) == f or ".".join(t).startswith(f + ".") for f in forbidden)]
 
 
 PKG = ROOT / "framesense"
@@ -451,12 +526,13 @@ def test_no_import_circle_between_packages():
 
 
 def test_commands_and_app_call_the_service_not_the_machinery():
-    assert front_end_reaches(PKG, FRONT_ENDS, FRONT_END_MAY_IMPORT, FRONT_END_EXCEPTIONS) == []
-    assert front_end_catalog_uses(PKG, FRONT_ENDS, CATALOG_EXCEPTIONS) == []
-    # an exception whose file no longer needs it goes from the list, so the list only shrinks
-    found = {(p.relative_to(PKG).as_posix(), ".".join(t)) for _, t, p in package_imports(PKG)}
-    assert FRONT_END_EXCEPTIONS <= found, FRONT_END_EXCEPTIONS - found
-    assert {u.split(":")[0] for u in front_end_catalog_uses(PKG, FRONT_ENDS)} == CATALOG_EXCEPTIONS
+    assert front_end_reaches(PKG, FRONT_ENDS, FRONT_END_MAY_IMPORT) == []
+    assert catalog_uses(PKG, FRONT_ENDS) == []
+
+
+def test_timeline_is_handed_values_not_the_catalog_or_the_service():
+    assert reaches(PKG, "timeline", TIMELINE_MAY_NOT_IMPORT) == []
+    assert catalog_uses(PKG, {"timeline"}) == []
 
 
 def test_the_import_checks_fail_on_planted_violations(tmp_path):
@@ -466,20 +542,26 @@ def test_the_import_checks_fail_on_planted_violations(tmp_path):
         "__init__.py": "", "errors.py": "", "api.py": "from .models import m\n",
         "models/__init__.py": "", "models/m.py": "def f():\n    from ..analysis import a\n",   # upward, lazy
         "analysis/a.py": "from fake.models.m import f\n",                                     # no __init__; circle
-        "commands/__init__.py": "", "commands/run.py": "from ..analysis.a import x\nfrom .. import api, errors\nprint(api.lib.catalog)\n",
+        "commands/__init__.py": "", "commands/run.py": "from ..analysis.a import x\nfrom .. import api, errors\n"
+                                                        "print(api.lib.catalog)\nfrom ..catalog.db import media_rate\n",
+        "catalog/__init__.py": "", "catalog/db.py": "",
+        "timeline/__init__.py": "", "timeline/cut.py": "def cut(catalog):\n    from ..api import Library\n",
         "stray.py": "",
     }
     for name, text in files.items():
         (pkg / name).parent.mkdir(parents=True, exist_ok=True)
         (pkg / name).write_text(text)
-    layers = [{"errors"}, {"models"}, {"analysis"}, {"api"}, {"commands"}]
+    layers = [{"errors"}, {"catalog"}, {"models"}, {"analysis"}, {"timeline"}, {"api"}, {"commands"}]
     assert missing_inits(pkg) == ["analysis"]
     assert unplaced(pkg, layers) == ["stray"]
-    assert upward_imports(pkg, layers) == ["fake/models/m.py imports fake.analysis.a"]
+    assert upward_imports(pkg, layers) == ["fake/models/m.py imports fake.analysis.a",
+                                           "fake/timeline/cut.py imports fake.api"]
     assert import_circles(pkg) == ["analysis -> models -> analysis"]
-    assert front_end_reaches(pkg, {"commands"}, {"api", "errors"}) == ["commands/run.py -> analysis.a"]
-    assert front_end_reaches(pkg, {"commands"}, {"api", "errors"}, {("commands/run.py", "analysis.a")}) == []
-    assert front_end_catalog_uses(pkg, {"commands"}) == ["commands/run.py:3"]
+    assert front_end_reaches(pkg, {"commands"}, {"api", "errors"}) == ["commands/run.py -> analysis.a",
+                                                                       "commands/run.py -> catalog.db"]
+    assert catalog_uses(pkg, {"commands"}) == ["commands/run.py:3"]
+    assert catalog_uses(pkg, {"timeline"}) == ["timeline/cut.py:1"]
+    assert reaches(pkg, "timeline", {"api"}) == ["timeline/cut.py -> api"]
 
 
 def test_timecode_agrees_with_opentime():

@@ -10,7 +10,7 @@ from framesense.errors import FrameSenseError
 from framesense.timecode import Timecode
 from framesense.timeline.edits import Insert, Move, Remove, Split, Trim
 from framesense.timeline.model import Clip, Sequence, SequenceOptions, SourceMedia, clip_from_hit, sequence_from_hits
-from framesense.timeline.otio_io import load, save
+from framesense.timeline.otio_io import load
 from tests.timeline_media import hit, open_footage
 
 NTSC24, NTSC30 = Fraction(24000, 1001), Fraction(30000, 1001)
@@ -129,7 +129,8 @@ def test_otio_round_trip_is_exact_and_listed_in_catalog(own_footage, tmp_path):
     seq = sequence_from_hits(catalog, [hit(rows[r], 0.3, 0.9) for r in ("30000/1001", "24000/1001", "25")],
                              SequenceOptions(name="Round trip é"))
     assert seq.rate == NTSC30 and seq.drop_frame      # the DF 29.97 file sets the sequence's flag
-    path = save(seq, tmp_path / "seq one.otio", catalog=catalog)
+    from framesense.api import Library
+    path = Library(catalog).save_sequence(seq, tmp_path / "seq one.otio")    # the service lists what it saved
     back = load(path)
     assert (back.name, back.rate, back.start_frame, back.drop_frame) == (seq.name, seq.rate, seq.start_frame, True)
     assert [c.to_json() for c in back.clips] == [c.to_json() for c in seq.clips]

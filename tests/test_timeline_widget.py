@@ -53,7 +53,7 @@ def add_hits(win, spans):
 
 
 def _media(win):
-    row = win.catalog.one("SELECT id, path FROM media WHERE path LIKE '%long.mp4'")
+    row = win.session.library.catalog.one("SELECT id, path FROM media WHERE path LIKE '%long.mp4'")
     return row["id"], row["path"]
 
 

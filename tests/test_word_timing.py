@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from framesense.analysis.word_edges import fit_words
+from framesense.analysis.word_timing import VERSION as TIMING_VERSION
 from framesense.media.synth import Shot, espeak_available, speak, write_video
 from framesense.transcript.cuts import cut_frames
 from framesense.transcript.model import Word
@@ -172,7 +173,7 @@ def test_an_old_library_is_retimed_once_without_transcribing_again(indexed, tmp_
     db = sqlite3.connect(lib / "catalog.sqlite")
     assert db.execute("SELECT finished_at FROM analysis_runs WHERE analyzer = 'speech'").fetchone() == speech_run
     assert db.execute("SELECT status FROM analysis_runs WHERE analyzer = 'word_timing'").fetchone() == ("done",)
-    assert db.execute("SELECT DISTINCT timing FROM transcripts").fetchall() == [("1",)]
+    assert db.execute("SELECT DISTINCT timing FROM transcripts").fetchall() == [(TIMING_VERSION,)]
     now = dict(db.execute("SELECT seq, start FROM words").fetchall())
     assert all(abs(now[s] - good[s]) <= 0.03 for s in good), (now, good)
     db.close()

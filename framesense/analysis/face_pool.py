@@ -54,23 +54,27 @@ def _sharpness(gray: np.ndarray) -> float:
 
 
 def detect(rgb: np.ndarray, upsample: int, min_px: int, min_score: float, accurate: bool = False,
-           offset: tuple[int, int] = (0, 0), scale: float = 1.0) -> list[Sample]:
-    """Faces in ``rgb`` (seen ``scale`` times larger, then at this pyramid upsampling), at least
-    ``min_px`` high in ``rgb``'s pixels; boxes are moved by ``offset`` (a region's corner). Crops are
-    cut from the scaled picture."""
+           offset: tuple[float, float] = (0, 0), scale: float = 1.0, prescaled: bool = False,
+           luma: bool = False) -> list[Sample]:
+    """Faces in ``rgb`` seen ``scale`` times larger than the analysed picture (resized here, or
+    already that size when ``prescaled``), at this pyramid upsampling; at least ``min_px`` high in
+    analysed pixels. Boxes come back in analysed pixels, moved by ``offset`` (a region's corner);
+    crops are cut from the larger picture. ``luma``: HOG looks at the grey picture (a fifth cheaper than
+    colour; video frames), else at the colour one (stills, as the clustering threshold was chosen on)."""
     from PIL import Image
 
     from ..models import faces as face_models
     models = face_models.load(accurate)
     rgb = np.ascontiguousarray(rgb[..., :3], dtype=np.uint8)
-    if scale != 1.0:
+    if scale != 1.0 and not prescaled:
         rgb = np.asarray(Image.fromarray(rgb).resize((round(rgb.shape[1] * scale), round(rgb.shape[0] * scale)),
                                                      Image.BICUBIC))
     h, w = rgb.shape[:2]
     if models.accurate:
         found = [(d.rect, float(d.confidence), 0) for d in models.detector(rgb, upsample)]
     else:
-        rects, scores, kinds = models.detector.run(rgb, upsample, 0.0)
+        seen = np.asarray(Image.fromarray(rgb).convert("L")) if luma else rgb
+        rects, scores, kinds = models.detector.run(seen, upsample, 0.0)
         found = list(zip(rects, (float(s) for s in scores), (int(k) for k in kinds)))
     out = []
     for rect, score, kind in found:
@@ -82,20 +86,29 @@ def detect(rgb: np.ndarray, upsample: int, min_px: int, min_score: float, accura
         crop = rgb[ct:cb, cl:cr].copy()
         gray = (rgb[t:b, l:r].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)).astype(np.uint8)
         ox, oy = offset
-        box = (round(l / scale) + ox, round(t / scale) + oy, round(r / scale) + ox, round(b / scale) + oy)
+        box = (round(l / scale + ox), round(t / scale + oy), round(r / scale + ox), round(b / scale + oy))
         out.append(Sample(box, score, kind == 0, _sharpness(gray), crop, (l - cl, t - ct, r - cl, b - ct)))
     return out
 
 
+def timed(fn, *args):
+    """``fn(*args)`` and the CPU seconds it took where it ran (a helper process, or inline)."""
+    import time
+    t0 = time.thread_time()
+    value = fn(*args)
+    return value, time.thread_time() - t0
+
+
 def embed(crop: np.ndarray, box: tuple[int, int, int, int], accurate: bool = False) -> np.ndarray:
-    """The 128-d descriptor of the face at ``box`` in ``crop`` (5-point alignment, dlib ResNet)."""
+    """The 128-d descriptor of the face at ``box`` in ``crop`` (5-point alignment, dlib's ResNet run with numpy)."""
     import dlib
 
     from ..models import faces as face_models
+    from ..models.face_resnet import CHIP_PADDING, CHIP_PX
     models = face_models.load(accurate)
     crop = np.ascontiguousarray(crop, dtype=np.uint8)
     shape = models.landmarks(crop, dlib.rectangle(*box))
-    return np.asarray(models.recogniser.compute_face_descriptor(crop, shape), dtype=np.float32)
+    return models.recogniser.descriptor(dlib.get_face_chip(crop, shape, CHIP_PX, CHIP_PADDING))
 
 
 # -- the pool ---------------------------------------------------------------------------------
@@ -139,6 +152,19 @@ def executor(workers: int):
             return _Inline()
         _POOLS[workers] = pool
     return pool
+
+
+def helpers_cpu(pool) -> float:
+    """CPU seconds the pool's helper processes have used so far (0 inline: that work is timed in-thread)."""
+    total = 0.0
+    for pid in list(getattr(pool, "_processes", None) or {}):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
 
 
 @atexit.register

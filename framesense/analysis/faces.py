@@ -19,10 +19,11 @@ from PIL import Image
 from ..models import faces as face_models
 from . import face_pool
 from .base import FrameConsumer, FrameRequest, FrameSession, shot_ids
-from .face_tracks import MIN_SCORE, FaceTrackSession, thumb_jpeg
+from .face_tracks import ANALYSIS_W, MIN_SCORE, FaceTrackSession, frame_rgb, thumb_jpeg
+
+__all__ = ["ANALYSIS_W", "Face", "FacesAnalyzer", "detect_faces", "frame_rgb", "image_faces"]
 
 FACE_EVERY_S = 1.0
-ANALYSIS_W = 640        # frames are scaled down to this width before detection
 UPSAMPLE = 1            # HOG pyramid doubling for a still (``image_faces``): faces down to about 40 px
 MIN_FACE_PX = 36        # smaller boxes in a still (at ANALYSIS_W) are too blurry to identify
 
@@ -61,15 +62,6 @@ def detect_faces(models: "face_models.FaceModels", rgb: np.ndarray, *, upsample:
 _DLIB = threading.Lock()
 
 
-def frame_rgb(frame, width: int = ANALYSIS_W) -> np.ndarray:
-    """An av.VideoFrame as RGB at most ``width`` wide (display aspect kept)."""
-    sar = getattr(frame, "sample_aspect_ratio", None)
-    display_w = frame.width * float(sar) if sar else frame.width
-    w = min(width, int(round(display_w)))
-    h = max(2, int(round(frame.height * w / display_w)))
-    return frame.reformat(width=w, height=h, format="rgb24", interpolation="AREA").to_ndarray()
-
-
 def image_faces(image, accurate: bool = False) -> list[Face]:
     """Faces in a PIL image or RGB array (for ``--face IMAGE``), scaled like video frames."""
     rgb = np.asarray(image.convert("RGB")) if isinstance(image, Image.Image) else np.asarray(image)
@@ -88,15 +80,17 @@ class FacesResult:
     analysed: int = 0            # samples searched (the rest repeated the sample before them)
     fine: int = 0                # fine (small-face) whole-picture searches among them (one a shot)
     regions: int = 0             # fine searches of the region around a small face seen a sample before
+    cpu: dict = field(default_factory=dict)   # CPU seconds by step (convert, coarse, fine, regions, embed), and
+                                              # "stage": all of it, with the helper processes' overhead
 
 
 class _Session(FrameSession):
-    def __init__(self, accurate: bool, model: str, workers: int | None):
+    def __init__(self, accurate: bool, model: str, workers: int | None, rate=25.0):
         self.model = model
-        self.tracks = FaceTrackSession(accurate, workers)
+        self.tracks = FaceTrackSession(accurate, workers, float(rate or 25.0))
 
     def add(self, index, shot_idx, frame):
-        self.tracks.add(index, shot_idx, frame_rgb(frame))
+        self.tracks.add(index, shot_idx, frame)
 
     def result(self) -> FacesResult:
         out = FacesResult(self.model)
@@ -109,6 +103,8 @@ class _Session(FrameSession):
                                   t.samples))
         t = self.tracks
         out.frames, out.analysed, out.fine, out.regions = t.handed, t.analysed, t.fine_searches, t.region_searches
+        out.cpu = {k: round(v, 2) for k, v in t.cpu.items()}
+        out.cpu["stage"] = round(t.stage_cpu(), 2)
         return out
 
 
@@ -137,7 +133,7 @@ class FacesAnalyzer(FrameConsumer):
 
     def frame_session(self, media, rate):
         face_models.load(self.accurate)          # a missing model fails the stage before the scan
-        return _Session(self.accurate, self.model_id(), None if self.workers is None else int(self.workers))
+        return _Session(self.accurate, self.model_id(), None if self.workers is None else int(self.workers), rate)
 
     def store(self, catalog, media, result: FacesResult):
         from .people import assign_faces, apply_pins
@@ -152,5 +148,7 @@ class FacesAnalyzer(FrameConsumer):
                 "embedding": f.embedding.astype("<f2").tobytes(), "thumb": f.thumb, "model": result.model}))
         apply_pins(catalog, media["id"], ids)
         people = assign_faces(catalog, ids)
+        cpu = ", ".join(f"{k} {v:.1f}" for k, v in result.cpu.items())
         return (f"{len(ids)} faces (tracks) in {result.frames} sampled frames ({result.analysed} searched, "
-                f"{result.fine} finely, {result.regions} small-face regions), {people} people")
+                f"{result.fine} finely, {result.regions} small-face regions), {people} people"
+                + (f"; CPU s: {cpu}" if cpu else ""))

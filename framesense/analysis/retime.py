@@ -3,7 +3,8 @@
 Words transcribed before ``word_edges`` (or under an older version of its rules) keep the times
 Whisper gave them: takes that open in a pause or on the previous word's tail. This stage reads a
 file's Whisper transcripts whose ``timing`` is not the current version, decodes their audio
-streams, fits the words to the sound and updates their start/end (and their segments') in place;
+streams, fits the words to the sound (``word_timing``: energy rules, and for English a forced
+aligner) and updates their start/end (and their segments') in place;
 the text, the vocabulary and the search index stay. A file transcribed by the current speech stage
 is already timed: the stage then records itself done without decoding anything. Imported and
 sidecar transcripts are kept as given (their times are someone's decision, not Whisper's guess).
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..media.audio import decode_audio_checked
 from .base import AnalysisContext, Analyzer
-from .word_edges import VERSION, fit_words
+from .word_timing import VERSION, time_words
 
 
 @dataclass
@@ -39,7 +40,7 @@ class WordTimingAnalyzer(Analyzer):
         from .speech import _unhang_first_words
         from ..transcript.model import Segment, Word
         cat, mid = ctx.catalog, ctx.media["id"]
-        todo = cat.query("SELECT id, stream FROM transcripts WHERE media_id = ? AND source = 'whisper' "
+        todo = cat.query("SELECT id, stream, language FROM transcripts WHERE media_id = ? AND source = 'whisper' "
                          "AND (timing IS NULL OR timing != ?) ORDER BY stream", (mid, VERSION))
         out = Retimed()
         if not todo:
@@ -61,7 +62,9 @@ class WordTimingAnalyzer(Analyzer):
                 segs.setdefault(r["segment_id"], Segment(w.start, w.end, "", [])).words.append(w)
                 words.append((r["seq"], w))
             _unhang_first_words(list(segs.values()))
-            fit_words([w for _, w in words], samples)
+            warning = time_words([s.words for s in segs.values()], samples, t["language"])
+            if warning and warning not in warnings:
+                warnings.append(warning)
             out.words.update((seq, (w.start, w.end)) for seq, w in words)
             out.transcripts.append(t["id"])
         out.note = f"{len(out.words)} words re-timed from the sound"

@@ -23,8 +23,8 @@ from ..transcript.model import Segment, Transcript, Word
 from ..transcript.store import store_transcripts
 from .base import AnalysisContext, Analyzer
 from ..models.whisper_runtime import import_ctranslate2, speech_threads
-from .word_edges import VERSION as TIMING_VERSION
-from .word_edges import fit_words
+from .word_timing import VERSION as TIMING_VERSION
+from .word_timing import time_words
 
 BEAM_SIZE = 1          # greedy decoding: ~2x faster than beam 5 on CPU, same word timing
 RETRY_BEAM_SIZE = 5    # the stronger second pass for audible speech that gave no words
@@ -119,7 +119,8 @@ def transcribe_samples(model, samples: np.ndarray, *, language: str | None = Non
                        strong: bool = False, progress=lambda f, note="": None,
                        heard: dict | None = None) -> tuple[list[Segment], str | None]:
     """Whisper over 16 kHz mono samples: segments with word timestamps, and the language used
-    (``heard``, when given, also gets Whisper's ``language_probability``)."""
+    (``heard``, when given, also gets Whisper's ``language_probability``, and ``timing_warning``
+    where English word edges could not be force-aligned)."""
     duration = samples.size / SAMPLE_RATE
     if not model.model.is_multilingual:
         language = "en"
@@ -143,20 +144,24 @@ def transcribe_samples(model, samples: np.ndarray, *, language: str | None = Non
                       round(float(w.probability), 4)) for w in (s.words or []) if w.word.strip()]
         if words:
             out.append(Segment(round(float(s.start), 3), round(float(s.end), 3), s.text.strip(), words))
-    fit_words_to_sound(out, samples)
+    warning = fit_words_to_sound(out, samples, info.language)
     if heard is not None:
         heard.update(language=info.language, language_probability=round(float(info.language_probability), 4))
+        if warning:
+            heard["timing_warning"] = warning
     return out, info.language
 
 
-def fit_words_to_sound(segments: list[Segment], samples: np.ndarray) -> None:
-    """Move each word's edges onto its sound (``word_edges``), so a hit holds whole words and
-    no word begins in a pause or inside the word before; subtitles follow the words."""
+def fit_words_to_sound(segments: list[Segment], samples: np.ndarray, language: str | None = None) -> str | None:
+    """Move each word's edges onto its sound (``word_timing``), so a hit holds whole words and
+    no word begins in a pause or inside the word before; subtitles follow the words. A warning
+    when English words could not be force-aligned, else None."""
     _unhang_first_words(segments)
-    fit_words([w for s in segments for w in s.words], samples)
+    warning = time_words([s.words for s in segments], samples, language)
     for s in segments:
         if s.words:
             s.start, s.end = s.words[0].start, max(s.words[-1].end, s.words[0].start)
+    return warning
 
 
 GLUED_S = 0.1      # a segment's first word starting this close to the previous speech's end ...
@@ -275,6 +280,8 @@ class SpeechAnalyzer(Analyzer):
                 if not segs:
                     warnings.append(f"stream {st['index']}: speech is audible but no words were recognised"
                                     f"{retried}")
+            if heard.get("timing_warning") and heard["timing_warning"] not in warnings:
+                warnings.append(heard["timing_warning"])
             if not segs:   # music, effects, noise: no transcript rather than an empty one
                 notes.append(f"stream {st['index']}: no speech heard{retried}")
                 continue

@@ -28,6 +28,8 @@ from ..transcript.model import Word
 VERSION = "1"                     # of these rules: a library's words measured otherwise are re-timed once
 HOP = SAMPLE_RATE // 100          # 10 ms frames
 REACH_S = 0.35                    # how far a boundary may move from where Whisper put it
+GUARD_START_S = 0.1               # how far back an aligned start after a pause may grow onto sound
+GUARD_END_PAUSE_S = 0.25          # an aligned end moves back out of a pause this long (not a closure)
 LONG_GAP_S = 0.6                  # Whisper's own gap this long: the two edges are found separately
 MIN_WORD_S = 0.03                 # every word keeps at least this much of its span
 MIN_SILENCE_FRAMES = 8            # a pause: 80 ms below the floor (a stop's closure inside a word is shorter)
@@ -48,6 +50,7 @@ class Loudness:
     db: np.ndarray        # frame level (dBFS, -120 for digital silence)
     sound: np.ndarray     # bool: above the floor and not in a long non-speech stretch
     threshold: float      # the level that counts as sound
+    voice: np.ndarray | None = None   # Silero's speech probability per frame (None without onnxruntime)
 
     @property
     def frames(self) -> int:
@@ -93,7 +96,7 @@ def measure(samples: np.ndarray, vad: bool = True) -> Loudness:
         k = np.ones(VAD_HOLD_FRAMES, int)
         held = np.convolve(quiet.astype(int), k, mode="same") >= VAD_HOLD_FRAMES
         sound &= ~(held & (db < threshold + VAD_LOUD_DB))
-    return Loudness(db, sound, threshold)
+    return Loudness(db, sound, threshold, probs)
 
 
 def _runs(mask: np.ndarray, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -235,37 +238,88 @@ def _soundless(sound: np.ndarray, span: list[list[int]], min_len: int) -> None:
             q[0] = s[1]
 
 
-def fit_words(words: list[Word], samples: np.ndarray, loud: Loudness | None = None) -> None:
-    """Move each word's start and end (in place, seconds to the 10 ms) onto its sound.
-
-    ``words`` are one stream's words in spoken order. A word with no sound in or next to its span
-    keeps its times. Words never overlap afterwards, and each keeps at least MIN_WORD_S.
-    """
-    if not words:
-        return
-    loud = loud or measure(samples)
-    n = loud.frames
-    if n == 0:
-        return
-    reach, long_gap, min_len = int(REACH_S * 100), int(LONG_GAP_S * 100), max(1, int(MIN_WORD_S * 100))
-    span = [[min(n, max(0, int(round(w.start * 100)))), min(n, max(0, int(round(w.end * 100))))] for w in words]
+def _off_pauses(sound: np.ndarray, span: list[list[int]], min_len: int, end_pause: int = MIN_SILENCE_FRAMES) -> None:
+    """A word's start or end lying in a pause is not the word (a closure's quiet is): moved onto its
+    sound, past a click or breath standing alone in the pause. An end moves back only out of a
+    pause of ``end_pause`` frames or more."""
+    n = sound.size
     for s in span:
-        s[1] = max(s[1], min(n, s[0] + min_len))
-    for k in range(1, len(span)):          # Whisper's overlaps undone before anything moves
-        if span[k][0] < span[k - 1][1]:
-            span[k][0] = span[k - 1][1] = (span[k][0] + span[k - 1][1]) // 2
-    sound = loud.sound
-    _soundless(sound, span, min_len)
-    for s in span:       # a word's start or end lying in a pause is not the word (a closure's quiet is)
         if s[0] < n and not sound[s[0]]:
             a, e = _quiet_around(sound, s[0])
             if e - a >= MIN_SILENCE_FRAMES and e <= s[1] - min_len:
                 s[0] = e
         if s[1] > 0 and not sound[s[1] - 1]:
             a, e = _quiet_around(sound, s[1] - 1)
-            if e - a >= MIN_SILENCE_FRAMES and a >= s[0] + min_len:
+            if e - a >= end_pause and a >= s[0] + min_len:
                 s[1] = a
         s[0], s[1] = _past_blip(sound, s[0], s[1], +1, min_len), _past_blip(sound, s[1], s[0], -1, min_len)
+
+
+def _framed(words: list[Word], samples: np.ndarray, loud: Loudness | None):
+    """(loudness, the words as [start, end) frames, the shortest word in frames), or None when there
+    is nothing to fit. Each word keeps MIN_WORD_S; overlapping words meet halfway."""
+    if not words:
+        return None
+    loud = loud or measure(samples)
+    n, min_len = loud.frames, max(1, int(MIN_WORD_S * 100))
+    if n == 0:
+        return None
+    span = [[min(n, max(0, int(round(w.start * 100)))), min(n, max(0, int(round(w.end * 100))))] for w in words]
+    for s in span:
+        s[1] = max(s[1], min(n, s[0] + min_len))
+    for k in range(1, len(span)):
+        if span[k][0] < span[k - 1][1]:
+            span[k][0] = span[k - 1][1] = (span[k][0] + span[k - 1][1]) // 2
+    return loud, span, min_len
+
+
+def keep_off_pauses(words: list[Word], samples: np.ndarray, loud: Loudness | None = None) -> None:
+    """The guard for boundaries found otherwise (a forced aligner's): a start that lies in a pause
+    of 80 ms or more (quiet, and not speech to Silero) moves onto the word's sound, an end only out
+    of a longer one (GUARD_END_PAUSE_S: a stop's closure before the next word is not a pause to an
+    aligner, and rightly); a word with
+    a pause after it ends where its voiced sound dies away (up to REACH_S later: a cut there never
+    clips it), one with a pause before it starts at its onset (up to GUARD_START_S earlier: further
+    back is a breath, not the word); no word overlaps the one before. "Voiced" is sound that
+    Silero hears as speech: the faint room noise after a phrase is not its last word."""
+    ready = _framed(words, samples, loud)
+    if ready is None:
+        return
+    loud, span, min_len = ready
+    n = loud.frames
+    sound = loud.sound
+    voiced = loud.voice is not None and loud.voice.max() >= 0.5
+    # a pause here is quiet that Silero does not hear as speech either: a faint "f" or "t" that starts
+    # a word sinks below the energy floor, and the aligner, which knows the word, is right there
+    _off_pauses(sound | (loud.voice >= 0.5) if voiced else sound, span, min_len, int(GUARD_END_PAUSE_S * 100))
+    if voiced:
+        sound = sound & (loud.voice >= 0.5)
+    for k, s in enumerate(span):
+        lo = span[k - 1][1] if k else 0
+        hi = span[k + 1][0] if k + 1 < len(span) else n
+        if s[0] > lo and s[0] < n and sound[s[0]]:
+            s[0] = _grow(sound, s[0], max(lo, s[0] - int(GUARD_START_S * 100)), -1, START_DIP_FRAMES)
+        if s[1] < hi:
+            s[1] = _grow(sound, s[1], min(hi, s[1] + int(REACH_S * 100)), +1, END_DIP_FRAMES)
+    for w, (a, b) in zip(words, span):
+        w.start, w.end = round(a / 100, 3), round(b / 100, 3)
+
+
+def fit_words(words: list[Word], samples: np.ndarray, loud: Loudness | None = None) -> None:
+    """Move each word's start and end (in place, seconds to the 10 ms) onto its sound.
+
+    ``words`` are one stream's words in spoken order. A word with no sound in or next to its span
+    keeps its times. Words never overlap afterwards, and each keeps at least MIN_WORD_S.
+    """
+    ready = _framed(words, samples, loud)   # Whisper's overlaps undone before anything moves
+    if ready is None:
+        return
+    loud, span, min_len = ready
+    n = loud.frames
+    reach, long_gap = int(REACH_S * 100), int(LONG_GAP_S * 100)
+    sound = loud.sound
+    _soundless(sound, span, min_len)
+    _off_pauses(sound, span, min_len)
     joined = [False] * len(span)           # joined[k]: the boundary before word k was placed
     for k in range(1, len(span)):
         if span[k][0] - span[k - 1][1] < long_gap:

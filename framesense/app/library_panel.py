@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, Q
 from ..paths import display
 from ..timecode import rate_str
 from ..transcript.languages import language_label
-from ..transcript.store import transcript_languages
 from .labels import FitLabel
 
 STATUS_COLOURS = {"indexed": "#3a9a4a", "failed": "#c0392b", "pending": "#b7950b", "indexing": "#2874a6"}
@@ -106,12 +105,12 @@ class LibraryPanel(QWidget):
         layout.addWidget(self.detail)
         layout.addWidget(self.progress)
 
-    def refresh(self, catalog):
-        """Rebuild from the catalog: folders, then their media (files indexed one by one stand alone)."""
+    def refresh(self, library):
+        """Rebuild from the library: folders, then their media (files indexed one by one stand alone)."""
         expanded = {self.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
                     for i in range(self.tree.topLevelItemCount()) if self.tree.topLevelItem(i).isExpanded()}
         self.tree.clear()
-        folders = catalog.folders()
+        folders = library.folders()
         nodes: dict[str, QTreeWidgetItem] = {}
         for f in folders:
             node = QTreeWidgetItem([display(Path(f).name or f)])   # Qt drops bytes that are not UTF-8
@@ -119,8 +118,8 @@ class LibraryPanel(QWidget):
             node.setData(0, Qt.ItemDataRole.UserRole, f)
             self.tree.addTopLevelItem(node)
             nodes[f] = node
-        spoken = transcript_languages(catalog)
-        for row in catalog.media_list():
+        spoken = library.transcript_languages()
+        for row in library.media():
             parent = next((nodes[f] for f in sorted(nodes, key=len, reverse=True)
                            if row["path"].startswith(f.rstrip("/") + "/")), None)
             item = self._media_item(row)

@@ -107,10 +107,6 @@ class MainWindow(QMainWindow):
 
     # -- state the tests and plugins read ----------------------------------------
     @property
-    def catalog(self):
-        return self.session.library.catalog if self.session.library else None
-
-    @property
     def indexing(self) -> bool:
         return self.indexing_ctl.running
 
@@ -241,7 +237,7 @@ class MainWindow(QMainWindow):
     def refresh_library(self):
         if self.session.library is not None:
             self.session.forget_media()
-            self.library.refresh(self.session.library.catalog)
+            self.library.refresh(self.session.library)
             self.people.refresh(self.session.library)
 
     def choose_folder(self):

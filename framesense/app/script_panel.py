@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QInp
 from ..errors import QueryError
 from ..paths import display
 from ..timeline import paper_edit
-from ..timeline.assemble import parse_script, read_script
+from ..timeline.script import parse_script, read_script
 from .labels import FitLabel
 from .timeline_items import MISSING
 from .workers import LibraryJob
@@ -293,7 +293,7 @@ class ScriptPanel(QWidget):
             text, ok = QInputDialog.getText(self, "Script line", f"Line {line + 1}:", text=old)
             if not ok or not text.strip() or text.strip() == old:
                 return
-        from ..timeline.assemble import ScriptLine
+        from ..timeline.script import ScriptLine
         base = rows[line] if line < len(rows) else {}
         script_line = ScriptLine(text.strip(), list(base.get("media") or []), base.get("person"))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from .search_bar import build_query
 from .workers import SearchWorker
 
 
@@ -24,7 +23,7 @@ class SearchController(QObject):
     def start(self, mode: str, text: str) -> bool:
         w = self.window
         try:
-            query = build_query(mode, text)
+            query = w.search.query(mode, text)
         except ValueError as exc:
             self.error.emit(str(exc))
             return False

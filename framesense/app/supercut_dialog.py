@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
                                QLabel, QSpinBox, QVBoxLayout)
 
-from ..catalog import media_rate
+from ..api import media_rate
 from ..timeline import edits
 from ..timeline.model import SequenceOptions
 from . import sequence_adapter as seqmod

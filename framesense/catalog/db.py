@@ -238,6 +238,16 @@ class Catalog:
     def folders(self) -> list[str]:
         return [from_db(r["path"]) for r in self.query("SELECT path FROM folders ORDER BY path")]
 
+    # -- saved sequences -----------------------------------------------------
+    def record_sequence(self, path, name: str, rate: str, clips: int, duration_frames: int) -> None:
+        """List a saved ``.otio`` among the library's sequences (saved again: its row is brought up to date)."""
+        with self.transaction():
+            self.execute(
+                "INSERT INTO sequences (path, name, rate, clips, duration_frames) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (path) DO UPDATE SET name = excluded.name, rate = excluded.rate, clips = excluded.clips, "
+                "duration_frames = excluded.duration_frames, saved_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+                (str(path), name, rate, clips, duration_frames))
+
     def meta(self, key: str, default=None):
         row = self.one("SELECT value FROM meta WHERE key = ?", (key,))
         return json.loads(row["value"]) if row else default

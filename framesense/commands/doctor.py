@@ -57,7 +57,11 @@ def check_speech() -> dict:
     except ImportError as exc:
         return {"speech": _ok(f"not installed ({exc})", False)}
     found = [m for m in list_models("speech") if m.available]
-    return {"speech": _ok(", ".join(f"{m.name} ({m.source})" for m in found) or "no model installed", bool(found))}
+    out = {"speech": _ok(", ".join(f"{m.name} ({m.source})" for m in found) or "no model installed", bool(found))}
+    from ..api import word_aligner_status
+    ok, detail = word_aligner_status()
+    out["word edges"] = _ok(detail, ok)
+    return out
 
 
 def check_visual() -> dict:

@@ -7,7 +7,7 @@ import sys
 import click
 
 from .context import Ctx, emit_json, emit_rows, pass_ctx
-from .search import search_notes, search_options
+from .search import search_command, search_notes
 
 
 def _rate(value, param):
@@ -49,9 +49,8 @@ def supercut_options(fn):
     return fn
 
 
-@click.command("export")
+@search_command("export")
 @click.option("--sequence", "sequence_file", type=click.Path(), help="Export a saved sequence (.otio).")
-@search_options
 @click.option("--format", "fmt", default=None,
               help="Output format: otio, otioz, fcp7, fcpxml, edl or a plugin's (default: from the -o suffix).")
 @click.option("-o", "--output", required=True, type=click.Path(), help="File to write.")

@@ -1,5 +1,6 @@
 """``framesense search``: every search (built-in and plugin) from one set of options, shared with
-``framesense export`` so that whatever can be searched can be exported."""
+``framesense export`` so that whatever can be searched can be exported. The flags of the searches
+are generated from their declarations (``SearchSpec.options``), as the app's search modes are."""
 
 from __future__ import annotations
 
@@ -15,26 +16,42 @@ def _finite(ctx, param, value):
     return value
 
 
+PREFIX = "search_option__"   # the parameter names of the generated flags: they never meet a command's own
+
+
+class SearchCommand(click.Command):
+    """A command whose search flags are generated from the registry's searches (``SearchSpec.options``,
+    built-in and plugin alike), when it is first parsed or its help shown; its own static options follow.
+    A plugin option whose flag a command already has stays reachable with ``--where NAME=VALUE``."""
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        generated = ctx.meta.get(PREFIX)
+        if generated is None:
+            from ..api import search_specs
+            taken = {flag for p in params for flag in (*p.opts, *p.secondary_opts)}
+            generated = ctx.meta[PREFIX] = [_flag(spec, opt) for spec in search_specs() for opt in spec.options
+                                            if opt.flag not in taken]
+        return generated + params
+
+
+def _flag(spec, opt) -> click.Option:
+    text = opt.help or f"An option of the '{spec.name}' search."
+    if opt.default is not None and not opt.is_flag:
+        text += f"  [default: {opt.default}]"
+    return click.Option([opt.flag, PREFIX + opt.name], is_flag=opt.is_flag, multiple=opt.multiple,
+                        metavar=opt.type_name() or None, help=text,
+                        default=False if opt.is_flag else None)
+
+
 _SEARCH_OPTIONS = [
-    click.option("--phrase", help="Words as spoken (exact phrase; 'news*' for a prefix)."),
-    click.option("--text", multiple=True, help="A description of the picture; '-term' weighs against (repeatable)."),
-    click.option("--image", multiple=True, type=click.Path(), help="An example image file (repeatable)."),
-    click.option("--like", help="A catalogued frame as the example: MEDIA_PATH@SECONDS."),
-    click.option("--same-as", "same_as", help="Find reuses of this shot: MEDIA_PATH@SECONDS or an image file."),
-    click.option("--face", help="Shots with this face: an image file or MEDIA_PATH@SECONDS (largest face in it)."),
-    click.option("--face-index", "face_index", type=click.IntRange(0), help="Which face in --face, largest first."),
-    click.option("--person", help="Shots where this person (a name or #id from 'people list') is on screen."),
-    click.option("--ocr", help="On-screen text (needs the OCR plugin)."),
-    click.option("--color", help="A dominant colour: '#ff8800' or a name like 'orange' (needs the palette plugin)."),
     click.option("--where", "where", multiple=True, metavar="KEY=VALUE",
-                 help="A plugin search's own option, e.g. --where scale=close-up (repeatable)."),
+                 help="Any search's option by its name, e.g. --where face_index=1 (repeatable)."),
     click.option("--min-score", "min_score", default=0.0, show_default=True, type=click.FloatRange(0, 1),
                  help="Drop hits scoring below this. Phrase scores: exact 0.75-1, other written form 0.55-0.75, "
                       "all words any order 0.35-0.55, misspelt 0.1-0.35, placed by the speech model's confidence."),
     click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000)),
     click.option("--media", "media_filter", multiple=True, help="Only media whose path contains this or ends with it as a glob, e.g. 'interview_0?.mov' (repeatable)."),
-    click.option("--language", default=None, metavar="CODE",
-                 help="Only words spoken in this language (e.g. es, fr), as 'framesense media' shows it (--phrase)."),
     click.option("--pad-before", default=0.0, show_default=True, type=click.FloatRange(0, 3600), callback=_finite,
                  help="Seconds added before each hit (any kind of search), as whole frames."),
     click.option("--pad-after", default=0.0, show_default=True, type=click.FloatRange(0, 3600), callback=_finite,
@@ -42,28 +59,29 @@ _SEARCH_OPTIONS = [
 ]
 
 
-def search_options(fn):
-    """The search options, and the ``SearchQuery`` and pads they make, passed as ``query`` and ``pads``."""
-    @functools.wraps(fn)
-    def wrapper(*args, phrase, text, image, like, same_as, face, face_index, person, ocr, color, where, limit, min_score, media_filter,
-                language, pad_before, pad_after, **kw):
-        from ..api import SearchQuery
-        query = SearchQuery(phrase=phrase, text=list(text), image=list(image), like=like, same_as=same_as, ocr=ocr,
-                            limit=limit, min_score=min_score, media=list(media_filter), language=language)
-        for item in where:
-            key, sep, value = item.partition("=")
-            if not sep or not key.strip():
-                raise click.BadParameter(f"{item!r}: expected KEY=VALUE", param_hint="--where")
-            query.extra[key.strip()] = value.strip()
-        if color:
-            query.extra["color"] = color
-        for key, value in (("face", face), ("face_index", face_index), ("person", person)):
-            if value is not None:
-                query.extra[key] = value
-        return fn(*args, query=query, pads=(pad_before, pad_after), **kw)
-    for option in reversed(_SEARCH_OPTIONS):
-        wrapper = option(wrapper)
-    return wrapper
+def search_command(name=None, **attrs):
+    """``click.command`` for a command that takes a search: the generated search flags and the
+    service's own (--where, --min-score, --limit, --media, pads) become the ``SearchQuery`` and pads
+    passed as ``query`` and ``pads``; the values are checked by ``Library.search``, as the API's are."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, where, limit, min_score, media_filter, pad_before, pad_after, **kw):
+            from ..api import SearchQuery
+            query = SearchQuery(limit=limit, min_score=min_score, media=list(media_filter))
+            for item in where:
+                key, sep, value = item.partition("=")
+                if not sep or not key.strip():
+                    raise click.BadParameter(f"{item!r}: expected KEY=VALUE", param_hint="--where")
+                query.set(key.strip(), value.strip())
+            for key in [k for k in kw if k.startswith(PREFIX)]:
+                value = kw.pop(key)
+                if value not in (None, False, ()):
+                    query.set(key.removeprefix(PREFIX), list(value) if isinstance(value, tuple) else value)
+            return fn(*args, query=query, pads=(pad_before, pad_after), **kw)
+        for option in reversed(_SEARCH_OPTIONS):
+            wrapper = option(wrapper)
+        return click.command(name, cls=SearchCommand, **attrs)(wrapper)
+    return decorate
 
 
 def search_notes(lib) -> None:
@@ -76,8 +94,7 @@ def search_notes(lib) -> None:
                    err=True)
 
 
-@click.command()
-@search_options
+@search_command()
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 def search(ctx: Ctx, query, pads, as_json):

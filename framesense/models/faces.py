@@ -56,7 +56,7 @@ def model_id(accurate: bool = False) -> str:
 class FaceModels:
     detector: object            # dlib HOG detector or CNN detector
     landmarks: object           # 5-point shape predictor
-    recogniser: object          # ResNet, 128-d descriptors
+    recogniser: object          # ResNet, 128-d descriptors (dlib's weights run with numpy: face_resnet.py)
     accurate: bool
 
 
@@ -67,10 +67,11 @@ def load(accurate: bool = False) -> FaceModels:
     if reason:
         raise RuntimeError(reason)
     import dlib
+
+    from .face_resnet import load as load_resnet
     d = model_dir()
     detector = dlib.cnn_face_detection_model_v1(str(d / CNN_DETECTOR)) if accurate else dlib.get_frontal_face_detector()
-    return FaceModels(detector, dlib.shape_predictor(str(d / LANDMARKS)),
-                      dlib.face_recognition_model_v1(str(d / RECOGNISER)), accurate)
+    return FaceModels(detector, dlib.shape_predictor(str(d / LANDMARKS)), load_resnet(str(d / RECOGNISER)), accurate)
 
 
 def status() -> dict:

@@ -3,7 +3,7 @@ discovered from built-ins, the ``framesense.plugins`` entry point and the user's
 
 from .hookspecs import hookimpl, hookspec
 from .manager import ENTRY_POINT_GROUP, PluginRecord, Plugins, get_plugins
-from .types import ActionContext, AppAction, ExporterSpec, SearchSpec
+from .types import ActionContext, AppAction, ExporterSpec, SearchOption, SearchSpec
 
 __all__ = ["hookimpl", "hookspec", "ENTRY_POINT_GROUP", "PluginRecord", "Plugins", "get_plugins",
-           "ActionContext", "AppAction", "ExporterSpec", "SearchSpec"]
+           "ActionContext", "AppAction", "ExporterSpec", "SearchOption", "SearchSpec"]

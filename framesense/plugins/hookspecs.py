@@ -38,8 +38,9 @@ def framesense_analyzers(options: dict) -> list:
 
 @hookspec
 def framesense_searches() -> list:
-    """``framesense.plugins.types.SearchSpec`` objects: each says which queries it answers
-    (``answers(query)``, e.g. ``query.ocr`` or ``query.extra["color"]``) and turns one into
+    """``framesense.plugins.types.SearchSpec`` objects: each declares its typed options
+    (``SearchOption``: the API keyword, the CLI flag and the app mode come from it), says which
+    queries it answers (``answers(query)``, e.g. ``"color" in query.options``) and turns one into
     ``framesense.search.hits.Hit`` objects (exact frame ranges; pads are the sequence's job)."""
 
 

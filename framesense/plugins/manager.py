@@ -18,6 +18,7 @@ from ..config import user_plugin_dir
 from . import hookspecs
 from .guard import GuardedAnalyzer
 from .host import ENTRY_POINT_GROUP, PluginHost, load_locator
+from .types import SearchSpec
 
 DISABLE_ENV = "FRAMESENSE_DISABLE_PLUGINS"  # comma-separated names, for runs without --disable
 IMPORT_TIMEOUT = 20.0   # seconds a plugin may take to import (a sleep or a network call at import time)
@@ -200,7 +201,30 @@ class Plugins:
         return out
 
     def searches(self) -> list:
-        return self._collect("framesense_searches")
+        return [spec for _, spec in self._search_specs()]
+
+    def _search_specs(self) -> list[tuple[str, object]]:
+        """(plugin key, SearchSpec), built-ins first. A plugin search that declares an option another
+        search declared first (or one of the service's own: limit, min_score, media) would make one flag
+        mean two things: that plugin is switched off, saying which option and whose it is."""
+        from ..search.query import SERVICE_FIELDS
+        owner: dict[str, str] = {name: "the service applies to every search" for name in SERVICE_FIELDS}
+        out, bad = [], {}
+        for key, spec in self._specs("framesense_searches"):
+            if key in bad:
+                continue
+            if not isinstance(spec, SearchSpec):
+                bad[key] = f"framesense_searches returned {spec!r}, not a SearchSpec"
+                continue
+            clash = next((o.name for o in spec.options if o.name in owner), None)
+            if clash is not None:
+                bad[key] = f"search '{spec.name}' declares option '{clash}', which {owner[clash]}"
+                continue
+            owner.update((o.name, f"search '{spec.name}' declares") for o in spec.options)
+            out.append((key, spec))
+        for key, reason in bad.items():
+            self.fail(key, reason)
+        return [(k, s) for k, s in out if k not in bad]
 
     def search(self, catalog, query) -> list:
         """Hits from every provider that answers the query. A built-in's error is the caller's
@@ -208,7 +232,7 @@ class Plugins:
         from ..errors import QueryError
         from ..search.hits import Hit
         hits = []
-        for key, spec in self._specs("framesense_searches"):
+        for key, spec in self._search_specs():
             builtin = self.records[key].builtin
             try:
                 if not spec.answers(query):
@@ -250,8 +274,8 @@ class Plugins:
             rec.provides = {}
         for key, a in self._analyzers(options):
             self.records[key].provides.setdefault("stages", []).append(a.name)
-        for hook, kind in (("framesense_searches", "searches"), ("framesense_exporters", "exporters")):
-            for key, spec in self._specs(hook):
+        for kind, specs in (("searches", self._search_specs()), ("exporters", self._specs("framesense_exporters"))):
+            for key, spec in specs:
                 self.records[key].provides.setdefault(kind, []).append(spec.name)
         return [r.to_json() for r in self.records.values()]
 

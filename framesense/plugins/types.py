@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from ..search.options import SearchOption
+
 
 @dataclass
 class ExporterSpec:
@@ -20,13 +22,18 @@ class ExporterSpec:
 @dataclass
 class SearchSpec:
     """A search provider: ``answers(query)`` says whether the query asks for it; ``search(catalog, query)``
-    returns Hits. ``options`` names the ``query.extra`` keys it reads (``--where KEY=VALUE``)."""
+    returns Hits. ``options`` are the typed options it reads (``query.get(name)``): the API's keywords,
+    the CLI's flags and the app's modes are made from them, and every query is checked against them.
+    A plain name stands for a text option."""
 
     name: str
     answers: Callable[[Any], bool]
     search: Callable[..., list]
     description: str = ""
-    options: tuple[str, ...] = ()
+    options: tuple[SearchOption, ...] = ()
+
+    def __post_init__(self):
+        self.options = tuple(o if isinstance(o, SearchOption) else SearchOption(str(o)) for o in self.options)
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """Face and person search: shots where a face (from an image or a catalogued frame) or a named
 person is on screen, optionally restricting phrase or picture hits to those moments.
 
-Query keys (``query.extra``): ``face`` (an image file or MEDIA@SECONDS), ``face_index`` (which
-face in it, largest first; default 0), ``person`` (a name or #id). Hits are shot ranges with the
+Its options (declared in ``plugins/builtin.py``, checked by ``SearchQuery.validate``): ``face`` (an
+image file or MEDIA@SECONDS), ``face_index`` (which face in it, largest first; default 0), ``person``
+(a name or #id). Hits are shot ranges with the
 best face's box in ``extra["face_box"]`` and the person's name in ``extra["person"]``.
 """
 
@@ -24,7 +25,7 @@ KEYS = ("face", "person")
 
 
 def asks_faces(q: SearchQuery) -> bool:
-    return any(q.extra.get(k) for k in KEYS)
+    return any(q.get(k) for k in KEYS)
 
 
 def query_embedding(catalog, ref: str, index: int = 0) -> np.ndarray:
@@ -123,17 +124,13 @@ def search_faces(catalog, q: SearchQuery, others=None) -> list[Hit]:
     """Shots with the face/person; with a phrase or picture query, those hits that overlap such shots.
 
     ``others(catalog, query)`` runs the other built-in searches the query asks for (phrase, pictures)."""
-    if q.extra.get("person"):
-        person = find_person(catalog, q.extra["person"])
+    if q.get("person"):
+        person = find_person(catalog, q.get("person"))
         matched, label = person_matches(catalog, person["id"]), person["name"] or f"#{person['id']}"
         scored = {sid: (1.0, row, None) for sid, (_, row) in matched.items()}
     else:
-        try:
-            index = int(q.extra.get("face_index") or 0)
-        except ValueError:
-            raise QueryError(f"--face-index must be a whole number, got {q.extra.get('face_index')!r}") from None
-        target = query_embedding(catalog, str(q.extra["face"]), index)
-        matched, label = face_matches(catalog, target), str(q.extra["face"])
+        target = query_embedding(catalog, q.get("face"), q.get("face_index", 0))
+        matched, label = face_matches(catalog, target), q.get("face")
         scored = {sid: (max(0.0, 1.0 - d), row, d) for sid, (d, row) in matched.items()}
     shots = shot_hit_fields(catalog, scored)
     if others is not None and (q.phrase or q.text or q.image or q.like):

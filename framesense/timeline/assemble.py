@@ -13,20 +13,22 @@ it belongs ("MISSING: ..."), and the report gives its best near miss.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import itertools
 import re
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import replace
 from typing import Callable
 
 from ..errors import QueryError
 from ..search.hits import AUDIO_TIME_BASE, Hit
 from ..search.query import SearchQuery
-from ..transcript.cuts import words_frames
+from ..transcript.cuts import cut_frames
+from .footage import Footage, Search
 from .model import Marker, Sequence, SequenceOptions, clip_from_hit, sequence_from_clips
+from .paper_edit import alternate
+from .script import LineResult, ScriptLine, parse_script, read_script
+
+__all__ = ["assemble", "split_line", "alternate", "ScriptLine", "LineResult", "parse_script", "read_script"]
 
 MIN_RUN_SHARE = 0.6      # a partial take must hold at least this share of the line's words
 CANDIDATES = 6           # takes looked at per line: the best, and up to five alternates
@@ -34,62 +36,6 @@ ANCHOR_CANDIDATES = 40   # takes of each run of a line heard differently: short 
 MIN_SCORE = 0.35         # below this a phrase hit is a guess at misspelt words, not a take
 MAX_LINE_WORDS = 40      # longer lines are split at sentence boundaries (then clauses), each part placed alone
 SHORT_LINE = 12          # longer lines: anchors from their rare words, and at most one search per word for runs
-
-
-@dataclass
-class ScriptLine:
-    text: str
-    media: list[str] = field(default_factory=list)   # only takes from these files (path part or glob)
-    person: str | None = None                        # only takes where this person (name or #id) is on screen
-
-
-@dataclass
-class LineResult:
-    line: int                 # 1-based, in script order
-    text: str
-    status: str               # "placed", "partial" (a run of its words), "missing"
-    said: str | None = None   # the words of the take
-    media_path: str | None = None
-    start: float | None = None
-    end: float | None = None
-    score: float | None = None
-    match: str | None = None
-    alternates: int = 0
-    near_miss: dict | None = None
-    note: str | None = None   # e.g. the line was split (part 2 of 3)
-
-    def to_json(self) -> dict:
-        return {k: v for k, v in vars(self).items() if v is not None}
-
-
-def read_script(path) -> list[ScriptLine]:
-    """Plain text (one wanted line per line; blank lines and ``#`` comments skipped) or a CSV with a
-    ``line`` (or ``text``) column and optional ``media`` (files, ``;``-separated) and ``person`` columns."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise QueryError(f"{path}: cannot read the script ({exc.strerror or exc})") from None
-    except UnicodeDecodeError:
-        raise QueryError(f"{path}: the script is not UTF-8 text") from None
-    return parse_script(text, csv_table=path.suffix.lower() == ".csv", name=str(path))
-
-
-def parse_script(text: str, csv_table: bool = False, name: str = "the script") -> list[ScriptLine]:
-    """A script's lines from its text (a pasted paper edit, or a file's contents), as ``read_script``."""
-    if csv_table:
-        rows = list(csv.DictReader(io.StringIO(text)))
-        key = next((k for k in ("line", "text") if rows and k in rows[0]), None)
-        if key is None:
-            raise QueryError(f"{name}: a CSV script needs a 'line' column")
-        lines = [ScriptLine(r[key].strip(), [m.strip() for m in (r.get("media") or "").split(";") if m.strip()],
-                            (r.get("person") or "").strip() or None)
-                 for r in rows if (r.get(key) or "").strip()]
-    else:
-        lines = [ScriptLine(s.strip()) for s in text.splitlines() if s.strip() and not s.lstrip().startswith("#")]
-    if not lines:
-        raise QueryError(f"{name}: the script has no lines")
-    return lines
 
 
 LONG_LINE_SEARCHES = 6   # runs of a long line searched for a partial take, or for its near miss
@@ -112,16 +58,14 @@ def _runs(words: list[str]):
             yield " ".join(words[start:start + size])
 
 
-def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]], catalog,
+def assemble(lines: list[ScriptLine], search: Search, footage: Footage,
              options: SequenceOptions | None = None, per_media: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> tuple[Sequence, list[LineResult]]:
-    """``progress(lines done, lines)`` after each line (an exception it raises stops the assembly)."""
+    """Takes from ``search`` (phrase queries), the transcript around them from ``footage``.
+    ``progress(lines done, lines)`` after each line (an exception it raises stops the assembly)."""
     options = options or SequenceOptions(name="Paper edit")
-    from ..analysis.people import find_person
-    for person in sorted({line.person for line in lines if line.person}):
-        find_person(catalog, person)      # a name nobody has is the script's mistake: say so, do not miss lines
     search = _tolerant(search)
-    weights = _Weights(catalog)
+    weights = _Weights(footage)
     used: dict[str, int] = {}
     cache: dict = {}
     clips, report, pending_missing = [], [], []
@@ -135,7 +79,7 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
         long = len(words) > SHORT_LINE    # a long line: a few searches for runs, each linear in the line
         hits, status = takes(line.text), "placed"
         if not hits and len(words) >= 3:      # words heard differently: the line aligned to the transcript
-            aligned = _aligned(words, lambda phrase, limit=ANCHOR_CANDIDATES: takes(phrase, limit), catalog, weights)
+            aligned = _aligned(words, lambda phrase, limit=ANCHOR_CANDIDATES: takes(phrase, limit), footage, weights)
             if aligned is not None:
                 hits = [aligned]
         if not hits and len(words) >= 3:
@@ -154,7 +98,7 @@ def assemble(lines: list[ScriptLine], search: Callable[[SearchQuery], list[Hit]]
             continue
         best, alternates = hits[0], hits[1:]
         used[best.media_path] = used.get(best.media_path, 0) + 1
-        clip = clip_from_hit(catalog, best, options, media_cache=cache)
+        clip = clip_from_hit(footage, best, options, media_cache=cache)
         clip.label = line.text
         clip.alternates = [alternate(h) for h in alternates]
         for miss in pending_missing:      # lines missing before this one: marked where they belong
@@ -227,27 +171,25 @@ EDGE_GAP_S = 0.5        # heard words closer than this run on (no pause between)
 
 class _Weights:
     """How much each word says: rare words (names, things) weigh more than common ones ("the"),
-    from the catalog's word counts; a word never heard weighs as much as the rarest."""
+    from the library's word counts; a word never heard weighs as much as the rarest."""
 
-    def __init__(self, catalog):
-        self.catalog, self.cache = catalog, {}
+    def __init__(self, footage: Footage):
+        self.footage, self.cache = footage, {}
         self.total = None
 
     def __call__(self, norms: list[str]) -> list[float]:
         import math
         if self.total is None:
-            self.total = max(2, (self.catalog.one("SELECT SUM(count) AS n FROM terms") or {}).get("n") or 0)
+            self.total = max(2, self.footage.words_said())
         todo = [w for w in dict.fromkeys(norms) if w not in self.cache]
-        for a in range(0, len(todo), 500):
-            part = todo[a:a + 500]
-            got = {r["norm"]: r["count"] for r in self.catalog.query(
-                f"SELECT norm, count FROM terms WHERE norm IN ({','.join('?' * len(part))})", part)}
-            for w in part:
+        if todo:
+            got = self.footage.word_counts(todo)
+            for w in todo:
                 self.cache[w] = max(1.0, math.log(self.total / max(1, got.get(w, 0))))
         return [self.cache[w] for w in norms]
 
 
-def _aligned(words: list[str], takes, catalog, weights: _Weights) -> Hit | None:
+def _aligned(words: list[str], takes, footage: Footage, weights: _Weights) -> Hit | None:
     """The whole line where several of its words were heard differently: stretches of transcript
     where the line may have been said (``_run_stretches``, or ``_rare_word_stretches`` for a long
     line), the line (and its numbers written the other way) aligned to each, and the best stretch
@@ -262,7 +204,7 @@ def _aligned(words: list[str], takes, catalog, weights: _Weights) -> Hit | None:
         return [f for f in forms if f]
     find = _rare_word_stretches if len(words) > SHORT_LINE else _run_stretches
     best = None      # (share, take score, anchor, first word row, last word row, words heard differently)
-    for near, h in find(words, takes, catalog, weights):
+    for near, h in find(words, takes, footage, weights):
         language = h.extra.get("language")
         heard = [" ".join(w for w, _ in tokens_of(r["text"], language)) for r in near]
         for form in forms_in(language):
@@ -274,17 +216,18 @@ def _aligned(words: list[str], takes, catalog, weights: _Weights) -> Hit | None:
     if best is None or best[0] < ALIGN_MIN:
         return None
     share, _, h, first, last, differ = best
-    frames = (catalog.media_by_id(h.media_id) or {}).get("frames") if h.rate != AUDIO_TIME_BASE else None
-    start, end = words_frames(catalog, h.media_id, first["seq"], last["seq"], first["start"], last["end"], h.rate,
-                              frames)   # cut in the pauses around the words, as a phrase hit is
+    frames = (footage.media_by_id(h.media_id) or {}).get("frames") if h.rate != AUDIO_TIME_BASE else None
+    prev_end, next_start = footage.word_neighbours(h.media_id, first["seq"], last["seq"])
+    start, end = cut_frames(first["start"], last["end"], prev_end, next_start, h.rate,
+                            frames)   # cut in the pauses around the words, as a phrase hit is
     return Hit(media_id=h.media_id, media_path=h.media_path, start_frame=start, end_frame=max(end, start + 1),
                rate=h.rate, score=round(h.score * share * 0.9, 6), kind="phrase",
-               text=said_between(catalog, h.media_id, first["start"], last["end"]), context=h.context,
+               text=footage.said(h.media_id, first["start"], last["end"]), context=h.context,
                query=text, extra={"match": "one word heard differently" if differ == 1 else "heard differently",
                                   "alike": round(share, 3)})
 
 
-def _run_stretches(words: list[str], takes, catalog, weights):
+def _run_stretches(words: list[str], takes, footage: Footage, weights):
     """Takes of the line's runs of two or more words (longest first) anchor stretches of transcript
     (``ALIGN_REACH_S`` either side): searches grow with the square of the line, so short lines only."""
     anchors: dict = {}
@@ -298,9 +241,7 @@ def _run_stretches(words: list[str], takes, catalog, weights):
     for h in list(anchors.values())[:ALIGN_ANCHORS * 2]:
         by_media.setdefault(h.media_id, []).append(h)
     for media_id, hs in by_media.items():
-        rows = catalog.query("SELECT seq, start, end, text FROM words WHERE media_id = ? AND start >= ? AND start <= ? "
-                             "ORDER BY seq", (media_id, min(h.start for h in hs) - ALIGN_REACH_S,
-                                              max(h.end for h in hs) + ALIGN_REACH_S))
+        rows = footage.words(media_id, min(h.start for h in hs) - ALIGN_REACH_S, max(h.end for h in hs) + ALIGN_REACH_S)
         yield from _stretches(rows, sorted(hs, key=lambda h: h.start))
 
 
@@ -310,7 +251,7 @@ VOTE_STRETCHES = 4       # stretches aligned, those where most of the rare words
 WORD_S = 0.6             # seconds a spoken word takes at most, to place a line's words around one heard
 
 
-def _rare_word_stretches(words: list[str], takes, catalog, weights):
+def _rare_word_stretches(words: list[str], takes, footage: Footage, weights):
     """For a long line: each of its rarest words is searched once; a word at place ``i`` of the line
     heard at time ``t`` puts the line's start near ``t - i * WORD_S``; where several rare words agree,
     the transcript the line would span is a stretch to align. Searches and stretches are bounded, and
@@ -357,8 +298,7 @@ def _rare_word_stretches(words: list[str], takes, catalog, weights):
         if any(m == media_id and a < y and x < b for m, x, y in taken):
             continue                                 # overlaps a stretch already chosen
         taken.append((media_id, a, b))
-        near = catalog.query("SELECT seq, start, end, text FROM words WHERE media_id = ? AND start >= ? AND start <= ? "
-                             "ORDER BY seq", (media_id, a, b))
+        near = footage.words(media_id, a, b)
         if near:
             yield near, max((v[3] for v in group), key=lambda h: h.score)
         if len(taken) >= VOTE_STRETCHES:
@@ -464,13 +404,6 @@ def _letters_shared(a: str, b: str) -> float:
     return m.ratio() if m.quick_ratio() >= SIMILAR else 0.0
 
 
-def said_between(catalog, media_id: int, start: float, end: float) -> str:
-    """The words said from ``start`` to ``end`` (seconds) in a file."""
-    rows = catalog.query("SELECT text FROM words WHERE media_id = ? AND start >= ? AND end <= ? ORDER BY seq",
-                         (media_id, start - 1e-6, end + 1e-6))
-    return " ".join(r["text"] for r in rows)
-
-
 def _tolerant(search):
     """A line that is no searchable phrase (only punctuation, say) finds nothing rather than stopping the edit."""
     def run(query):
@@ -481,15 +414,9 @@ def _tolerant(search):
     return run
 
 
-def alternate(h: Hit) -> dict:
-    return {"media_id": h.media_id, "media_path": h.media_path, "start_frame": h.start_frame,
-            "end_frame": h.end_frame, "rate": f"{h.rate.numerator}/{h.rate.denominator}", "score": h.score,
-            "text": h.text}
-
-
 def _query(line: ScriptLine, phrase: str, limit: int) -> SearchQuery:
     return SearchQuery(phrase=phrase, limit=limit, media=line.media,
-                       extra={"person": line.person} if line.person else {})
+                       options={"person": line.person} if line.person else {})
 
 
 class _Searches:

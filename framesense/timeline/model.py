@@ -405,13 +405,14 @@ class SequenceOptions:
             raise FrameSenseError(f"max-duration must be more than 0 seconds, got {self.max_duration}")
 
 
-def clip_from_hit(catalog, hit, options: SequenceOptions | None = None, media_cache: dict | None = None) -> Clip:
-    """A hit's frames widened by the pads (``Hit.padded``), clamped to the file; its words become a marker."""
+def clip_from_hit(media_rows, hit, options: SequenceOptions | None = None, media_cache: dict | None = None) -> Clip:
+    """A hit's frames widened by the pads (``Hit.padded``), clamped to the file (its row from ``media_rows``,
+    a ``footage.MediaRows``); its words become a marker."""
     options = options or SequenceOptions()
     cache = media_cache if media_cache is not None else {}
     media = cache.get(hit.media_id)
     if media is None:
-        row = catalog.media_by_id(hit.media_id) or catalog.media_by_path(hit.media_path)
+        row = media_rows.media_by_id(hit.media_id) or media_rows.media_by_path(hit.media_path)
         if row is None:
             raise MediaError(hit.media_path, "not in the catalog (index it first with 'framesense index')")
         media = cache[hit.media_id] = SourceMedia.from_row(row)
@@ -429,12 +430,13 @@ def clip_from_hit(catalog, hit, options: SequenceOptions | None = None, media_ca
                 handles=options.handles)
 
 
-def sequence_from_hits(catalog, hits, options: SequenceOptions | None = None) -> Sequence:
-    """Hits as clips under the supercut rules of ``options`` (which takes, their order, joins, length)."""
+def sequence_from_hits(media_rows, hits, options: SequenceOptions | None = None, fingerprints=None) -> Sequence:
+    """Hits as clips under the supercut rules of ``options`` (which takes, their order, joins, length);
+    files' rows from ``media_rows``, pictures compared for ``dedupe`` by ``fingerprints`` (``footage``'s protocols)."""
     options = options or SequenceOptions()
     cache: dict = {}
-    hits = supercut.choose(catalog, hits, options)
-    clips = [clip_from_hit(catalog, h, options, media_cache=cache) for h in hits]
+    hits = supercut.choose(hits, options, fingerprints)
+    clips = [clip_from_hit(media_rows, h, options, media_cache=cache) for h in hits]
     if options.merge_overlaps:
         clips = supercut.merge_overlaps(clips)
     if options.max_duration:

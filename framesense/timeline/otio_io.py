@@ -16,7 +16,7 @@ import opentimelineio as otio
 from ..atomic_files import write_atomic
 from ..errors import FrameSenseError
 from ..paths import display, file_url, is_text, json_safe, path_from_url
-from ..timecode import parse_rate, rate_str, snap_rate
+from ..timecode import parse_rate, snap_rate
 from .model import Clip, Overlay, Sequence, SourceMedia
 
 KEY = "framesense"
@@ -171,24 +171,13 @@ def _plain(v):
     return v
 
 
-def save(seq: Sequence, path, catalog=None) -> Path:
-    """Write ``.otio`` atomically; record it in the catalog's list of saved sequences."""
+def save(seq: Sequence, path) -> Path:
+    """Write ``.otio`` atomically; returns its absolute path (``Library`` lists it among its sequences)."""
     path = Path(path).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     text = otio.adapters.write_to_string(to_otio(seq), "otio_json")
     write_atomic(path, text)
-    if catalog is not None:
-        register(catalog, seq, path)
     return path
-
-
-def register(catalog, seq: Sequence, path) -> None:
-    with catalog.transaction():
-        catalog.execute(
-            "INSERT INTO sequences (path, name, rate, clips, duration_frames) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (path) DO UPDATE SET name = excluded.name, rate = excluded.rate, clips = excluded.clips, "
-            "duration_frames = excluded.duration_frames, saved_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-            (str(path), seq.name, rate_str(seq.rate), len(seq.clips), seq.duration))
 
 
 def load(path) -> Sequence:

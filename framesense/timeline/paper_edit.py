@@ -14,10 +14,17 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..search.hits import Hit
-from .assemble import LineResult, ScriptLine, alternate
 from .model import Clip, Sequence, SequenceOptions
+from .script import LineResult, ScriptLine
 
 STATUSES = ("placed", "heard differently", "partial", "missing")
+
+
+def alternate(h: Hit) -> dict:
+    """Another take of a line (or picture of a cut), as it rides on the clip and is saved in the ``.otio``."""
+    return {"media_id": h.media_id, "media_path": h.media_path, "start_frame": h.start_frame,
+            "end_frame": h.end_frame, "rate": f"{h.rate.numerator}/{h.rate.denominator}", "score": h.score,
+            "text": h.text}
 
 
 def status_of(result: LineResult) -> str:

@@ -16,13 +16,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable
-
 from ..errors import QueryError
 from ..search.hits import Hit
 from ..search.query import SearchQuery
-from .assemble import alternate, said_between
+from .footage import Footage, MediaRows, Search
 from .model import Clip, Overlay, Sequence, SequenceOptions, clip_from_hit
+from .paper_edit import alternate
 
 SOURCES = ("pictures", "person", "text")
 REASONS = {"pictures": "pictures match the words", "person": "the person speaking",
@@ -69,53 +68,39 @@ def content_words(words: str, n: int = TEXT_WORDS) -> list[str]:
     return [w for w in out if w in keep]
 
 
-def media_id(catalog, clip: Clip) -> int | None:
-    """The cut's file in this catalog (a sequence saved from another library carries other ids)."""
+def media_id(media: MediaRows, clip: Clip) -> int | None:
+    """The cut's file in this library (a sequence saved from another library carries other ids)."""
     mid = clip.media.media_id
-    row = catalog.media_by_id(mid) if mid is not None else None
+    row = media.media_by_id(mid) if mid is not None else None
     if row is None or row["path"] != clip.media.path:
-        row = catalog.media_by_path(clip.media.path)
+        row = media.media_by_path(clip.media.path)
     return row["id"] if row else None
 
 
-def cut_words(catalog, clip: Clip, mid: int | None) -> str:
+def cut_words(footage: Footage, clip: Clip, mid: int | None) -> str:
     """The words said in the cut (from the transcript of file ``mid``), else its label and markers."""
     if mid is not None:
         rate = clip.media.rate
-        said = said_between(catalog, mid, float(Fraction(clip.source_in) / rate),
-                            float(Fraction(clip.source_out) / rate))
+        said = footage.said(mid, float(Fraction(clip.source_in) / rate), float(Fraction(clip.source_out) / rate))
         if said:
             return said
     return clip.label or " ".join(m.text or "" for m in clip.markers).strip()
 
 
-def _own_span(catalog, clip: Clip, mid: int | None) -> tuple[int, int]:
+def _own_span(footage: Footage, clip: Clip, mid: int | None) -> tuple[int, int]:
     """The frames of the shots the cut is in (its own range when the file has no shots)."""
-    row = catalog.one("SELECT MIN(start_frame) AS a, MAX(end_frame) AS b FROM shots WHERE media_id = ? "
-                      "AND start_frame < ? AND end_frame > ?", (mid, clip.source_out, clip.source_in)) \
-        if mid is not None else None
-    if row and row["a"] is not None:
-        return min(row["a"], clip.source_in), max(row["b"], clip.source_out)
+    span = footage.shots_span(mid, clip.source_in, clip.source_out) if mid is not None else None
+    if span is not None:
+        return min(span[0], clip.source_in), max(span[1], clip.source_out)
     return clip.source_in, clip.source_out
 
 
-def _speaker(catalog, mid: int | None, own: tuple[int, int]) -> int | None:
-    """The person seen most in the cut's shots (``own``, frames of file ``mid``)."""
-    if mid is None:
-        return None
-    a, b = own
-    row = catalog.one("SELECT person_id, COUNT(*) AS n FROM faces WHERE media_id = ? AND frame >= ? AND frame < ? "
-                      "AND person_id IS NOT NULL GROUP BY person_id ORDER BY n DESC, person_id LIMIT 1",
-                      (mid, a, b))
-    return row["person_id"] if row else None
-
-
-def suggest_for_cut(clip: Clip, search: Callable[[SearchQuery], list[Hit]], catalog, *,
+def suggest_for_cut(clip: Clip, search: Search, footage: Footage, *,
                     sources=SOURCES, has_ocr: bool = True, limit: int = 5, used: set | None = None,
                     index: int = 0) -> CutSuggestions:
-    mid = media_id(catalog, clip)
-    own_a, own_b = own = _own_span(catalog, clip, mid)
-    words = cut_words(catalog, clip, mid)
+    mid = media_id(footage, clip)
+    own_a, own_b = own = _own_span(footage, clip, mid)
+    words = cut_words(footage, clip, mid)
     out = CutSuggestions(index, words)
     ranked: dict[str, list[Hit]] = {}
 
@@ -131,16 +116,16 @@ def suggest_for_cut(clip: Clip, search: Callable[[SearchQuery], list[Hit]], cata
         else:
             out.unavailable["pictures"] = "no words in this cut"
     if "person" in sources:
-        person = _speaker(catalog, mid, own)
+        person = footage.speaker(mid, *own) if mid is not None else None   # seen most in the cut's shots
         if person is None:
             out.unavailable["person"] = "no known face in this cut"
         else:
-            ask("person", SearchQuery(extra={"person": f"#{person}"}, limit=PER_SOURCE))
+            ask("person", SearchQuery(options={"person": f"#{person}"}, limit=PER_SOURCE))
     if "text" in sources:
         if not has_ocr:
             out.unavailable["text"] = "no on-screen text search (install the OCR plugin)"
         for w in content_words(words) if has_ocr else []:
-            ask("text", SearchQuery(ocr=w, limit=PER_SOURCE))
+            ask("text", SearchQuery(options={"ocr": w}, limit=PER_SOURCE))
 
     fused: dict[tuple, Suggestion] = {}
     for source in SOURCES:
@@ -161,9 +146,9 @@ def suggest_for_cut(clip: Clip, search: Callable[[SearchQuery], list[Hit]], cata
     return out
 
 
-def overlay_from(catalog, clip: Clip, s: Suggestion, alternates: list[Suggestion], cache: dict) -> Overlay:
+def overlay_from(media: MediaRows, clip: Clip, s: Suggestion, alternates: list[Suggestion], cache: dict) -> Overlay:
     """The suggested shot over the whole cut, or centred in it when the shot is shorter."""
-    pic = clip_from_hit(catalog, s.hit, SequenceOptions(), media_cache=cache)
+    pic = clip_from_hit(media, s.hit, SequenceOptions(), media_cache=cache)
     want = max(1, int(Fraction(clip.duration) / clip.media.rate * pic.media.rate))   # cut length, its frames
     have = pic.source_out - pic.source_in
     pic = pic.copy(source_out=pic.source_in + min(want, have), label=None, handles=clip.handles,
@@ -172,25 +157,25 @@ def overlay_from(catalog, clip: Clip, s: Suggestion, alternates: list[Suggestion
     return Overlay(pic, at=clip.source_in + short, reason=", ".join(REASONS[r] for r in s.reasons))
 
 
-def suggest_pictures(seq: Sequence, search, catalog, *, sources=SOURCES, has_ocr: bool = True,
+def suggest_pictures(seq: Sequence, search: Search, footage: Footage, *, sources=SOURCES, has_ocr: bool = True,
                      alternates: int = 4, lay: bool = True, progress=None) -> list[CutSuggestions]:
     """Suggestions for every cut; with ``lay``, the best goes on V2 over its cut (the rest ride on it
     as alternates) and cuts with no suggestion keep what they had. progress(done, total) per cut."""
     report, used, cache = [], set(), {}
     for i, clip in enumerate(seq.clips):
-        found = suggest_for_cut(clip, search, catalog, sources=sources, has_ocr=has_ocr, limit=1 + alternates,
+        found = suggest_for_cut(clip, search, footage, sources=sources, has_ocr=has_ocr, limit=1 + alternates,
                                 used=used, index=i)
         report.append(found)
         if lay and found.suggestions:
             top, rest = found.suggestions[0], found.suggestions[1:]
             used.add((top.hit.media_id, top.hit.start_frame))
-            seq.clips[i] = clip.copy(overlay=overlay_from(catalog, clip, top, rest, cache))
+            seq.clips[i] = clip.copy(overlay=overlay_from(footage, clip, top, rest, cache))
         if progress:
             progress(i + 1, len(seq.clips))
     return report
 
 
-def next_overlay(catalog, clip: Clip) -> Overlay | None:
+def next_overlay(media: MediaRows, clip: Clip) -> Overlay | None:
     """The cut's next suggestion in place of its current picture, which goes to the back of the
     alternates (so swapping round the list comes back to it); None when it has no alternates."""
     ov = clip.overlay
@@ -204,6 +189,6 @@ def next_overlay(catalog, clip: Clip) -> Overlay | None:
     hit = Hit(media_id=first["media_id"], media_path=first["media_path"], start_frame=int(first["start_frame"]),
               end_frame=int(first["end_frame"]), rate=Fraction(first["rate"]), score=float(first.get("score") or 0),
               kind="suggestion")
-    new = overlay_from(catalog, clip.copy(overlay=None), Suggestion(hit, list(first.get("reasons") or []), 0.0), [], {})
+    new = overlay_from(media, clip.copy(overlay=None), Suggestion(hit, list(first.get("reasons") or []), 0.0), [], {})
     new.clip.alternates = rest + [current]
     return new

@@ -30,11 +30,12 @@ def check_order(order: str) -> str:
     return order
 
 
-def choose(catalog, hits: list, options) -> list:
-    """The hits the rules keep, in the order they ask for."""
+def choose(hits: list, options, fingerprints=None) -> list:
+    """The hits the rules keep, in the order they ask for (``dedupe`` where ``fingerprints``, a
+    ``footage.Fingerprints``, gives their pictures)."""
     hits = list(hits)
-    if options.dedupe and catalog is not None:
-        hits = dedupe(catalog, hits)
+    if options.dedupe and fingerprints is not None:
+        hits = dedupe(fingerprints, hits)
     if options.per_media:
         counts: dict = {}
         keep = set()
@@ -57,19 +58,15 @@ def choose(catalog, hits: list, options) -> list:
     return hits
 
 
-def dedupe(catalog, hits: list) -> list:
+def dedupe(fingerprints, hits: list) -> list:
     """Drop takes that are the same footage as a better-scoring take kept before them."""
     from ..analysis.fingerprint import EVERY_S
     from ..search.same import MAX_BITS, hamming
     samples = []
     for h in hits:
         reach = int(round(EVERY_S * h.rate / 2))     # the nearest samples count for a short take
-        rows = catalog.query(
-            "SELECT f.band_hash, f.active_hash FROM shot_fingerprints f JOIN shots s ON s.id = f.shot_id "
-            "WHERE s.media_id = ? AND f.frame >= ? AND f.frame < ?",
-            (h.media_id, h.start_frame - reach, h.end_frame + reach))
-        samples.append((np.array([r["band_hash"] for r in rows], np.int64),
-                        np.array([r["active_hash"] for r in rows], np.int64)))
+        band, active = fingerprints.fingerprints(h.media_id, h.start_frame - reach, h.end_frame + reach)
+        samples.append((np.array(band, np.int64), np.array(active, np.int64)))
     kept: list[int] = []
     for i in sorted(range(len(hits)), key=lambda i: -hits[i].score):
         band, active = samples[i]

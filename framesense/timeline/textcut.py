@@ -23,8 +23,8 @@ class Word:
     end: float
 
 
-def media_words(catalog, media_id: int) -> list[Word]:
-    rows = catalog.query("SELECT seq, text, start, end FROM words WHERE media_id = ? ORDER BY seq", (media_id,))
+def as_words(rows: list[dict]) -> list[Word]:
+    """A transcript's word rows (seq, text, start, end) as ``Word`` values."""
     return [Word(r["seq"], r["text"], float(r["start"]), float(r["end"])) for r in rows]
 
 

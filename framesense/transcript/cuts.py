@@ -60,9 +60,8 @@ def cut_frames(start: float, end: float, prev_end: float | None, next_start: flo
 def neighbours(catalog, media_id: int, first_seq: int, last_seq: int) -> tuple[float | None, float | None]:
     """The end of the word said just before ``first_seq`` and the start of the one just after
     ``last_seq`` in the same transcript (None at a transcript's edge: sequence numbers skip one there)."""
-    before = catalog.one("SELECT end FROM words WHERE media_id = ? AND seq = ?", (media_id, first_seq - 1))
-    after = catalog.one("SELECT start FROM words WHERE media_id = ? AND seq = ?", (media_id, last_seq + 1))
-    return (float(before["end"]) if before else None), (float(after["start"]) if after else None)
+    from ..catalog.reads import CatalogReads
+    return CatalogReads(catalog).word_neighbours(media_id, first_seq, last_seq)
 
 
 def words_frames(catalog, media_id: int, first_seq: int, last_seq: int, start: float, end: float, rate,

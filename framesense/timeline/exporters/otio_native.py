@@ -8,6 +8,6 @@ from ..otio_io import save
 from .common import prepare
 
 
-def export(sequence, path: Path, *, allow_missing: bool = False, catalog=None, **_) -> list[Path]:
+def export(sequence, path: Path, *, allow_missing: bool = False, **_) -> list[Path]:
     prepare(sequence, allow_missing)
-    return [save(sequence, path, catalog=catalog)]
+    return [save(sequence, path)]

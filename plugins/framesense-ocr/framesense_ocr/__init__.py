@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
 from framesense.analysis.base import Analyzer
-from framesense.plugins import SearchSpec, hookimpl
+from framesense.plugins import SearchOption, SearchSpec, hookimpl
 from framesense.catalog import media_rate
 from framesense.plugins.helpers import media_matches, sample_shots, shot_hit
 
@@ -197,7 +197,7 @@ def _fts_query(text: str) -> str | None:
 
 def search_ocr(catalog, query):
     """Shots whose on-screen text holds every word of the query (FTS5, ranked by bm25)."""
-    match = _fts_query(query.ocr)
+    match = _fts_query(query.get("ocr"))
     if not match:
         return []
     rows = catalog.query(
@@ -212,7 +212,7 @@ def search_ocr(catalog, query):
     for (mid, idx), r in best.items():
         m = media.setdefault(mid, catalog.media_by_id(mid))
         score = r["rank"] / (1.0 + r["rank"]) if r["rank"] > 0 else 0.01
-        h = shot_hit(catalog, m, idx, score, "ocr", text=r["text"].replace("\n", " / "), query=query.ocr)
+        h = shot_hit(catalog, m, idx, score, "ocr", text=r["text"].replace("\n", " / "), query=query.get("ocr"))
         if h:
             hits.append(h)
     return hits
@@ -230,4 +230,6 @@ def framesense_analyzers(options):
 
 @hookimpl
 def framesense_searches():
-    return [SearchSpec("ocr", lambda q: bool(q.ocr), search_ocr, "words shown on screen (Tesseract)")]
+    return [SearchSpec("ocr", lambda q: "ocr" in q.options, search_ocr, "words shown on screen (Tesseract)",
+                       options=(SearchOption("ocr", help="On-screen text: shots showing every word of it.",
+                                             mode="on-screen text", hint="Text shown in the picture, e.g. harbour"),))]

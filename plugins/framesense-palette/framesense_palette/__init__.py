@@ -12,8 +12,7 @@ import numpy as np
 from PIL import ImageColor
 
 from framesense.analysis.base import Analyzer
-from framesense.errors import QueryError
-from framesense.plugins import SearchSpec, hookimpl
+from framesense.plugins import SearchOption, SearchSpec, hookimpl
 from framesense.catalog import media_rate
 from framesense.plugins.helpers import media_matches, sample_shots, shot_hit
 
@@ -81,7 +80,13 @@ def parse_color(value: str) -> tuple[int, int, int]:
     try:
         return ImageColor.getrgb(value.strip())[:3]
     except (ValueError, AttributeError):
-        raise QueryError(f"--color {value!r}: not a colour; give '#rrggbb' or a name like 'orange'") from None
+        raise ValueError(f"{value!r} is not a colour; give '#rrggbb' or a name like 'orange'") from None
+
+
+def colour_name(value) -> str:
+    """The --color option's type: a colour PIL can read, kept as given."""
+    parse_color(value)
+    return value.strip()
 
 
 class PaletteAnalyzer(Analyzer):
@@ -119,7 +124,7 @@ class PaletteAnalyzer(Analyzer):
 
 
 def search_color(catalog, query):
-    wanted = rgb_to_lab(np.array(parse_color(query.extra["color"]), dtype=np.float64))
+    wanted = rgb_to_lab(np.array(parse_color(query.get("color")), dtype=np.float64))
     rows = catalog.query("SELECT p.*, m.path FROM palette_colors p JOIN media m ON m.id = p.media_id")
     scores: dict[tuple[int, int], float] = {}
     best: dict[tuple[int, int], str] = {}
@@ -139,7 +144,7 @@ def search_color(catalog, query):
         if s < 0.05:
             continue
         m = media.setdefault(mid, catalog.media_by_id(mid))
-        h = shot_hit(catalog, m, idx, s, "color", text=best[(mid, idx)], query=query.extra["color"],
+        h = shot_hit(catalog, m, idx, s, "color", text=best[(mid, idx)], query=query.get("color"),
                      extra={"color": best[(mid, idx)]})
         if h:
             hits.append(h)
@@ -158,5 +163,8 @@ def framesense_analyzers(options):
 
 @hookimpl
 def framesense_searches():
-    return [SearchSpec("color", lambda q: bool(q.extra.get("color")), search_color,
-                       "shots whose dominant colours are near a colour", options=("color",))]
+    return [SearchSpec("color", lambda q: "color" in q.options, search_color,
+                       "shots whose dominant colours are near a colour",
+                       options=(SearchOption("color", colour_name, "A dominant colour: '#ff8800' or a name like "
+                                             "'orange'.", mode="colour", prefixes=("colour",), metavar="COLOUR",
+                                             hint="A dominant colour: #ff8800 or orange"),))]

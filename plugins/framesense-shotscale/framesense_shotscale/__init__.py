@@ -12,8 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from framesense.analysis.base import Analyzer
-from framesense.errors import QueryError
-from framesense.plugins import SearchSpec, hookimpl
+from framesense.plugins import SearchOption, SearchSpec, hookimpl
 from framesense.catalog import media_rate
 from framesense.plugins.helpers import media_matches, sample_shots, shot_hit
 
@@ -136,10 +135,16 @@ class ShotScaleAnalyzer(Analyzer):
         return ", ".join(f"{s}: {sum(r[1] == s for r in result)}" for s in SCALES)
 
 
-def search_scale(catalog, query):
-    want = str(query.extra["scale"]).strip().lower().replace(" ", "-").replace("closeup", "close-up")
+def scale_name(value) -> str:
+    """The --scale option's type: 'Close up' and 'closeup' are close-up."""
+    want = str(value).strip().lower().replace(" ", "-").replace("closeup", "close-up")
     if want not in SCALES:
-        raise QueryError(f"scale {query.extra['scale']!r}: expected one of {', '.join(SCALES)}")
+        raise ValueError(f"{value!r}: expected one of {', '.join(SCALES)}")
+    return want
+
+
+def search_scale(catalog, query):
+    want = query.get("scale")
     rows = catalog.query("SELECT s.*, m.path FROM shot_scale s JOIN media m ON m.id = s.media_id "
                          "WHERE s.scale = ? ORDER BY s.confidence DESC", (want,))
     hits, media = [], {}
@@ -164,5 +169,7 @@ def framesense_analyzers(options):
 
 @hookimpl
 def framesense_searches():
-    return [SearchSpec("scale", lambda q: bool(q.extra.get("scale")), search_scale,
-                       "shots of a scale: wide, medium, close-up", options=("scale",))]
+    return [SearchSpec("scale", lambda q: "scale" in q.options, search_scale,
+                       "shots of a scale: wide, medium, close-up",
+                       options=(SearchOption("scale", scale_name, "Shots of this scale.", choices=SCALES,
+                                             mode="shot scale", hint="close-up, medium or wide"),))]

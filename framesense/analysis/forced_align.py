@@ -1,0 +1,186 @@
+"""English word boundaries from a forced aligner: PocketSphinx fits Whisper's own words to the sound.
+
+Whisper's word times come from cross-attention; an energy rule (``word_edges``) can find pauses but
+not the boundary between two words said without one (a stop's closure looks the same). A forced
+aligner knows what each word sounds like: given the words, CMU's en-us acoustic model (it ships
+inside the ``pocketsphinx`` wheel, with its dictionary) puts every boundary where one phone
+sequence hands over to the next, at 10 ms. Measured on hand-labelled speech by others
+(benchmarks/word_timing.py), it halves the per-word edge error of the energy rules alone.
+
+Each of Whisper's segments is aligned on its own, in a window reaching a little past its words
+(never into the neighbouring segments' words). A word missing from the dictionary gets a rough
+pronunciation from its letters (its timing, not its spelling, is what is wanted); digits are said
+as words. A segment the aligner cannot fit (the words are not what was said, music) keeps the
+energy rules' times, and so does any word it places implausibly far from Whisper's.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+import numpy as np
+
+from ..media.audio import SAMPLE_RATE
+from ..transcript.model import Word
+
+VERSION = "ps1"          # of this aligner's use: part of the word_timing stage's version
+PAD_S = 0.4              # the window reaches this far past a segment's first and last word
+MAX_SHIFT_S = 1.0        # an aligned edge further than this from Whisper's is not trusted
+MIN_WORD_S = 0.03        # an aligned word shorter than this is a guess, not a fit
+FRAME_CENTRE_S = 0.01    # frame f's 25.6 ms window is centred 12.8 ms after f/100: a boundary at f lies there
+LANGUAGES = ("en",)      # the acoustic model's language
+
+_lock = threading.Lock()
+
+
+class AlignerMissing(RuntimeError):
+    """pocketsphinx (the ``speech`` extra) is not installed: word edges come from the energy rules."""
+
+
+def load() -> None:
+    """Load the aligner (its model and dictionary) once; AlignerMissing says why it cannot be."""
+    _decoder()
+
+
+@lru_cache(maxsize=1)
+def _decoder():
+    try:
+        from pocketsphinx import Config, Decoder
+    except ImportError as exc:   # the optional extra
+        raise AlignerMissing("pocketsphinx is not installed (pip install 'framesense[speech]'): "
+                             "word edges are measured from the sound's energy only") from exc
+    # no language model: alignment needs only the acoustic model and the dictionary
+    try:
+        return Decoder(Config(lm=None, samprate=SAMPLE_RATE, bestpath=False, loglevel="FATAL"))
+    except (RuntimeError, OSError) as exc:    # a bundle or install without its model files
+        raise AlignerMissing(f"pocketsphinx's en-us model could not be loaded ({exc}): "
+                             "word edges are measured from the sound's energy only") from exc
+
+
+# letters -> CMU phones, for words the dictionary lacks (longest spelling first)
+_LETTERS = [
+    ("tch", "CH"), ("sch", "S K"), ("igh", "AY"), ("ough", "AO"), ("tion", "SH AH N"), ("sion", "ZH AH N"),
+    ("th", "TH"), ("sh", "SH"), ("ch", "CH"), ("ph", "F"), ("wh", "W"), ("ck", "K"), ("ng", "NG"),
+    ("qu", "K W"), ("gh", "G"), ("kn", "N"), ("wr", "R"), ("ee", "IY"), ("ea", "IY"), ("oo", "UW"),
+    ("ou", "AW"), ("ow", "OW"), ("oi", "OY"), ("oy", "OY"), ("ai", "EY"), ("ay", "EY"), ("au", "AO"),
+    ("aw", "AO"), ("ei", "EY"), ("ie", "IY"), ("er", "ER"), ("ir", "ER"), ("ur", "ER"), ("ar", "AA R"),
+    ("or", "AO R"), ("a", "AE"), ("b", "B"), ("c", "K"), ("d", "D"), ("e", "EH"), ("f", "F"), ("g", "G"),
+    ("h", "HH"), ("i", "IH"), ("j", "JH"), ("k", "K"), ("l", "L"), ("m", "M"), ("n", "N"), ("o", "AA"),
+    ("p", "P"), ("q", "K"), ("r", "R"), ("s", "S"), ("t", "T"), ("u", "AH"), ("v", "V"), ("w", "W"),
+    ("x", "K S"), ("y", "Y"), ("z", "Z"),
+]
+
+
+def spelled(token: str) -> str:
+    """A rough CMU pronunciation from a word's letters ("framesense" -> F R AE M EH S EH N S EH)."""
+    out, k = [], 0
+    letters = re.sub(r"[^a-z]", "", token)
+    while k < len(letters):
+        for spelling, phones in _LETTERS:
+            if letters.startswith(spelling, k):
+                out.append(phones)
+                k += len(spelling)
+                break
+    # a final silent "e" after a consonant is not said
+    if len(out) > 1 and letters.endswith("e") and not letters.endswith(("ee", "ie")) and out[-1] == "EH":
+        out.pop()
+    return " ".join(out)
+
+
+def tokens(text: str) -> list[str]:
+    """The dictionary words a Whisper word is said as: lower case, digits spelt out ("25%" -> twenty
+    five percent), hyphenated parts separately; [] for a word with nothing to say ("--")."""
+    t = text.lower().replace("’", "'").replace("%", " percent").replace("&", " and ")
+    out = []
+    for part in re.split(r"[\s\-/]+", t):
+        part = part.strip(".,;:!?\"()[]{}«»“”…'")
+        if not part:
+            continue
+        if re.fullmatch(r"\d+(?:[.,]\d+)?(?:st|nd|rd|th|s)?", part):
+            from num2words import num2words
+            digits = re.match(r"[\d.,]+", part).group(0).replace(",", "")
+            try:
+                said = num2words(float(digits) if "." in digits else int(digits),
+                                 to="ordinal" if part[-2:] in ("st", "nd", "rd", "th") else "cardinal")
+            except (ValueError, OverflowError, NotImplementedError):
+                continue
+            out += [w for w in re.split(r"[\s\-,]+", said) if w]
+        else:
+            word = re.sub(r"[^a-z']", "", part)
+            if re.search(r"[a-z]", word):
+                out.append(word)
+    return out
+
+
+def _pronounceable(dec, token: str) -> str:
+    """``token`` itself when the dictionary knows it (added from its letters when it did not)."""
+    if dec.lookup_word(token) is None:
+        phones = spelled(token)
+        if not phones:
+            return ""
+        dec.add_word(token, phones, True)
+    return token
+
+
+def _align(dec, samples: np.ndarray, text: list[str]) -> list[tuple[float, float]] | None:
+    """(start, end) seconds of each word in ``text`` within ``samples``, or None if it did not fit."""
+    pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+    try:
+        dec.set_align_text(" ".join(text))
+        dec.start_utt()
+        dec.process_raw(pcm, full_utt=True)
+        dec.end_utt()
+        segs = [s for s in (dec.seg() or []) if not s.word.startswith(("<", "["))]
+    except RuntimeError:     # no path through the words: not what was said
+        return None
+    if not segs:             # the search found no path: the words are not what was said here
+        return None
+    if [re.sub(r"\(\d+\)$", "", s.word) for s in segs] != text:
+        return None
+    return [(s.start_frame / 100 + FRAME_CENTRE_S, (s.end_frame + 1) / 100 + FRAME_CENTRE_S) for s in segs]
+
+
+def align_segments(segments: list[list[Word]], samples: np.ndarray) -> int:
+    """Move the words of each segment (in place) to the aligner's boundaries; the number of words moved.
+
+    ``segments`` are one stream's segments in order, each a list of its words with times already
+    fitted by the energy rules (they bound the windows and stay where the aligner fails). Words of
+    neighbouring segments may overlap afterwards (``word_edges.keep_off_pauses`` undoes that).
+    Raises AlignerMissing when pocketsphinx is not installed.
+    """
+    dec = _decoder()
+    n = samples.size / SAMPLE_RATE
+    moved = 0
+    with _lock:   # one decoder per process
+        for k, ws in enumerate(segments):
+            if not ws:
+                continue
+            before = max((w.end for s in segments[:k] for w in s[-1:]), default=0.0)
+            after = min((s[0].start for s in segments[k + 1:] if s), default=n)
+            lo = max(0.0, before, ws[0].start - PAD_S)
+            hi = min(n, max(after, ws[-1].end), ws[-1].end + PAD_S)
+            owner, text = [], []
+            for i, w in enumerate(ws):
+                for t in tokens(w.text):
+                    t = _pronounceable(dec, t)
+                    if t:
+                        owner.append(i)
+                        text.append(t)
+            if not text or hi - lo < 0.1:
+                continue
+            got = _align(dec, samples[int(lo * SAMPLE_RATE):int(hi * SAMPLE_RATE)], text)
+            if got is None:
+                continue
+            spans: dict[int, list[float]] = {}
+            for i, (a, b) in zip(owner, got):
+                s = spans.setdefault(i, [a + lo, b + lo])
+                s[1] = b + lo
+            for i, (a, b) in spans.items():
+                w = ws[i]
+                if b - a < MIN_WORD_S or abs(a - w.start) > MAX_SHIFT_S or abs(b - w.end) > MAX_SHIFT_S:
+                    continue
+                w.start, w.end = round(a, 3), round(b, 3)
+                moved += 1
+    return moved

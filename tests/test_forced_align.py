@@ -1,0 +1,130 @@
+"""English word edges from the forced aligner, checked on real speech labelled by people
+(tests/data/speech: praatio's example recordings, see its LICENSE.md) and on espeak words with
+known gaps. Tolerances, not exact output: the issue's targets are a median of 40 ms and a
+95th percentile of 120 ms per word."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from framesense.analysis import forced_align
+from framesense.analysis.word_edges import fit_words
+from framesense.analysis.word_timing import time_words
+from framesense.media.audio import decode_audio
+from framesense.transcript.model import Word, normalize_word
+from tests.labelled_speech import CLIPS, labelled, with_room_tone
+
+pytestmark = pytest.mark.slow   # a real speech model and the forced aligner on labelled recordings
+
+LEAD = 0.5      # seconds of the recording's own quiet put before and after a clip (as in footage)
+
+
+@pytest.fixture(scope="module")
+def whisper():
+    from framesense.analysis.speech import load_whisper
+    from framesense.models import resolve_speech_model
+    return load_whisper(resolve_speech_model("tiny.en"))
+
+
+def padded(path) -> np.ndarray:
+    return with_room_tone(decode_audio(path), LEAD)
+
+
+def errors(words: list[Word], ref: list[tuple[str, float, float]], shift: float):
+    """(start errors, end errors) of the words Whisper heard as the labels say, in order."""
+    starts, ends, j = [], [], 0
+    for w in words:
+        name = normalize_word(w.text).replace("omelette", "omelet")
+        for i in range(j, len(ref)):
+            if ref[i][0] == name:
+                starts.append(w.start - shift - ref[i][1])
+                ends.append(w.end - shift - ref[i][2])
+                j = i + 1
+                break
+    return np.abs(starts), np.abs(ends)
+
+
+@pytest.mark.parametrize("clip", sorted(CLIPS))
+def test_word_edges_on_hand_labelled_speech(whisper, clip):
+    """Whisper's words timed from the sound land near the people's labels; without the aligner
+    (the energy rules alone) they did not, on the same words."""
+    from framesense.analysis.speech import transcribe_samples
+    path, ref = labelled(clip)
+    samples = padded(path)
+    segs, lang = transcribe_samples(whisper, samples, language="en")
+    words = [w for s in segs for w in s.words]
+    starts, ends = errors(words, ref, LEAD)
+    assert starts.size >= 3, (clip, [w.text for w in words])
+    both = np.concatenate([starts, ends])
+    assert np.median(both) <= 0.04 and both.max() <= 0.12, (clip, starts, ends)
+    for p, w in zip(words, words[1:]):        # no word begins inside the one before
+        assert w.start >= p.end
+
+
+def test_words_are_said_as_dictionary_words():
+    assert forced_align.tokens("25%") == ["twenty", "five", "percent"]
+    assert forced_align.tokens("Well-known,") == ["well", "known"]
+    assert forced_align.tokens("3rd") == ["third"]
+    assert forced_align.tokens("--") == []
+    assert forced_align.tokens("don't") == ["don't"]
+    phones = forced_align.spelled("framesense").split()
+    assert phones[:3] == ["F", "R", "AE"] and phones[-1] == "S"    # the final silent "e" is not said
+
+
+@pytest.mark.skipif(not __import__("shutil").which("espeak-ng"), reason="espeak-ng is not installed")
+def test_a_word_missing_from_the_dictionary_is_aligned_by_its_letters():
+    """A made-up name between two words, with pauses of known length: every edge within 60 ms."""
+    from framesense.media.synth import speak
+    from tests.test_word_timing import voiced
+    texts, parts, truth, t = ["call", "zorblax", "tomorrow"], [np.zeros(8000, np.float32)], [], 0.5
+    for text in texts:
+        x = speak(text)
+        a, b = voiced(x)
+        parts += [x[a:b], np.zeros(4000, np.float32)]
+        truth.append((t, t + (b - a) / 16000))
+        t += (b - a) / 16000 + 0.25
+    samples = np.concatenate(parts)
+    words = [Word(w, max(0.0, a - 0.2), b - 0.05, 0.9) for w, (a, b) in zip(texts, truth)]
+    for p, w in zip(words, words[1:]):
+        w.start = max(w.start, p.end)
+    assert time_words([words], samples, "en") is None
+    for w, (a, b) in zip(words, truth):
+        assert abs(w.start - a) <= 0.06 and abs(w.end - b) <= 0.06, (w, a, b)
+
+
+def test_other_languages_keep_the_energy_rules():
+    path, ref = labelled("bobby")
+    samples = padded(path)
+    whisperish = [Word(w, max(0.0, a + LEAD - 0.15), b + LEAD - 0.05, 0.9) for w, a, b in ref]
+    for p, w in zip(whisperish, whisperish[1:]):
+        w.start = max(w.start, p.end)
+    energy = [Word(w.text, w.start, w.end, 0.9) for w in whisperish]
+    fit_words(energy, samples)
+    time_words([whisperish], samples, "de")
+    assert [(w.start, w.end) for w in whisperish] == [(w.start, w.end) for w in energy]
+
+
+def test_without_pocketsphinx_english_keeps_the_energy_rules_and_says_why(tmp_path):
+    """A bare install (no ``speech`` extra's pocketsphinx): a warning naming the package, energy edges."""
+    code = (
+        "import sys; sys.modules['pocketsphinx'] = None\n"    # the import fails, as where it is not installed
+        "from framesense.analysis.word_timing import time_words\n"
+        "from framesense.analysis.word_edges import fit_words\n"
+        "from framesense.transcript.model import Word\n"
+        "from tests.test_forced_align import padded\n"
+        "from tests.labelled_speech import labelled\n"
+        "path, ref = labelled('mary')\n"
+        "x = padded(path)\n"
+        "ws = [Word(w, a + 0.4, b + 0.45, 0.9) for w, a, b in ref]\n"
+        "es = [Word(w.text, w.start, w.end, 0.9) for w in ws]\n"
+        "fit_words(es, x)\n"
+        "print(time_words([ws], x, 'en'))\n"
+        "assert [(w.start, w.end) for w in ws] == [(w.start, w.end) for w in es]\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "pocketsphinx is not installed" in out.stdout and "speech" in out.stdout
