@@ -46,6 +46,7 @@ def test_creating_a_library_on_a_full_disk_says_so_and_leaves_nothing(tmp_path, 
         assert not (small / "lib" / "catalog.sqlite").exists() and leftovers(small) == []
 
 
+@pytest.mark.slow   # a full disk (tmpfs), every command a process
 def test_upgrading_a_catalog_on_a_full_disk_changes_nothing_and_works_once_there_is_room(tmp_path):
     with small_filesystem(tmp_path / "small", "2m") as small:
         lib = small / "lib"
@@ -92,6 +93,7 @@ def test_every_export_on_a_full_disk_says_so_and_removes_its_temporary_file(inde
         assert not (small / "out" / name).exists() and leftovers(small) == []
 
 
+@pytest.mark.slow   # temp files of dead and live writer processes
 def test_temporary_files_of_dead_writers_are_swept_and_live_ones_kept(indexed, tmp_path):
     import os
     lib, clips = indexed
