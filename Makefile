@@ -1,9 +1,9 @@
-# One command each: install everything, run the demo, run the tests.
+# One command each: install everything, run the demo, run the tests (all, or the fast layer).
 PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: install system-deps demo test bench
+.PHONY: install system-deps demo test test-fast bench
 
 install: system-deps
 	$(PY) -m venv $(VENV)
@@ -25,6 +25,11 @@ demo:
 
 test:
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+# Everything but the tests marked slow (real speech models, long media, strace, Ray, kills, the sound
+# device, screenshots, the desktop start): the layer to run while working.
+test-fast:
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow"
 
 bench:
 	$(BIN)/python benchmarks/ingest.py

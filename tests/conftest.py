@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh library per test and a way to run the real CLI."""
+"""Shared fixtures: a fresh library per test and a way to run the real CLI (in this process or a new one)."""
 
 from __future__ import annotations
 
@@ -38,11 +38,46 @@ def library(tmp_path) -> Path:
     return tmp_path / "library"
 
 
-def run_cli(library: Path, *args, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
-    """Run ``python -m framesense --library LIB ARGS`` as a user would, from this checkout."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.run([sys.executable, "-m", "framesense", "--library", str(library), *map(str, args)],
-                          capture_output=True, text=True, env=env, timeout=timeout)
+@pytest.fixture(scope="session")
+def timeline_footage(tmp_path_factory) -> Path:
+    """tests/timeline_media.py's three files, generated and indexed once for the whole run; the folder
+    holding footage/ and library/, opened with ``timeline_media.open_footage``. Read-only: a test that
+    writes to the library works on a copy (``copy_library``). The end of the run checks nobody wrote."""
+    from timeline_media import index_footage
+
+    root = index_footage(tmp_path_factory.mktemp("timeline-footage"))
+    before = catalog_text(root / "library")
+    yield root
+    assert catalog_text(root / "library") == before, "a test wrote to the shared timeline_footage library"
+
+
+def catalog_text(library: Path) -> str:
+    """Every row of a library's catalog as SQL text (read-only), to see that nobody changed it."""
+    import sqlite3
+    con = sqlite3.connect(f"file:{Path(library) / 'catalog.sqlite'}?mode=ro", uri=True)
+    try:
+        return "\n".join(con.iterdump())
+    finally:
+        con.close()
+
+
+def copy_library(library: Path, to: Path) -> Path:
+    """A private copy of a shared fixture's library folder for a test that writes to it; the copied
+    catalog still names the shared footage files, which stay read-only."""
+    import shutil
+    return Path(shutil.copytree(library, to / "library-copy"))
+
+
+def run_cli(library: Path, *args, check: bool = True, timeout: float = 600,
+            process: bool = False) -> subprocess.CompletedProcess:
+    """Run ``framesense --library LIB ARGS``: the CLI's own ``main`` in this process (Click's CliRunner),
+    or, with ``process=True``, ``python -m framesense`` as a user would start it from this checkout.
+    In-process is the default: the same code, exit codes and output, without a new interpreter and its
+    imports (torch alone takes seconds) per command. Ask for the process where the process is the point
+    (a real start, signals, file descriptors, children, another user). ``timeout`` bounds a process;
+    in-process, pytest-timeout does."""
+    process = process or next((str(a) for a in args if not str(a).startswith("-")), None) in OWN_PROCESS
+    proc = (_run_process if process else _run_in_process)(library, args, timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"framesense {' '.join(map(str, args))} exited {proc.returncode}\n"
                              f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
@@ -50,6 +85,67 @@ def run_cli(library: Path, *args, check: bool = True, timeout: float = 600) -> s
         from catalog_dump import assert_consistent   # every index or merge leaves rows that agree
         assert_consistent(library)
     return proc
+
+
+# Commands whose report is the process's own: the window (QApplication, sound device, Qt's event loop) and
+# doctor (what a fresh process finds: Qt's sound server read once, a QCoreApplication made if none).
+OWN_PROCESS = {"app", "doctor"}
+
+
+def _run_process(library: Path, args, timeout: float) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([sys.executable, "-m", "framesense", "--library", str(library), *map(str, args)],
+                          capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def _run_in_process(library: Path, args, timeout: float) -> subprocess.CompletedProcess:
+    """``framesense.cli.main`` under CliRunner's isolation (its own stdin, stdout, stderr), returned as a
+    finished process would be. What a new process would start afresh is reset here: the plugin set
+    (loaded once per process, from $FRAMESENSE_PLUGINS as it is now) and the migrations its plugins
+    register, the folders swept for temp files,
+    the working directory, and warnings (printed to stderr, as a process prints them)."""
+    import traceback
+    import warnings
+
+    from click.testing import CliRunner
+
+    from framesense import atomic_files, cli
+    from framesense.catalog import schema
+    from framesense.plugins import manager
+
+    argv = ["--library", str(library), *map(str, args)]
+    cwd, environ, migrations = os.getcwd(), dict(os.environ), dict(schema._EXTRA)
+    manager._DEFAULT = None
+    schema._EXTRA.clear()           # plugins' migrations, registered again as the run loads its plugins
+    atomic_files._SWEPT.clear()
+    with CliRunner().isolation() as (out, err, _), warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+        warnings.showwarning = lambda message, category, filename, lineno, file=None, line=None: \
+            sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+        try:
+            cli.main(argv)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+            if not isinstance(exc.code, (int, type(None))):
+                print(exc.code, file=sys.stderr)
+        except Exception:       # what the interpreter does with an uncaught exception
+            traceback.print_exc()
+            code = 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        stdout, stderr = out.getvalue(), err.getvalue()
+    manager._DEFAULT = None
+    schema._EXTRA.clear()
+    schema._EXTRA.update(migrations)
+    os.chdir(cwd)
+    if dict(os.environ) != environ:      # a process's changes to its environment die with it
+        os.environ.clear()
+        os.environ.update(environ)
+    return subprocess.CompletedProcess(["framesense", *argv], code, stdout.decode("utf-8"), stderr.decode("utf-8"))
 
 
 WRITERS = {"index", "merge", "people"}   # commands after which the tests check the catalog's invariants
@@ -163,17 +259,32 @@ def kill_after_indexed(proc, library: Path, n: int, timeout: float = 120, before
     return done
 
 
-def cli_json(library: Path, *args, check: bool = True):
-    proc = run_cli(library, *args, "--json", check=check)
+def cli_json(library: Path, *args, check: bool = True, process: bool = False):
+    proc = run_cli(library, *args, "--json", check=check, process=process)
     return json.loads(proc.stdout)
 
 
 @pytest.fixture
 def cli(library):
-    def _run(*args, check=True):
-        return run_cli(library, *args, check=check)
-    _run.json = lambda *args, check=True: cli_json(library, *args, check=check)
+    def _run(*args, check=True, process=False):
+        return run_cli(library, *args, check=check, process=process)
+    _run.json = lambda *args, check=True, process=False: cli_json(library, *args, check=check, process=process)
     return _run
+
+
+@pytest.fixture(autouse=True)
+def _plugins_do_not_outlive_their_test():
+    """The process loads its plugin set once (framesense.plugins.get_plugins), and the plugins' catalog
+    migrations join every later open. A test that points $FRAMESENSE_PLUGINS at its own plugins and
+    loads them must not hand them to the tests after it (which would then migrate their tables into a
+    shared library): each test ends with the set and the migrations it began with."""
+    from framesense.catalog import schema
+    from framesense.plugins import manager
+    before, migrations = manager._DEFAULT, dict(schema._EXTRA)
+    yield
+    manager._DEFAULT = before
+    schema._EXTRA.clear()
+    schema._EXTRA.update(migrations)
 
 
 _DIALOG_WATCH: list = []   # the one timer; boxes it had to close

@@ -59,6 +59,7 @@ def footage(tmp_path):
     return folder
 
 
+@pytest.mark.slow   # real speech and OCR through the docs' examples
 def test_docs_examples_run(tmp_path, footage, example_plugins, capsys):
     blocks = python_blocks(DOC.read_text())
     assert len(blocks) >= 4
@@ -87,6 +88,7 @@ def test_docs_examples_run(tmp_path, footage, example_plugins, capsys):
     assert "palette" in printed and "loaded" in printed
 
 
+@pytest.mark.slow   # the example plugins (OCR included) on real footage
 def test_library_api_directly(tmp_path, footage, example_plugins):
     from framesense import Library
     from framesense.errors import FrameSenseError, QueryError

@@ -230,6 +230,7 @@ def test_settings_and_window_state_persist(qtbot, library, tmp_path):
     again.close()
 
 
+@pytest.mark.slow   # the window started as a process, a screenshot
 def test_smoke_mode_writes_a_screenshot(cli, footage, tmp_path):
     cli("index", footage, "--no-speech", "--no-visual", check=False)
     shot = tmp_path / "window.png"
@@ -280,6 +281,7 @@ def spoken(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.mark.slow   # a real speech model (spoken fixture)
 def test_phrase_search_shows_hits_with_words_and_plays_them(qtbot, window, spoken):
     try:
         from framesense.search import phrase  # noqa: F401
@@ -388,6 +390,7 @@ def test_filter_by_media_limits_results_and_playlist(qtbot, window, footage):
     assert len(window.results.visible_indices()) == 4
 
 
+@pytest.mark.slow   # a real speech model, the window as a process
 def test_smoke_mode_with_a_phrase_query_shows_results_and_timeline(cli, spoken, tmp_path):
     cli("index", spoken, "--no-visual", "--speech-model", "tiny.en")
     shot = tmp_path / "results.png"
@@ -457,6 +460,7 @@ def test_plugin_actions_and_exporters_appear_in_the_window(qtbot, plugin_window,
     assert (Path(dlg.path.text())).read_text() == "alpha.mp4,0,25\nalpha.mp4,55,75\n"
 
 
+@pytest.mark.slow   # a picture model in the window's worker
 def test_picture_searches_from_the_player_frame(qtbot, window, footage, tmp_path, monkeypatch):
     """Description/image/same-footage modes through the real visual stage (a tiny local OpenCLIP checkpoint)."""
     try:

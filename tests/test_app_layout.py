@@ -107,6 +107,7 @@ def check_hit_rows(win):
     return problems
 
 
+@pytest.mark.slow   # screenshots at several sizes
 @pytest.mark.parametrize("size", [(1024, 700), (1280, 800)])
 def test_the_window_fits_a_laptop_screen(qtbot, window, tmp_path, size):
     window.resize(*size)

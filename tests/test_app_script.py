@@ -129,6 +129,7 @@ def test_bad_script_files_say_why(qtbot, window, tmp_path):
     assert "absent.txt" in window.last_error and "cannot read" in window.last_error
 
 
+@pytest.mark.slow   # the window started as a process, a screenshot
 def test_smoke_assembles_a_script_and_prints_its_counts(lib, tmp_path):  # noqa: F811
     from PySide6.QtGui import QImage
 

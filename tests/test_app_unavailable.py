@@ -34,6 +34,7 @@ def make_window(qtbot, library, tmp_path, **values):
     return win
 
 
+@pytest.mark.slow   # a picture model set up and loaded in the window
 def test_picture_modes_say_why_and_come_back_once_a_model_is_set_up(qtbot, tmp_path, library):
     missing = tmp_path / "no-such-checkpoint"
     win = make_window(qtbot, library, tmp_path, clip_model=str(missing))

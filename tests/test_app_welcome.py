@@ -15,6 +15,8 @@ from framesense import demo  # noqa: E402
 from framesense.api import Library  # noqa: E402
 from framesense.config import CATALOG_FILE  # noqa: E402
 
+pytestmark = pytest.mark.slow   # builds the demo (real speech) in the window
+
 
 @pytest.fixture
 def data_home(tmp_path, monkeypatch):

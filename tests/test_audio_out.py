@@ -26,6 +26,8 @@ from framesense.media.heard import locate  # noqa: E402
 from framesense.media.pcm import decode_span  # noqa: E402
 from framesense.media.synth import Shot, espeak_available, write_video  # noqa: E402
 
+pytestmark = pytest.mark.slow   # sound played in real time, real speech
+
 SR = 48000
 CLIPS = [("a25.mp4", "25", "01:00:00:00"), ("b2997.mp4", "30000/1001", "02:00:00;00"),
          ("c23976.mp4", "24000/1001", "03:00:00:00")]

@@ -19,6 +19,8 @@ from conftest import ROOT, run_cli
 from framesense import Library
 from framesense.media.synth import Shot, write_video
 
+pytestmark = pytest.mark.slow   # exports a picture model to ONNX and compares runtimes
+
 RATE = 25
 TEXTS = ["a harbour at night", "Fishing BOATS!", "it's the café's 3rd   ship", "caf&eacute; &amp; bar",
          "日本語のテキスト", " ".join(["word"] * 100)]

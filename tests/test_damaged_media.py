@@ -13,6 +13,8 @@ from framesense.media.synth import Shot, write_damaged, write_video
 from framesense.timeline.model import SequenceOptions, sequence_from_hits
 from framesense.timeline.render import render
 
+pytestmark = pytest.mark.slow   # a real speech model
+
 SENTENCE = "open the door and sit down"
 
 

@@ -19,6 +19,8 @@ from conftest import ROOT
 
 from framesense.media.synth import espeak_available
 
+pytestmark = pytest.mark.slow   # desktop starts, a frozen bundle
+
 
 def env_with(**extra) -> dict:
     return dict(os.environ, PYTHONPATH=str(ROOT), **{k: str(v) for k, v in extra.items()})

@@ -20,6 +20,8 @@ from pulse_fixture import private_pulse
 from framesense import demo
 from framesense.media.synth import espeak_available
 
+pytestmark = pytest.mark.slow   # a real sound device, played in real time
+
 
 def test_hits_are_heard_on_the_device_where_their_frames_were_shown(tmp_path, monkeypatch):
     if not espeak_available() or not shutil.which("parec"):

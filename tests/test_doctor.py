@@ -7,6 +7,7 @@ from conftest import cli_json
 from pulse_fixture import private_pulse
 
 
+@pytest.mark.slow   # doctor checks every part in a process of its own
 def test_doctor_reports_every_part(cli):
     checks = cli.json("doctor")
     assert checks["framesense"]["ok"]
@@ -17,6 +18,7 @@ def test_doctor_reports_every_part(cli):
     assert set(checks) >= {"speech", "picture search", "desktop app"}
 
 
+@pytest.mark.slow   # doctor checks every part in a process of its own
 def test_doctor_text_output_marks_missing_parts(cli):
     text = cli("doctor").stdout
     assert "ok   export edl:" in text
@@ -30,6 +32,7 @@ def pulse_server(tmp_path):
         yield server
 
 
+@pytest.mark.slow   # a private sound server
 def test_doctor_loads_qtmultimedia_and_names_the_output_the_player_uses(library, monkeypatch, pulse_server):
     """The outputs come from the sound server, and the player's is the server's default sink (read back with pactl)."""
     monkeypatch.setenv("PULSE_SERVER", pulse_server)
@@ -45,6 +48,7 @@ def test_doctor_loads_qtmultimedia_and_names_the_output_the_player_uses(library,
     assert "QtMultimedia" in sound["detail"] and f"the player uses {sound['player']}" in sound["detail"]
 
 
+@pytest.mark.slow   # doctor's sound check in its own process
 def test_doctor_says_when_there_is_no_sound_server(library, monkeypatch, tmp_path):
     monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path / 'nothing-here'}")
     monkeypatch.setenv("PIPEWIRE_REMOTE", str(tmp_path / "nothing-here"))
@@ -52,6 +56,7 @@ def test_doctor_says_when_there_is_no_sound_server(library, monkeypatch, tmp_pat
     assert not sound["ok"] and sound["player"] is None, sound
 
 
+@pytest.mark.slow   # doctor checks every part in a process of its own
 def test_doctor_library_finds_rows_that_disagree(cli, library, tmp_path):
     """A sound SQLite file whose rows point at the wrong shot (as --jobs once wrote faces) is no sound catalog."""
     import sqlite3

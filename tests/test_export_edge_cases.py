@@ -12,13 +12,13 @@ from framesense.errors import FrameSenseError, MediaError
 from framesense.timecode import Timecode
 from framesense.timeline.model import Clip, Sequence, SequenceOptions, SourceMedia, sequence_from_hits
 from framesense.timeline.otio_io import save
-from tests.timeline_media import export, hit, index_footage
+from tests.timeline_media import export, hit, open_footage
 
 
 @pytest.fixture(scope="module")
-def footage(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("edge")
-    catalog, rows = index_footage(tmp)
+def footage(timeline_footage):
+    tmp = timeline_footage
+    catalog, rows = open_footage(tmp)
     yield tmp, catalog, rows
     catalog.close()
 

@@ -15,14 +15,14 @@ from framesense.timecode import Timecode
 from framesense.timeline.exporters import cmx3600
 from framesense.timeline.exporters.common import file_url, reel_names
 from framesense.timeline.model import Sequence, SequenceOptions, sequence_from_hits
-from tests.timeline_media import export, hit, index_footage
+from tests.timeline_media import export, hit, open_footage
 
 NTSC24, NTSC30 = Fraction(24000, 1001), Fraction(30000, 1001)
 
 
 @pytest.fixture(scope="module")
-def seq(tmp_path_factory):
-    catalog, rows = index_footage(tmp_path_factory.mktemp("exp"))
+def seq(timeline_footage):
+    catalog, rows = open_footage(timeline_footage)
     hits = [hit(rows["24000/1001"], 0.3, 0.9), hit(rows["30000/1001"], 0.27, 1.0, text="ça va"),
             hit(rows["25"], 0.4, 0.8), hit(rows["24000/1001"], 1.25, 1.9)]
     s = sequence_from_hits(catalog, hits, SequenceOptions(rate="24000/1001", name="Mixed & <rates>"))

@@ -13,6 +13,8 @@ from framesense.models.face_resnet import CHIP_PADDING, CHIP_PX, FaceResNet
 pytest.importorskip("skimage")
 from skimage import data as photos  # noqa: E402
 
+pytestmark = pytest.mark.slow   # real face models on real photographs
+
 needs_models = pytest.mark.skipif(face_models.problem() is not None, reason=str(face_models.problem()))
 
 

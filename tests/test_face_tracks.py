@@ -21,7 +21,8 @@ from framesense.errors import QueryError  # noqa: E402
 from framesense.media.synth import write_frames  # noqa: E402
 from framesense.models import faces as face_models  # noqa: E402
 
-pytestmark = pytest.mark.skipif(face_models.problem() is not None, reason=str(face_models.problem()))
+pytestmark = [pytest.mark.skipif(face_models.problem() is not None, reason=str(face_models.problem())),
+              pytest.mark.slow]   # real face models on real photographs
 
 HOPPER = Path(__file__).parent / "data" / "faces" / "grace_hopper_face.jpg"
 W, H = 640, 360

@@ -203,6 +203,7 @@ def test_without_models_the_stage_is_skipped_with_a_note(tmp_path, monkeypatch):
             lib.search(face=f"{clip.path}@0.1")
 
 
+@pytest.mark.slow   # real face models on several clips
 @needs_models
 def test_cli_people_and_face_search(tmp_path, cli):
     f, nf = face_shots(), no_face_shots()
@@ -274,6 +275,7 @@ def hopper_shots() -> list[Image.Image]:
             fit(graded.resize((200, 200), Image.LANCZOS))]
 
 
+@pytest.mark.slow   # real face models on real photographs
 @needs_models
 def test_two_real_people_become_two_people_each_across_changes(tmp_path):
     """Eileen Collins and Grace Hopper, each through mirror/crop/grade/scale/letterbox in encoded video:
@@ -291,6 +293,7 @@ def test_two_real_people_become_two_people_each_across_changes(tmp_path):
         assert sorted(h.shot for h in lib.search(face=f"{clip.path}@0.4")) == [0, 2, 5]
 
 
+@pytest.mark.slow   # the CNN face detector
 @needs_models
 @pytest.mark.skipif(face_models.problem(True) is not None, reason=str(face_models.problem(True)))
 def test_cnn_detector_with_faces_accurate(tmp_path):

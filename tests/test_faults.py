@@ -277,7 +277,7 @@ def test_a_second_indexer_is_told_who_holds_the_library(tmp_path, clip, library)
     from framesense.errors import LibraryBusy
     library.mkdir(parents=True)
     with writer_lock(library):
-        proc = run_cli(library, "index", clip, "--no-speech", "--no-visual", check=False)
+        proc = run_cli(library, "index", clip, "--no-speech", "--no-visual", check=False, process=True)  # another pid
         assert proc.returncode == 3 and "is indexing this library" in proc.stderr and "pid" in proc.stderr
         with pytest.raises(LibraryBusy):
             with writer_lock(library):
@@ -285,6 +285,7 @@ def test_a_second_indexer_is_told_who_holds_the_library(tmp_path, clip, library)
     run_cli(library, "index", clip, "--no-speech", "--no-visual")     # free again once the first is done
 
 
+@pytest.mark.slow   # two indexer processes at once
 def test_two_indexers_at_once_on_a_new_library_never_corrupt_it(tmp_path, clip):
     lib = tmp_path / "both"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -360,6 +361,7 @@ def framesense_analyzers(options):
 }
 
 
+@pytest.mark.slow   # waits out plugin time limits
 def test_hanging_plugins_cannot_hang_the_core(tmp_path, clip, library, monkeypatch):
     import time
     import framesense.plugins.manager as manager
@@ -423,6 +425,7 @@ def framesense_analyzers(options):
 '''
 
 
+@pytest.mark.slow   # waits out a store() time limit
 def test_a_plugin_whose_store_hangs_is_stopped_and_writes_nothing(tmp_path, clip, library, monkeypatch):
     import time
     from framesense import Library
@@ -473,6 +476,7 @@ def test_a_failing_search_provider_is_named_in_one_line(tmp_path, clip, library,
     assert "Traceback" in debug.stderr and 'raise RuntimeError("provider exploded")' in debug.stderr
 
 
+@pytest.mark.slow   # a full disk met by an indexer process and its workers
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_full_disk_stops_the_run_with_one_line_and_blames_no_footage(tmp_path, clip, jobs):
     """The library on a 700 KiB filesystem (a tmpfs mounted for the test: CI runs as root);
@@ -488,7 +492,8 @@ def test_a_full_disk_stops_the_run_with_one_line_and_blames_no_footage(tmp_path,
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=700k", "tmpfs", str(small)]).returncode:
         pytest.skip("this machine does not allow mounting a tmpfs")
     try:
-        proc = run_cli(small / "lib", "index", folder, "--no-speech", "--no-visual", "--jobs", jobs, check=False)
+        proc = run_cli(small / "lib", "index", folder, "--no-speech", "--no-visual", "--jobs", jobs, check=False,
+                       process=True)
         lines = no_traceback(proc)
         assert proc.returncode == 2 and lines == [lines[0]] and "the disk is full" in lines[0], proc.stderr
         con = sqlite3.connect(f"file:{small / 'lib' / 'catalog.sqlite'}?mode=ro", uri=True)

@@ -18,6 +18,8 @@ from framesense.media.audio import decode_audio
 from framesense.transcript.model import Word, normalize_word
 from tests.labelled_speech import CLIPS, labelled, with_room_tone
 
+pytestmark = pytest.mark.slow   # a real speech model and the forced aligner on labelled recordings
+
 LEAD = 0.5      # seconds of the recording's own quiet put before and after a clip (as in footage)
 
 

@@ -124,6 +124,7 @@ def test_bad_files_are_recorded_and_the_run_goes_on(tmp_path, cli, library):
     assert missing.returncode == 1 and "path not found" in missing.stderr
 
 
+@pytest.mark.slow   # kill -9 mid-run, then resume
 def test_kill_during_index_then_resume(tmp_path, library):
     folder = tmp_path / "f"
     write_kill_footage(folder)

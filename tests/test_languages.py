@@ -19,6 +19,8 @@ from framesense import Library
 from framesense.media.synth import Shot, write_video
 from framesense.transcript.model import normalize_word
 
+pytestmark = pytest.mark.slow   # real speech models on half a minute of speech per language
+
 FR = [  # (SRT line, the same line as Whisper writes it, word by word)
     ("C'est l'homme de l'année.", "c' est l' homme de l' année."),
     ("50% des gens sont venus.", "cinquante pour cent des gens sont venus."),

@@ -10,11 +10,17 @@ import sqlite3
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlparse
+from functools import partial
 
 import pytest
 
 from conftest import run_cli
+
 from framesense.media.synth import Shot, write_video
+
+pytestmark = pytest.mark.slow   # a real speech model, every command a process
+
+run_cli = partial(run_cli, process=True)   # names that are not UTF-8 cross argv and the streams as bytes
 
 SHOWN = "caf\\xe9/latin1-\\xe9t\\xe9.mov"      # as people see it
 

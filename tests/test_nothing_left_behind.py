@@ -8,11 +8,15 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 from pathlib import Path
+from functools import partial
 
 import pytest
 
 from conftest import fill, run_cli, small_filesystem
+
 from framesense.media.synth import Shot, write_video
+
+run_cli = partial(run_cli, process=True)   # what a process leaves behind (files, locks of dead pids) is the point
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -31,6 +35,7 @@ def dead_pid() -> int:
     return p.pid
 
 
+@pytest.mark.slow   # full disks (tmpfs), every command a process
 @pytest.mark.parametrize("free_kb", [40, 90, 150])
 def test_creating_a_library_on_a_full_disk_says_so_and_leaves_nothing(tmp_path, free_kb):
     (tmp_path / "empty").mkdir()
@@ -41,6 +46,7 @@ def test_creating_a_library_on_a_full_disk_says_so_and_leaves_nothing(tmp_path, 
         assert not (small / "lib" / "catalog.sqlite").exists() and leftovers(small) == []
 
 
+@pytest.mark.slow   # a full disk (tmpfs), every command a process
 def test_upgrading_a_catalog_on_a_full_disk_changes_nothing_and_works_once_there_is_room(tmp_path):
     with small_filesystem(tmp_path / "small", "2m") as small:
         lib = small / "lib"
@@ -77,6 +83,7 @@ def indexed(tmp_path_factory):
     return lib, clips
 
 
+@pytest.mark.slow   # full disks (tmpfs), every command a process
 @pytest.mark.parametrize("name", ["cut.otio", "cut.xml", "cut.fcpxml", "cut.edl", "cut.otioz"])
 def test_every_export_on_a_full_disk_says_so_and_removes_its_temporary_file(indexed, tmp_path, name):
     lib, clips = indexed
@@ -86,6 +93,7 @@ def test_every_export_on_a_full_disk_says_so_and_removes_its_temporary_file(inde
         assert not (small / "out" / name).exists() and leftovers(small) == []
 
 
+@pytest.mark.slow   # temp files of dead and live writer processes
 def test_temporary_files_of_dead_writers_are_swept_and_live_ones_kept(indexed, tmp_path):
     import os
     lib, clips = indexed

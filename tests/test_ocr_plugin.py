@@ -12,6 +12,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from framesense.media.synth import shot_texture, write_frames
 
+pytestmark = pytest.mark.slow   # real OCR (tesseract)
+
 ROOT = Path(__file__).resolve().parents[1]
 PLUGIN_DIR = ROOT / "plugins" / "framesense-ocr"
 

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,10 @@ from catalog_dump import assert_same, dump
 from clip_fixture import make_tiny_clip
 from conftest import ROOT, children, kill_after_indexed, plugin_folder, run_cli, running, write_kill_footage
 from framesense.media.synth import Shot, write_video
+
+pytestmark = pytest.mark.slow   # worker processes, kill loops
+
+run_cli = partial(run_cli, process=True)   # worker processes, kills and leftovers are the point
 
 CRASH_PLUGIN = '''
 import os, signal
@@ -144,7 +149,7 @@ def test_kill_during_jobs_2_then_resume(tmp_path, library):
     done = kill_after_indexed(proc, library, 2, timeout=180, before_kill=lambda: helpers.extend(children(proc.pid)))
     assert 2 <= done < 8, "the kill should land mid-run"
     assert len(helpers) >= 2, "the writer should have had its worker processes"
-    deadline = time.time() + 3          # the workers die with the writer (PR_SET_PDEATHSIG), not seconds later
+    deadline = time.time() + 15         # the workers die with the writer (PR_SET_PDEATHSIG); 15 s: a busy machine
     while any(map(running, helpers)) and time.time() < deadline:
         time.sleep(0.05)
     assert not [p for p in helpers if running(p)], "worker processes outlived the killed writer"

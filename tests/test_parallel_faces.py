@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import partial
 
 import pytest
 
@@ -19,7 +20,10 @@ from framesense.media.synth import write_frames  # noqa: E402
 from framesense.models import faces as face_models  # noqa: E402
 from test_faces import N, face_shots, hopper_shots, no_face_shots  # noqa: E402
 
-pytestmark = pytest.mark.skipif(face_models.problem() is not None, reason=str(face_models.problem()))
+run_cli = partial(run_cli, process=True)   # worker processes are the point
+
+pytestmark = [pytest.mark.skipif(face_models.problem() is not None, reason=str(face_models.problem())),
+              pytest.mark.slow]   # face models in worker processes
 
 
 def face_footage(root):

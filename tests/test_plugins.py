@@ -164,6 +164,7 @@ def framesense_searches():
 }
 
 
+@pytest.mark.slow   # waits out plugin time limits
 def test_crashing_hanging_and_bad_plugins_leave_the_index_complete(plugin_dir, footage, cli, library, monkeypatch):
     monkeypatch.setenv("SPIN_PID_FILE", str(plugin_dir.parent / "spin.pid"))
     for name, text in FAILING.items():
@@ -176,7 +177,7 @@ def test_crashing_hanging_and_bad_plugins_leave_the_index_complete(plugin_dir, f
 
     folder, a, b = footage
     t0 = time.monotonic()
-    rep = cli.json("index", folder)   # exits 0: plugin failures do not fail the media
+    rep = cli.json("index", folder, process=True)   # exits 0: plugin failures do not fail the media
     assert time.monotonic() - t0 < 60  # the hung thread neither blocks the run nor the exit
     assert rep["counts"] == {"new": 2} and rep["failed"] == []
     first, second = rep["files"]
@@ -214,6 +215,7 @@ def test_crashing_hanging_and_bad_plugins_leave_the_index_complete(plugin_dir, f
     assert len(hits) == 4 and {h["kind"] for h in hits} == {"luma"}
 
 
+@pytest.mark.slow   # pip install, every command a process
 def test_entry_point_plugin_installed_with_pip(tmp_path, plugin_dir, cli, monkeypatch):
     """pip-install the palette example into a target dir; discovery goes through its entry point."""
     import shutil
@@ -225,9 +227,9 @@ def test_entry_point_plugin_installed_with_pip(tmp_path, plugin_dir, cli, monkey
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert list(target.glob("framesense_palette-1.0.0.dist-info/entry_points.txt"))
-    monkeypatch.setenv("PYTHONPATH", str(target))
+    monkeypatch.setenv("PYTHONPATH", str(target))          # read as a process starts: each command its own
     monkeypatch.setenv("FRAMESENSE_ENTRY_POINTS", "1")   # this test is about entry-point discovery
-    listed = {p["name"]: p for p in cli.json("plugins", "list")}
+    listed = {p["name"]: p for p in cli.json("plugins", "list", process=True)}
     assert listed["palette"]["status"] == "loaded"
     assert listed["palette"]["source"].startswith("entry point framesense_palette (framesense-palette 1.0.0)")
 
@@ -235,9 +237,9 @@ def test_entry_point_plugin_installed_with_pip(tmp_path, plugin_dir, cli, monkey
     red = np.zeros((180, 320, 3), np.uint8); red[..., 0] = 230
     teal = np.zeros((180, 320, 3), np.uint8); teal[..., 1:] = 160
     clip = write_frames(tmp_path / "footage" / "rt.mp4", [(25, red), (25, teal)])
-    rep = cli.json("index", clip.path)
+    rep = cli.json("index", clip.path, process=True)
     assert rep["files"][0]["stages"]["palette"] == "done"
-    hits = cli.json("search", "--color", "teal", "--limit", "5")
+    hits = cli.json("search", "--color", "teal", "--limit", "5", process=True)
     assert hits[0]["shot"] == 1 and hits[0]["extra"]["color"].startswith("#00")
 
 
@@ -409,6 +411,7 @@ def _Notes(notes):
     return Notes()
 
 
+@pytest.mark.slow   # a real picture model
 def test_shot_scale_plugin_with_picture_weights(tmp_path, cli, library, monkeypatch):
     """With a CLIP model (a tiny random one here: labels are arbitrary, the pipeline is real) every shot
     gets a scale, stored in the plugin's table and found with --where scale=..."""

@@ -19,8 +19,11 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT, run_cli
 from framesense.media.synth import Shot, write_video
+
+pytestmark = pytest.mark.slow   # strace over a minute of real speech indexed
 
 INET = re.compile(r"(connect|sendto|sendmsg)\(\d+, \{sa_family=AF_INET6?\b")
 DNS = re.compile(r"htons\(53\)")

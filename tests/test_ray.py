@@ -5,6 +5,7 @@ its file retried; the result merges into another library once."""
 from __future__ import annotations
 
 import os
+from functools import partial
 
 import pytest
 
@@ -14,6 +15,10 @@ from catalog_dump import assert_same, dump
 from clip_fixture import make_tiny_clip
 from conftest import plugin_folder, run_cli
 from test_parallel import CRASH_PLUGIN, footage
+
+pytestmark = pytest.mark.slow   # a Ray cluster
+
+run_cli = partial(run_cli, process=True)   # Ray starts and stops with its process
 
 
 @pytest.fixture(scope="module")

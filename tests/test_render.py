@@ -12,7 +12,7 @@ from framesense.errors import MediaError
 from framesense.timeline.model import Clip, Sequence, SequenceOptions, SourceMedia, sequence_from_hits
 from framesense.timeline.otio_io import save
 from framesense.timeline.render import render
-from tests.timeline_media import hit, index_footage
+from tests.timeline_media import hit, open_footage
 
 
 def decode_all(path) -> list[np.ndarray]:
@@ -26,9 +26,9 @@ def mad(a, b) -> float:
 
 
 @pytest.fixture(scope="module")
-def footage(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("render")
-    catalog, rows = index_footage(tmp)
+def footage(timeline_footage):
+    tmp = timeline_footage
+    catalog, rows = open_footage(tmp)
     yield tmp, catalog, rows
     catalog.close()
 

@@ -15,7 +15,8 @@ from framesense import Library
 from framesense.media.synth import Shot, espeak_available, write_video
 from framesense.transcript.model import normalize_word
 
-pytestmark = pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not installed")
+pytestmark = [pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not installed"),
+              pytest.mark.slow]   # a real multilingual speech model
 
 SENTENCES = [
     (1.0, "Porque tengo mucho trabajo."),

@@ -14,6 +14,8 @@ from framesense.catalog import Catalog
 from framesense.media.audio import decode_audio, has_sound
 from framesense.media.synth import Shot, speak, write_video
 
+pytestmark = pytest.mark.slow   # real speech models (tiny.en, base)
+
 RATE = Fraction(24000, 1001)
 SENTENCES = [
     (1.0, "please call the office tomorrow morning"),

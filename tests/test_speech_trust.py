@@ -12,6 +12,8 @@ import pytest
 
 from framesense.media.synth import Shot, write_video
 
+pytestmark = pytest.mark.slow   # real speech models run again and again
+
 SENTENCES = [(0.5, "the weather is very nice today"), (3.5, "open the door and sit down")]
 
 

@@ -11,14 +11,14 @@ from framesense.timecode import Timecode
 from framesense.timeline.edits import Insert, Move, Remove, Split, Trim
 from framesense.timeline.model import Clip, Sequence, SequenceOptions, SourceMedia, clip_from_hit, sequence_from_hits
 from framesense.timeline.otio_io import load
-from tests.timeline_media import hit, index_footage
+from tests.timeline_media import hit, open_footage
 
 NTSC24, NTSC30 = Fraction(24000, 1001), Fraction(30000, 1001)
 
 
 @pytest.fixture(scope="module")
-def footage(tmp_path_factory):
-    catalog, rows = index_footage(tmp_path_factory.mktemp("tl"))
+def footage(timeline_footage):
+    catalog, rows = open_footage(timeline_footage)
     yield catalog, rows
     catalog.close()
 
@@ -115,8 +115,17 @@ def test_edit_commands_undo_and_redo(footage):
         Remove(7).do(seq)
 
 
-def test_otio_round_trip_is_exact_and_listed_in_catalog(footage, tmp_path):
-    catalog, rows = footage
+@pytest.fixture
+def own_footage(timeline_footage, tmp_path):
+    """A copy of the shared library, for a test that records in its catalog."""
+    from conftest import copy_library
+    catalog, rows = open_footage(timeline_footage, copy_library(timeline_footage / "library", tmp_path))
+    yield catalog, rows
+    catalog.close()
+
+
+def test_otio_round_trip_is_exact_and_listed_in_catalog(own_footage, tmp_path):
+    catalog, rows = own_footage
     seq = sequence_from_hits(catalog, [hit(rows[r], 0.3, 0.9) for r in ("30000/1001", "24000/1001", "25")],
                              SequenceOptions(name="Round trip é"))
     assert seq.rate == NTSC30 and seq.drop_frame      # the DF 29.97 file sets the sequence's flag

@@ -153,6 +153,7 @@ def test_sidecar_matching(tmp_path):
     assert find_sidecar(m).name == "a.srt"
 
 
+@pytest.mark.slow   # reindexes with a real speech model
 def test_changed_file_drops_words_and_fts_stays_consistent(clips, library):
     folder, paths = clips
     index(library, folder)

@@ -18,7 +18,8 @@ from framesense.media.synth import Shot, espeak_available, speak, write_video
 from framesense.transcript.cuts import cut_frames
 from framesense.transcript.model import Word
 
-pytestmark = pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not installed")
+pytestmark = [pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not installed"),
+              pytest.mark.slow]   # a real speech model and word edges measured from the sound
 
 SR = 16000
 WORDS = ["please", "call", "the", "office", "tomorrow", "morning"]

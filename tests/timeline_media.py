@@ -1,4 +1,4 @@
-"""Tiny catalogued footage for the timeline, export and render tests (shared, built once per module)."""
+"""Tiny catalogued footage for the timeline, export and render tests (shared, built once per run)."""
 
 from __future__ import annotations
 
@@ -23,15 +23,23 @@ def make_footage(folder: Path, frames: int = 48) -> dict[str, Path]:
     return out
 
 
-def index_footage(tmp: Path):
-    """Generate the footage, index it with the real CLI, and return (catalog, {rate: media row})."""
-    from framesense.catalog import Catalog
+def index_footage(tmp: Path) -> Path:
+    """Generate the footage in ``tmp/footage`` and index it with the real CLI into ``tmp/library``.
+    Built once per run by the session fixture ``timeline_footage`` (tests/conftest.py)."""
     from tests.conftest import run_cli
 
-    files = make_footage(tmp / "footage")
+    make_footage(tmp / "footage")
     run_cli(tmp / "library", "index", tmp / "footage", "--no-speech", "--no-visual")
-    catalog = Catalog.open(tmp / "library")
-    rows = {rate: catalog.media_by_path(str(p.resolve())) for rate, p in files.items()}
+    return tmp
+
+
+def open_footage(tmp: Path, library: Path | None = None):
+    """The indexed library in ``tmp`` (see ``index_footage``), or a copy of it in ``library``:
+    (catalog, {rate: media row}); close the catalog."""
+    from framesense.catalog import Catalog
+
+    catalog = Catalog.open(library or tmp / "library")
+    rows = {rate: catalog.media_by_path(str((tmp / "footage" / name).resolve())) for name, rate, *_ in SPECS}
     assert all(rows.values()), rows
     return catalog, rows
 
