@@ -76,9 +76,10 @@ def luma_thumb(frame) -> np.ndarray:
     every 4th pixel of the Y plane where the frame is planar 8-bit YUV (no conversion), else scaled."""
     from ..media.frames import _is_planar_yuv, _plane_view
     planar, deep = _is_planar_yuv(frame.format)
-    if not planar or deep:
+    y = _plane_view(frame.planes[0])[::4, ::4] if planar and not deep else None
+    if y is None or y.shape[0] < 36 or y.shape[1] < 64:     # not 8-bit planar, or under 256x144: scaled
         return frame.reformat(width=64, height=36, format="gray", interpolation="AREA").to_ndarray().astype(np.float32)
-    y = _plane_view(frame.planes[0])[::4, ::4].astype(np.float32)
+    y = y.astype(np.float32)
     rows = np.linspace(0, y.shape[0], 37).astype(int)[:-1]
     cols = np.linspace(0, y.shape[1], 65).astype(int)[:-1]
     sums = np.add.reduceat(np.add.reduceat(y, rows, axis=0), cols, axis=1)
