@@ -156,5 +156,5 @@ def test_plugins_reading_the_old_extra_dict_still_get_their_values():
     q = SearchQuery(options={"from_shot": 2})
     with pytest.warns(DeprecationWarning, match="options"):
         assert q.extra == {"from_shot": 2}
-    q.extra["odd_only"] = True
+        q.extra["odd_only"] = True
     assert q.get("odd_only") is True
