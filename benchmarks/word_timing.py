@@ -210,20 +210,40 @@ def stats(xs: list[float]) -> dict | None:
     return {"median": round(float(np.median(a)), 3), "p95": round(float(np.percentile(a, 95)), 3), "n": len(xs)}
 
 
-def measure(cat: Catalog, footage: Path, refs: dict, given_lines: dict | None = None) -> dict:
+def word_rows(name: str, heard: list[dict], ref: list[tuple], pairs: list[tuple[int, int]]) -> list[dict]:
+    """Every catalogued and every reference word of one recording, paired where the recogniser got it
+    right, with both times and the errors: where the per-word error comes from (``--dump-words``)."""
+    by_heard, by_ref = dict(pairs), {j: i for i, j in pairs}
+    rows = [{"recording": name, "heard": h["text"], "segment": h["segment"], "start": h["start"], "end": h["end"]}
+            | ({"ref": ref[by_heard[i]][0], "ref_start": round(ref[by_heard[i]][1], 3),
+                "ref_end": round(ref[by_heard[i]][2], 3),
+                "start_error": round(h["start"] - ref[by_heard[i]][1], 3),
+                "end_error": round(h["end"] - ref[by_heard[i]][2], 3)} if i in by_heard else {})
+            for i, h in enumerate(heard)]
+    rows += [{"recording": name, "ref": w, "ref_start": round(a, 3), "ref_end": round(b, 3), "missed": True}
+             for j, (w, a, b) in enumerate(ref) if j not in by_ref]
+    return sorted(rows, key=lambda r: r.get("ref_start", r.get("start")))
+
+
+def measure(cat: Catalog, footage: Path, refs: dict, given_lines: dict | None = None,
+            dump: list | None = None) -> dict:
     """``refs``: recording name -> reference words; ``given_lines``: recording name -> [(first, end)]
-    word ranges that are paper-edit lines (else runs of five words said right)."""
+    word ranges that are paper-edit lines (else runs of five words said right); ``dump``, when given,
+    gets a row per word (``word_rows``)."""
     from framesense.timeline.assemble import ScriptLine, assemble
     starts, ends, hit_s, hit_e = [], [], [], []
     prev_inside = last_inside = first_clipped = long_lead = hits_n = next_inside = no_edge = 0
     lines, line_truth = [], []
     for name, ref in refs.items():
         m = cat.media_by_path(str((footage / f"{name}.mov").resolve()))
-        heard = cat.query("SELECT seq, text, start, end FROM words WHERE media_id = ? ORDER BY seq", (m["id"],))
+        heard = cat.query("SELECT w.seq, w.text, w.start, w.end, s.idx AS segment FROM words w "
+                          "JOIN segments s ON s.id = w.segment_id WHERE w.media_id = ? ORDER BY w.seq", (m["id"],))
         pairs = matched(heard, ref)
         for i, j in pairs:
             starts.append(heard[i]["start"] - ref[j][1])
             ends.append(heard[i]["end"] - ref[j][2])
+        if dump is not None:
+            dump += word_rows(name, heard, ref, pairs)
         by_ref = {j: i for i, j in pairs}
         for j in range(len(ref) - 2):     # three-word phrases the recogniser heard right
             if not all(j + d in by_ref for d in range(3)) or by_ref[j + 2] - by_ref[j] != 2:
@@ -276,7 +296,7 @@ def measure(cat: Catalog, footage: Path, refs: dict, given_lines: dict | None = 
 
 
 def run(models: list[str], data: Path, keep: Path | None, north: Path | None = None,
-        mfa_folder: Path | None = None) -> dict:
+        mfa_folder: Path | None = None, dump: dict | None = None) -> dict:
     work = Path(keep or tempfile.mkdtemp(prefix="fs-timing-"))
     footage = work / "footage"
     footage.mkdir(parents=True, exist_ok=True)
@@ -292,7 +312,11 @@ def run(models: list[str], data: Path, keep: Path | None, north: Path | None = N
         with Catalog.open(lib) as cat:
             Indexer(cat, builtin_analyzers({"speech": True, "speech_model": model, "visual": False,
                                             "faces": False})).run(sorted(footage.glob("*.mov")))
-            out["models"][model] = {k: measure(cat, footage, v["recordings"], v["lines"]) for k, v in sets.items()}
+            rows = {k: [] for k in sets} if dump is not None else {}
+            out["models"][model] = {k: measure(cat, footage, v["recordings"], v["lines"], rows.get(k))
+                                    for k, v in sets.items()}
+            if dump is not None:
+                dump[model] = rows
     if not keep:
         shutil.rmtree(work, ignore_errors=True)
     return out
@@ -309,9 +333,14 @@ def main():
                     help="folder with the Montreal Forced Aligner's tests/data {acoustic,cold}_corpus.{wav,TextGrid}")
     ap.add_argument("--north-wind", type=Path, default=None,
                     help="folder with Parselmouth's tests/data/the_north_wind_and_the_sun.{wav,TextGrid}")
+    ap.add_argument("--dump-words", type=Path, default=None,
+                    help="write every word's catalogued and reference times and errors (JSON) here")
     args = ap.parse_args()
     os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-    res = run(args.models, args.data or fetch_data(args.cache), args.keep, args.north_wind, args.mfa)
+    dump = {} if args.dump_words else None
+    res = run(args.models, args.data or fetch_data(args.cache), args.keep, args.north_wind, args.mfa, dump)
+    if args.dump_words:
+        args.dump_words.write_text(json.dumps(dump, indent=1))
     print(json.dumps(res, indent=2))
 
 

@@ -234,3 +234,18 @@ def test_takes_of_words_with_known_gaps_end_in_the_gap_after_their_last_word():
                 hi = truth[j + 1][0] if j + 1 < len(words) else samples.size / SR + 1
                 assert lo - 0.02 <= a / rate <= truth[i][0] + 0.02, (i, j, rate, float(a / rate), truth[i])
                 assert truth[j][1] - 0.02 <= b / rate <= hi + 0.02, (i, j, rate, float(b / rate), truth[j])
+
+
+def test_a_word_left_inside_the_one_before_never_ends_before_it_starts():
+    """The aligner moved a word's neighbours but not the word (it placed it implausibly): the word now
+    lies inside the one before. The guard keeps every word at least MIN_WORD_S long, in order."""
+    from framesense.analysis.word_edges import MIN_WORD_S, keep_off_pauses
+    rng = np.random.default_rng(0)
+    samples = np.zeros(48000, np.float32)
+    for a, b in ((0.9, 1.3), (1.45, 1.9)):          # sound, with a pause where the two words meet
+        samples[int(a * 16000):int(b * 16000)] = 0.2 * rng.standard_normal(int(b * 16000) - int(a * 16000))
+    words = [Word("have", 1.0, 1.5, 0.9), Word("a", 1.2, 1.25, 0.9), Word("cold", 1.5, 1.8, 0.9)]
+    keep_off_pauses(words, samples)
+    for p, w in zip(words, words[1:]):
+        assert w.start >= p.end, words
+    assert all(w.end - w.start >= MIN_WORD_S - 1e-9 for w in words), words

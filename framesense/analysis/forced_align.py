@@ -10,8 +10,11 @@ sequence hands over to the next, at 10 ms. Measured on hand-labelled speech by o
 Each of Whisper's segments is aligned on its own, in a window reaching a little past its words
 (never into the neighbouring segments' words). A word missing from the dictionary gets a rough
 pronunciation from its letters (its timing, not its spelling, is what is wanted); digits are said
-as words. A segment the aligner cannot fit (the words are not what was said, music) keeps the
-energy rules' times, and so does any word it places implausibly far from Whisper's.
+as words. A segment the aligner cannot fit as a whole (a hesitation Whisper left out, a stretch said
+faster than the model's three 10 ms frames a phone) is split at its widest pause and each part of
+at least MIN_PART_WORDS words aligned on its own; a part that still does not fit (the words are not
+what was said, music) keeps the energy rules' times, and so does any word placed implausibly far
+from Whisper's.
 """
 
 from __future__ import annotations
@@ -25,9 +28,10 @@ import numpy as np
 from ..media.audio import SAMPLE_RATE
 from ..transcript.model import Word
 
-VERSION = "ps1"          # of this aligner's use: part of the word_timing stage's version
+VERSION = "ps2"          # of this aligner's use: part of the word_timing stage's version
 PAD_S = 0.4              # the window reaches this far past a segment's first and last word
 MAX_SHIFT_S = 1.0        # an aligned edge further than this from Whisper's is not trusted
+MIN_PART_WORDS = 5       # a run that does not fit is split into parts of at least this many words
 MIN_WORD_S = 0.03        # an aligned word shorter than this is a guess, not a fit
 FRAME_CENTRE_S = 0.01    # frame f's 25.6 ms window is centred 12.8 ms after f/100: a boundary at f lies there
 LANGUAGES = ("en",)      # the acoustic model's language
@@ -159,28 +163,43 @@ def align_segments(segments: list[list[Word]], samples: np.ndarray) -> int:
                 continue
             before = max((w.end for s in segments[:k] for w in s[-1:]), default=0.0)
             after = min((s[0].start for s in segments[k + 1:] if s), default=n)
-            lo = max(0.0, before, ws[0].start - PAD_S)
-            hi = min(n, max(after, ws[-1].end), ws[-1].end + PAD_S)
-            owner, text = [], []
-            for i, w in enumerate(ws):
-                for t in tokens(w.text):
-                    t = _pronounceable(dec, t)
-                    if t:
-                        owner.append(i)
-                        text.append(t)
-            if not text or hi - lo < 0.1:
-                continue
-            got = _align(dec, samples[int(lo * SAMPLE_RATE):int(hi * SAMPLE_RATE)], text)
-            if got is None:
-                continue
-            spans: dict[int, list[float]] = {}
-            for i, (a, b) in zip(owner, got):
-                s = spans.setdefault(i, [a + lo, b + lo])
-                s[1] = b + lo
-            for i, (a, b) in spans.items():
-                w = ws[i]
-                if b - a < MIN_WORD_S or abs(a - w.start) > MAX_SHIFT_S or abs(b - w.end) > MAX_SHIFT_S:
-                    continue
-                w.start, w.end = round(a, 3), round(b, 3)
-                moved += 1
+            moved += _fit(dec, samples, ws, before, after)
+    return moved
+
+
+def _fit(dec, samples: np.ndarray, ws: list[Word], before: float, after: float) -> int:
+    """Align ``ws`` in a window between ``before`` and ``after`` (the neighbours' edges); the words moved.
+
+    Where the whole run does not fit (a stretch said too fast for the model's three frames a phone,
+    or a hesitation Whisper left out), it is split at its widest pause and each part is aligned on
+    its own window, so one bad stretch keeps only its own words on the energy rules' times."""
+    n = samples.size / SAMPLE_RATE
+    lo = max(0.0, before, ws[0].start - PAD_S)
+    hi = min(n, max(after, ws[-1].end), ws[-1].end + PAD_S)
+    owner, text = [], []
+    for i, w in enumerate(ws):
+        for t in tokens(w.text):
+            t = _pronounceable(dec, t)
+            if t:
+                owner.append(i)
+                text.append(t)
+    if not text or hi - lo < 0.1:
+        return 0
+    got = _align(dec, samples[int(lo * SAMPLE_RATE):int(hi * SAMPLE_RATE)], text)
+    if got is None:
+        if len(ws) < 2 * MIN_PART_WORDS:
+            return 0
+        k = max(range(MIN_PART_WORDS, len(ws) - MIN_PART_WORDS + 1), key=lambda k: ws[k].start - ws[k - 1].end)
+        return _fit(dec, samples, ws[:k], before, ws[k].start) + _fit(dec, samples, ws[k:], ws[k - 1].end, after)
+    spans: dict[int, list[float]] = {}
+    for i, (a, b) in zip(owner, got):
+        s = spans.setdefault(i, [a + lo, b + lo])
+        s[1] = b + lo
+    moved = 0
+    for i, (a, b) in spans.items():
+        w = ws[i]
+        if b - a < MIN_WORD_S or abs(a - w.start) > MAX_SHIFT_S or abs(b - w.end) > MAX_SHIFT_S:
+            continue
+        w.start, w.end = round(a, 3), round(b, 3)
+        moved += 1
     return moved

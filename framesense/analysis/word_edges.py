@@ -272,6 +272,9 @@ def _framed(words: list[Word], samples: np.ndarray, loud: Loudness | None):
     for k in range(1, len(span)):
         if span[k][0] < span[k - 1][1]:
             span[k][0] = span[k - 1][1] = (span[k][0] + span[k - 1][1]) // 2
+            # a word lying inside the one before (kept where the aligner placed its neighbours) would
+            # end before it starts: it keeps MIN_WORD_S after the meeting point (the next word yields)
+            span[k][1] = max(span[k][1], min(n, span[k][0] + min_len))
     return loud, span, min_len
 
 
