@@ -81,6 +81,12 @@ def check_nothing_clipped(win):
                 if ra.intersects(rb):
                     problems.append(f"{a.text() if isinstance(a, QAbstractButton) else a} overlaps "
                                     f"{b.text() if isinstance(b, QAbstractButton) else b}")
+    p = win.player     # the monitor's picture, scrub bar and caption, one above the other
+    stack = [w for w in (p.view, p.scrub, p.caption) if w.isVisibleTo(win)]
+    for a, b in zip(stack, stack[1:]):
+        if a.geometry().intersects(b.geometry()):
+            problems.append(f"the monitor's {type(a).__name__} runs over its {type(b).__name__} "
+                            f"({a.geometry().bottom() - b.geometry().top() + 1} px)")
     return problems
 
 

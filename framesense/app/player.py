@@ -80,7 +80,7 @@ class VideoView(QWidget):
         super().__init__(parent)
         self.image = None
         self.message = "No clip"
-        self.setMinimumSize(320, 180)
+        self.setMinimumSize(256, 144)   # small enough that a laptop window with the banner open never squeezes the scrub bar over it
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def sizeHint(self):
