@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from ..catalog import Catalog, media_rate
 from ..errors import QueryError
 from ..paths import display, from_db
-from ..transcript.cuts import cut_frames
+from ..transcript.cuts import cut_frames, quiet_at
 from ..transcript.languages import ELISIONS, is_elided_piece
 from .hits import AUDIO_TIME_BASE, Hit
 from .memo import remembered
@@ -285,14 +285,19 @@ class _HitMaker:
              form=None):
         cat = self.catalog
         # the words and their neighbours (where to cut) in one read; a transcript's edge has none
-        around = cat.execute("SELECT seq, start, end, text, segment_id, speaker, probability FROM words "
+        around = cat.execute("SELECT seq, start, end, text, segment_id, speaker, probability, quiet_ms FROM words "
                              "WHERE media_id = ? AND seq BETWEEN ? AND ? ORDER BY seq",
                              (media_id, first - 1, last + 1)).fetchall()
         words = [w for w in around if first <= w["seq"] <= last]
         if not words:
             return None
-        prev_end = next((float(w["end"]) for w in around if w["seq"] == first - 1), None)
-        next_start = next((float(w["start"]) for w in around if w["seq"] == last + 1), None)
+        before = next((w for w in around if w["seq"] == first - 1), None)
+        after = next((w for w in around if w["seq"] == last + 1), None)
+        prev_end = float(before["end"]) if before else None
+        next_start = float(after["start"]) if after else None
+        # the quietest instants before the first word and before the word after the last (cuts.py)
+        quiet_in = quiet_at(words[0]["start"], words[0]["quiet_ms"]) if before else None
+        quiet_out = quiet_at(after["start"], after["quiet_ms"]) if after else None
         media = self._media(media_id)
         rate = media_rate(media) if media.get("has_video") else None
         frames = media.get("frames") if rate else None
@@ -305,7 +310,7 @@ class _HitMaker:
             context = " ".join(r["text"] for r in segs)
         stream = next((r for r in segs if r["id"] == seg_ids[0]), None)
         a, b = cut_frames(words[0]["start"], max(words[-1]["end"], words[0]["start"]), prev_end, next_start,
-                          rate or AUDIO_TIME_BASE, frames)   # cut in the pauses around the words
+                          rate or AUDIO_TIME_BASE, frames, quiet_in, quiet_out)   # cut in the pauses around the words
         hit = Hit(start_frame=a, end_frame=b, rate=rate or AUDIO_TIME_BASE, media_id=media_id,
                   media_path=media.get("path", ""), score=hit_score(match, [w["probability"] for w in words], quality),
                   kind="phrase", text=join_words(w["text"] for w in words), context=context, query=self.q.phrase)

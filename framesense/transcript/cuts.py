@@ -104,10 +104,3 @@ def cut_frames(start: float, end: float, prev_end: float | None, next_start: flo
         a, b = min(a, frames - 1), min(b, frames)
     return a, max(b, a + 1)
 
-
-def words_frames(catalog, media_id: int, first_seq: int, last_seq: int, start: float, end: float, rate,
-                 frames: int | None = None) -> tuple[int, int]:
-    """``cut_frames`` for catalogued words ``first_seq``..``last_seq`` (sounding ``start``..``end``)."""
-    from ..catalog.reads import CatalogReads
-    prev_end, quiet_in, next_start, quiet_out = CatalogReads(catalog).word_pauses(media_id, first_seq, last_seq)
-    return cut_frames(start, end, prev_end, next_start, rate, frames, quiet_in, quiet_out)
