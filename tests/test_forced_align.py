@@ -191,3 +191,19 @@ def test_a_segment_that_does_not_fit_is_aligned_in_parts():
     time_words([words], samples, "en")
     both = np.abs([[w.start - a, w.end - b] for w, (_, a, b) in zip(words, ref)])
     assert np.median(both) <= 0.04 and both.max() <= 0.12, both
+
+
+def test_a_hesitation_whisper_left_out_is_not_given_to_the_next_word():
+    """Unscripted speech by others (tests/data/speech/mfa_um: the Montreal Forced Aligner's recording and
+    its word times): "um", a 0.6 s pause, "and that should be all thanks". Whisper leaves the "um" out
+    and starts "and" on it, 1.2 s early (these are the times faster-whisper base gave for the passage);
+    the aligner may put a hesitation between words, so "and" starts on its own sound, not the um's."""
+    from tests.labelled_speech import DATA, textgrid_tiers
+    samples = decode_audio(DATA / "mfa_um.wav")
+    ref = [r for r in textgrid_tiers(DATA / "mfa_um.TextGrid")["words"] if r[0] != "um"]
+    heard = [("And", 1.41, 1.89), ("that", 1.89, 2.37), ("should", 2.37, 2.47), ("be", 2.47, 2.57),
+             ("all", 2.57, 2.67), ("thanks", 2.67, 3.19)]
+    words = [Word(t, a, b, 0.9) for t, a, b in heard]
+    assert time_words([words], samples, "en") is None
+    err = np.abs([[w.start - a, w.end - b] for w, (_, a, b) in zip(words, ref)])
+    assert err.max() <= 0.08, err

@@ -10,31 +10,43 @@ sequence hands over to the next, at 10 ms. Measured on hand-labelled speech by o
 Each of Whisper's segments is aligned on its own, in a window reaching a little past its words
 (never into the neighbouring segments' words). A word missing from the dictionary gets a rough
 pronunciation from its letters (its timing, not its spelling, is what is wanted); digits are said
-as words. A segment the aligner cannot fit as a whole (a hesitation Whisper left out, a stretch said
-faster than the model's three 10 ms frames a phone) is split at its widest pause and each part of
-at least MIN_PART_WORDS words aligned on its own; a part that still does not fit (the words are not
-what was said, music) keeps the energy rules' times, and so does any word placed implausibly far
-from Whisper's.
+as words. Whisper leaves hesitations out ("um", "uh"); the aligner may place one between any two
+words (HESITATIONS), so the word after it does not start on its sound. A segment the aligner cannot
+fit as a whole (a stretch said faster than the model's three 10 ms frames a phone) is split at its
+widest pause and each part of at least MIN_PART_WORDS words aligned on its own; a part that still
+does not fit (the words are not what was said, music) keeps the energy rules' times, and so does
+any word placed implausibly far from Whisper's.
 """
 
 from __future__ import annotations
 
+import atexit
+import os
 import re
+import tempfile
 import threading
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from ..media.audio import SAMPLE_RATE
 from ..transcript.model import Word
 
-VERSION = "ps2"          # of this aligner's use: part of the word_timing stage's version
+VERSION = "ps3"          # of this aligner's use: part of the word_timing stage's version
 PAD_S = 0.4              # the window reaches this far past a segment's first and last word
-MAX_SHIFT_S = 1.0        # an aligned edge further than this from Whisper's is not trusted
+MAX_SHIFT_S = 1.5        # an aligned edge further than this from Whisper's is not trusted
 MIN_PART_WORDS = 5       # a run that does not fit is split into parts of at least this many words
 MIN_WORD_S = 0.03        # an aligned word shorter than this is a guess, not a fit
 FRAME_CENTRE_S = 0.01    # frame f's 25.6 ms window is centred 12.8 ms after f/100: a boundary at f lies there
 LANGUAGES = ("en",)      # the acoustic model's language
+# Hesitations Whisper leaves out of its words: the aligner may put one between any two words, so the
+# word after an "um" does not take its sound. Filler words (fillprob) beside the model's own noises.
+HESITATIONS = {"[UM]": "AH M", "[UH]": "AH", "[ER]": "ER"}
+FILLER_PROB = 0.03
+# Search beams far wider than the decoder's defaults: with the words given there are few paths, and
+# at the default beams fast or mumbled speech found none (the words then kept the energy edges).
+BEAMS = {"beam": 1e-120, "pbeam": 1e-120, "wbeam": 1e-100, "lpbeam": 1e-100, "lponlybeam": 1e-100}
 
 _lock = threading.Lock()
 
@@ -56,11 +68,31 @@ def _decoder():
         raise AlignerMissing("pocketsphinx is not installed (pip install 'framesense[speech]'): "
                              "word edges are measured from the sound's energy only") from exc
     # no language model: alignment needs only the acoustic model and the dictionary
+    config = Config(lm=None, samprate=SAMPLE_RATE, bestpath=False, loglevel="FATAL", **BEAMS)
     try:
-        return Decoder(Config(lm=None, samprate=SAMPLE_RATE, bestpath=False, loglevel="FATAL"))
+        fillers = _filler_dictionary(Path(config["hmm"]) / "noisedict")
+        if fillers:
+            config["fdict"], config["fillprob"] = str(fillers), FILLER_PROB
+        return Decoder(config)
     except (RuntimeError, OSError) as exc:    # a bundle or install without its model files
         raise AlignerMissing(f"pocketsphinx's en-us model could not be loaded ({exc}): "
                              "word edges are measured from the sound's energy only") from exc
+
+
+def _filler_dictionary(noisedict: Path) -> Path | None:
+    """The model's filler words plus HESITATIONS, as a file for the decoder (it reads fillers only
+    from one): in the temporary folder, removed at exit; None where it cannot be written (the aligner
+    then runs without hesitations)."""
+    text = noisedict.read_text(encoding="utf-8").rstrip("\n") + "\n"
+    text += "".join(f"{w} {p}\n" for w, p in HESITATIONS.items())
+    try:
+        fd, name = tempfile.mkstemp(prefix="framesense-fillers-", suffix=".dict")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError:
+        return None
+    atexit.register(lambda: Path(name).unlink(missing_ok=True))
+    return Path(name)
 
 
 # letters -> CMU phones, for words the dictionary lacks (longest spelling first)
