@@ -47,7 +47,6 @@ unpacked into a folder) so before and after come from one script.
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import os
 import re
@@ -182,9 +181,31 @@ def norm(text: str) -> str:
 
 
 def matched(heard: list[dict], ref: list[tuple]) -> list[tuple[int, int]]:
-    """(index in heard, index in ref) for words the recogniser got right, in order."""
-    sm = difflib.SequenceMatcher(a=[norm(w["text"]) for w in heard], b=[w for w, _, _ in ref], autojunk=False)
-    return [(b.a + i, b.b + i) for b in sm.get_matching_blocks() for i in range(b.size)]
+    """(index in heard, index in ref) for words the recogniser got right, in order: the most words
+    paired, and among equally many pairings the one whose paired words lie closest in time (a word
+    said twice, "words word words", is paired with the one said there, not the next)."""
+    a, b = [norm(w["text"]) for w in heard], [w for w, _, _ in ref]
+    n, m = len(a), len(b)
+    # best[i][j]: (pairs, -seconds apart) over heard[i:] and ref[j:]
+    best = [[(0, 0.0)] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            options = [best[i + 1][j], best[i][j + 1]]
+            if a[i] == b[j]:
+                p, d = best[i + 1][j + 1]
+                options.append((p + 1, d - abs(heard[i]["start"] - ref[j][1])))
+            best[i][j] = max(options)
+    out, i, j = [], 0, 0
+    while i < n and j < m:
+        if a[i] == b[j] and best[i][j] == (best[i + 1][j + 1][0] + 1,
+                                           best[i + 1][j + 1][1] - abs(heard[i]["start"] - ref[j][1])):
+            out.append((i, j))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            i += 1
+        else:
+            j += 1
+    return out
 
 
 def _edge_in_pauses(heard: list[dict], i: int, j: int, rate) -> bool:
