@@ -193,17 +193,23 @@ def test_a_segment_that_does_not_fit_is_aligned_in_parts():
     assert np.median(both) <= 0.04 and both.max() <= 0.12, both
 
 
-def test_a_hesitation_whisper_left_out_is_not_given_to_the_next_word():
-    """Unscripted speech by others (tests/data/speech/mfa_um: the Montreal Forced Aligner's recording and
-    its word times): "um", a 0.6 s pause, "and that should be all thanks". Whisper leaves the "um" out
-    and starts "and" on it, 1.2 s early (these are the times faster-whisper base gave for the passage);
-    the aligner may put a hesitation between words, so "and" starts on its own sound, not the um's."""
+
+def test_a_hesitation_whisper_left_out_and_a_drawn_out_word_keep_their_sound():
+    """Unscripted speech by others (tests/data/speech/mfa_excerpt: the Montreal Forced Aligner's
+    recording and its word times): "and" drawn out for a second, which Whisper starts 0.7 s late; then
+    "um", a pause, "and that should be all thanks", where Whisper leaves the "um" out and starts "and"
+    on it, 1.2 s early (these are the times faster-whisper base gave). The aligner's window widens past
+    a word it cut off, and it may put a hesitation between words, so both "and"s start on their sound."""
     from tests.labelled_speech import DATA, textgrid_tiers
-    samples = decode_audio(DATA / "mfa_um.wav")
-    ref = [r for r in textgrid_tiers(DATA / "mfa_um.TextGrid")["words"] if r[0] != "um"]
-    heard = [("And", 1.41, 1.89), ("that", 1.89, 2.37), ("should", 2.37, 2.47), ("be", 2.47, 2.57),
-             ("all", 2.57, 2.67), ("thanks", 2.67, 3.19)]
-    words = [Word(t, a, b, 0.9) for t, a, b in heard]
-    assert time_words([words], samples, "en") is None
+    samples = decode_audio(DATA / "mfa_excerpt.wav")
+    ref = [r for r in textgrid_tiers(DATA / "mfa_excerpt.TextGrid")["words"] if r[0] != "um"]
+    heard = [[("And", 1.63, 2.11), ("here's", 2.11, 2.59), ("some", 2.59, 2.69), ("more", 2.69, 2.91),
+              ("words", 2.91, 3.41), ("words", 3.41, 3.97), ("words", 3.97, 4.27), ("words", 4.27, 4.49)],
+             [("And", 6.01, 6.49), ("that", 6.49, 6.97), ("should", 6.97, 7.07), ("be", 7.07, 7.17),
+              ("all", 7.17, 7.27), ("thanks", 7.27, 7.79)]]
+    segments = [[Word(t, a, b, 0.9) for t, a, b in seg] for seg in heard]
+    assert time_words(segments, samples, "en") is None
+    words = [w for seg in segments for w in seg]
+    assert len(words) == len(ref)      # "word" heard as "words": paired by position
     err = np.abs([[w.start - a, w.end - b] for w, (_, a, b) in zip(words, ref)])
-    assert err.max() <= 0.08, err
+    assert err.max() <= 0.1, err

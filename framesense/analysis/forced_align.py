@@ -8,7 +8,8 @@ sequence hands over to the next, at 10 ms. Measured on hand-labelled speech by o
 (benchmarks/word_timing.py), it halves the per-word edge error of the energy rules alone.
 
 Each of Whisper's segments is aligned on its own, in a window reaching a little past its words
-(never into the neighbouring segments' words). A word missing from the dictionary gets a rough
+(never into the neighbouring segments' words), widened where a word lies against its edge (a word
+drawn out, or started late by Whisper, was cut off by the window). A word missing from the dictionary gets a rough
 pronunciation from its letters (its timing, not its spelling, is what is wanted); digits are said
 as words. Whisper leaves hesitations out ("um", "uh"); the aligner may place one between any two
 words (HESITATIONS), so the word after it does not start on its sound. A segment the aligner cannot
@@ -36,6 +37,8 @@ from ..transcript.model import Word
 VERSION = "ps3"          # of this aligner's use: part of the word_timing stage's version
 PAD_S = 0.4              # the window reaches this far past a segment's first and last word
 MAX_SHIFT_S = 1.5        # an aligned edge further than this from Whisper's is not trusted
+WIDEN_TIMES = 2          # a window whose edge cuts off a word is widened by PAD_S at most this often
+EDGE_S = 0.02            # a word this close to its window's edge was cut off by it
 MIN_PART_WORDS = 5       # a run that does not fit is split into parts of at least this many words
 MIN_WORD_S = 0.03        # an aligned word shorter than this is a guess, not a fit
 FRAME_CENTRE_S = 0.01    # frame f's 25.6 ms window is centred 12.8 ms after f/100: a boundary at f lies there
@@ -218,6 +221,17 @@ def _fit(dec, samples: np.ndarray, ws: list[Word], before: float, after: float) 
     if not text or hi - lo < 0.1:
         return 0
     got = _align(dec, samples[int(lo * SAMPLE_RATE):int(hi * SAMPLE_RATE)], text)
+    for _ in range(WIDEN_TIMES):
+        # a first word starting on the window's first frames (a last word ending on its last) was cut
+        # off by it: a drawn-out word, or one Whisper started late. Widen that side, within the neighbours.
+        if got is None:
+            break
+        wider_lo = max(0.0, before, lo - PAD_S) if got[0][0] - FRAME_CENTRE_S < EDGE_S else lo
+        wider_hi = min(n, max(after, ws[-1].end), hi + PAD_S) if hi - lo - got[-1][1] + FRAME_CENTRE_S < EDGE_S else hi
+        if (wider_lo, wider_hi) == (lo, hi):
+            break
+        lo, hi = wider_lo, wider_hi
+        got = _align(dec, samples[int(lo * SAMPLE_RATE):int(hi * SAMPLE_RATE)], text)
     if got is None:
         if len(ws) < 2 * MIN_PART_WORDS:
             return 0
