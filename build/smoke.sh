@@ -58,11 +58,13 @@ check "prints the version" grep -q "^framesense, version [0-9]" <<<"$out"
 
 step "framesense doctor (loads each packaged part: PyAV encoders, speech models, every exporter, Qt)"
 fs doctor 2>&1 | sed 's/^/   /' | tee "$WORK/doctor.log"; took
-for part in "media (PyAV)" "speech" "export otio" "export fcp7" "export fcpxml" "export edl" "desktop app"; do
+for part in "media (PyAV)" "speech" "word edges" "export otio" "export fcp7" "export fcpxml" "export edl" "desktop app"; do
     check "$part works in the bundle" grep -q "^   ok   $part:" "$WORK/doctor.log"
 done
 grep -q "^   ok   speech: tiny.en (package), base (package)" "$WORK/doctor.log" \
     && echo "   ok: both packaged speech models found" || { echo "   FAIL: speech models"; failures=$((failures + 1)); }
+check "English word edges are force-aligned (pocketsphinx's en-us model and the hesitations in the bundle)" \
+    grep -q "^   ok   word edges: English words force-aligned" "$WORK/doctor.log"
 check "QtMultimedia loads and the player uses the smoke's null sink" \
     grep -q "^   ok   sound: QtMultimedia .* the player uses FrameSense-smoke ($SINK)" "$WORK/doctor.log"
 check "picture search is in the bundle, on onnxruntime (no torch)" \

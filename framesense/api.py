@@ -172,7 +172,9 @@ def word_aligner_status() -> tuple[bool, str]:
         forced_align.load()
     except forced_align.AlignerMissing as exc:
         return False, str(exc)
-    return True, "English words force-aligned (pocketsphinx, CMU en-us model)"
+    fillers = forced_align.hesitations()
+    return True, ("English words force-aligned (pocketsphinx, CMU en-us model; hesitations: "
+                  + (", ".join(fillers) if fillers else "none, the temporary folder is not writable") + ")")
 
 
 def face_model_status() -> dict:

@@ -213,3 +213,28 @@ def test_a_hesitation_whisper_left_out_and_a_drawn_out_word_keep_their_sound():
     assert len(words) == len(ref)      # "word" heard as "words": paired by position
     err = np.abs([[w.start - a, w.end - b] for w, (_, a, b) in zip(words, ref)])
     assert err.max() <= 0.1, err
+
+
+def test_without_a_writable_temporary_folder_the_aligner_runs_without_hesitations(monkeypatch):
+    """The hesitations reach the decoder as a filler dictionary file; where none can be written the
+    aligner still loads and aligns, and doctor says it has no hesitations."""
+    import tempfile
+
+    from framesense.api import word_aligner_status
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    forced_align._decoder.cache_clear()
+    try:
+        monkeypatch.setattr(tempfile, "mkstemp", full)
+        assert forced_align.hesitations() == []
+        ok, detail = word_aligner_status()
+        assert ok and "hesitations: none" in detail
+        path, ref = labelled("mary")
+        samples = padded(path)
+        words = [Word(w, a + LEAD - 0.1, b + LEAD + 0.05, 0.9) for w, a, b in ref]
+        assert forced_align.align_segments([words], samples) == len(words)
+    finally:
+        monkeypatch.undo()
+        forced_align._decoder.cache_clear()
+    assert forced_align.hesitations() == ["um", "uh", "er"]

@@ -82,6 +82,13 @@ def _decoder():
                              "word edges are measured from the sound's energy only") from exc
 
 
+def hesitations() -> list[str]:
+    """The hesitations the loaded aligner may place between words ("um", "uh", "er"; none where its
+    filler dictionary could not be written)."""
+    dec = _decoder()
+    return [w.strip("[]").lower() for w in HESITATIONS if dec.lookup_word(w) is not None]
+
+
 def _filler_dictionary(noisedict: Path) -> Path | None:
     """The model's filler words plus HESITATIONS, as a file for the decoder (it reads fillers only
     from one): in the temporary folder, removed at exit; None where it cannot be written (the aligner
