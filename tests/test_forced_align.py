@@ -233,7 +233,7 @@ def test_without_a_writable_temporary_folder_the_aligner_runs_without_hesitation
         path, ref = labelled("mary")
         samples = padded(path)
         words = [Word(w, a + LEAD - 0.1, b + LEAD + 0.05, 0.9) for w, a, b in ref]
-        assert forced_align.align_segments([words], samples) == len(words)
+        assert forced_align.align_segments([words], samples) == words
     finally:
         monkeypatch.undo()
         forced_align._decoder.cache_clear()

@@ -188,8 +188,8 @@ def _align(dec, samples: np.ndarray, text: list[str]) -> list[tuple[float, float
     return [(s.start_frame / 100 + FRAME_CENTRE_S, (s.end_frame + 1) / 100 + FRAME_CENTRE_S) for s in segs]
 
 
-def align_segments(segments: list[list[Word]], samples: np.ndarray) -> int:
-    """Move the words of each segment (in place) to the aligner's boundaries; the number of words moved.
+def align_segments(segments: list[list[Word]], samples: np.ndarray) -> list[Word]:
+    """Move the words of each segment (in place) to the aligner's boundaries; the words it moved.
 
     ``segments`` are one stream's segments in order, each a list of its words with times already
     fitted by the energy rules (they bound the windows and stay where the aligner fails). Words of
@@ -198,7 +198,7 @@ def align_segments(segments: list[list[Word]], samples: np.ndarray) -> int:
     """
     dec = _decoder()
     n = samples.size / SAMPLE_RATE
-    moved = 0
+    moved: list[Word] = []
     with _lock:   # one decoder per process
         for k, ws in enumerate(segments):
             if not ws:
@@ -209,7 +209,7 @@ def align_segments(segments: list[list[Word]], samples: np.ndarray) -> int:
     return moved
 
 
-def _fit(dec, samples: np.ndarray, ws: list[Word], before: float, after: float) -> int:
+def _fit(dec, samples: np.ndarray, ws: list[Word], before: float, after: float) -> list[Word]:
     """Align ``ws`` in a window between ``before`` and ``after`` (the neighbours' edges); the words moved.
 
     Where the whole run does not fit (a stretch said too fast for the model's three frames a phone,
@@ -226,7 +226,7 @@ def _fit(dec, samples: np.ndarray, ws: list[Word], before: float, after: float) 
                 owner.append(i)
                 text.append(t)
     if not text or hi - lo < 0.1:
-        return 0
+        return []
     got = _align(dec, samples[int(lo * SAMPLE_RATE):int(hi * SAMPLE_RATE)], text)
     for _ in range(WIDEN_TIMES):
         # a first word starting on the window's first frames (a last word ending on its last) was cut
@@ -241,18 +241,18 @@ def _fit(dec, samples: np.ndarray, ws: list[Word], before: float, after: float) 
         got = _align(dec, samples[int(lo * SAMPLE_RATE):int(hi * SAMPLE_RATE)], text)
     if got is None:
         if len(ws) < 2 * MIN_PART_WORDS:
-            return 0
+            return []
         k = max(range(MIN_PART_WORDS, len(ws) - MIN_PART_WORDS + 1), key=lambda k: ws[k].start - ws[k - 1].end)
         return _fit(dec, samples, ws[:k], before, ws[k].start) + _fit(dec, samples, ws[k:], ws[k - 1].end, after)
     spans: dict[int, list[float]] = {}
     for i, (a, b) in zip(owner, got):
         s = spans.setdefault(i, [a + lo, b + lo])
         s[1] = b + lo
-    moved = 0
+    moved = []
     for i, (a, b) in spans.items():
         w = ws[i]
         if b - a < MIN_WORD_S or abs(a - w.start) > MAX_SHIFT_S or abs(b - w.end) > MAX_SHIFT_S:
             continue
         w.start, w.end = round(a, 3), round(b, 3)
-        moved += 1
+        moved.append(w)
     return moved

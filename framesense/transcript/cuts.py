@@ -6,13 +6,13 @@ app's text-based trimming), so a hit and a text trim of the same words cut at th
 The pause before a take's first word runs from the previous word's end to the first word's start
 (word edges measured from the sound: ``analysis/word_timing.py``); the one after its last word
 from that word's end to the next word's start. Each cut aims, inside its pause, at ``LEAD_S``
-before the first word (after the last), or, in a pause shorter than that, at its quietest instant
-(stored per word by the word-timing stage; the middle of the pause where it was not measured).
-Snapped to frames, a cut takes the frame edge inside the pause nearest its aim (the start rounded
-down, the end up, unless that leaves the pause). Where no frame edge lies inside the pause (words
-running on, a pause shorter than a frame) the cut takes the frame edge nearest the quietest
-instant: it then lies less than half a frame into one of the two words, the one that is quieter
-there. Pads are applied later, on top.
+before the first word (after the last), or, in a pause shorter than that, at its cut point: the
+instant the word-timing stage stored per word ("quiet": the aligner's boundary between two
+force-aligned words, else the pause's quietest 10 ms; the middle of the pause where nothing was
+stored). Snapped to frames, a cut takes the frame edge inside the pause nearest its aim (the start
+rounded down, the end up, unless that leaves the pause). Where no frame edge lies inside the pause
+(words running on, a pause shorter than a frame) the cut takes the frame edge nearest the cut
+point: it then lies less than half a frame into one of the two words. Pads are applied later, on top.
 """
 
 from __future__ import annotations

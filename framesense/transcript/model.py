@@ -35,7 +35,8 @@ class Word:
     end: float
     probability: float | None = None
     speaker: str | None = None
-    quiet: float | None = None     # the quietest instant between it and the word before (seconds; None: not measured)
+    quiet: float | None = None     # where to cut between it and the word before (seconds; None: not measured;
+                                   # the aligner's boundary or the quietest 10 ms: analysis/word_timing.py)
 
 
 @dataclass
