@@ -9,9 +9,9 @@ sequence hands over to the next, at 10 ms. Measured on hand-labelled speech by o
 
 Each of Whisper's segments is aligned on its own, in a window reaching a little past its words
 (never into the neighbouring segments' words), widened where a word lies against its edge (a word
-drawn out, or started late by Whisper, was cut off by the window). A word missing from the dictionary gets a rough
-pronunciation from its letters (its timing, not its spelling, is what is wanted); digits are said
-as words. Whisper leaves hesitations out ("um", "uh"); the aligner may place one between any two
+drawn out, or started late by Whisper, was cut off by the window). A word missing from the
+dictionary gets a rough pronunciation from its letters (its timing, not its spelling, is what is
+wanted); digits are said as words. Whisper leaves hesitations out ("um", "uh"); the aligner may place one between any two
 words (HESITATIONS), so the word after it does not start on its sound. A segment the aligner cannot
 fit as a whole (a stretch said faster than the model's three 10 ms frames a phone) is split at its
 widest pause and each part of at least MIN_PART_WORDS words aligned on its own; a part that still
@@ -233,8 +233,10 @@ def _fit(dec, samples: np.ndarray, ws: list[Word], before: float, after: float) 
         # off by it: a drawn-out word, or one Whisper started late. Widen that side, within the neighbours.
         if got is None:
             break
-        wider_lo = max(0.0, before, lo - PAD_S) if got[0][0] - FRAME_CENTRE_S < EDGE_S else lo
-        wider_hi = min(n, max(after, ws[-1].end), hi + PAD_S) if hi - lo - got[-1][1] + FRAME_CENTRE_S < EDGE_S else hi
+        cut_first = got[0][0] - FRAME_CENTRE_S < EDGE_S
+        cut_last = (hi - lo) - (got[-1][1] - FRAME_CENTRE_S) < EDGE_S
+        wider_lo = max(0.0, before, lo - PAD_S) if cut_first else lo
+        wider_hi = min(n, max(after, ws[-1].end), hi + PAD_S) if cut_last else hi
         if (wider_lo, wider_hi) == (lo, hi):
             break
         lo, hi = wider_lo, wider_hi

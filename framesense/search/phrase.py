@@ -295,7 +295,7 @@ class _HitMaker:
         after = next((w for w in around if w["seq"] == last + 1), None)
         prev_end = float(before["end"]) if before else None
         next_start = float(after["start"]) if after else None
-        # the quietest instants before the first word and before the word after the last (cuts.py)
+        # the cut points stored before the first word and before the word after the last (cuts.py)
         quiet_in = quiet_at(words[0]["start"], words[0]["quiet_ms"]) if before else None
         quiet_out = quiet_at(after["start"], after["quiet_ms"]) if after else None
         media = self._media(media_id)
