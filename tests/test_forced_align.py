@@ -193,7 +193,6 @@ def test_a_segment_that_does_not_fit_is_aligned_in_parts():
     assert np.median(both) <= 0.04 and both.max() <= 0.12, both
 
 
-
 def test_a_hesitation_whisper_left_out_and_a_drawn_out_word_keep_their_sound():
     """Unscripted speech by others (tests/data/speech/mfa_excerpt: the Montreal Forced Aligner's
     recording and its word times): "and" drawn out for a second, which Whisper starts 0.7 s late; then

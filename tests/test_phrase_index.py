@@ -308,9 +308,9 @@ def test_all_words_matches_the_rarest_two_and_checks_the_rest_in_the_segment(cat
 
 
 def test_a_hit_a_take_and_a_text_trim_of_the_same_words_cut_at_the_same_frames(cat):
-    """Words said without a pause between them: each cut goes to the frame edge nearest the quietest
-    instant the word timing stored (transcript/cuts.py), not to the edge nearest the boundary. A phrase
-    hit, a paper-edit take and a text trim of the same words land on the same frames."""
+    """Words said without a pause between them: each cut goes to the frame edge nearest the cut point
+    the word timing stored (transcript/cuts.py), not to the edge nearest the catalogued boundary. A
+    phrase hit, a paper-edit take and a text trim of the same words land on the same frames."""
     from fractions import Fraction
 
     from framesense.catalog.reads import CatalogReads
@@ -321,8 +321,8 @@ def test_a_hit_a_take_and_a_text_trim_of_the_same_words_cut_at_the_same_frames(c
     rate = Fraction(25)
     with cat.transaction():
         m = add_media(cat, "/f/talk.mov", rate=rate, frames=250, duration=10.0)
-        # "so|we" touch at 1.41 s (nearest edge: frame 35) but the quietest instant is 1.435 (frame 36);
-        # "home|now" touch at 2.61 s (frame 65) but the quietest instant is 2.575 (frame 64)
+        # "so|we" touch at 1.41 s (nearest edge: frame 35) but the stored cut point is 1.435 (frame 36);
+        # "home|now" touch at 2.61 s (frame 65) but the stored cut point is 2.575 (frame 64)
         ws = [Word("so", 1.0, 1.41, 0.9), Word("we", 1.41, 1.8, 0.9, quiet=1.435), Word("go", 1.8, 2.2, 0.9, quiet=1.8),
               Word("home", 2.2, 2.61, 0.9, quiet=2.2), Word("now", 2.61, 3.0, 0.9, quiet=2.575)]
         store_transcripts(cat, m, [Transcript([Segment(1.0, 3.0, "so we go home now", ws)], "en")])
