@@ -357,12 +357,3 @@ def quietest(loud: Loudness, prev: Word, word: Word) -> float:
     f = min(np.flatnonzero(db <= db.min() + QUIET_DB), key=lambda k: abs(a + k - mid))
     return round((a + f + 0.5) / 100, 3)
 
-
-def mark_quiet(words: list[Word], loud: Loudness) -> None:
-    """Give each word (one stream's, in spoken order) the quietest instant before it (``quietest``;
-    the first word has none: nothing is said before it)."""
-    if not words:
-        return
-    words[0].quiet = None
-    for p, w in zip(words, words[1:]):
-        w.quiet = quietest(loud, p, w)

@@ -40,8 +40,8 @@ def time_words(segments: list[list[Word]], samples: np.ndarray, language: str | 
             word_edges.keep_off_pauses(words, samples, loud)
         except forced_align.AlignerMissing as exc:
             warning = str(exc)
-    word_edges.mark_quiet(words, loud)
+    words[0].quiet = None        # nothing is said before the first word
     for p, w in zip(words, words[1:]):
-        if id(p) in aligned and id(w) in aligned:
-            w.quiet = round((p.end + w.start) / 2, 3)
+        w.quiet = (round((p.end + w.start) / 2, 3) if id(p) in aligned and id(w) in aligned
+                   else word_edges.quietest(loud, p, w))
     return warning
