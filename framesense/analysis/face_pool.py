@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..child_process import exit_with_parent
+
 MAX_WORKERS = 2
 CROP_MARGIN = 0.6      # a sample keeps its face box plus this much of its size on each side (room for alignment)
 
@@ -143,7 +145,8 @@ def executor(workers: int):
     pool = _POOLS.get(workers)
     if pool is None:
         try:
-            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=exit_with_parent)   # no orphans after a kill -9
             pool.submit(int, 0).result(timeout=120)     # a child that cannot start shows here, not mid-file
         except Exception as exc:  # noqa: BLE001 - any failure to start helpers means: work inline
             _NO_POOL.append(f"{type(exc).__name__}: {exc}")
