@@ -4,8 +4,8 @@ which hit was shown at which moment, on the sound's clock or the wall clock), sa
 
 Each hit's own sound (decoded from its file) is looked for in the recording where the frame log puts
 the hit's first frame. On the file sink's clock the two share one time axis; a device recording
-(``build/smoke.sh``: a PulseAudio null sink's monitor) starts at some unknown moment, so the first
-hit is first found anywhere in it, and that offset carries to the others.
+(``build/smoke.sh``: a PulseAudio null sink's monitor) starts at some unknown moment, so the offset
+is found first: the one under which every hit's windows match best (``_offset``).
 """
 
 from __future__ import annotations
@@ -92,35 +92,53 @@ def compare(recording: np.ndarray, log: dict, reach_s: float = 0.25, min_frames:
     alike, and a window still matches whole where a whole hit would not.
     """
     rate_hz = log["rate"]
-    offset = None if log.get("clock") == "wall" else 0
-    width = int(window_s * rate_hz)
-    found = []
+    reach = int(reach_s * rate_hz)
+    hits = []
     for item, rate, shown, _ in hit_starts(log):
         if len(shown) < min_frames:   # a hit the run ended in, or skipped: too little to place
             continue
-        src = decode_span(item["path"], float(item["first"] / rate), float(item["last"] / rate), rate_hz)
-        if src is None:
-            continue
-        src = src.mean(axis=1) / 32768.0
-        loud = float(np.sqrt((src ** 2).mean()))
-        frames = np.array([f for f, _ in shown])
-        matches, offs = [], []
-        for j in range(0, len(src) - width + 1, width):
-            win = src[j: j + width]
-            if float(np.sqrt((win ** 2).mean())) < 0.5 * loud:
-                continue
-            # the frame shown with this window's first sample, and where that puts the window on the log's clock
-            want = item["first"] + j / rate_hz * float(rate)
-            k = int(np.argmin(np.abs(frames - want)))
-            f, pos = shown[k]
-            expected = pos + int(round((want - f) / float(rate) * rate_hz))
-            if offset is None:        # the recording's own time axis: the first such window, anywhere in it
-                offset = locate_first(win, recording) - expected
-            at, match = locate(win, recording, expected + offset, int(reach_s * rate_hz))
-            matches.append(match)
-            offs.append((at - expected - offset) / rate_hz)
-        if matches:
-            found.append({"label": item["label"], "path": item["path"], "match": round(float(np.median(matches)), 3),
-                          "off_s": round(float(np.median(offs)), 4), "frame_s": round(float(1 / rate), 4),
-                          "windows": len(matches), "speech_rms": round(loud, 4)})
+        spoken = _windows(item, rate, shown, rate_hz, window_s)
+        if spoken:
+            hits.append((item, rate) + spoken)
+    offset = 0 if log.get("clock") != "wall" else _offset(recording, [w for *_, ws, _ in hits for w in ws], reach)
+    found = []
+    for item, rate, windows, loud in hits:
+        placed = [locate(win, recording, expected + offset, reach) + (expected,) for win, expected in windows]
+        found.append({"label": item["label"], "path": item["path"],
+                      "match": round(float(np.median([m for _, m, _ in placed])), 3),
+                      "off_s": round(float(np.median([(at - e - offset) / rate_hz for at, _, e in placed])), 4),
+                      "frame_s": round(float(1 / rate), 4), "windows": len(placed), "speech_rms": round(loud, 4)})
     return found
+
+
+def _windows(item: dict, rate: Fraction, shown: list, rate_hz: int, window_s: float):
+    """A hit's spoken windows of its own sound, each with where the frame log puts it on the log's clock;
+    and the sound's level. None where its sound cannot be decoded."""
+    src = decode_span(item["path"], float(item["first"] / rate), float(item["last"] / rate), rate_hz)
+    if src is None:
+        return None
+    src = src.mean(axis=1) / 32768.0
+    loud = float(np.sqrt((src ** 2).mean()))
+    width = int(window_s * rate_hz)
+    frames = np.array([f for f, _ in shown])
+    out = []
+    for j in range(0, len(src) - width + 1, width):
+        win = src[j: j + width]
+        if float(np.sqrt((win ** 2).mean())) < 0.5 * loud:
+            continue
+        # the frame shown with this window's first sample, and where that puts the window on the log's clock
+        want = item["first"] + j / rate_hz * float(rate)
+        k = int(np.argmin(np.abs(frames - want)))
+        f, pos = shown[k]
+        out.append((win, pos + int(round((want - f) / float(rate) * rate_hz))))
+    return (out, loud) if out else None
+
+
+def _offset(recording: np.ndarray, windows: list, reach: int) -> int:
+    """Where the log's wall clock starts in a device recording. Hits that say the same words sound
+    alike, so one window found anywhere can sit on another hit: each window's earliest good match
+    anywhere proposes an offset, and the one under which all windows match best on average stands
+    (an offset one hit off still matches most windows: a median would not tell them apart)."""
+    proposed = {locate_first(win, recording) - expected for win, expected in windows}
+    return max(sorted(proposed), key=lambda off: float(np.mean(
+        [locate(win, recording, expected + off, reach)[1] for win, expected in windows])))
